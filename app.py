@@ -1,0 +1,1 @@
+"""Streamlit dashboard (arrives with the dashboard issue; the package holds all logic)."""

@@ -1,0 +1,168 @@
+"""The ``planner`` command line: plan an inventory, run the benchmark."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from planner.catalog import load_catalog, load_policy
+from planner.engine import plan as make_plan
+from planner.errors import InputError, PlannerError, VerificationError
+from planner.export import write_csv, write_json
+from planner.inventory import read_inventory_csv
+from planner.plan import Plan
+
+
+class Progress:
+    """Progress on stderr when it is a terminal: phase, best plan, bound, time left."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.last = 0.0
+
+    def __call__(  # noqa: D102
+        self, phase: str, best: float | None, bound: float | None,
+                 left: float) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self.last < 0.2 and phase == "bound":
+            return
+        self.last = now
+        b = "-" if best is None else f"{best:,.2f}"
+        lb = "-" if bound is None else f"{bound:,.2f}"
+        sys.stderr.write(f"\r\x1b[K{phase:<10} best {b:>14}  bound {lb:>14}  {left:5.1f}s left")
+        sys.stderr.flush()
+
+    def done(self) -> None:
+        """Clear the progress line."""
+        if self.enabled:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+def _money(x: Any, cur: str) -> str:
+    return f"{float(x):,.2f} {cur}"
+
+
+def summary(p: Plan) -> str:
+    """A plain-text summary of a plan for the terminal."""
+    cur = p.currency
+    lines = [
+        f"Status: {p.status}" + (" (proven)" if p.status == "optimal" else ""),
+        f"Recovery PCs: {len(p.hosts)}  "
+        + ", ".join(f"{m} x{k}" for m, k in p.host_counts().items()),
+        f"Mobile units: {len(p.units)}  "
+        + ", ".join(f"{m} x{k}" for m, k in p.unit_counts().items()),
+        f"Cost over {p.term_years} years: {_money(p.cost, cur)}",
+        "Lower bound: " + ("n/a" if p.lower_bound is None else
+                           f"{_money(p.lower_bound, cur)}  gap {100 * (p.gap or 0):.2f} %"),
+        f"Physical imaging: {p.baseline.hosts} PCs, {p.baseline.units} units, "
+        f"{_money(p.baseline.cost, cur)}",
+    ]
+    if p.baseline.cost > 0:
+        saving = p.baseline.cost - p.cost
+        lines.append(f"Saving: {_money(saving, cur)} "
+                     f"({100 * float(saving / p.baseline.cost):.1f} % of physical imaging)")
+    placed = sum(len(h.workloads) for h in p.hosts)
+    lines.append(f"Workloads: {placed} placed, {len(p.unplaced)} unplaced, "
+                 f"{len(p.out_of_scope)} out of scope")
+    lines.append("")
+    lines.append(f"{'PC':<8} {'model':<10} {'unit':<8} {'#':>3} {'vCPU':>15} "
+                 f"{'memory GiB':>17} {'storage GB':>19}")
+    for h in p.hosts:
+        u, c = h.used, h.usable
+        lines.append(
+            f"{h.id:<8} {h.model:<10} {h.unit or '-':<8} {len(h.workloads):>3} "
+            f"{u['vcpu']:>6.1f}/{c['vcpu']:<6.1f}{100 * u['vcpu'] / c['vcpu']:>3.0f}% "
+            f"{u['memory_gib']:>7.1f}/{c['memory_gib']:<7.1f}"
+            f"{100 * u['memory_gib'] / c['memory_gib']:>3.0f}% "
+            f"{u['storage_gb']:>8.0f}/{c['storage_gb']:<8.0f}"
+            f"{100 * u['storage_gb'] / c['storage_gb']:>3.0f}%")
+    for un in p.units:
+        lines.append(f"{un.id}: {un.model} carries {len(un.hosts)} PCs "
+                     f"({un.slots_used} slots), {un.seats_used} seats in use")
+    for x in p.unplaced:
+        lines.append(f"UNPLACED {x.name}: {x.reason}")
+    for w in p.warnings:
+        lines.append(f"warning: {w}")
+    return "\n".join(lines)
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
+    inventory = read_inventory_csv(args.inventory)
+    catalog = load_catalog(args.catalog)
+    policy = load_policy(args.policy)
+    prog = Progress(sys.stderr.isatty() and not args.quiet)
+    try:
+        result = make_plan(inventory, catalog, policy, time_limit=args.time_limit,
+                           progress=prog)
+    finally:
+        prog.done()
+    if args.json:
+        write_json(result, args.json)
+    if args.csv:
+        write_csv(result, args.csv)
+    if not args.quiet:
+        print(summary(result))
+    return 0
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from planner.bench import run_bench
+
+    run_bench(sizes=args.sizes, time_limit=args.time_limit, realdata=args.realdata,
+              seed=args.seed)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for docs and tests)."""
+    ap = argparse.ArgumentParser(prog="planner", description=__doc__)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("plan", help="plan recovery PCs and mobile units for an inventory")
+    p.add_argument("inventory", help="inventory CSV (see docs/formats.md)")
+    p.add_argument("--catalog", required=True, help="vendor catalog TOML")
+    p.add_argument("--policy", help="policy TOML (defaults for every key)")
+    p.add_argument("--time-limit", type=float, default=30.0, help="seconds (default 30)")
+    p.add_argument("--json", metavar="PATH", help="write the plan as JSON")
+    p.add_argument("--csv", metavar="DIR", help="write the assignment tables as CSV")
+    p.add_argument("--quiet", action="store_true", help="no progress and no summary")
+    p.set_defaults(func=_cmd_plan)
+    b = sub.add_parser("bench", help="scale benchmark on generated realistic inventories")
+    b.add_argument("--sizes", type=int, nargs="+", default=[50, 500, 5000, 50000])
+    b.add_argument("--time-limit", type=float, default=None,
+                   help="per-size time limit (default: the issue's target per size)")
+    b.add_argument("--realdata", default=None,
+                   help="path to shared/realdata to derive VM size mixes from")
+    b.add_argument("--seed", type=int, default=1)
+    b.set_defaults(func=_cmd_bench)
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: errors become one clear message and a non-zero exit, never a traceback."""
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except VerificationError as exc:
+        print(f"internal error, no plan shown: {exc}", file=sys.stderr)
+        return 3
+    except PlannerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,570 @@
+"""Column generation over packing patterns (Gilmore–Gomory LP) and price-and-branch.
+
+The master has one row per item class (cover its copies), and, when the catalog has mobile
+units, one row per PC type linking PCs to unit slots, one row for staff seats, and rows for
+vendor stock. Columns are PC patterns (generated), unit patterns (enumerated) and a penalised
+slack per class (so the master is always feasible; slack used means vendor stock ran out).
+The LP value after exact pricing, or the Farley bound z/θ before it, is a valid lower bound.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+
+from planner.heuristics import Pattern
+from planner.highs import INF, fvec, ivec, new_highs
+from planner.problem import Problem
+from planner.unitpack import UnitPattern
+
+RC_EPS = 1e-7
+GREEDY_SEEDS = 40  # extra greedy patterns per PC type and round, each seeded by one class
+SMOOTHING = 0.5  # Wentges dual smoothing: weight of the best-bound duals in pricing
+MAX_ADD = 20  # columns added per PC type and round
+PRICE_SECONDS = 0.5  # cap per exact pricing call; a stopped call still gives a valid bound
+
+
+@dataclass
+class MasterRows:
+    """Row indices of the master's constraint families."""
+
+    cover: list[int]
+    link: list[int | None]
+    seats: int | None
+    host_avail: list[int | None]
+    unit_avail: list[int | None]
+    rhs: list[float]
+
+
+@dataclass
+class CGResult:
+    """Outcome of column generation: the LP value, a valid bound, and the column pool."""
+
+    lp_value: float
+    lower_bound: float
+    lp_optimal: bool
+    iterations: int
+    pool: list[Pattern] = field(default_factory=list)
+    seconds: float = 0.0
+    x: list[float] = field(default_factory=list)
+    slack_used: bool = False
+
+
+def build_master(problem: Problem, unit_pats: list[UnitPattern], penalty: float,
+                 demand: list[int] | None = None, fixed: list[int] | None = None
+                 ) -> tuple[highspy.Highs, MasterRows]:
+    """Create the restricted master LP with unit and slack columns (constraint family per row).
+
+    demand: copies still to cover per class (default: all); fixed: PCs per type already fixed
+    by a dive, which still need unit slots and count against vendor stock.
+    """
+    demand = demand if demand is not None else [it.demand for it in problem.items]
+    fixed = fixed if fixed is not None else [0] * len(problem.hosts)
+    h = new_highs()
+    lower: list[float] = []
+    upper: list[float] = []
+
+    def row(lo: float, up: float = INF) -> int:
+        lower.append(lo)
+        upper.append(up)
+        return len(lower) - 1
+
+    cover = [row(float(d)) for d in demand]  # cover-{item}
+    has_units = bool(problem.units)
+    link = [row(float(f)) if has_units else None for f in fixed]  # link-{pc type}
+    seats_needed = problem.seats_needed
+    seats = row(float(seats_needed)) if has_units and seats_needed > 0 else None
+    host_avail = [row(-float(t.available - f)) if t.available is not None else None
+                  for t, f in zip(problem.hosts, fixed, strict=True)]  # stock-{pc type}
+    unit_avail = [row(-float(u.available)) if u.available is not None else None
+                  for u in problem.units]  # stock-{unit type}
+    h.addRows(len(lower), fvec(lower), fvec(upper), 0, ivec([0] * len(lower)), ivec([]),
+              fvec([]))
+    rows = MasterRows(cover, link, seats, host_avail, unit_avail, lower)
+    for i in range(len(problem.items)):
+        h.addCol(penalty, 0.0, INF, 1, ivec([cover[i]]), fvec([1.0]))
+    for p in unit_pats:
+        idx, val = unit_column(problem, rows, p)
+        h.addCol(float(problem.units[p.unit].cost), 0.0, INF, len(idx), ivec(idx), fvec(val))
+    return h, rows
+
+
+def unit_column(problem: Problem, rows: MasterRows, p: UnitPattern
+                ) -> tuple[list[int], list[float]]:
+    """Coefficients of a unit pattern: slots per PC type, seats, unit stock."""
+    idx: list[int] = []
+    val: list[float] = []
+    for k, n in enumerate(p.hosts):
+        r = rows.link[k]
+        if n and r is not None:
+            idx.append(r)
+            val.append(float(n))
+    u = problem.units[p.unit]
+    if rows.seats is not None and u.seats:
+        idx.append(rows.seats)
+        val.append(float(u.seats))
+    ra = rows.unit_avail[p.unit]
+    if ra is not None:
+        idx.append(ra)
+        val.append(-1.0)
+    return idx, val
+
+
+def pattern_column(rows: MasterRows, p: Pattern) -> tuple[list[int], list[float]]:
+    """Coefficients of a PC pattern: copies per class, one PC of its type, PC stock."""
+    idx = [rows.cover[i] for i, _ in p.content]
+    val = [float(k) for _, k in p.content]
+    r = rows.link[p.host]
+    if r is not None:
+        idx.append(r)
+        val.append(-1.0)
+    ra = rows.host_avail[p.host]
+    if ra is not None:
+        idx.append(ra)
+        val.append(-1.0)
+    return idx, val
+
+
+class Pricer:
+    """Best pattern per PC type for given duals: a bounded multi-dimensional knapsack.
+
+    A greedy answer comes first; the exact one is a small MILP in HiGHS, kept per PC type and
+    re-solved with a new objective, whose dual bound also bounds the best reduced cost.
+    """
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.models: dict[int, tuple[highspy.Highs, list[int]]] = {}
+        self._arrays: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self.demand = [it.demand for it in problem.items]
+        self._bounds_for: dict[int, list[int]] = {}
+
+    def _model(self, t: int) -> tuple[highspy.Highs, list[int]]:
+        if t in self.models:
+            return self.models[t]
+        pr = self.problem
+        host = pr.hosts[t]
+        cols = [i for i, it in enumerate(pr.items) if pr.fits(it.size, host)]
+        h = new_highs()
+        groups = sorted({g for i in cols for g in pr.items[i].anti})
+        nrows = 3 + len(groups)
+        lower = [-INF] * nrows
+        upper = [float(c) for c in host.cap] + [1.0] * len(groups)
+        h.addRows(nrows, fvec(lower), fvec(upper), 0, ivec([0] * nrows), ivec([]), fvec([]))
+        gidx = {g: 3 + n for n, g in enumerate(groups)}
+        for i in cols:
+            it = pr.items[i]
+            ub = min([it.demand] + [host.cap[d] // it.size[d] for d in range(3)])
+            if it.anti:
+                ub = min(ub, 1)
+            idx = [0, 1, 2] + [gidx[g] for g in it.anti]
+            val = [float(s) for s in it.size] + [1.0] * len(it.anti)
+            h.addCol(0.0, 0.0, float(ub), len(idx), ivec(idx), fvec(val))
+        if cols:
+            h.changeColsIntegrality(len(cols), ivec(list(range(len(cols)))),
+                                    np.array([highspy.HighsVarType.kInteger] * len(cols)))
+        h.setOptionValue("mip_rel_gap", 1e-7)
+        h.setOptionValue("presolve", "off")
+        self.models[t] = (h, cols)
+        return self.models[t]
+
+    def greedy(self, t: int, pi: np.ndarray, seeds: int = 0) -> list[tuple[float, Pattern]]:
+        """Good patterns fast: classes by dual value per normalised size, filled in turn.
+
+        With ``seeds`` > 0, also one pattern started from each of the best ``seeds`` classes,
+        which gives the master many useful columns per round.
+        """
+        pr = self.problem
+        host = pr.hosts[t]
+        if t not in self._arrays:
+            cap = np.array(host.cap, dtype=np.float64)
+            sizes = np.array([it.size for it in pr.items], dtype=np.float64).reshape(-1, 3)
+            fits = np.all(sizes <= cap, axis=1)
+            self._arrays[t] = (sizes / cap).sum(axis=1), fits
+        weight, fits = self._arrays[t]
+        ratio = np.where(fits & (pi > 1e-12) & (np.asarray(self.demand) > 0), pi / weight, -1.0)
+        order = [int(i) for i in np.argsort(-ratio, kind="stable") if ratio[i] > 0]
+        out = [self._fill(t, pi, order)]
+        for s in order[1:seeds + 1]:
+            out.append(self._fill(t, pi, [s, *order]))
+        return out
+
+    def _fill(self, t: int, pi: np.ndarray, order: list[int]) -> tuple[float, Pattern]:
+        pr = self.problem
+        host = pr.hosts[t]
+        res = list(host.cap)
+        best: dict[int, int] = {}
+        groups: set[str] = set()
+        value = 0.0
+        for i in order:
+            if i in best:
+                continue
+            it = pr.items[i]
+            if it.anti and groups.intersection(it.anti):
+                continue
+            k = min(self.demand[i], res[0] // it.size[0], res[1] // it.size[1],
+                    res[2] // it.size[2])
+            if it.anti:
+                k = min(k, 1)
+            if k <= 0:
+                continue
+            best[i] = k
+            value += float(pi[i]) * k
+            for d in range(3):
+                res[d] -= it.size[d] * k
+            groups.update(it.anti)
+        return value, Pattern(t, tuple(sorted(best.items())))
+
+    def exact(self, t: int, pi: np.ndarray, time_limit: float
+              ) -> tuple[float, float, Pattern | None]:
+        """Best pattern value, an upper bound on it, and the pattern (None if none found)."""
+        h, cols = self._model(t)
+        if not cols:
+            return 0.0, 0.0, None
+        if self._bounds_for.get(t) != self.demand:
+            host = self.problem.hosts[t]
+            ubs = []
+            for i in cols:
+                it = self.problem.items[i]
+                ub = min([self.demand[i]] + [host.cap[d] // it.size[d] for d in range(3)])
+                ubs.append(float(min(ub, 1) if it.anti else ub))
+            h.changeColsBounds(len(cols), ivec(list(range(len(cols)))), fvec([0.0] * len(cols)),
+                               fvec(ubs))
+            self._bounds_for[t] = list(self.demand)
+        h.changeColsCost(len(cols), ivec(list(range(len(cols)))),
+                         fvec([-float(max(pi[i], 0.0)) for i in cols]))
+        h.setOptionValue("time_limit", max(0.05, time_limit))
+        h.run()
+        sol = h.getSolution()
+        info = h.getInfo()
+        bound = -float(info.mip_dual_bound)
+        if not sol.value_valid:
+            return 0.0, max(bound, 0.0), None
+        content = tuple(sorted((cols[j], round(v)) for j, v in enumerate(sol.col_value)
+                               if round(v) > 0))
+        value = float(sum(pi[i] * k for i, k in content))
+        if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+            bound = max(value, min(bound, value * (1 + 1e-9) + 1e-9))
+        return value, max(bound, value), Pattern(t, content)
+
+
+Progress = Callable[[str, float | None, float | None], None]
+
+
+def lagrangian_bound(problem: Problem, unit_pats: list[UnitPattern], pi: np.ndarray,
+                     best_value: list[float], penalty: float) -> float:
+    """A lower bound that keeps units integer: relax only the cover rows with multipliers pi.
+
+    L(pi) = pi·d + min over integer PC counts n and units z of
+    sum_k (c_k - V_k) n_k + sum_q c_q z_q, with units holding the PCs and seats, where V_k
+    bounds the best pattern value of type k. Valid for any 0 <= pi <= penalty; the inner
+    problem is limited to at most one PC per copy, which every optimal plan respects.
+    """
+    pi = np.clip(pi, 0.0, penalty)
+    const = float(sum(pi[i] * it.demand for i, it in enumerate(problem.items)))
+    n_types = len(problem.hosts)
+    copies = sum(it.demand for it in problem.items)
+    h = new_highs(time_limit=2.0)
+    lower: list[float] = []
+    upper: list[float] = []
+    has_units = bool(problem.units)
+    link = list(range(n_types)) if has_units else []
+    lower += [0.0] * len(link)
+    upper += [INF] * len(link)
+    seats_row = None
+    if has_units and problem.seats_needed:
+        seats_row = len(lower)
+        lower.append(float(problem.seats_needed))
+        upper.append(INF)
+    total_row = len(lower)
+    lower.append(-INF)
+    upper.append(float(copies))
+    uav: dict[int, int] = {}
+    for u in problem.units:
+        if u.available is not None:
+            uav[u.index] = len(lower)
+            lower.append(-INF)
+            upper.append(float(u.available))
+    h.addRows(len(lower), fvec(lower), fvec(upper), 0, ivec([0] * len(lower)), ivec([]),
+              fvec([]))
+    for k, t in enumerate(problem.hosts):
+        idx = ([link[k]] if has_units else []) + [total_row]
+        val = ([-1.0] if has_units else []) + [1.0]
+        ub = float(copies if t.available is None else min(copies, t.available))
+        h.addCol(float(t.cost - best_value[k]), 0.0, ub, len(idx), ivec(idx), fvec(val))
+    for p in unit_pats:
+        u = problem.units[p.unit]
+        idx = [link[k] for k, n in enumerate(p.hosts) if n]
+        val = [float(n) for n in p.hosts if n]
+        if seats_row is not None and u.seats:
+            idx.append(seats_row)
+            val.append(float(u.seats))
+        if p.unit in uav:
+            idx.append(uav[p.unit])
+            val.append(1.0)
+        h.addCol(float(u.cost), 0.0, INF, len(idx), ivec(idx), fvec(val))
+    n = h.getNumCol()
+    h.changeColsIntegrality(n, ivec(list(range(n))),
+                            np.array([highspy.HighsVarType.kInteger] * n))
+    h.run()
+    status = h.getModelStatus()
+    if status == highspy.HighsModelStatus.kOptimal:
+        inner = float(h.getInfo().objective_function_value)
+        inner = min(inner, float(h.getInfo().mip_dual_bound))
+    elif status in (highspy.HighsModelStatus.kInfeasible,):
+        return -INF
+    else:
+        inner = float(h.getInfo().mip_dual_bound)
+        if not np.isfinite(inner):
+            return -INF
+    return const + inner
+
+
+def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: list[Pattern],
+                      penalty: float, deadline: float, upper: float,
+                      progress: Progress | None = None, *, demand: list[int] | None = None,
+                      fixed: list[int] | None = None, pricer: Pricer | None = None,
+                      want_bound: bool = True) -> CGResult:
+    """Solve the master LP by column generation; return the bound and the column pool.
+
+    With ``demand``/``fixed`` it solves a residual master inside a dive; the bound is then
+    not computed (``want_bound=False``) and only the LP's columns and values matter.
+    """
+    t0 = time.monotonic()
+    h, rows = build_master(problem, unit_pats, penalty, demand, fixed)
+    pool: list[Pattern] = []
+    seen: set[Pattern] = set()
+
+    def add(p: Pattern) -> None:
+        if p in seen or not p.content:
+            return
+        seen.add(p)
+        pool.append(p)
+        idx, val = pattern_column(rows, p)
+        h.addCol(float(problem.hosts[p.host].cost), 0.0, INF, len(idx), ivec(idx), fvec(val))
+
+    for p in start:
+        add(p)
+    if pricer is None:
+        pricer = Pricer(problem)
+    pricer.demand = list(demand) if demand is not None else [it.demand for it in problem.items]
+    tick = problem.tick
+    rhs = np.asarray(rows.rhs, dtype=np.float64)
+    lb = 0.0
+    z = INF
+    lp_optimal = False
+    it = 0
+    center: np.ndarray | None = None
+    center_lb = -INF
+
+    def offset(t: int, y: np.ndarray) -> float:
+        # dual terms a PC column carries besides its items: -(-1)·y for link and stock rows
+        s = 0.0
+        r = rows.link[t]
+        if r is not None:
+            s += y[r]
+        ra = rows.host_avail[t]
+        if ra is not None:
+            s += y[ra]
+        return s
+
+    def reduced(p: Pattern, y: np.ndarray) -> float:
+        value = sum(float(y[rows.cover[i]]) * k for i, k in p.content)
+        return problem.hosts[p.host].cost + offset(p.host, y) - value
+
+    def bound_at(y: np.ndarray) -> tuple[float, bool, list[Pattern]]:
+        """Exact pricing at duals y: a valid lower bound, whether no column prices out."""
+        pi = np.clip(y[rows.cover], 0.0, penalty)
+        theta = 1.0
+        proven = True
+        bounds: list[float] = []
+        found: list[Pattern] = []
+        for t, host in enumerate(problem.hosts):
+            left = deadline - time.monotonic()
+            value, bound, pat = pricer.exact(t, pi, min(PRICE_SECONDS, max(left, 0.05)))
+            bounds.append(bound)
+            if host.cost + offset(t, y) - bound < -RC_EPS * max(1.0, host.cost):
+                proven = False
+            if pat is not None:
+                found.append(pat)
+            theta = max(theta, (bound - offset(t, y)) / host.cost)
+        dual_obj = float(rhs @ y)
+        best = dual_obj / theta
+        if problem.units and want_bound:
+            best = max(best, lagrangian_bound(problem, unit_pats, pi, bounds, penalty),
+                       lagrangian_bound(problem, unit_pats, pi / theta,
+                                        [b / theta for b in bounds], penalty))
+        return best, proven, found
+
+    try:
+        while True:
+            it += 1
+            h.run()
+            z = float(h.getInfo().objective_function_value)
+            y = np.asarray(h.getSolution().row_dual, dtype=np.float64)
+            y_s = y if center is None else SMOOTHING * center + (1 - SMOOTHING) * y
+            added = 0
+            for t, host in enumerate(problem.hosts):
+                cands: list[tuple[float, Pattern]] = []
+                for duals in ((y,) if center is None else (y, y_s)):
+                    pi = np.clip(duals[rows.cover], 0.0, None)
+                    cands.extend((reduced(p, y), p)
+                                 for _, p in pricer.greedy(t, pi, seeds=GREEDY_SEEDS))
+                cands.sort()
+                for rc, p in cands[:MAX_ADD]:
+                    if rc < -RC_EPS * max(1.0, host.cost) and p.content and p not in seen:
+                        add(p)
+                        added += 1
+            if added and time.monotonic() < deadline:
+                continue
+            # exact pricing at the smoothed duals; on a mis-price, at the LP duals themselves
+            proven = False
+            for point in ((y_s, y) if center is not None else (y,)):
+                lb_p, proven, found = bound_at(point)
+                lb = max(lb, lb_p)
+                if lb_p > center_lb:
+                    center, center_lb = point.copy(), lb_p
+                for p in found:
+                    if reduced(p, y) < -RC_EPS * max(1.0, problem.hosts[p.host].cost) \
+                            and p.content and p not in seen:
+                        add(p)
+                        added += 1
+                if added or time.monotonic() >= deadline:
+                    break
+            if progress:
+                progress("bound", None, lb)
+            if added == 0 and proven:
+                lp_optimal = True
+                lb = max(lb, z)
+                break
+            if want_bound and np.ceil(lb / tick - 1e-9) * tick >= upper - 1e-9:
+                break  # the known plan is already proven optimal
+            if np.ceil(lb / tick - 1e-9) >= np.ceil(z / tick - 1e-9) and (
+                    not problem.units or not want_bound):
+                break  # the rounded bound cannot improve further
+            if time.monotonic() >= deadline or added == 0:
+                break
+    except KeyboardInterrupt:
+        if want_bound:
+            raise
+    x = list(h.getSolution().col_value)
+    first = len(problem.items) + len(unit_pats)
+    slack_used = any(v > 1e-6 for v in x[:len(problem.items)])
+    return CGResult(z, lb, lp_optimal, it, pool, time.monotonic() - t0,
+                    x[first:first + len(pool)], slack_used)
+
+
+@dataclass
+class MasterSolution:
+    """An integer master solution: PC patterns and unit patterns with multiplicities."""
+
+    patterns: list[tuple[Pattern, int]]
+    unit_patterns: list[tuple[UnitPattern, int]]
+    slack: dict[int, int]
+    objective: float
+    proven: bool
+
+
+def solve_integer_master(problem: Problem, unit_pats: list[UnitPattern], pool: list[Pattern],
+                         penalty: float, time_limit: float,
+                         start: tuple[list[tuple[Pattern, int]], list[tuple[UnitPattern, int]]]
+                         | None = None) -> MasterSolution | None:
+    """Price-and-branch: the master over the column pool with integer variables."""
+    h, rows = build_master(problem, unit_pats, penalty)
+    for p in pool:
+        idx, val = pattern_column(rows, p)
+        h.addCol(float(problem.hosts[p.host].cost), 0.0, INF, len(idx), ivec(idx), fvec(val))
+    n = h.getNumCol()
+    h.changeColsIntegrality(n, ivec(list(range(n))),
+                            np.array([highspy.HighsVarType.kInteger] * n))
+    h.setOptionValue("time_limit", max(0.05, time_limit))
+    h.setOptionValue("mip_abs_gap", max(problem.tick * 0.999, 1e-6))
+    h.setOptionValue("mip_rel_gap", 0.0)
+    n_items = len(problem.items)
+    if start is not None:
+        x = np.zeros(n)
+        pidx = {p: n_items + len(unit_pats) + j for j, p in enumerate(pool)}
+        uidx = {p: n_items + j for j, p in enumerate(unit_pats)}
+        ok = True
+        for p, k in start[0]:
+            if p in pidx:
+                x[pidx[p]] += k
+            else:
+                ok = False
+        for up, k in start[1]:
+            if up in uidx:
+                x[uidx[up]] += k
+            else:
+                ok = False
+        if ok:
+            sol = highspy.HighsSolution()
+            sol.col_value = list(x)
+            sol.value_valid = True
+            h.setSolution(sol)
+    with contextlib.suppress(KeyboardInterrupt):
+        h.run()
+    sol = h.getSolution()
+    if not sol.value_valid:
+        return None
+    xs = [round(v) for v in sol.col_value]
+    slack = {i: xs[i] for i in range(n_items) if xs[i] > 0}
+    ups = [(p, xs[n_items + j]) for j, p in enumerate(unit_pats) if xs[n_items + j] > 0]
+    base = n_items + len(unit_pats)
+    pats = [(p, xs[base + j]) for j, p in enumerate(pool) if xs[base + j] > 0]
+    obj = float(sum(problem.hosts[p.host].cost * k for p, k in pats)
+                + sum(problem.units[u.unit].cost * k for u, k in ups))
+    proven = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    return MasterSolution(pats, ups, slack, obj, proven)
+
+
+def dive(problem: Problem, unit_pats: list[UnitPattern], pool: list[Pattern], penalty: float,
+         deadline: float) -> tuple[list[Pattern], list[Pattern]] | None:
+    """Price-and-dive: fix the LP's strongest columns, re-solve the residual by CG, repeat.
+
+    Returns the fixed PC patterns (a complete packing) and every column generated on the way,
+    or None when the time runs out or vendor stock forces slack.
+    """
+    demand = [it.demand for it in problem.items]
+    fixed = [0] * len(problem.hosts)
+    chosen: list[Pattern] = []
+    columns = list(pool)
+    known = set(columns)
+    pricer = Pricer(problem)
+    while sum(demand) > 0:
+        if time.monotonic() >= deadline:
+            return None
+        start = [p for p in columns if all(k <= demand[i] for i, k in p.content)]
+        cg = column_generation(problem, unit_pats, start, penalty, deadline, INF,
+                               demand=demand, fixed=fixed, pricer=pricer, want_bound=False)
+        for p in cg.pool:
+            if p not in known:
+                known.add(p)
+                columns.append(p)
+        if cg.slack_used or not cg.pool:
+            return None
+        ranked = sorted(zip(cg.x, cg.pool, strict=True), key=lambda vp: (-vp[0], vp[1]))
+        picks = [(p, int(v + 1e-6)) for v, p in ranked if v >= 1 - 1e-6]
+        if not picks:
+            picks = [(ranked[0][1], 1)]
+        progress_made = False
+        for p, k in picks:
+            for _ in range(k):
+                content = tuple((i, min(c, demand[i])) for i, c in p.content if demand[i] > 0)
+                if not content:
+                    break
+                host = problem.hosts[p.host]
+                if host.available is not None and fixed[p.host] >= host.available:
+                    break
+                for i, c in content:
+                    demand[i] -= c
+                fixed[p.host] += 1
+                chosen.append(Pattern(p.host, content))
+                progress_made = True
+        if not progress_made:
+            return None
+    return chosen, columns

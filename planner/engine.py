@@ -1,0 +1,293 @@
+"""The planning engine: heuristic plan, column-generation bound, price-and-branch, verified plan."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from decimal import Decimal
+
+from planner.catalog import Catalog, Policy
+from planner.colgen import column_generation, dive, solve_integer_master
+from planner.heuristics import Packing, Pattern, best_greedy
+from planner.inventory import Inventory
+from planner.plan import Baseline, Plan, PlannedHost, PlannedUnit, UnplacedWorkload
+from planner.problem import CENTS, COUNT_HOST, Problem, build_problem, demand_of, growth_factor
+from planner.problem import usable_capacity as _usable
+from planner.unitpack import UnitCover, UnitPattern, cover_units, unit_patterns
+from planner.verify import verify_plan
+
+ProgressFn = Callable[[str, float | None, float | None, float], None]
+STOCK_REASON = "the vendor's stock ('available') of PC or unit models ran out"
+
+
+class _Best:
+    """The best solution so far: PC patterns, units, and copies left uncovered."""
+
+    def __init__(self) -> None:
+        self.patterns: list[tuple[Pattern, int]] = []
+        self.units: list[tuple[UnitPattern, int]] = []
+        self.uncovered: dict[int, int] = {}
+        self.cost = math.inf
+        self.source = ""
+
+    def offer(self, patterns: list[tuple[Pattern, int]], units: list[tuple[UnitPattern, int]],
+              uncovered: dict[int, int], cost: float, source: str) -> bool:
+        key = (sum(uncovered.values()), cost)
+        if key < (sum(self.uncovered.values()) if self.source else math.inf, self.cost):
+            self.patterns, self.units, self.uncovered = patterns, units, uncovered
+            self.cost, self.source = cost, source
+            return True
+        return False
+
+
+def _group(patterns: list[Pattern]) -> list[tuple[Pattern, int]]:
+    counts: dict[Pattern, int] = {}
+    for p in patterns:
+        counts[p] = counts.get(p, 0) + 1
+    return sorted(counts.items())
+
+
+def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *,
+         time_limit: float = 30.0, progress: ProgressFn | None = None,
+         verify: bool = True) -> Plan:
+    """Plan the cheapest set of recovery PCs and mobile units for an inventory.
+
+    Returns a plan that has passed the independent verifier, with a proven lower bound and gap.
+    """
+    policy = policy or Policy()
+    t0 = time.monotonic()
+    deadline = t0 + max(0.1, time_limit)
+    problem = build_problem(inventory, catalog, policy)
+
+    def report(phase: str, best: float | None, bound: float | None) -> None:
+        if progress:
+            progress(phase, None if best is None else problem.to_money(best),
+                     None if bound is None else problem.to_money(bound),
+                     max(0.0, deadline - time.monotonic()))
+
+    best = _Best()
+    lb = 0.0
+    lp_optimal = False
+    stats: dict[str, object] = {"classes": len(problem.items),
+                                "copies": sum(it.demand for it in problem.items)}
+    interrupted = False
+    if problem.items and problem.hosts:
+        upats = unit_patterns(problem) if problem.units else []
+        seats = problem.seats_needed
+        cache: dict[tuple[int, ...], UnitCover] = {}
+
+        def cover(counts: list[int]) -> UnitCover:
+            key = tuple(counts)
+            if key not in cache:
+                cache[key] = cover_units(problem, counts, seats, upats)
+            return cache[key]
+
+        def unit_cost(counts: list[int]) -> int:
+            c = cover(counts)
+            return c.cost if c.feasible else 10**15
+
+        try:
+            report("heuristic", None, None)
+            heur: Packing = best_greedy(problem, unit_cost)
+            hc = cover(heur.host_counts(len(problem.hosts)))
+            best.offer(_group(heur.patterns), hc.patterns, dict(heur.uncovered),
+                       heur.cost(problem) + hc.cost, "heuristic")
+            report("heuristic", best.cost, None)
+            max_h = max(h.cost for h in problem.hosts)
+            max_u = max((u.cost for u in problem.units), default=0)
+            penalty = float(max_h + 2 * max_u + 1)
+            cg_deadline = t0 + 0.6 * (deadline - t0)
+            cg = column_generation(
+                problem, upats, heur.patterns, penalty, cg_deadline, best.cost,
+                progress=lambda ph, b, bd: report(ph, best.cost, bd))
+            lb = cg.lower_bound
+            lp_optimal = cg.lp_optimal
+            stats.update(cg_iterations=cg.iterations, columns=len(cg.pool),
+                         lp_value=problem.to_money(cg.lp_value), lp_optimal=cg.lp_optimal,
+                         cg_seconds=round(cg.seconds, 3))
+            report("bound", best.cost, lb)
+            tick = problem.tick
+            pool = list(cg.pool)
+
+            def open_gap() -> bool:
+                return bool(math.ceil(lb / tick - 1e-9) * tick < best.cost - 1e-9
+                            or best.uncovered)
+
+            def branch(seconds: float, source: str) -> None:
+                report("branch", best.cost, lb)
+                ms = solve_integer_master(problem, upats, pool, penalty, seconds,
+                                          start=(best.patterns, best.units))
+                if ms is not None and not (ms.slack and not best.uncovered):
+                    best.offer(ms.patterns, ms.unit_patterns, ms.slack, ms.objective, source)
+                report("branch", best.cost, lb)
+
+            if open_gap() and deadline - time.monotonic() > 0.05:
+                branch(min(deadline - time.monotonic(), max(1.0, 0.15 * time_limit)),
+                       "price-and-branch")
+            if open_gap() and deadline - time.monotonic() > 0.05:
+                report("dive", best.cost, lb)
+                dv = dive(problem, upats, pool, penalty,
+                          time.monotonic() + 0.6 * (deadline - time.monotonic()))
+                if dv is not None:
+                    chosen, columns = dv
+                    pool = columns
+                    counts = Packing(chosen, {}).host_counts(len(problem.hosts))
+                    uc = cover(counts)
+                    if uc.feasible:
+                        best.offer(_group(chosen), uc.patterns, {},
+                                   sum(problem.hosts[p.host].cost for p in chosen) + uc.cost,
+                                   "price-and-dive")
+                stats["columns"] = len(pool)
+            if open_gap() and deadline - time.monotonic() > 0.05:
+                branch(deadline - time.monotonic(), "price-and-branch")
+        except KeyboardInterrupt:
+            interrupted = True
+    result = _assemble(problem, inventory, catalog, policy, best, lb)
+    result.solve_seconds = time.monotonic() - t0
+    stats.update(source=best.source, interrupted=interrupted)
+    result.stats = stats
+    if lp_optimal:
+        result.stats["bound"] = "column generation LP (Gilmore–Gomory), proven"
+    if verify:
+        verify_plan(result, inventory, catalog, policy)
+    return result
+
+
+def _assemble(problem: Problem, inventory: Inventory, catalog: Catalog, policy: Policy,
+              best: _Best, lb: float) -> Plan:
+    """Turn patterns into named PCs and units, dropping over-covered copies and empty items."""
+    growth = growth_factor(policy, catalog)
+    by_name = {n: w for w in inventory.workloads for n in w.instance_names()}
+    queues = [list(it.members) for it in problem.items]
+    unplaced = [UnplacedWorkload(u.name, u.reason) for u in problem.unplaced]
+    hosts: list[PlannedHost] = []
+    host_type: list[int] = []
+    for pat, mult in sorted(best.patterns):
+        ht = problem.hosts[pat.host]
+        cap = _usable(ht.model, policy)
+        for _ in range(mult):
+            names: list[str] = []
+            for i, k in pat.content:
+                for _ in range(k):
+                    if queues[i]:
+                        names.extend(queues[i].pop(0))
+            if not names:
+                continue
+            used = [0.0, 0.0, 0.0]
+            for n in names:
+                d = demand_of(by_name[n], policy, growth)
+                used = [a + b for a, b in zip(used, d, strict=True)]
+            hosts.append(PlannedHost(
+                id=f"pc-{len(hosts) + 1:03d}", model=ht.model.name, unit=None, workloads=names,
+                used={"vcpu": round(used[0], 6), "memory_gib": round(used[1], 6),
+                      "storage_gb": round(used[2], 6)},
+                usable={"vcpu": round(cap[0], 6), "memory_gib": round(cap[1], 6),
+                        "storage_gb": round(cap[2], 6)}))
+            host_type.append(pat.host)
+    for i, q in enumerate(queues):
+        for copy in q:
+            reason = STOCK_REASON if best.uncovered.get(i) else "not placed by the engine"
+            unplaced.extend(UnplacedWorkload(n, reason) for n in copy)
+    placed_seats = 0
+    if problem.units:
+        seat_names = {n for it in problem.items if it.seats for m in it.members for n in m}
+        placed_seats = sum(1 for h in hosts for n in h.workloads if n in seat_names)
+    units: list[PlannedUnit] = []
+    if problem.units:
+        free = {t: [j for j, ht in enumerate(host_type) if ht == t]
+                for t in range(len(problem.hosts))}
+        seats_left = placed_seats
+        for up, mult in sorted(best.units, key=lambda x: (x[0].unit, x[0].hosts)):
+            um = problem.units[up.unit]
+            for _ in range(mult):
+                members: list[int] = []
+                for t, cnt in enumerate(up.hosts):
+                    take, free[t] = free[t][:cnt], free[t][cnt:]
+                    members.extend(take)
+                seats_here = min(seats_left, um.seats)
+                if not members and seats_here == 0:
+                    continue
+                seats_left -= seats_here
+                uid = f"unit-{len(units) + 1:02d}"
+                for j in members:
+                    hosts[j].unit = uid
+                units.append(PlannedUnit(uid, um.model.name, [hosts[j].id for j in members],
+                                         seats_here,
+                                         sum(problem.hosts[host_type[j]].slots for j in members)))
+    cost = sum((catalog.item_cost(problem.hosts[t].model) for t in host_type), Decimal(0))
+    cost += sum((catalog.item_cost(next(u.model for u in problem.units if u.model.name == pu.model))
+                 for pu in units), Decimal(0))
+    ticks = (sum(problem.hosts[t].cost for t in host_type)
+             + sum(problem.units[[u.model.name for u in problem.units].index(pu.model)].cost
+                   for pu in units))
+    if problem.money:
+        cost_out = cost
+    else:
+        cost_out = Decimal(ticks) / COUNT_HOST
+    tick = problem.tick
+    stock_short = any(u.reason == STOCK_REASON for u in unplaced)
+    if stock_short:
+        status, lower, gap = "infeasible", None, None
+    else:
+        lb_ticks = min(math.ceil(lb / tick - 1e-9) * tick, ticks)
+        lower = Decimal(lb_ticks) / (CENTS if problem.money else COUNT_HOST)
+        status = "optimal" if lb_ticks >= ticks else "feasible"
+        gap = 0.0 if ticks == 0 else (ticks - lb_ticks) / ticks
+    warnings = list(problem.warnings)
+    if stock_short:
+        warnings.append("vendor stock limits leave workloads unplaced; no bound is claimed")
+    return Plan(
+        status=status, cost=cost_out, lower_bound=lower, gap=gap,
+        currency=catalog.currency if problem.money else "PCs", hosts=hosts, units=units,
+        unplaced=unplaced,
+        out_of_scope=[UnplacedWorkload(u.name, u.reason) for u in problem.out_of_scope],
+        baseline=physical_baseline(inventory, catalog, policy, problem),
+        solve_seconds=0.0, term_years=catalog.term_years,
+        objective="money" if problem.money else "count", warnings=warnings)
+
+
+def physical_baseline(inventory: Inventory, catalog: Catalog, policy: Policy,
+                      problem: Problem | None = None) -> Baseline:
+    """One PC per in-scope workload (cheapest model holding it with no overcommit), plus units."""
+    problem = problem or build_problem(inventory, catalog, policy)
+    growth = growth_factor(policy, catalog)
+    models = sorted(catalog.hosts, key=lambda m: (catalog.item_cost(m), m.cores, m.name))
+    used = {m.name: 0 for m in models}
+    counts = [0] * len(problem.hosts)
+    type_of = {ht.model.name: ht.index for ht in problem.hosts}
+    unplaced: list[UnplacedWorkload] = []
+    seats = 0
+    cost = Decimal(0)
+    for w in inventory.workloads:
+        if w.tier not in policy.tiers:
+            continue
+        d = demand_of(w, policy, growth)
+        for name in w.instance_names():
+            choice = None
+            for m in models:
+                if m.available is not None and used[m.name] >= m.available:
+                    continue
+                if d[0] <= m.cores and d[1] <= m.memory_gib and d[2] <= m.storage_gb \
+                        and (not problem.units or m.name in type_of):
+                    choice = m
+                    break
+            if choice is None:
+                unplaced.append(UnplacedWorkload(name, "no PC model holds it without overcommit"))
+                continue
+            used[choice.name] += 1
+            cost += catalog.item_cost(choice)
+            if choice.name in type_of:
+                counts[type_of[choice.name]] += 1
+            if w.kind == "workstation" and policy.workstation_seats:
+                seats += 1
+    n_units = 0
+    if problem.units:
+        cov = cover_units(problem, counts, seats)
+        n_units = sum(k for _, k in cov.patterns)
+        cost += sum((catalog.item_cost(problem.units[p.unit].model) * k for p, k in cov.patterns),
+                    Decimal(0))
+    by_model = {k: v for k, v in used.items() if v}
+    if not catalog.has_fees:
+        cost = Decimal(sum(used.values())) + Decimal(n_units) / COUNT_HOST
+    return Baseline(sum(used.values()), n_units, cost, by_model, unplaced)

@@ -1,0 +1,214 @@
+"""Constructive packings: a plan at once, and the first-fit-decreasing baseline.
+
+Packings are lists of patterns: (PC type, copies of each item class). They know nothing of
+units; the engine covers the chosen PCs with mobile units afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.problem import HostType, Problem
+
+
+@dataclass(frozen=True, order=True)
+class Pattern:
+    """One PC of a given type and the copies of each item class on it."""
+
+    host: int
+    content: tuple[tuple[int, int], ...]
+
+    def load(self, problem: Problem) -> tuple[int, int, int]:
+        """Total demand on the grid."""
+        tot = [0, 0, 0]
+        for i, k in self.content:
+            s = problem.items[i].size
+            for d in range(3):
+                tot[d] += s[d] * k
+        return (tot[0], tot[1], tot[2])
+
+
+@dataclass
+class Packing:
+    """A multiset of patterns, and the copies that could not be placed (vendor limits)."""
+
+    patterns: list[Pattern]
+    uncovered: dict[int, int]
+
+    def host_counts(self, n_types: int) -> list[int]:
+        """Number of PCs per type."""
+        counts = [0] * n_types
+        for p in self.patterns:
+            counts[p.host] += 1
+        return counts
+
+    def cost(self, problem: Problem) -> int:
+        """PC cost in ticks (units excluded)."""
+        return sum(problem.hosts[p.host].cost for p in self.patterns)
+
+
+def _cheapest_holding(problem: Problem, load: tuple[int, int, int], used: list[int],
+                      current: int) -> int:
+    """The cheapest PC type with stock left that holds a load (downsizing a filled PC)."""
+    best = current
+    for h in problem.hosts:
+        if h.cost >= problem.hosts[best].cost or not all(
+                a <= c for a, c in zip(load, h.cap, strict=True)):
+            continue
+        if h.available is not None and used[h.index] >= h.available:
+            continue
+        if h.slots > problem.hosts[current].slots:
+            continue
+        best = h.index
+    return best
+
+
+def _fill(problem: Problem, host: HostType, remaining: list[int], order: list[int],
+          rule: str) -> tuple[tuple[int, int], ...]:
+    """Fill one PC: 'largest' takes classes in order; 'dot' picks by fit with the residual."""
+    items = problem.items
+    res = np.array(host.cap, dtype=np.int64)
+    taken: dict[int, int] = {}
+    groups: set[str] = set()
+    if rule == "largest":
+        for i in order:
+            if remaining[i] <= 0:
+                continue
+            it = items[i]
+            if it.anti and groups.intersection(it.anti):
+                continue
+            k = min(remaining[i], *(int(res[d] // it.size[d]) if it.size[d] else remaining[i]
+                                    for d in range(3)))
+            if it.anti:
+                k = min(k, 1)
+            if k <= 0:
+                continue
+            taken[i] = taken.get(i, 0) + k
+            remaining[i] -= k
+            res -= np.array(it.size, dtype=np.int64) * k
+            groups.update(it.anti)
+        return tuple(sorted(taken.items()))
+    sizes = np.array([it.size for it in items], dtype=np.float64)
+    cap = np.array(host.cap, dtype=np.float64)
+    norm = sizes / cap
+    rem = np.array(remaining, dtype=np.int64)
+    anti_mask = np.array([bool(it.anti) for it in items])
+    first = True
+    while True:
+        ok = (rem > 0) & np.all(sizes <= res, axis=1)
+        if groups:
+            for jj in np.nonzero(ok & anti_mask)[0].tolist():
+                if groups.intersection(items[jj].anti):
+                    ok[jj] = False
+        if not ok.any():
+            break
+        if first:
+            # seed with the largest remaining class in the given order, as FFD would
+            j: int = next((i for i in order if ok[i]), int(np.argmax(ok)))
+            first = False
+        else:
+            score = norm @ (res / cap)
+            score[~ok] = -1.0
+            j = int(np.argmax(score))
+        taken[j] = taken.get(j, 0) + 1
+        rem[j] -= 1
+        remaining[j] -= 1
+        res -= np.array(items[j].size, dtype=np.int64)
+        groups.update(items[j].anti)
+    return tuple(sorted(taken.items()))
+
+
+def greedy(problem: Problem, primary: int, rule: str = "largest") -> Packing:
+    """Pack every class, opening PCs of the primary type while it has stock and fits."""
+    items = problem.items
+    hosts = problem.hosts
+    ph = hosts[primary]
+    remaining = [it.demand for it in items]
+    used = [0] * len(hosts)
+    order = sorted(range(len(items)),
+                   key=lambda i: (-sum(s / c for s, c in zip(items[i].size, ph.cap, strict=True)),
+                                  items[i].key))
+    patterns: list[Pattern] = []
+    uncovered: dict[int, int] = {}
+    by_cost = sorted(hosts, key=lambda h: (h.cost, h.index))
+    for i in order:
+        while remaining[i] > 0:
+            size = items[i].size
+            choice = None
+            for h in [ph, *by_cost]:
+                if h.available is not None and used[h.index] >= h.available:
+                    continue
+                if problem.fits(size, h):
+                    choice = h
+                    break
+            if choice is None:
+                uncovered[i] = remaining[i]
+                remaining[i] = 0
+                break
+            content = _fill(problem, choice, remaining, [i, *order], rule)
+            pat = Pattern(choice.index, content)
+            best = _cheapest_holding(problem, pat.load(problem), used, choice.index)
+            used[best] += 1
+            patterns.append(Pattern(best, content))
+    return Packing(patterns, uncovered)
+
+
+def best_greedy(problem: Problem, unit_cost: Callable[[list[int]], int]) -> Packing:
+    """Run the greedy with every primary type and fill rule; keep the cheapest with units."""
+    best: tuple[tuple[int, int], Packing] | None = None
+    for h in problem.hosts:
+        for rule in ("largest", "dot"):
+            pk = greedy(problem, h.index, rule)
+            unc = sum(pk.uncovered.values())
+            total = pk.cost(problem) + unit_cost(pk.host_counts(len(problem.hosts)))
+            key = (unc, total)
+            if best is None or key < best[0]:
+                best = (key, pk)
+    assert best is not None
+    return best[1]
+
+
+def first_fit_decreasing(problem: Problem, host: int, measure: str = "sum") -> Packing:
+    """Item-centric FFD onto one PC type: the plain baseline a script would use.
+
+    measure: how items are sorted, by normalised 'sum', 'product', 'max' or 'norm' (L2).
+    """
+    items = problem.items
+    h = problem.hosts[host]
+    cap = np.array(h.cap, dtype=np.float64)
+    copies = [i for i, it in enumerate(items) if problem.fits(it.size, h)
+              for _ in range(it.demand)]
+    uncovered = {i: it.demand for i, it in enumerate(items) if not problem.fits(it.size, h)}
+    norm = np.array([np.array(items[i].size) / cap for i in copies]).reshape(-1, 3)
+    keyf = {"sum": norm.sum(axis=1), "product": norm.prod(axis=1),
+            "max": norm.max(axis=1), "norm": np.sqrt((norm ** 2).sum(axis=1))}[measure]
+    order = np.lexsort((np.array(copies), -keyf))
+    residual = np.zeros((0, 3), dtype=np.int64)
+    contents: list[dict[int, int]] = []
+    groups: list[set[str]] = []
+    for pos in order:
+        i = copies[pos]
+        size = np.array(items[i].size, dtype=np.int64)
+        fit: list[int] = (np.nonzero(np.all(residual >= size, axis=1))[0].tolist()
+                          if len(residual) else [])
+        placed = False
+        for b in fit:
+            if items[i].anti and groups[b].intersection(items[i].anti):
+                continue
+            residual[b] -= size
+            contents[b][i] = contents[b].get(i, 0) + 1
+            groups[b].update(items[i].anti)
+            placed = True
+            break
+        if not placed:
+            if h.available is not None and len(contents) >= h.available:
+                uncovered[i] = uncovered.get(i, 0) + 1
+                continue
+            residual = np.vstack([residual, np.array(h.cap, dtype=np.int64) - size])
+            contents.append({i: 1})
+            groups.append(set(items[i].anti))
+    patterns = [Pattern(host, tuple(sorted(c.items()))) for c in contents]
+    return Packing(patterns, uncovered)

@@ -1,0 +1,60 @@
+"""Thin helpers around highspy: a quiet solver instance and status reading."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+
+import highspy
+import numpy as np
+
+INF = highspy.kHighsInf
+_banner_lock = threading.Lock()
+_banner_done = False
+
+
+def new_highs(time_limit: float | None = None, threads: int = 1) -> highspy.Highs:
+    """A HiGHS instance that prints nothing (its copyright banner goes to fd 1 once a process)."""
+    global _banner_done
+    with _banner_lock:
+        if not _banner_done:
+            sys.stdout.flush()
+            saved = os.dup(1)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, 1)
+                h = highspy.Highs()
+            finally:
+                os.dup2(saved, 1)
+                os.close(saved)
+                os.close(devnull)
+            _banner_done = True
+        else:
+            h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", threads)
+    h.setOptionValue("random_seed", 0)
+    if time_limit is not None:
+        h.setOptionValue("time_limit", max(0.01, float(time_limit)))
+    return h
+
+
+def ivec(values: list[int]) -> np.ndarray:
+    """Index array as HiGHS wants it."""
+    return np.asarray(values, dtype=np.int32)
+
+
+def fvec(values: list[float]) -> np.ndarray:
+    """Value array as HiGHS wants it."""
+    return np.asarray(values, dtype=np.float64)
+
+
+def status_name(h: highspy.Highs) -> str:
+    """The model status as a short lowercase word (optimal, time_limit, infeasible, ...)."""
+    return h.modelStatusToString(h.getModelStatus()).lower().replace(" ", "_")
+
+
+def is_optimal(h: highspy.Highs) -> bool:
+    """Whether HiGHS proved optimality (not merely stopped with a solution)."""
+    return bool(h.getModelStatus() == highspy.HighsModelStatus.kOptimal)

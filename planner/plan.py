@@ -1,0 +1,118 @@
+"""The plan as returned to users: PCs, units, unplaced workloads, cost, bound and gap."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass
+class PlannedHost:
+    """One contracted recovery PC and its workloads; used/usable: vcpu, memory_gib, storage_gb."""
+
+    id: str
+    model: str
+    unit: str | None
+    workloads: list[str]
+    used: dict[str, float]
+    usable: dict[str, float]
+
+
+@dataclass
+class PlannedUnit:
+    """One contracted mobile unit, the PCs it carries and the staff seats in use."""
+
+    id: str
+    model: str
+    hosts: list[str]
+    seats_used: int
+    slots_used: int = 0
+
+
+@dataclass
+class UnplacedWorkload:
+    """A workload instance not in the plan, with the reason."""
+
+    name: str
+    reason: str
+
+
+@dataclass
+class Baseline:
+    """Physical imaging: one recovery PC per workload, plus the units to house them."""
+
+    hosts: int
+    units: int
+    cost: Decimal
+    by_model: dict[str, int] = field(default_factory=dict)
+    unplaced: list[UnplacedWorkload] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    """A verified recovery plan. cost and lower_bound are in ``currency`` over the term.
+
+    In count mode (a catalog without fees) cost counts PCs, with each unit as 1/1000 of a PC.
+    """
+
+    status: str
+    cost: Decimal
+    lower_bound: Decimal | None
+    gap: float | None
+    currency: str
+    hosts: list[PlannedHost]
+    units: list[PlannedUnit]
+    unplaced: list[UnplacedWorkload]
+    out_of_scope: list[UnplacedWorkload]
+    baseline: Baseline
+    solve_seconds: float
+    term_years: int
+    objective: str = "money"
+    warnings: list[str] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def proven_optimal(self) -> bool:
+        """Whether the plan's cost equals its proven lower bound."""
+        return self.status == "optimal"
+
+    def host_counts(self) -> dict[str, int]:
+        """PCs contracted per model."""
+        out: dict[str, int] = {}
+        for h in self.hosts:
+            out[h.model] = out.get(h.model, 0) + 1
+        return dict(sorted(out.items()))
+
+    def unit_counts(self) -> dict[str, int]:
+        """Units contracted per model."""
+        out: dict[str, int] = {}
+        for u in self.units:
+            out[u.model] = out.get(u.model, 0) + 1
+        return dict(sorted(out.items()))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of issue #2 (plus a few extra keys)."""
+        return {
+            "status": self.status,
+            "cost": float(self.cost),
+            "lower_bound": None if self.lower_bound is None else float(self.lower_bound),
+            "gap": self.gap,
+            "currency": self.currency,
+            "objective": self.objective,
+            "term_years": self.term_years,
+            "hosts": [asdict(h) for h in self.hosts],
+            "units": [asdict(u) for u in self.units],
+            "unplaced": [asdict(u) for u in self.unplaced],
+            "out_of_scope": [asdict(u) for u in self.out_of_scope],
+            "baseline": {
+                "hosts": self.baseline.hosts,
+                "units": self.baseline.units,
+                "cost": float(self.baseline.cost),
+                "by_model": self.baseline.by_model,
+                "unplaced": [asdict(u) for u in self.baseline.unplaced],
+            },
+            "solve_seconds": round(self.solve_seconds, 3),
+            "warnings": self.warnings,
+            "stats": self.stats,
+        }

@@ -1,0 +1,259 @@
+"""From inventory, catalog and policy to the abstract packing problem the engine solves.
+
+Sizes are integers on a fine grid (milli-vCPU, MiB, MB): demands are rounded up and capacities
+down, so every packing the engine finds also holds in exact arithmetic.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import reduce
+
+from planner.catalog import Catalog, HostModel, Policy, UnitModel
+from planner.inventory import Inventory, Workload
+
+DIMS = ("vcpu", "memory", "storage")
+#: grid steps per canonical unit: milli-vCPU, MiB per GiB, MB per GB
+SCALE = (1000, 1024, 1000)
+DIM_UNITS = ("vCPU", "GiB", "GB")
+#: objective ticks per currency unit (integer cents) and per PC in count mode
+CENTS = 100
+COUNT_HOST = 1000
+COUNT_UNIT = 1
+
+
+@dataclass
+class Item:
+    """A class of identical placeable things: copies of one workload, or one affinity group.
+
+    size: demand per copy on the grid. members: per copy, the instance names it carries.
+    """
+
+    key: str
+    size: tuple[int, int, int]
+    members: list[list[str]]
+    seats: int
+    anti: tuple[str, ...] = ()
+
+    @property
+    def demand(self) -> int:
+        """Number of copies to place."""
+        return len(self.members)
+
+
+@dataclass
+class HostType:
+    """A recovery PC model as the engine sees it: usable capacity on the grid, cost in ticks."""
+
+    index: int
+    model: HostModel
+    cap: tuple[int, int, int]
+    cost: int
+    slots: int
+    available: int | None
+
+
+@dataclass
+class UnitType:
+    """A mobile unit model as the engine sees it."""
+
+    index: int
+    model: UnitModel
+    slots: int
+    seats: int
+    cost: int
+    available: int | None
+
+
+@dataclass
+class Unplaced:
+    """A workload instance left out, and why."""
+
+    name: str
+    reason: str
+
+
+@dataclass
+class Problem:
+    """The packing problem: item classes, PC types, unit types, and what was left out."""
+
+    items: list[Item]
+    hosts: list[HostType]
+    units: list[UnitType]
+    unplaced: list[Unplaced] = field(default_factory=list)
+    out_of_scope: list[Unplaced] = field(default_factory=list)
+    money: bool = True
+    currency: str = "USD"
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def seats_needed(self) -> int:
+        """Staff seats the placed workstations need."""
+        return sum(it.seats * it.demand for it in self.items)
+
+    @property
+    def tick(self) -> int:
+        """Greatest common divisor of all costs: any plan's cost is a multiple of it."""
+        costs = [h.cost for h in self.hosts] + [u.cost for u in self.units]
+        g = reduce(math.gcd, [c for c in costs if c > 0], 0)
+        return g or 1
+
+    def to_money(self, ticks: float) -> float:
+        """Convert objective ticks to the reported cost figure."""
+        return ticks / (CENTS if self.money else COUNT_HOST)
+
+    def fits(self, size: tuple[int, int, int], host: HostType) -> bool:
+        """Whether one copy of an item fits on an empty PC of this type."""
+        return all(s <= c for s, c in zip(size, host.cap, strict=True))
+
+
+def growth_factor(policy: Policy, catalog: Catalog) -> float:
+    """Demand multiplier over the term: (1 + growth_per_year) ** term_years."""
+    return (1.0 + policy.growth_per_year) ** catalog.term_years
+
+
+def usable_capacity(model: HostModel, policy: Policy) -> tuple[float, float, float]:
+    """Usable vCPU, memory [GiB], storage [GB] of a PC under the policy (issue #2 formula)."""
+    keep = 1.0 - policy.headroom
+    cpu = max(0.0, model.cores - policy.host_reserved_cores) * policy.cpu_overcommit * keep
+    mem = max(0.0, model.memory_gib - policy.host_reserved_memory_gib)
+    mem *= policy.memory_overcommit * keep
+    return cpu, mem, model.storage_gb * keep
+
+
+def demand_of(w: Workload, policy: Policy, growth: float) -> tuple[float, float, float]:
+    """Demand of one copy in canonical units, after growth."""
+    storage = w.storage_gb
+    if policy.storage_basis == "used" and w.storage_used_gb is not None:
+        storage = w.storage_used_gb
+    return w.vcpu * growth, w.memory_gib * growth, storage * growth
+
+
+def _up(x: float, scale: int) -> int:
+    return math.ceil(x * scale - 1e-9)
+
+
+def _down(x: float, scale: int) -> int:
+    return math.floor(x * scale + 1e-9)
+
+
+def _fmt(v: float, unit: str) -> str:
+    return f"{v:,.1f} {unit}" if unit != "vCPU" else f"{v:,.2f} {unit}".replace(".00 ", " ")
+
+
+def _misfit_reason(size: tuple[int, int, int], hosts: list[HostType], what: str) -> str:
+    """Explain why a size fits no PC: per dimension, by how much the best model falls short."""
+    if not hosts:
+        return "no recovery PC model in the catalog can be used"
+    best = None
+    for h in hosts:
+        short = [(d, size[d] - h.cap[d]) for d in range(3) if size[d] > h.cap[d]]
+        rank = (len(short), sum(s / SCALE[d] for d, s in short))
+        if best is None or rank < best[0]:
+            best = (rank, h, short)
+    assert best is not None
+    _, h, short = best
+    parts = [
+        f"{DIMS[d]} needs {_fmt(size[d] / SCALE[d], DIM_UNITS[d])}, usable "
+        f"{_fmt(h.cap[d] / SCALE[d], DIM_UNITS[d])} (short by "
+        f"{_fmt(s / SCALE[d], DIM_UNITS[d])})"
+        for d, s in short
+    ]
+    return f"{what} fits no PC model; closest is {h.model.name}: " + "; ".join(parts)
+
+
+def build_problem(inventory: Inventory, catalog: Catalog, policy: Policy) -> Problem:
+    """Aggregate workloads into item classes and models into PC and unit types."""
+    money = catalog.has_fees
+    units: list[UnitType] = []
+    for um in catalog.units:
+        cost = int(catalog.item_cost(um) * CENTS) if money else COUNT_UNIT
+        units.append(UnitType(len(units), um, um.slots, um.seats, cost, um.available))
+    hosts: list[HostType] = []
+    warnings: list[str] = []
+    max_slots = max((u.slots for u in units), default=0)
+    for m in catalog.hosts:
+        if units and m.slots > max_slots:
+            warnings.append(f"PC model {m.name} takes {m.slots} slots, more than any unit has; "
+                            "it is not used")
+            continue
+        if m.available == 0:
+            continue
+        cap_f = usable_capacity(m, policy)
+        cap = (_down(cap_f[0], SCALE[0]), _down(cap_f[1], SCALE[1]), _down(cap_f[2], SCALE[2]))
+        if min(cap) <= 0:
+            warnings.append(f"PC model {m.name} has no usable capacity under the policy")
+            continue
+        cost = int(catalog.item_cost(m) * CENTS) if money else COUNT_HOST
+        hosts.append(HostType(len(hosts), m, cap, cost, m.slots, m.available))
+
+    growth = growth_factor(policy, catalog)
+    seats_on = policy.workstation_seats and bool(units)
+    problem = Problem([], hosts, units, money=money, currency=catalog.currency,
+                      warnings=warnings)
+
+    def grid(w: Workload) -> tuple[int, int, int]:
+        d = demand_of(w, policy, growth)
+        return (_up(d[0], SCALE[0]), _up(d[1], SCALE[1]), _up(d[2], SCALE[2]))
+
+    in_scope: list[Workload] = []
+    for w in inventory.workloads:
+        if w.tier not in policy.tiers:
+            problem.out_of_scope.extend(
+                Unplaced(n, f"tier {w.tier} not in policy tiers {list(policy.tiers)}")
+                for n in w.instance_names())
+        else:
+            in_scope.append(w)
+
+    # Affinity groups become one item each; members of one group carry their anti groups along.
+    groups: dict[str, list[Workload]] = {}
+    singles: list[Workload] = []
+    for w in in_scope:
+        if w.affinity:
+            groups.setdefault(w.affinity, []).append(w)
+        else:
+            singles.append(w)
+    classes: dict[object, Item] = {}
+    for w in singles:
+        size = grid(w)
+        seats = 1 if (seats_on and w.kind == "workstation") else 0
+        anti = (w.anti_affinity,) if w.anti_affinity else ()
+        names = w.instance_names()
+        if not any(problem.fits(size, h) for h in hosts):
+            reason = _misfit_reason(size, hosts, "workload")
+            problem.unplaced.extend(Unplaced(n, reason) for n in names)
+            continue
+        key = (size, seats, anti)
+        if key not in classes:
+            classes[key] = Item(w.name, size, [], seats, anti)
+        classes[key].members.extend([n] for n in names)
+    for gname, members in groups.items():
+        names = [n for w in members for n in w.instance_names()]
+        total = [0, 0, 0]
+        seats = 0
+        antis: list[str] = []
+        for w in members:
+            s = grid(w)
+            for d in range(3):
+                total[d] += s[d] * w.count
+            if seats_on and w.kind == "workstation":
+                seats += w.count
+            if w.anti_affinity:
+                antis.extend([w.anti_affinity] * w.count)
+        size = (total[0], total[1], total[2])
+        clash = sorted({a for a in antis if antis.count(a) > 1})
+        if clash:
+            reason = (f"affinity group '{gname}' requires one PC but contains several members "
+                      f"of anti-affinity group(s) {clash}; the rules contradict")
+            problem.unplaced.extend(Unplaced(n, reason) for n in names)
+            continue
+        if not any(problem.fits(size, h) for h in hosts):
+            reason = _misfit_reason(size, hosts, f"affinity group '{gname}' ({len(names)} members)")
+            problem.unplaced.extend(Unplaced(n, reason) for n in names)
+            continue
+        classes[("affinity", gname)] = Item(f"affinity:{gname}", size, [names], seats,
+                                            tuple(sorted(set(antis))))
+    # deterministic order: largest first by normalized size, then key
+    problem.items = sorted(classes.values(), key=lambda it: (-sum(it.size), it.key))
+    return problem

@@ -1,0 +1,93 @@
+"""The input schema as data: each field's type, unit, default and meaning.
+
+Validation in the readers and the format reference in ``docs/formats.md`` are driven from these
+tables, so the documentation cannot drift from what the code accepts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input field: name, type, canonical unit, default, and a one-line description."""
+
+    name: str
+    type: str
+    unit: str | None
+    default: object
+    required: bool
+    description: str
+
+
+INVENTORY_FIELDS: tuple[Field, ...] = (
+    Field("name", "text", None, None, True, "Unique workload name."),
+    Field("vcpu", "integer > 0", "vCPU", None, True, "Virtual CPUs of the workload."),
+    Field("memory", "size", "GiB", None, True,
+          "Memory, with a unit in the cell (`16 GiB`) or the header (`memory [GiB]`)."),
+    Field("storage", "size", "GB", None, True,
+          "Provisioned storage, with a unit in the cell (`1.5 TB`) or the header."),
+    Field("storage_used", "size", "GB", None, False,
+          "Storage in use; planned instead of `storage` when policy `storage_basis = used`."),
+    Field("kind", "server | workstation", None, "server", False,
+          "Workstations need a staff seat in a mobile unit (policy `workstation_seats`)."),
+    Field("source", "physical | virtual", None, "virtual", False,
+          "Whether the machine is physical today (converted P2V) or already virtual."),
+    Field("tier", "1..4", None, 3, False, "Priority tier, 1 = most critical."),
+    Field("count", "integer > 0", None, 1, False,
+          "Identical copies of this row (e.g. 120 office workstations); named `name#1`..`name#n`."),
+    Field("affinity", "text", None, "", False, "Group name: all members must share one PC."),
+    Field("anti_affinity", "text", None, "", False,
+          "Group name: members must be on different PCs (e.g. two domain controllers)."),
+)
+
+HOST_FIELDS: tuple[Field, ...] = (
+    Field("name", "text", None, None, True, "Recovery PC model name."),
+    Field("cores", "number > 0", "core", None, True, "Physical cores."),
+    Field("memory", "size", "GiB", None, True, "Memory, with unit (`256 GiB`)."),
+    Field("storage", "size", "GB", None, True, "Storage, with unit (`4 TB`)."),
+    Field("slots", "integer > 0", None, 1, False, "Slots the PC takes in a mobile unit."),
+    Field("monthly_fee", "money", "currency", 0, False, "Fee per month under contract."),
+    Field("setup_fee", "money", "currency", 0, False, "One-time fee at contract start."),
+    Field("available", "integer >= 0", None, None, False, "How many the vendor can supply."),
+)
+
+UNIT_FIELDS: tuple[Field, ...] = (
+    Field("name", "text", None, None, True, "Mobile recovery unit model name."),
+    Field("slots", "integer >= 0", None, None, True, "Recovery PC slots."),
+    Field("seats", "integer >= 0", None, 0, False, "Staff seats."),
+    Field("monthly_fee", "money", "currency", 0, False, "Fee per month under contract."),
+    Field("setup_fee", "money", "currency", 0, False, "One-time fee at contract start."),
+    Field("available", "integer >= 0", None, None, False, "How many the vendor can supply."),
+)
+
+POLICY_FIELDS: tuple[Field, ...] = (
+    Field("cpu_overcommit", "number > 0", "vCPU/core", 4.0, False, "vCPU per physical core."),
+    Field("memory_overcommit", "number > 0", None, 1.0, False, "Memory overcommit ratio."),
+    Field("headroom", "0 <= x < 1", None, 0.1, False, "Share of every PC dimension kept free."),
+    Field("host_reserved_cores", "number >= 0", "core", 1.0, False,
+          "Cores reserved for the host OS and hypervisor (hosted virtualization)."),
+    Field("host_reserved_memory", "size", "GiB", "4 GiB", False,
+          "Memory reserved for the host OS and hypervisor."),
+    Field("growth_per_year", "number >= 0", None, 0.0, False,
+          "Demand growth per year, compounded over the contract term."),
+    Field("storage_basis", "provisioned | used", None, "provisioned", False,
+          "Which storage figure to plan when both are known."),
+    Field("tiers", "list of 1..4", None, [1, 2, 3, 4], False, "Tiers in scope."),
+    Field("workstation_seats", "bool", None, True, False,
+          "Whether each workstation needs a staff seat in a mobile unit."),
+)
+
+
+def markdown_table(fields: tuple[Field, ...]) -> str:
+    """Render a field table as Markdown for docs/formats.md."""
+    lines = ["| field | type | unit | default | required | description |",
+             "|---|---|---|---|---|---|"]
+    for f in fields:
+        default = "" if f.default is None else f"`{f.default}`"
+        lines.append(
+            f"| `{f.name}` | {f.type} | {f.unit or ''} | {default} | "
+            f"{'yes' if f.required else 'no'} | {f.description} |"
+        )
+    return "\n".join(lines)

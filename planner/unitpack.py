@@ -1,0 +1,89 @@
+"""Second level: PCs (by slots) and staff seats into mobile units.
+
+A unit pattern is one unit model with a number of PCs of each type that fits its slots. Only
+maximal patterns are enumerated: covering rows are '>=', so spare room costs nothing extra.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from planner.highs import INF, fvec, is_optimal, ivec, new_highs
+from planner.problem import Problem
+
+MAX_UNIT_PATTERNS = 20_000
+
+
+@dataclass(frozen=True)
+class UnitPattern:
+    """A unit model and how many PCs of each type it carries."""
+
+    unit: int
+    hosts: tuple[int, ...]
+
+
+def unit_patterns(problem: Problem) -> list[UnitPattern]:
+    """All maximal ways to fill each unit model's slots with PC types."""
+    slots = [h.slots for h in problem.hosts]
+    out: list[UnitPattern] = []
+    n = len(slots)
+
+    def rec(u_index: int, k: int, free: int, cur: list[int]) -> None:
+        if len(out) > MAX_UNIT_PATTERNS:
+            return
+        if k == n:
+            if all(s > free for s in slots):  # maximal: nothing else fits
+                out.append(UnitPattern(u_index, tuple(cur)))
+            return
+        for c in range(free // slots[k], -1, -1):
+            rec(u_index, k + 1, free - c * slots[k], [*cur, c])
+
+    for u in problem.units:
+        if n == 0:
+            out.append(UnitPattern(u.index, ()))
+        else:
+            rec(u.index, 0, u.slots, [])
+    if len(out) > MAX_UNIT_PATTERNS:
+        raise ValueError("too many unit patterns; unit slot counts are implausibly large")
+    return out
+
+
+@dataclass
+class UnitCover:
+    """Units chosen to house given PC counts and seats."""
+
+    patterns: list[tuple[UnitPattern, int]]
+    cost: int
+    feasible: bool
+
+
+def cover_units(problem: Problem, host_counts: list[int], seats: int,
+                pats: list[UnitPattern] | None = None, time_limit: float = 10.0) -> UnitCover:
+    """Cheapest units holding the PCs and seats: a small exact integer program."""
+    if not problem.units:
+        return UnitCover([], 0, True)
+    if sum(host_counts) == 0 and seats == 0:
+        return UnitCover([], 0, True)
+    pats = pats if pats is not None else unit_patterns(problem)
+    h = new_highs(time_limit)
+    nrow_h = len(problem.hosts)
+    lower = [float(c) for c in host_counts] + [float(seats)]
+    upper = [INF] * (nrow_h + 1)
+    for u in problem.units:
+        lower.append(-INF)
+        upper.append(float(u.available) if u.available is not None else INF)
+    h.addRows(len(lower), fvec(lower), fvec(upper), 0, ivec([0] * len(lower)), ivec([]), fvec([]))
+    for p in pats:
+        u = problem.units[p.unit]
+        idx = [k for k in range(nrow_h) if p.hosts[k]] + [nrow_h, nrow_h + 1 + p.unit]
+        val = [float(p.hosts[k]) for k in range(nrow_h) if p.hosts[k]] + [float(u.seats), 1.0]
+        h.addCol(float(u.cost), 0.0, INF, len(idx), ivec(idx), fvec(val))
+    h.changeColsIntegrality(len(pats), ivec(list(range(len(pats)))),
+                            ivec([1] * len(pats)))
+    h.run()
+    sol = h.getSolution()
+    if not sol.value_valid:
+        return UnitCover([], 0, False)
+    chosen = [(p, round(v)) for p, v in zip(pats, sol.col_value, strict=True) if round(v) > 0]
+    cost = sum(problem.units[p.unit].cost * k for p, k in chosen)
+    return UnitCover(chosen, cost, is_optimal(h) or bool(chosen))

@@ -1,0 +1,91 @@
+"""One pint registry for the package, and strict parsing of byte quantities.
+
+pint treats bytes as dimensionless, so ``16 GiB + 3`` would silently work; every byte-valued
+field therefore goes through :func:`parse_bytes`, which accepts only a known byte unit.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pint
+
+ureg: pint.UnitRegistry = pint.UnitRegistry()
+ureg.define("vcpu = [vcpu] = vCPU")
+ureg.define("core = [core]")
+Q_ = ureg.Quantity
+
+# Accepted spellings (case-insensitive) -> pint unit. Decimal and binary prefixes differ.
+_BYTE_UNITS: dict[str, str] = {
+    "b": "byte", "byte": "byte", "bytes": "byte",
+    "kb": "kilobyte", "mb": "megabyte", "gb": "gigabyte", "tb": "terabyte", "pb": "petabyte",
+    "kib": "kibibyte", "mib": "mebibyte", "gib": "gibibyte", "tib": "tebibyte",
+    "pib": "pebibyte",
+    "kilobyte": "kilobyte", "megabyte": "megabyte", "gigabyte": "gigabyte",
+    "terabyte": "terabyte", "petabyte": "petabyte",
+    "kibibyte": "kibibyte", "mebibyte": "mebibyte", "gibibyte": "gibibyte",
+    "tebibyte": "tebibyte", "pebibyte": "pebibyte",
+}
+_BYTE_UNITS.update({k + "s": v for k, v in list(_BYTE_UNITS.items()) if k.endswith("byte")})
+
+_NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+_QTY_RE = re.compile(rf"^\s*({_NUMBER})\s*([A-Za-z]+)?\s*$")
+_HEADER_RE = re.compile(r"^\s*(.*?)\s*[\[(]\s*([A-Za-z]+)\s*[\])]\s*$")
+
+
+class UnitParseError(ValueError):
+    """A cell or header could not be read as a byte quantity; the message says why."""
+
+
+def byte_unit(text: str) -> str:
+    """Return the pint unit name for a byte unit spelling, or raise UnitParseError."""
+    key = text.strip().lower()
+    if text.strip() in {"Kb", "Mb", "Gb", "Tb", "kbit", "Mbit", "Gbit"}:
+        raise UnitParseError(f"'{text}' is a bit unit; memory and storage are in bytes (e.g. GB)")
+    if key not in _BYTE_UNITS:
+        raise UnitParseError(
+            f"unknown unit '{text}'; use one of B, kB, MB, GB, TB (decimal) or KiB, MiB, GiB, TiB"
+        )
+    return _BYTE_UNITS[key]
+
+
+def split_header(header: str) -> tuple[str, str | None]:
+    """Split ``'memory [GiB]'`` into ``('memory', 'GiB')``; a plain header has no unit."""
+    m = _HEADER_RE.match(header)
+    if m:
+        return m.group(1).strip(), m.group(2)
+    return header.strip(), None
+
+
+def parse_bytes(value: object, default_unit: str | None, target: str) -> float:
+    """Parse a byte quantity (``'16 GiB'``, or a number with the header's unit) into ``target``.
+
+    Raises UnitParseError for a bare number with no unit anywhere, an unknown unit, or a value
+    that is not finite and positive.
+    """
+    if isinstance(value, bool):
+        raise UnitParseError("expected a size such as '16 GiB'")
+    if isinstance(value, int | float):
+        number = float(value)
+        unit = default_unit
+    else:
+        text = str(value).strip()
+        m = _QTY_RE.match(text)
+        if not m:
+            raise UnitParseError("expected a size such as '16 GiB' or '1.5 TB'")
+        number = float(m.group(1))
+        unit = m.group(2) or default_unit
+    if unit is None:
+        raise UnitParseError(
+            "a bare number has no unit; write the unit in the cell ('16 GiB') "
+            "or in the header ('memory [GiB]')"
+        )
+    if not math.isfinite(number):
+        raise UnitParseError("size is not a finite number")
+    if number <= 0:
+        raise UnitParseError("size must be positive")
+    q = Q_(number, byte_unit(unit))
+    # pint converts through floats: 1 TB -> 1000.0000000000001 GB; 12 significant digits
+    # remove that drift without touching any real size
+    return float(f"{q.to(target).magnitude:.12g}")
