@@ -26,6 +26,7 @@ RC_EPS = 1e-7
 GREEDY_SEEDS = 40  # extra greedy patterns per PC type and round, each seeded by one class
 SMOOTHING = 0.5  # Wentges dual smoothing: weight of the best-bound duals in pricing
 MAX_ADD = 20  # columns added per PC type and round
+STALL_FRACTION = 1e-4  # stop column generation when the bound gains less in the window
 PRICE_SECONDS = 0.5  # cap per exact pricing call; a stopped call still gives a valid bound
 
 
@@ -239,6 +240,17 @@ class Pricer:
         h.changeColsCost(len(cols), ivec(list(range(len(cols)))),
                          fvec([-float(max(pi[i], 0.0)) for i in cols]))
         h.setOptionValue("time_limit", max(0.05, time_limit))
+        # warm start from the greedy pattern: an incumbent prunes the search from the start
+        _, start = self.greedy(t, pi)[0]
+        where = {i: j for j, i in enumerate(cols)}
+        x0 = np.zeros(len(cols))
+        for i, k in start.content:
+            if i in where:
+                x0[where[i]] = k
+        warm = highspy.HighsSolution()
+        warm.col_value = list(x0)
+        warm.value_valid = True
+        h.setSolution(warm)
         h.run()
         sol = h.getSolution()
         info = h.getInfo()
@@ -248,8 +260,7 @@ class Pricer:
         content = tuple(sorted((cols[j], round(v)) for j, v in enumerate(sol.col_value)
                                if round(v) > 0))
         value = float(sum(pi[i] * k for i, k in content))
-        if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
-            bound = max(value, min(bound, value * (1 + 1e-9) + 1e-9))
+        # HiGHS's dual bound is valid whatever stopped the search (time or gap tolerance)
         return value, max(bound, value), Pattern(t, content)
 
 
@@ -329,7 +340,7 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
                       penalty: float, deadline: float, upper: float,
                       progress: Progress | None = None, *, demand: list[int] | None = None,
                       fixed: list[int] | None = None, pricer: Pricer | None = None,
-                      want_bound: bool = True) -> CGResult:
+                      want_bound: bool = True, exact_pricing: bool = True) -> CGResult:
     """Solve the master LP by column generation; return the bound and the column pool.
 
     With ``demand``/``fixed`` it solves a residual master inside a dive; the bound is then
@@ -361,6 +372,7 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
     it = 0
     center: np.ndarray | None = None
     center_lb = -INF
+    history: list[tuple[float, float]] = []  # (time, bound) after each exact round
 
     def offset(t: int, y: np.ndarray) -> float:
         # dual terms a PC column carries besides its items: -(-1)·y for link and stock rows
@@ -422,6 +434,8 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
                         added += 1
             if added and time.monotonic() < deadline:
                 continue
+            if not exact_pricing:
+                break
             # exact pricing at the smoothed duals; on a mis-price, at the LP duals themselves
             proven = False
             for point in ((y_s, y) if center is not None else (y,)):
@@ -438,6 +452,10 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
                     break
             if progress:
                 progress("bound", None, lb)
+            now = time.monotonic()
+            history.append((now, lb))
+            if want_bound and upper < INF and _stalled(history, now - t0, upper):
+                break  # tailing off: the bound barely moves; branching pays more now
             if added == 0 and proven:
                 lp_optimal = True
                 lb = max(lb, z)
@@ -522,6 +540,14 @@ def solve_integer_master(problem: Problem, unit_pats: list[UnitPattern], pool: l
     return MasterSolution(pats, ups, slack, obj, proven)
 
 
+def _stalled(history: list[tuple[float, float]], elapsed: float, upper: float) -> bool:
+    """Whether the bound rose by less than 0.01 % of the best plan over the recent window."""
+    window = max(1.0, 0.3 * elapsed)
+    now, latest = history[-1]
+    old = [b for t, b in history if t <= now - window]
+    return bool(old) and latest - old[-1] < STALL_FRACTION * upper
+
+
 def dive(problem: Problem, unit_pats: list[UnitPattern], pool: list[Pattern], penalty: float,
          deadline: float) -> tuple[list[Pattern], list[Pattern]] | None:
     """Price-and-dive: fix the LP's strongest columns, re-solve the residual by CG, repeat.
@@ -540,7 +566,8 @@ def dive(problem: Problem, unit_pats: list[UnitPattern], pool: list[Pattern], pe
             return None
         start = [p for p in columns if all(k <= demand[i] for i, k in p.content)]
         cg = column_generation(problem, unit_pats, start, penalty, deadline, INF,
-                               demand=demand, fixed=fixed, pricer=pricer, want_bound=False)
+                               demand=demand, fixed=fixed, pricer=pricer, want_bound=False,
+                               exact_pricing=False)
         for p in cg.pool:
             if p not in known:
                 known.add(p)

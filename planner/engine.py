@@ -12,13 +12,23 @@ from planner.colgen import column_generation, dive, solve_integer_master
 from planner.heuristics import Packing, Pattern, best_greedy
 from planner.inventory import Inventory
 from planner.plan import Baseline, Plan, PlannedHost, PlannedUnit, UnplacedWorkload
-from planner.problem import CENTS, COUNT_HOST, Problem, build_problem, demand_of, growth_factor
+from planner.problem import (
+    CENTS,
+    COUNT_HOST,
+    Problem,
+    build_problem,
+    compress,
+    demand_of,
+    growth_factor,
+)
 from planner.problem import usable_capacity as _usable
 from planner.unitpack import UnitCover, UnitPattern, cover_units, unit_patterns
 from planner.verify import verify_plan
 
 ProgressFn = Callable[[str, float | None, float | None, float], None]
 STOCK_REASON = "the vendor's stock ('available') of PC or unit models ran out"
+#: above this many item classes, near-identical classes are merged (see problem.compress)
+MAX_CLASSES = 80
 
 
 class _Best:
@@ -57,8 +67,18 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
     """
     policy = policy or Policy()
     t0 = time.monotonic()
-    deadline = t0 + max(0.1, time_limit)
     problem = build_problem(inventory, catalog, policy)
+    copies = sum(it.demand for it in problem.items)
+    # keep time to decode, verify and export the plan inside the limit
+    reserve = min(0.1 * time_limit, 0.2 + 4e-5 * copies)
+    deadline = t0 + max(0.1, time_limit - reserve)
+    relaxed: Problem | None = None
+    stats: dict[str, object] = {"classes": len(problem.items),
+                                "copies": sum(it.demand for it in problem.items)}
+    merged = compress(problem, MAX_CLASSES)
+    if merged is not None:
+        problem, relaxed = merged
+        stats["merged_classes"] = len(problem.items)
 
     def report(phase: str, best: float | None, bound: float | None) -> None:
         if progress:
@@ -69,8 +89,6 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
     best = _Best()
     lb = 0.0
     lp_optimal = False
-    stats: dict[str, object] = {"classes": len(problem.items),
-                                "copies": sum(it.demand for it in problem.items)}
     interrupted = False
     if problem.items and problem.hosts:
         upats = unit_patterns(problem) if problem.units else []
@@ -97,12 +115,21 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
             max_h = max(h.cost for h in problem.hosts)
             max_u = max((u.cost for u in problem.units), default=0)
             penalty = float(max_h + 2 * max_u + 1)
-            cg_deadline = t0 + 0.6 * (deadline - t0)
+            cg_deadline = t0 + (0.4 if relaxed else 0.6) * (deadline - t0)
             cg = column_generation(
                 problem, upats, heur.patterns, penalty, cg_deadline, best.cost,
                 progress=lambda ph, b, bd: report(ph, best.cost, bd))
             lb = cg.lower_bound
             lp_optimal = cg.lp_optimal
+            if relaxed is not None:
+                # merged classes: the bound must come from the relaxed (smallest-size) problem
+                rcg = column_generation(
+                    relaxed, upats, cg.pool, penalty, t0 + 0.6 * (deadline - t0), best.cost,
+                    progress=lambda ph, b, bd: report(ph, best.cost, bd))
+                lb = rcg.lower_bound
+                lp_optimal = False
+                stats.update(relaxed_lp_value=problem.to_money(rcg.lp_value),
+                             relaxed_lp_optimal=rcg.lp_optimal)
             stats.update(cg_iterations=cg.iterations, columns=len(cg.pool),
                          lp_value=problem.to_money(cg.lp_value), lp_optimal=cg.lp_optimal,
                          cg_seconds=round(cg.seconds, 3))
@@ -122,9 +149,6 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
                     best.offer(ms.patterns, ms.unit_patterns, ms.slack, ms.objective, source)
                 report("branch", best.cost, lb)
 
-            if open_gap() and deadline - time.monotonic() > 0.05:
-                branch(min(deadline - time.monotonic(), max(1.0, 0.15 * time_limit)),
-                       "price-and-branch")
             if open_gap() and deadline - time.monotonic() > 0.05:
                 report("dive", best.cost, lb)
                 dv = dive(problem, upats, pool, penalty,

@@ -257,3 +257,55 @@ def build_problem(inventory: Inventory, catalog: Catalog, policy: Policy) -> Pro
     # deterministic order: largest first by normalized size, then key
     problem.items = sorted(classes.values(), key=lambda it: (-sum(it.size), it.key))
     return problem
+
+
+def _bucket(value: int, ratio: float) -> int:
+    """Geometric bucket index of a grid size (ratio 1 keeps the exact value)."""
+    if ratio <= 1.0:
+        return value
+    return math.floor(math.log(value) / math.log(ratio))
+
+
+def compress(problem: Problem, max_classes: int) -> tuple[Problem, Problem] | None:
+    """Merge near-identical classes when there are too many: an upper and a lower problem.
+
+    Classes that share a geometric size bucket in every dimension are merged. The upper
+    problem gives each merged class the largest member size (any packing of it is feasible for
+    the real workloads); the lower problem gives it the smallest (a relaxation: its bound is
+    valid for the real workloads). Less binding dimensions get coarser buckets, so the bound
+    loses little. Returns None when the problem is small enough as it is.
+    """
+    if len(problem.items) <= max_classes or not problem.hosts:
+        return None
+    cap = [max(h.cap[d] for h in problem.hosts) for d in range(3)]
+    load = [sum(it.size[d] * it.demand for it in problem.items) / cap[d] for d in range(3)]
+    top = max(load) or 1.0
+    weight = [max(x / top, 1e-3) for x in load]
+    groups: dict[tuple[object, ...], list[Item]] = {}
+    for eps in (0.0025, 0.005, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1.0):
+        ratios = [min(1 + eps / w, 8.0) for w in weight]
+        groups = {}
+        for it in problem.items:
+            key = (tuple(_bucket(it.size[d], ratios[d]) for d in range(3)), it.seats, it.anti)
+            groups.setdefault(key, []).append(it)
+        if len(groups) <= max_classes:
+            break
+    upper: list[Item] = []
+    lower: list[Item] = []
+    for members in groups.values():
+        up = (max(m.size[0] for m in members), max(m.size[1] for m in members),
+              max(m.size[2] for m in members))
+        down = (min(m.size[0] for m in members), min(m.size[1] for m in members),
+                min(m.size[2] for m in members))
+        copies = [c for m in members for c in m.members]
+        key = members[0].key if len(members) == 1 else f"{members[0].key}+{len(members) - 1}"
+        upper.append(Item(key, up, copies, members[0].seats, members[0].anti))
+        lower.append(Item(key, down, copies, members[0].seats, members[0].anti))
+    order = sorted(range(len(upper)), key=lambda i: (-sum(upper[i].size), upper[i].key))
+
+    def clone(items: list[Item]) -> Problem:
+        return Problem([items[i] for i in order], problem.hosts, problem.units,
+                       problem.unplaced, problem.out_of_scope, problem.money, problem.currency,
+                       problem.warnings)
+
+    return clone(upper), clone(lower)
