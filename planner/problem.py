@@ -298,9 +298,9 @@ def compress(problem: Problem, max_classes: int) -> tuple[Problem, Problem] | No
         down = (min(m.size[0] for m in members), min(m.size[1] for m in members),
                 min(m.size[2] for m in members))
         copies = [c for m in members for c in m.members]
-        key = members[0].key if len(members) == 1 else f"{members[0].key}+{len(members) - 1}"
-        upper.append(Item(key, up, copies, members[0].seats, members[0].anti))
-        lower.append(Item(key, down, copies, members[0].seats, members[0].anti))
+        label = members[0].key if len(members) == 1 else f"{members[0].key}+{len(members) - 1}"
+        upper.append(Item(label, up, copies, members[0].seats, members[0].anti))
+        lower.append(Item(label, down, copies, members[0].seats, members[0].anti))
     order = sorted(range(len(upper)), key=lambda i: (-sum(upper[i].size), upper[i].key))
 
     def clone(items: list[Item]) -> Problem:
