@@ -9,7 +9,6 @@ The LP value after exact pricing, or the Farley bound z/θ before it, is a valid
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ import highspy
 import numpy as np
 
 from planner.heuristics import Pattern
-from planner.highs import INF, fvec, ivec, new_highs
+from planner.highs import INF, fvec, ivec, new_highs, run_interruptible
 from planner.problem import Problem
 from planner.unitpack import UnitPattern
 
@@ -54,6 +53,7 @@ class CGResult:
     seconds: float = 0.0
     x: list[float] = field(default_factory=list)
     slack_used: bool = False
+    interrupted: bool = False
 
 
 def build_master(problem: Problem, unit_pats: list[UnitPattern], penalty: float,
@@ -373,6 +373,7 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
     center: np.ndarray | None = None
     center_lb = -INF
     history: list[tuple[float, float]] = []  # (time, bound) after each exact round
+    interrupted = False
 
     def offset(t: int, y: np.ndarray) -> float:
         # dual terms a PC column carries besides its items: -(-1)·y for link and stock rows
@@ -468,13 +469,12 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
             if time.monotonic() >= deadline or added == 0:
                 break
     except KeyboardInterrupt:
-        if want_bound:
-            raise
+        interrupted = True  # keep the bound proven so far; the caller stops
     x = list(h.getSolution().col_value)
     first = len(problem.items) + len(unit_pats)
     slack_used = any(v > 1e-6 for v in x[:len(problem.items)])
     return CGResult(z, lb, lp_optimal, it, pool, time.monotonic() - t0,
-                    x[first:first + len(pool)], slack_used)
+                    x[first:first + len(pool)], slack_used, interrupted)
 
 
 @dataclass
@@ -486,6 +486,7 @@ class MasterSolution:
     slack: dict[int, int]
     objective: float
     proven: bool
+    interrupted: bool = False
 
 
 def solve_integer_master(problem: Problem, unit_pats: list[UnitPattern], pool: list[Pattern],
@@ -524,8 +525,8 @@ def solve_integer_master(problem: Problem, unit_pats: list[UnitPattern], pool: l
             sol.col_value = list(x)
             sol.value_valid = True
             h.setSolution(sol)
-    with contextlib.suppress(KeyboardInterrupt):
-        h.run()
+    # Ctrl-C cancels the search and keeps HiGHS's incumbent: the best plan so far
+    interrupted = run_interruptible(h)
     sol = h.getSolution()
     if not sol.value_valid:
         return None
@@ -537,7 +538,9 @@ def solve_integer_master(problem: Problem, unit_pats: list[UnitPattern], pool: l
     obj = float(sum(problem.hosts[p.host].cost * k for p, k in pats)
                 + sum(problem.units[u.unit].cost * k for u, k in ups))
     proven = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    return MasterSolution(pats, ups, slack, obj, proven)
+    status = h.getModelStatus()
+    interrupted = interrupted or status == highspy.HighsModelStatus.kInterrupt
+    return MasterSolution(pats, ups, slack, obj, proven, interrupted)
 
 
 def _stalled(history: list[tuple[float, float]], elapsed: float, upper: float) -> bool:
@@ -568,6 +571,8 @@ def dive(problem: Problem, unit_pats: list[UnitPattern], pool: list[Pattern], pe
         cg = column_generation(problem, unit_pats, start, penalty, deadline, INF,
                                demand=demand, fixed=fixed, pricer=pricer, want_bound=False,
                                exact_pricing=False)
+        if cg.interrupted:
+            raise KeyboardInterrupt
         for p in cg.pool:
             if p not in known:
                 known.add(p)

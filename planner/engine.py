@@ -119,8 +119,10 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
             cg = column_generation(
                 problem, upats, heur.patterns, penalty, cg_deadline, best.cost,
                 progress=lambda ph, b, bd: report(ph, best.cost, bd))
-            lb = cg.lower_bound
+            lb = cg.lower_bound if relaxed is None else 0.0
             lp_optimal = cg.lp_optimal
+            if cg.interrupted:
+                raise KeyboardInterrupt
             if relaxed is not None:
                 # merged classes: the bound must come from the relaxed (smallest-size) problem
                 rcg = column_generation(
@@ -128,6 +130,8 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
                     progress=lambda ph, b, bd: report(ph, best.cost, bd))
                 lb = rcg.lower_bound
                 lp_optimal = False
+                if rcg.interrupted:
+                    raise KeyboardInterrupt
                 stats.update(relaxed_lp_value=problem.to_money(rcg.lp_value),
                              relaxed_lp_optimal=rcg.lp_optimal)
             stats.update(cg_iterations=cg.iterations, columns=len(cg.pool),
@@ -148,6 +152,8 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
                 if ms is not None and not (ms.slack and not best.uncovered):
                     best.offer(ms.patterns, ms.unit_patterns, ms.slack, ms.objective, source)
                 report("branch", best.cost, lb)
+                if ms is not None and ms.interrupted:
+                    raise KeyboardInterrupt
 
             if open_gap() and deadline - time.monotonic() > 0.05:
                 report("dive", best.cost, lb)

@@ -58,3 +58,23 @@ def status_name(h: highspy.Highs) -> str:
 def is_optimal(h: highspy.Highs) -> bool:
     """Whether HiGHS proved optimality (not merely stopped with a solution)."""
     return bool(h.getModelStatus() == highspy.HighsModelStatus.kOptimal)
+
+
+def run_interruptible(h: highspy.Highs) -> bool:
+    """Solve in HiGHS's worker thread so Ctrl-C stops it at once; return whether it was stopped.
+
+    The blocking ``run`` only sees Ctrl-C when it returns, which for a long MILP may be the
+    whole time limit; here the solver is cancelled and its incumbent kept.
+    """
+    h.HandleUserInterrupt = True
+    thread = h.startSolve()
+    try:
+        while not h.wait(0.1)[0]:
+            pass
+        return False
+    except KeyboardInterrupt:
+        h.cancelSolve()
+        while not h.wait(0.1)[0]:
+            pass
+        thread.join()
+        return True
