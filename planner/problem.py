@@ -131,7 +131,8 @@ def demand_of(w: Workload, policy: Policy, growth: float) -> tuple[float, float,
 
 
 def _up(x: float, scale: int) -> int:
-    return math.ceil(x * scale - 1e-9)
+    # at least one grid step: a zero size (e.g. no storage in use) still occupies the grid
+    return max(1, math.ceil(x * scale - 1e-9))
 
 
 def _down(x: float, scale: int) -> int:
