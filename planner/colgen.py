@@ -386,7 +386,7 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
         found: list[Pattern] = []
         for t, host in enumerate(problem.hosts):
             left = deadline - time.monotonic()
-            value, bound, pat = pricer.exact(t, pi, min(PRICE_SECONDS, max(left, 0.05)))
+            _value, bound, pat = pricer.exact(t, pi, min(PRICE_SECONDS, max(left, 0.05)))
             bounds.append(bound)
             if host.cost + offset(t, y) - bound < -RC_EPS * max(1.0, host.cost):
                 proven = False
