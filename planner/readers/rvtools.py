@@ -150,8 +150,7 @@ def read_vinfo(table: Table, summary: ImportSummary, *, disks: DiskDetail | None
     name_i, cpu_i, mem_i = (keys.index(k) for k in VINFO_REQUIRED)
     used_i = _col(keys, *IN_USE)
     power_i, tmpl_i = _col(keys, "powerstate"), _col(keys, "template")
-    os_i = _col(keys, "os according to the vmware tools", "os according to the configuration file",
-                "os")
+    os_cols = [i for i, k in enumerate(keys) if k.startswith("os according") or k == "os"]
     prov_name = table.header[prov_i] if prov_i is not None else "vDisk Capacity"
     summary.conversions.append("Memory [MiB] -> GiB (x 1/1024)")
     summary.conversions.append(
@@ -204,8 +203,8 @@ def read_vinfo(table: Table, summary: ImportSummary, *, disks: DiskDetail | None
         elif state and state not in _ON and state not in _OFF:
             unknown += 1
         template = canon(cell_text(_get(cells, tmpl_i))) in _TRUE
-        if os_i is not None and canon(cell_text(_get(cells, os_i))).startswith(
-                tuple(f"microsoft {d}" for d in _DESKTOP_OS)):
+        os_name = next((t for i in os_cols if (t := canon(cell_text(_get(cells, i))))), "")
+        if os_name.startswith(tuple(f"microsoft {d}" for d in _DESKTOP_OS)):
             desktops += 1
         yield Record(Workload(
             name=name, vcpu=int(vcpu), memory_gib=gib_from_mib(mem),

@@ -65,9 +65,12 @@ class Workbook:
     def __init__(self, path: Path, *, file: str) -> None:
         check_zip(path, file=file)
         self.file = file
+        # our own handle, closed in __exit__ even when a row generator is left half-read
+        self._fh = path.open("rb")
         try:
-            self._wb: Any = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            self._wb: Any = openpyxl.load_workbook(self._fh, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many types for damaged parts
+            self._fh.close()
             raise InputError(f"cannot read the workbook ({type(exc).__name__}: {exc})",
                              file=file, fix="open it in Excel and save it again as .xlsx"
                              ) from None
@@ -78,7 +81,10 @@ class Workbook:
 
     def __exit__(self, et: type[BaseException] | None, ev: BaseException | None,
                  tb: TracebackType | None) -> None:
-        self._wb.close()
+        try:
+            self._wb.close()
+        finally:
+            self._fh.close()
 
     def sheet(self, name: str) -> str | None:
         """The sheet of that name, ignoring case and spaces, or None."""
