@@ -12,9 +12,9 @@ from typing import Any
 from planner.catalog import load_catalog, load_policy
 from planner.engine import plan as make_plan
 from planner.errors import InputError, PlannerError, VerificationError
-from planner.export import write_csv, write_json
-from planner.inventory import read_inventory_csv
+from planner.export import write_csv, write_json, write_xlsx
 from planner.plan import Plan
+from planner.readers import load_inventory
 
 
 class Progress:
@@ -94,7 +94,9 @@ def summary(p: Plan) -> str:
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
-    inventory = read_inventory_csv(args.inventory)
+    inventory, imported = load_inventory(
+        args.inventory, mapping=args.mapping, include_powered_off=args.include_powered_off,
+        include_templates=args.include_templates)
     catalog = load_catalog(args.catalog)
     policy = load_policy(args.policy)
     prog = Progress(sys.stderr.isatty() and not args.quiet)
@@ -107,7 +109,14 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         write_json(result, args.json)
     if args.csv:
         write_csv(result, args.csv)
+    if args.xlsx:
+        write_xlsx(result, args.xlsx, imported)
     if not args.quiet:
+        print("\n".join(imported.lines()))
+        placed = sum(len(h.workloads) for h in result.hosts)
+        print(f"Accounted: {imported.read} read = {placed} placed + {len(result.unplaced)} "
+              f"unplaced + {len(result.out_of_scope)} out of scope + "
+              f"{imported.excluded_total} excluded\n")
         print(summary(result))
     return 0
 
@@ -125,12 +134,20 @@ def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="planner", description=__doc__)
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("plan", help="plan recovery PCs and mobile units for an inventory")
-    p.add_argument("inventory", help="inventory CSV (see docs/formats.md)")
+    p.add_argument("inventory", help="inventory: RVTools .xlsx/CSV, Azure Migrate CSV, or the "
+                   "planner's CSV/.xlsx (see docs/formats.md)")
     p.add_argument("--catalog", required=True, help="vendor catalog TOML")
     p.add_argument("--policy", help="policy TOML (defaults for every key)")
     p.add_argument("--time-limit", type=float, default=30.0, help="seconds (default 30)")
     p.add_argument("--json", metavar="PATH", help="write the plan as JSON")
     p.add_argument("--csv", metavar="DIR", help="write the assignment tables as CSV")
+    p.add_argument("--xlsx", metavar="PATH", help="write the plan as an Excel workbook")
+    p.add_argument("--mapping", metavar="FILE",
+                   help="CSV setting tier/kind/affinity/anti_affinity/exclude by name or regex")
+    p.add_argument("--include-powered-off", action="store_true",
+                   help="plan powered-off VMs too (excluded by default)")
+    p.add_argument("--include-templates", action="store_true",
+                   help="plan VM templates too (excluded by default)")
     p.add_argument("--quiet", action="store_true", help="no progress and no summary")
     p.set_defaults(func=_cmd_plan)
     b = sub.add_parser("bench", help="scale benchmark on generated realistic inventories")

@@ -1,11 +1,17 @@
-"""Plan exports: JSON, and CSV assignment tables safe to open in a spreadsheet."""
+"""Plan exports: JSON, CSV tables and an Excel workbook, all safe to open in a spreadsheet."""
 
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+import xlsxwriter
+
+if TYPE_CHECKING:
+    from planner.readers.summary import ImportSummary
 
 from planner.plan import Plan
 
@@ -59,3 +65,104 @@ def write_csv(plan: Plan, directory: str | Path) -> list[Path]:
         df.map(safe_cell).to_csv(p, index=False)
         paths.append(p)
     return paths
+
+
+_XLSX_UNITS = {"vcpu_used": "vcpu_used [vCPU]", "vcpu_usable": "vcpu_usable [vCPU]",
+               "slots_used": "slots_used [slots]", "seats_used": "seats_used [seats]",
+               "workloads": "workloads [count]", "pcs": "pcs [count]"}
+
+
+def _costs(plan: Plan) -> pd.DataFrame:
+    cur = plan.currency
+    saving = plan.baseline.cost - plan.cost
+    rows: list[dict[str, Any]] = [
+        {"item": "plan cost over the term", "value": float(plan.cost), "unit": cur},
+        {"item": "lower bound", "value": None if plan.lower_bound is None
+         else float(plan.lower_bound), "unit": cur},
+        {"item": "gap", "value": plan.gap, "unit": "fraction"},
+        {"item": "physical imaging cost", "value": float(plan.baseline.cost), "unit": cur},
+        {"item": "saving against physical imaging", "value": float(saving), "unit": cur},
+        {"item": "term", "value": plan.term_years, "unit": "years"},
+    ]
+    rows += [{"item": f"PCs of model {m}", "value": k, "unit": "count"}
+             for m, k in plan.host_counts().items()]
+    rows += [{"item": f"units of model {m}", "value": k, "unit": "count"}
+             for m, k in plan.unit_counts().items()]
+    rows += [{"item": f"physical imaging PCs of model {m}", "value": k, "unit": "count"}
+             for m, k in plan.baseline.by_model.items()]
+    return pd.DataFrame(rows, columns=["item", "value", "unit"])
+
+
+def _summary(plan: Plan, imported: ImportSummary | None) -> pd.DataFrame:
+    placed = sum(len(h.workloads) for h in plan.hosts)
+    rows: list[tuple[str, Any]] = [
+        ("status", plan.status), ("proven optimal", plan.proven_optimal),
+        ("recovery PCs", len(plan.hosts)), ("mobile units", len(plan.units)),
+        ("workloads placed", placed), ("workloads unplaced", len(plan.unplaced)),
+        ("workloads out of scope", len(plan.out_of_scope)),
+        (f"cost [{plan.currency}]", float(plan.cost)),
+        ("solve time [s]", round(plan.solve_seconds, 3)),
+    ]
+    if imported is not None:
+        rows += [("import file", imported.file), ("import format", imported.format),
+                 ("machines read", imported.read), ("machines used", imported.used),
+                 ("machines excluded", imported.excluded_total)]
+        rows += [(f"excluded: {k}", n) for k, n in sorted(imported.excluded.items())]
+        rows += [("import warning", w) for w in imported.warnings]
+    rows += [("plan warning", w) for w in plan.warnings]
+    return pd.DataFrame(rows, columns=["item", "value"])
+
+
+def write_xlsx(plan: Plan, path: str | Path, imported: ImportSummary | None = None) -> Path:
+    """Write the plan as an Excel workbook: summary, PCs, units, assignments, unplaced, costs.
+
+    Text is never turned into a formula, number or link (XlsxWriter's strings_to_* off), and
+    text that a spreadsheet could run as a formula also carries Excel's quote prefix, so it
+    stays text when a user edits the cell; the names themselves are kept exactly.
+    """
+    t = tables(plan)
+    sheets = {
+        "summary": _summary(plan, imported),
+        "PCs": t["pcs"].rename(columns=_XLSX_UNITS),
+        "units": t["units"].rename(columns=_XLSX_UNITS),
+        "assignments": t["assignments"],
+        "unplaced": t["unplaced"],
+        "costs": _costs(plan),
+    }
+    out = Path(path)
+    wb = xlsxwriter.Workbook(str(out), {"strings_to_formulas": False,
+                                        "strings_to_numbers": False,
+                                        "strings_to_urls": False,
+                                        "nan_inf_to_errors": True})
+    try:
+        bold = wb.add_format({"bold": True})
+        quoted = wb.add_format({"quote_prefix": True})
+        for name, df in sheets.items():
+            ws = wb.add_worksheet(name)
+            for c, col in enumerate(df.columns):
+                ws.write_string(0, c, str(col), bold)
+                ws.set_column(c, c, max(12, min(48, len(str(col)) + 2)))
+            for r, row in enumerate(df.itertuples(index=False), start=1):
+                for c, value in enumerate(row):
+                    _write(ws, r, c, value, quoted)
+            ws.freeze_panes(1, 0)
+    finally:
+        wb.close()
+    return out
+
+
+def _write(ws: Any, r: int, c: int, value: object, quoted: Any) -> None:
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()  # numpy scalars from the tables
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        ws.write_blank(r, c, None)
+    elif isinstance(value, bool):
+        ws.write_boolean(r, c, value)
+    elif isinstance(value, int | float):
+        ws.write_number(r, c, value)
+    else:
+        text = str(value)
+        if text.startswith(_FORMULA_START):
+            ws.write_string(r, c, text, quoted)
+        else:
+            ws.write_string(r, c, text)

@@ -1,0 +1,260 @@
+"""Inventory readers: one entry point, :func:`load_inventory`, that picks the reader by content.
+
+Formats: RVTools (VMware and the Hyper-V layout; ``.xlsx`` workbook or the per-sheet CSV),
+Azure Migrate's import CSV, and the planner's own columns in CSV or a workbook. Every import
+returns an :class:`ImportSummary` that accounts for every machine read.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from planner.errors import InputError
+from planner.inventory import Inventory
+from planner.readers.azure_migrate import is_azure_migrate, read_azure_migrate
+from planner.readers.mapping import Mapping, load_mapping
+from planner.readers.own import is_own, own_keys, read_own
+from planner.readers.records import Record, finish
+from planner.readers.rvtools import (
+    DiskDetail,
+    disk_detail,
+    is_vhost,
+    is_vinfo,
+    overcommit,
+    read_vinfo,
+)
+from planner.readers.summary import ImportSummary, Overcommit
+from planner.readers.table import MAX_ROWS, MAX_TEXT_BYTES, Table, canon
+from planner.readers.text import csv_table, decode
+from planner.readers.xlsx import Workbook
+
+__all__ = ["ImportSummary", "Mapping", "Overcommit", "load_inventory", "load_mapping", "sniff"]
+
+TEXT_EXT = {".csv", ".tsv", ".txt"}
+XLSX_EXT = {".xlsx", ".xlsm"}
+_KNOWN = ("RVTools vInfo (VM, CPUs, Memory, Provisioned MiB), Azure Migrate import "
+          "(Server name, Cores, Memory (In MB), Disk 1 size (In GB)), or the planner's own "
+          "columns (name, vcpu, memory, storage)")
+_MAGIC = {b"%PDF": "a PDF document", b"\x1f\x8b": "a gzip archive", b"\x89PNG": "a PNG image",
+          b"\xff\xd8\xff": "a JPEG image", b"7z\xbc\xaf": "a 7-Zip archive",
+          b"Rar!": "a RAR archive"}
+
+
+def sniff(raw: bytes) -> str:
+    """What the bytes are: 'zip', 'ole2', 'empty', 'text', or another binary type's name.
+
+    'ole2' is a legacy .xls or a password-protected workbook.
+    """
+    if not raw.strip():
+        return "empty"
+    if raw.startswith(b"PK\x03\x04"):
+        return "zip"
+    if raw.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "ole2"
+    for magic, what in _MAGIC.items():
+        if raw.startswith(magic):
+            return what
+    return "text"
+
+
+def _flavour(header: list[str]) -> str | None:
+    keys = {canon(h) for h in header}
+    if is_vinfo(keys):
+        return "rvtools"
+    if is_azure_migrate(keys):
+        return "azure"
+    if is_own(own_keys(header)):
+        return "own"
+    if is_vhost(keys):
+        return "vhost"
+    return None
+
+
+_FORMAT_NAMES = {"rvtools": "RVTools vInfo", "azure": "Azure Migrate import",
+                 "own": "planner columns"}
+
+
+def _not_inventory(table: Table) -> InputError:
+    if _flavour(table.header) == "vhost":
+        return table.error("this is an RVTools vHost sheet, not the VM list",
+                           row=table.header_row, fix="give the vInfo sheet (or the whole "
+                           "RVTools workbook); vHost next to it is read automatically")
+    return table.error("not a recognised inventory: the header has none of the known column "
+                       "sets", row=table.header_row, found=table.header[:12],
+                       fix=f"give {_KNOWN}")
+
+
+def _records(table: Table, flavour: str, summary: ImportSummary, *,
+             disks: DiskDetail | None = None,
+             partitions: DiskDetail | None = None) -> Iterator[Record]:
+    if flavour == "rvtools":
+        keys = {canon(h) for h in table.header}
+        hyperv = "vdisk_capacity_mib_sum" in keys and not keys & {"provisioned mib",
+                                                                  "provisioned mb"}
+        summary.format = "RVTools vInfo" + (" (Hyper-V layout)" if hyperv else "")
+        return read_vinfo(table, summary, disks=disks, partitions=partitions)
+    if flavour == "azure":
+        summary.format = "Azure Migrate import"
+        return read_azure_migrate(table, summary)
+    summary.format = "planner columns"
+    return read_own(table, summary)
+
+
+def _sibling(path: Path, sheet: str) -> Path | None:
+    """The per-sheet CSV exported next to a vInfo CSV (``x_vInfo.csv`` -> ``x_vHost.csv``)."""
+    if "vInfo" not in path.name:
+        return None
+    p = path.with_name(path.name.replace("vInfo", sheet))
+    return p if p.is_file() else None
+
+
+def _aux_csv(path: Path | None) -> Table | None:
+    if path is None:
+        return None
+    try:
+        raw = path.read_bytes()
+        if len(raw) > MAX_TEXT_BYTES or sniff(raw) != "text":
+            return None
+        return csv_table(decode(raw, file=str(path), notes=[]), file=str(path))
+    except (OSError, InputError):
+        return None
+
+
+@dataclass(frozen=True)
+class _Options:
+    mapping: Mapping | None
+    include_powered_off: bool
+    include_templates: bool
+
+    def finish(self, records: Iterator[Record], summary: ImportSummary) -> Inventory:
+        return finish(records, summary, mapping=self.mapping,
+                      include_powered_off=self.include_powered_off,
+                      include_templates=self.include_templates)
+
+
+def _load_csv(path: Path, raw: bytes, summary: ImportSummary, opts: _Options) -> Inventory:
+    file = summary.file
+    text = decode(raw, file=file, notes=summary.notes)
+    if text.count("\n") > MAX_ROWS + 1:
+        lines = sum(1 for line in text.splitlines() if line.strip())
+        if lines > MAX_ROWS + 1:
+            raise InputError(f"{lines - 1:,} data rows; the limit is {MAX_ROWS:,}", file=file,
+                             row=MAX_ROWS + 2, fix="split the inventory into several files, "
+                             "or group identical machines with the 'count' column")
+    table = csv_table(text, file=file)
+    flavour = _flavour(table.header)
+    if flavour is None or flavour == "vhost":
+        raise _not_inventory(table)
+    disks = partitions = None
+    if flavour == "rvtools":
+        vdisk = _aux_csv(_sibling(path, "vDisk"))
+        disks = disk_detail(vdisk, ("capacity mib", "capacity mb")) if vdisk else None
+        vpart = _aux_csv(_sibling(path, "vPartition"))
+        partitions = (disk_detail(vpart, ("consumed mib", "consumed mb")) if vpart else None)
+        vhost = _aux_csv(_sibling(path, "vHost"))
+        summary.overcommit = overcommit(vhost) if vhost else None
+    records = _records(table, flavour, summary, disks=disks, partitions=partitions)
+    inv = opts.finish(records, summary)
+    _number_notes(table, summary)
+    return inv
+
+
+def _number_notes(table: Table, summary: ImportSummary) -> None:
+    if table.numbers.thousands:
+        summary.notes.append(f"{table.numbers.thousands} number(s) written with thousands "
+                             "separators")
+    if table.numbers.decimal_comma:
+        summary.notes.append(f"{table.numbers.decimal_comma} number(s) written with a "
+                             "decimal comma")
+
+
+def _load_xlsx(path: Path, summary: ImportSummary, opts: _Options) -> Inventory:
+    with Workbook(path, file=summary.file) as wb:
+        chosen: tuple[str, int, str] | None = None
+        vinfo = wb.sheet("vInfo")
+        candidates = [vinfo] if vinfo else []
+        candidates += [s for s in wb.sheetnames if s != vinfo]
+        for sheet in candidates:
+            for rowno, header in wb.header_rows(sheet):
+                flavour = _flavour(header)
+                if flavour is not None and flavour != "vhost":
+                    chosen = (sheet, rowno, flavour)
+                    break
+            if chosen or sheet == vinfo:
+                break
+        if chosen is None:
+            where = f"sheet {vinfo}" if vinfo else f"sheets {', '.join(wb.sheetnames)}"
+            raise InputError(f"no inventory header found in {where}", file=summary.file,
+                             sheet=vinfo, fix=f"give {_KNOWN} in the first rows of a sheet")
+        sheet, rowno, flavour = chosen
+        summary.sheet = sheet
+        table = wb.table(sheet, rowno)
+        disks = partitions = None
+        if flavour == "rvtools":
+            if s := wb.sheet("vDisk"):
+                disks = disk_detail(wb.table(s), ("capacity mib", "capacity mb"))
+            if s := wb.sheet("vPartition"):
+                partitions = disk_detail(wb.table(s), ("consumed mib", "consumed mb"))
+            if s := wb.sheet("vHost"):
+                summary.overcommit = overcommit(wb.table(s))
+        records = _records(table, flavour, summary, disks=disks, partitions=partitions)
+        inv = opts.finish(records, summary)
+        _number_notes(table, summary)
+        return inv
+
+
+def load_inventory(path: str | Path, *, mapping: str | Path | Mapping | None = None,
+                   include_powered_off: bool = False,
+                   include_templates: bool = False) -> tuple[Inventory, ImportSummary]:
+    """Read an inventory in any supported format, chosen by content; return it and its summary.
+
+    Templates and powered-off VMs are excluded unless included by the switches; every machine
+    read is either used or counted as excluded with its reason. Any problem with the file is
+    one InputError naming file, sheet, row, field, what was found and what to do.
+    """
+    p = Path(path)
+    file = str(path)
+    try:
+        size = os.path.getsize(p)
+        with p.open("rb") as f:
+            raw = f.read(MAX_TEXT_BYTES + 1) if size <= MAX_TEXT_BYTES else f.read(8)
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", file=file,
+                         fix="check the path and permissions") from None
+    kind = sniff(raw)
+    ext = p.suffix.lower()
+    if kind == "empty":
+        raise InputError("file is empty", file=file, fix="export the inventory again")
+    if kind == "ole2":
+        raise InputError("a legacy Excel 97-2003 (.xls) or password-protected workbook",
+                         file=file, fix="open it in Excel and save as .xlsx without a password, "
+                         "or export the sheet as CSV")
+    if kind not in {"zip", "text"}:
+        raise InputError(f"not an inventory: the file is {kind}", file=file,
+                         fix="give an .xlsx workbook or a CSV export")
+    if kind == "zip" and ext in TEXT_EXT:
+        raise InputError(f"named {ext} but it is a zip/Excel workbook", file=file,
+                         found=ext, fix="rename it to .xlsx (or export the sheet as CSV)")
+    if kind == "text" and ext in XLSX_EXT | {".xls"}:
+        head = raw[:200].lstrip().lower()
+        what = ("an HTML or XML file" if head.startswith((b"<", b"\xef\xbb\xbf<"))
+                else "a text (CSV) file")
+        raise InputError(f"named {ext} but it is {what}, not an Excel workbook", file=file,
+                         found=ext, fix="rename it to .csv if it is CSV, or save it from Excel "
+                         "as .xlsx")
+    rules = load_mapping(mapping) if isinstance(mapping, str | Path) else mapping
+    summary = ImportSummary(file=file, format="")
+    opts = _Options(rules, include_powered_off, include_templates)
+    if kind == "zip":
+        inv = _load_xlsx(p, summary, opts)
+    else:
+        if size > MAX_TEXT_BYTES:
+            raise InputError(f"file is {size:,} bytes; the limit is {MAX_TEXT_BYTES:,}",
+                             file=file, fix="split the inventory into several files")
+        inv = _load_csv(p, raw, summary, opts)
+    if summary.overcommit is not None and summary.overcommit.cores == 0:
+        summary.overcommit = None
+    return inv, summary

@@ -1,0 +1,121 @@
+"""What an import did: machines read, used and excluded (why), conversions, totals, warnings."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# Values worth a warning: real, but more often a unit or typing mistake.
+SUSPICIOUS_STORAGE_GB = 50_000.0  # one machine with more than 50 TB
+SUSPICIOUS_MEMORY_GIB = 0.125  # less than 128 MiB
+SUSPICIOUS_VCPU = 256
+MAX_LISTED = 10
+
+
+@dataclass
+class Overcommit:
+    """The current estate's hosts and the overcommit they run at (from RVTools vHost).
+
+    memory_mib, vram_mib: host RAM and RAM configured on its VMs. [MiB]
+    """
+
+    hosts: int
+    cores: int
+    vcpus: int
+    memory_mib: float
+    vram_mib: float
+    hosts_without_vm_totals: int = 0
+
+    @property
+    def vcpu_per_core(self) -> float:
+        """VCPUs configured per physical core, over the hosts that report both."""
+        return self.vcpus / self.cores if self.cores else 0.0
+
+    @property
+    def memory_ratio(self) -> float:
+        """VM memory configured per unit of host memory."""
+        return self.vram_mib / self.memory_mib if self.memory_mib else 0.0
+
+
+@dataclass
+class ImportSummary:
+    """The account of one import. Counts are machines (a planner row with count=n is n).
+
+    Invariant: ``read == used + sum(excluded.values())`` (checked by :meth:`check`), so no
+    machine is lost silently. memory_gib [GiB], storage_gb and storage_used_gb [GB] are totals
+    over the machines used.
+    """
+
+    file: str
+    format: str
+    sheet: str | None = None
+    rows: int = 0
+    blank_rows: int = 0
+    read: int = 0
+    used: int = 0
+    excluded: dict[str, int] = field(default_factory=dict)
+    excluded_names: list[tuple[str, str]] = field(default_factory=list)
+    conversions: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    vcpu: int = 0
+    memory_gib: float = 0.0
+    storage_gb: float = 0.0
+    storage_used_gb: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    overcommit: Overcommit | None = None
+    mapped: int = 0
+
+    @property
+    def excluded_total(self) -> int:
+        """Machines read but not planned, over all reasons."""
+        return sum(self.excluded.values())
+
+    def exclude(self, name: str, reason: str, count: int = 1) -> None:
+        """Record machines left out, with the reason."""
+        self.excluded[reason] = self.excluded.get(reason, 0) + count
+        self.excluded_names.append((name, reason))
+
+    def check(self) -> None:
+        """Assert the invariant read == used + excluded (an internal defect if it fails)."""
+        if self.read != self.used + self.excluded_total:
+            raise AssertionError(f"import lost machines: read {self.read}, used {self.used}, "
+                                 f"excluded {self.excluded_total}")
+
+    def lines(self) -> list[str]:
+        """The summary as plain text lines for the terminal."""
+        where = self.file + (f" (sheet {self.sheet})" if self.sheet else "")
+        out = [f"Import: {where}, read as {self.format}",
+               f"Machines: {self.read} read, {self.used} used, {self.excluded_total} excluded"
+               + (f" ({self.rows} rows, {self.blank_rows} blank rows skipped)"
+                  if self.blank_rows else "")]
+        for reason, n in sorted(self.excluded.items()):
+            out.append(f"  excluded {n}: {reason}")
+        out.append(f"Totals used: {self.vcpu:,} vCPU, {self.memory_gib:,.1f} GiB memory, "
+                   f"{self.storage_gb:,.0f} GB storage provisioned"
+                   + (f", {self.storage_used_gb:,.0f} GB in use" if self.storage_used_gb
+                      else ""))
+        if self.mapped:
+            out.append(f"Mapping: applied to {self.mapped} machine(s)")
+        for c in self.conversions:
+            out.append(f"Units: {c}")
+        for note in self.notes:
+            out.append(f"Note: {note}")
+        if self.overcommit:
+            o = self.overcommit
+            out.append(f"Current estate: {o.hosts} hosts, {o.cores:,} cores, "
+                       f"{o.vcpus:,} vCPU = {o.vcpu_per_core:.2f} vCPU per core; "
+                       f"memory {o.memory_ratio:.2f} of host RAM configured on VMs"
+                       + (f" ({o.hosts_without_vm_totals} hosts without VM totals left out)"
+                          if o.hosts_without_vm_totals else ""))
+        for w in self.warnings:
+            out.append(f"warning: {w}")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary as plain data (for JSON and the workbook)."""
+        d: dict[str, Any] = asdict(self)
+        d["excluded_total"] = self.excluded_total
+        if self.overcommit:
+            d["overcommit"]["vcpu_per_core"] = self.overcommit.vcpu_per_core
+            d["overcommit"]["memory_ratio"] = self.overcommit.memory_ratio
+        return d

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import csv
+import json
+import zipfile
+from pathlib import Path
+
+import openpyxl
+
+from planner.catalog import load_catalog, load_policy
+from planner.cli import main
+from planner.engine import plan
+from planner.export import write_csv, write_json, write_xlsx
+from planner.inventory import Inventory, Workload
+
+from .conftest import write
+from .readers_fixtures import rvtools_workbook
+
+HOSTILE = ["=HYPERLINK(\"http://evil\",\"x\")", "+cmd|' /C calc'!A0", "-1+1", "@SUM(1+1)",
+           "plain-vm"]
+
+
+def test_formula_names_stay_text_everywhere(tmp_path: Path,
+                                            sample_paths: dict[str, Path]) -> None:
+    inv = Inventory(tuple(Workload(n, 1, 2.0, 20.0) for n in HOSTILE), "t")
+    p = plan(inv, load_catalog(sample_paths["catalog"]), load_policy(sample_paths["policy"]),
+             time_limit=2)
+    x = write_xlsx(p, tmp_path / "p.xlsx")
+    with zipfile.ZipFile(x) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/")]
+        assert not any(b"<f>" in z.read(n) for n in sheets)  # no formula anywhere
+    wb = openpyxl.load_workbook(x)
+    assert wb.sheetnames == ["summary", "PCs", "units", "assignments", "unplaced", "costs"]
+    ws = wb["assignments"]
+    cells = {c.value: c for row in ws.iter_rows(min_row=2, max_col=1) for c in row}
+    assert set(cells) == set(HOSTILE)  # names kept exactly
+    for name, c in cells.items():
+        assert c.data_type == "s"
+        assert c.quotePrefix == (name != "plain-vm")
+    pcs_header = [c.value for c in wb["PCs"][1]]
+    assert "memory_used [GiB]" in pcs_header and "vcpu_used [vCPU]" in pcs_header
+    write_csv(p, tmp_path / "csv")
+    with open(tmp_path / "csv" / "assignments.csv", newline="") as f:
+        names = {r["workload"] for r in csv.DictReader(f)}
+    assert names == {"'" + n if n != "plain-vm" else n for n in HOSTILE}
+    write_json(p, tmp_path / "p.json")
+    d = json.loads((tmp_path / "p.json").read_text())
+    assert {n for h in d["hosts"] for n in h["workloads"]} == set(HOSTILE)
+
+
+def test_cli_reads_rvtools_with_mapping_and_writes_xlsx(
+        tmp_path: Path, sample_paths: dict[str, Path], capsys: object) -> None:
+    rv = rvtools_workbook(tmp_path / "rv.xlsx")
+    m = write(tmp_path, "map.csv", "pattern,tier,anti_affinity\n^dc,1,dcs\n")
+    out = tmp_path / "plan.xlsx"
+    rc = main(["plan", str(rv), "--catalog", str(sample_paths["catalog"]), "--time-limit", "3",
+               "--mapping", str(m), "--include-powered-off", "--xlsx", str(out),
+               "--json", str(tmp_path / "p.json")])
+    assert rc == 0
+    text = capsys.readouterr().out  # type: ignore[attr-defined]
+    assert "Machines: 6 read, 5 used, 1 excluded" in text
+    assert "excluded 1: template" in text and "Current estate: 2 hosts" in text
+    assert "Accounted: 6 read = " in text
+    d = json.loads((tmp_path / "p.json").read_text())
+    placed = [n for h in d["hosts"] for n in h["workloads"]]
+    assert len(placed) + len(d["unplaced"]) + len(d["out_of_scope"]) + 1 == 6
+    dcs = [h["id"] for h in d["hosts"] if {"dc01", "dc02"} & set(h["workloads"])]
+    assert len(set(dcs)) == 2  # anti-affinity from the mapping kept them apart
+    summary = {r[0]: r[1] for r in openpyxl.load_workbook(out)["summary"].iter_rows(
+        min_row=2, values_only=True)}
+    assert summary["machines read"] == 6 and summary["excluded: template"] == 1
