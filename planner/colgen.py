@@ -348,6 +348,9 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
     """
     t0 = time.monotonic()
     h, rows = build_master(problem, unit_pats, penalty, demand, fixed)
+    # re-solved after every round of new columns: keep the basis, no presolve, primal simplex
+    h.setOptionValue("presolve", "off")
+    h.setOptionValue("simplex_strategy", 4)
     pool: list[Pattern] = []
     seen: set[Pattern] = set()
 
