@@ -161,3 +161,14 @@ def test_policy_equality_ignores_money_for_the_plan_cache() -> None:
     b = Policy(scenario=Scenario(declarations=D(3)))
     assert a == b and hash(a) == hash(b)
     assert Policy(cpu_overcommit=2) != a
+
+
+def test_docs_list_every_money_key() -> None:
+    from planner.schema import CATALOG_FIELDS, DISCOUNT_FIELDS, SCENARIO_FIELDS, TEST_FIELDS
+
+    text = (ROOT / "docs" / "formats.md").read_text()
+    assert "## Contract terms and money" in text
+    for f in (*CATALOG_FIELDS, *DISCOUNT_FIELDS, *SCENARIO_FIELDS, *TEST_FIELDS):
+        assert f"`{f.name}`" in text
+    assert "declaration_fee" in text and "daily_fee" in text
+    assert (ROOT / "docs" / "cost-model.md").is_file()
