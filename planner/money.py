@@ -350,6 +350,9 @@ class Assessment:
                if p.total else "")
         lines.append(f"Saving of virtual over physical: {fmt(self.savings, cur)}{pct}; "
                      f"present value {fmt(self.savings_pv, cur)}")
+        if v.contract.protected != p.contract.protected:
+            lines.append(f"Note: the virtual plan protects {v.contract.protected} workloads, "
+                         f"physical imaging {p.contract.protected} (see unplaced)")
         be, bn = self.break_even_p2v, self.break_even_physical_workloads
         if be is not None:
             lines.append(f"Break-even P2V cost per physical workload: {fmt(be, cur)}")
