@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,8 @@ class HostModel:
     monthly_fee: Decimal = Decimal(0)
     setup_fee: Decimal = Decimal(0)
     available: int | None = None
+    declaration_fee: Decimal = Decimal(0)
+    daily_fee: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -37,11 +39,21 @@ class UnitModel:
     monthly_fee: Decimal = Decimal(0)
     setup_fee: Decimal = Decimal(0)
     available: int | None = None
+    declaration_fee: Decimal = Decimal(0)
+    daily_fee: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class DiscountTier:
+    """A volume discount: ``percent`` off contract fees once ``min_pcs`` PCs are contracted."""
+
+    min_pcs: int
+    percent: Decimal
 
 
 @dataclass(frozen=True)
 class Catalog:
-    """One vendor's offer."""
+    """One vendor's offer: models, currency, term and contract terms (docs/cost-model.md)."""
 
     hosts: tuple[HostModel, ...]
     units: tuple[UnitModel, ...] = ()
@@ -50,6 +62,14 @@ class Catalog:
     vendor: str = ""
     source: str = ""
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    included_test_days: Decimal = Decimal(0)
+    test_day_fee: Decimal = Decimal(0)
+    discounts: tuple[DiscountTier, ...] = ()
+    annual_escalation: Decimal = Decimal(0)
+
+    def discount_percent(self, pcs: int) -> Decimal:
+        """Volume discount in percent for a contract of ``pcs`` PCs: the best tier reached."""
+        return max((t.percent for t in self.discounts if pcs >= t.min_pcs), default=Decimal(0))
 
     def item_cost(self, model: HostModel | UnitModel) -> Decimal:
         """Cost of one contracted item over the term: setup + monthly × 12 × years."""
@@ -60,6 +80,61 @@ class Catalog:
         """Whether any fee is given; without fees the engine minimizes counts."""
         models: list[HostModel | UnitModel] = [*self.hosts, *self.units]
         return any(m.monthly_fee or m.setup_fee for m in models)
+
+
+TEST_TYPES = ("checklist", "simulation", "parallel", "full_interruption")
+
+
+@dataclass(frozen=True)
+class TestPlan:
+    """Tests of one type per year and the days each contracted PC and unit is in use per test."""
+
+    __test__ = False  # not a pytest class
+
+    kind: str
+    per_year: int = 0
+    pc_days: Decimal = Decimal(0)
+    unit_days: Decimal = Decimal(0)
+
+    @property
+    def days(self) -> Decimal:
+        """Calendar days one test occupies the vendor's equipment."""
+        return max(self.pc_days, self.unit_days)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """The organization's money assumptions (policy ``[scenario]``); amounts in ``currency``.
+
+    ``rates`` holds (code, rate) pairs: 1 unit of ``code`` = ``rate`` units of ``currency``.
+    ``currency`` None means: report in the catalog's currency (then no rates are needed).
+    """
+
+    currency: str | None = None
+    rates: tuple[tuple[str, Decimal], ...] = ()
+    declarations: Decimal = Decimal(0)
+    disaster_days: Decimal = Decimal(0)
+    tests: tuple[TestPlan, ...] = ()
+    p2v_server: Decimal = Decimal(0)
+    p2v_workstation: Decimal = Decimal(0)
+    hypervisor_licence: Decimal = Decimal(0)
+    hypervisor_subscription: Decimal = Decimal(0)
+    image_storage: Decimal = Decimal(0)
+    image_maintenance: Decimal = Decimal(0)
+    virtual_images: int = 1
+    discount_rate: Decimal = Decimal(0)
+
+    def rate(self, currency: str, file: str = "<policy>") -> Decimal:
+        """Units of the reporting currency per unit of ``currency`` (given, never fetched)."""
+        if self.currency is None or currency == self.currency:
+            return Decimal(1)
+        for code, r in self.rates:
+            if code == currency:
+                return r
+        raise InputError(f"no conversion rate from {currency} to {self.currency}", file=file,
+                         field="scenario.rates",
+                         fix=f"add {currency} = <{self.currency} per {currency}> under "
+                             "[scenario.rates]")
 
 
 @dataclass(frozen=True)
@@ -76,6 +151,8 @@ class Policy:
     tiers: tuple[int, ...] = (1, 2, 3, 4)
     workstation_seats: bool = True
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    #: money only; compare=False so equal policies mean equal packings (the sweep's plan cache)
+    scenario: Scenario = field(default_factory=Scenario, compare=False)
 
 
 PURE_PACKING = Policy(cpu_overcommit=1.0, memory_overcommit=1.0, headroom=0.0,
@@ -141,7 +218,7 @@ class _Fields:
         except UnitParseError as exc:
             raise self.err(key, str(exc), f"give {key} with a unit, e.g. \"256 GiB\"") from None
 
-    def money(self, key: str) -> Decimal:
+    def money(self, key: str, *, maximum: Decimal | None = None) -> Decimal:
         v = self.data.get(key, 0)
         if isinstance(v, bool) or not isinstance(v, int | float | str):
             raise self.err(key, "not an amount", f"give {key} as a number")
@@ -151,6 +228,8 @@ class _Fields:
             raise self.err(key, "not an amount", f"give {key} as a number") from None
         if not d.is_finite() or d < 0:
             raise self.err(key, "must be a finite amount >= 0", f"give {key} >= 0")
+        if maximum is not None and d > maximum:
+            raise self.err(key, f"must be <= {maximum}", f"give {key} <= {maximum}")
         return d
 
 
@@ -169,7 +248,8 @@ def parse_catalog(data: dict[str, Any], file: str = "<catalog>") -> Catalog:
             memory_gib=f.size("memory", "GiB"), storage_gb=f.size("storage", "GB"),
             slots=f.integer("slots", 1, minimum=1) or 1,
             monthly_fee=f.money("monthly_fee"), setup_fee=f.money("setup_fee"),
-            available=f.integer("available"),
+            available=f.integer("available"), declaration_fee=f.money("declaration_fee"),
+            daily_fee=f.money("daily_fee"),
         ))
     units: list[UnitModel] = []
     for i, u in enumerate(data.get("unit", []) or [], start=1):
@@ -178,7 +258,8 @@ def parse_catalog(data: dict[str, Any], file: str = "<catalog>") -> Catalog:
             name=f.text("name"), slots=f.integer("slots", None, minimum=0) or 0,
             seats=f.integer("seats", 0) or 0,
             monthly_fee=f.money("monthly_fee"), setup_fee=f.money("setup_fee"),
-            available=f.integer("available"),
+            available=f.integer("available"), declaration_fee=f.money("declaration_fee"),
+            daily_fee=f.money("daily_fee"),
         ))
         if units[-1].slots == 0 and units[-1].seats == 0:
             raise f.err("slots", "a unit with no slots and no seats holds nothing",
@@ -190,12 +271,100 @@ def parse_catalog(data: dict[str, Any], file: str = "<catalog>") -> Catalog:
                          fix="rename the duplicate models")
     term = top.integer("term_years", 3, minimum=1) or 3
     currency = top.text("currency", "USD")
-    known = {"host", "unit", "term_years", "currency", "vendor"}
+    known = {"host", "unit", "term_years", "currency", "vendor", "included_test_days",
+             "test_day_fee", "discount", "annual_escalation"}
     return Catalog(
         hosts=tuple(hosts), units=tuple(units), currency=currency, term_years=term,
         vendor=str(data.get("vendor", Path(file).stem)), source=file,
         extra={k: v for k, v in data.items() if k not in known},
+        included_test_days=top.money("included_test_days"),
+        test_day_fee=top.money("test_day_fee"),
+        discounts=_discounts(data.get("discount", []), file),
+        annual_escalation=top.money("annual_escalation", maximum=Decimal(1)),
     )
+
+
+def _discounts(raw: object, file: str) -> tuple[DiscountTier, ...]:
+    """Parse ``[[discount]]`` tiers (min_pcs, percent), sorted by threshold."""
+    if not isinstance(raw, list):
+        raise InputError("discount must be a list of [[discount]] tables", file=file,
+                         field="discount", fix="write [[discount]] min_pcs = 20, percent = 5")
+    tiers: list[DiscountTier] = []
+    for i, d in enumerate(raw, start=1):
+        if not isinstance(d, dict):
+            raise InputError("not a table", file=file, field=f"discount[{i}]",
+                             fix="write [[discount]] min_pcs = 20, percent = 5")
+        f = _Fields(d, file, f"discount[{i}].")
+        tiers.append(DiscountTier(min_pcs=f.integer("min_pcs", None, minimum=1) or 1,
+                                  percent=f.money("percent", maximum=Decimal(100))))
+        if "min_pcs" not in d:
+            raise f.err("min_pcs", "missing", "give min_pcs, the PCs that earn the discount")
+    return tuple(sorted(tiers, key=lambda t: t.min_pcs))
+
+
+SCENARIO_KEYS = ("currency", "rates", "declarations", "disaster_days", "tests", "p2v_server",
+                 "p2v_workstation", "hypervisor_licence", "hypervisor_subscription",
+                 "image_storage", "image_maintenance", "virtual_images", "discount_rate")
+
+
+def parse_scenario(data: object, file: str = "<policy>") -> Scenario:
+    """Validate the policy's ``[scenario]`` table (money assumptions) and build the Scenario."""
+    if data is None:
+        return Scenario()
+    if not isinstance(data, dict):
+        raise InputError("scenario must be a table", file=file, field="scenario",
+                         fix="write the money assumptions under [scenario]")
+    f = _Fields(data, file, "scenario.")
+    unknown = sorted(set(data) - set(SCENARIO_KEYS))
+    if unknown:
+        raise InputError(f"unknown scenario key(s) {unknown}", file=file, field="scenario",
+                         fix="see 'Contract terms and money' in docs/formats.md")
+    currency = f.text("currency") if "currency" in data else None
+    rates_raw = data.get("rates", {})
+    if not isinstance(rates_raw, dict):
+        raise f.err("rates", "must be a table", "write [scenario.rates] USD = 0.92")
+    rf = _Fields(rates_raw, file, "scenario.rates.")
+    rates: list[tuple[str, Decimal]] = []
+    for code in sorted(rates_raw):
+        r = rf.money(code)
+        if r == 0:
+            raise rf.err(code, "a rate must be > 0", f"give {code} as {currency} per {code}")
+        rates.append((code, r))
+    tests_raw = data.get("tests", {})
+    if not isinstance(tests_raw, dict):
+        raise f.err("tests", "must be a table", "write [scenario.tests] parallel = { ... }")
+    tests: list[TestPlan] = []
+    for kind in sorted(tests_raw, key=lambda k: TEST_TYPES.index(k) if k in TEST_TYPES else 9):
+        if kind not in TEST_TYPES:
+            raise InputError(f"unknown test type {kind!r}", file=file,
+                             field=f"scenario.tests.{kind}",
+                             fix=f"use one of {', '.join(TEST_TYPES)}")
+        t = tests_raw[kind]
+        if not isinstance(t, dict):
+            raise InputError("not a table", file=file, field=f"scenario.tests.{kind}",
+                             fix="write e.g. parallel = { per_year = 1, pc_days = 2 }")
+        tf = _Fields(t, file, f"scenario.tests.{kind}.")
+        bad = sorted(set(t) - {"per_year", "pc_days", "unit_days"})
+        if bad:
+            raise tf.err(bad[0], "unknown key", "use per_year, pc_days, unit_days")
+        tests.append(TestPlan(kind, tf.integer("per_year", 0) or 0, tf.money("pc_days"),
+                              tf.money("unit_days")))
+    return Scenario(
+        currency=currency, rates=tuple(rates),
+        declarations=f.money("declarations"), disaster_days=f.money("disaster_days"),
+        tests=tuple(tests),
+        p2v_server=f.money("p2v_server"), p2v_workstation=f.money("p2v_workstation"),
+        hypervisor_licence=f.money("hypervisor_licence"),
+        hypervisor_subscription=f.money("hypervisor_subscription"),
+        image_storage=f.money("image_storage"), image_maintenance=f.money("image_maintenance"),
+        virtual_images=f.integer("virtual_images", 1, minimum=0) or 0,
+        discount_rate=f.money("discount_rate", maximum=Decimal(1)),
+    )
+
+
+def with_scenario(policy: Policy, **changes: Any) -> Policy:
+    """A copy of the policy with scenario fields changed (money only: the packing is the same)."""
+    return replace(policy, scenario=replace(policy.scenario, **changes))
 
 
 def load_catalog(path: str | Path) -> Catalog:
@@ -219,9 +388,13 @@ def parse_policy(data: dict[str, Any], file: str = "<policy>") -> Policy:
     seats = data.get("workstation_seats", True)
     if not isinstance(seats, bool):
         raise f.err("workstation_seats", "must be true or false", "write true or false")
+    misplaced = sorted(k for k in data if k in SCENARIO_KEYS)
+    if misplaced:
+        raise f.err(misplaced[0], "a money assumption outside [scenario]",
+                    f"move {', '.join(misplaced)} under a [scenario] table")
     known = {"cpu_overcommit", "memory_overcommit", "headroom", "host_reserved_cores",
              "host_reserved_memory", "growth_per_year", "storage_basis", "tiers",
-             "workstation_seats"}
+             "workstation_seats", "scenario"}
     return Policy(
         cpu_overcommit=f.number("cpu_overcommit", 4.0, strict=True),
         memory_overcommit=f.number("memory_overcommit", 1.0, strict=True),
@@ -235,6 +408,7 @@ def parse_policy(data: dict[str, Any], file: str = "<policy>") -> Policy:
         tiers=tuple(sorted(set(int(t) for t in tiers_raw))),
         workstation_seats=seats,
         extra={k: v for k, v in data.items() if k not in known},
+        scenario=parse_scenario(data.get("scenario"), file),
     )
 
 

@@ -158,6 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="path to shared/realdata to derive VM size mixes from")
     b.add_argument("--seed", type=int, default=1)
     b.set_defaults(func=_cmd_bench)
+    from planner.cli_money import add_commands as add_money_commands
+
+    add_money_commands(sub)
     return ap
 
 

@@ -312,12 +312,17 @@ def physical_baseline(inventory: Inventory, catalog: Catalog, policy: Policy,
             if w.kind == "workstation" and policy.workstation_seats:
                 seats += 1
     n_units = 0
+    units_by_model: dict[str, int] = {}
     if problem.units:
         cov = cover_units(problem, counts, seats)
         n_units = sum(k for _, k in cov.patterns)
+        for p, k in cov.patterns:
+            name = problem.units[p.unit].model.name
+            units_by_model[name] = units_by_model.get(name, 0) + k
         cost += sum((catalog.item_cost(problem.units[p.unit].model) * k for p, k in cov.patterns),
                     Decimal(0))
     by_model = {k: v for k, v in used.items() if v}
     if not catalog.has_fees:
         cost = Decimal(sum(used.values())) + Decimal(n_units) / COUNT_HOST
-    return Baseline(sum(used.values()), n_units, cost, by_model, unplaced)
+    return Baseline(sum(used.values()), n_units, cost, by_model, unplaced,
+                    {k: v for k, v in sorted(units_by_model.items()) if v})

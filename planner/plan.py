@@ -47,6 +47,7 @@ class Baseline:
     cost: Decimal
     by_model: dict[str, int] = field(default_factory=dict)
     unplaced: list[UnplacedWorkload] = field(default_factory=list)
+    units_by_model: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass

@@ -51,6 +51,10 @@ HOST_FIELDS: tuple[Field, ...] = (
     Field("monthly_fee", "money", "currency", 0, False, "Fee per month under contract."),
     Field("setup_fee", "money", "currency", 0, False, "One-time fee at contract start."),
     Field("available", "integer >= 0", None, None, False, "How many the vendor can supply."),
+    Field("declaration_fee", "money", "currency", 0, False,
+          "Charged per item each time a disaster is declared."),
+    Field("daily_fee", "money", "currency", 0, False,
+          "Per item per day in use, during a declared disaster or a test."),
 )
 
 UNIT_FIELDS: tuple[Field, ...] = (
@@ -60,6 +64,66 @@ UNIT_FIELDS: tuple[Field, ...] = (
     Field("monthly_fee", "money", "currency", 0, False, "Fee per month under contract."),
     Field("setup_fee", "money", "currency", 0, False, "One-time fee at contract start."),
     Field("available", "integer >= 0", None, None, False, "How many the vendor can supply."),
+    Field("declaration_fee", "money", "currency", 0, False,
+          "Charged per item each time a disaster is declared."),
+    Field("daily_fee", "money", "currency", 0, False,
+          "Per item per day in use, during a declared disaster or a test."),
+)
+
+CATALOG_FIELDS: tuple[Field, ...] = (
+    Field("vendor", "text", None, "file name", False, "Vendor name shown in comparisons."),
+    Field("currency", "text", None, "USD", False, "Currency of every fee in the catalog."),
+    Field("term_years", "integer >= 1", "year", 3, False, "Contract term."),
+    Field("included_test_days", "number >= 0", "day/year", 0, False,
+          "Test days a year without the test-day fee."),
+    Field("test_day_fee", "money", "currency", 0, False,
+          "Flat fee per test day beyond the included ones."),
+    Field("annual_escalation", "0 <= x <= 1", "1/year", 0, False,
+          "Yearly rise of every vendor fee from year 2 (0.03 = 3 %); setup fees are not raised."),
+    Field("discount", "list of tables", None, None, False,
+          "Volume discount tiers `[[discount]]` (below); the best tier reached applies."),
+)
+
+DISCOUNT_FIELDS: tuple[Field, ...] = (
+    Field("min_pcs", "integer >= 1", "PC", None, True, "PCs contracted to earn the tier."),
+    Field("percent", "0..100", "%", 0, False,
+          "Off the setup and monthly fees of every PC and unit in the contract."),
+)
+
+SCENARIO_FIELDS: tuple[Field, ...] = (
+    Field("currency", "text", None, "the catalog's", False,
+          "Reporting currency; every policy amount is in it."),
+    Field("rates", "table", None, None, False,
+          "`[scenario.rates]` `EUR = 1.08`: reporting currency per unit of each quote currency."),
+    Field("declarations", "number >= 0", None, 0, False,
+          "Expected declared disasters over the term (may be fractional, e.g. 0.2)."),
+    Field("disaster_days", "number >= 0", "day", 0, False,
+          "Days the recovery PCs and units are in use per declaration."),
+    Field("tests", "table", None, None, False,
+          "`[scenario.tests]` by type: checklist, simulation, parallel, full_interruption."),
+    Field("p2v_server", "money", "currency", 0, False,
+          "One-time P2V conversion per physical server (virtual plan)."),
+    Field("p2v_workstation", "money", "currency", 0, False,
+          "One-time P2V conversion per physical workstation (virtual plan)."),
+    Field("hypervisor_licence", "money", "currency", 0, False,
+          "One-time hypervisor licence per recovery PC (virtual plan)."),
+    Field("hypervisor_subscription", "money", "currency", 0, False,
+          "Hypervisor subscription per recovery PC per year (virtual plan)."),
+    Field("image_storage", "money", "currency/year", 0, False,
+          "Storage of one image per year."),
+    Field("image_maintenance", "money", "currency/year", 0, False,
+          "Maintenance (patching, re-capture) of one image per year."),
+    Field("virtual_images", "integer >= 0", None, 1, False,
+          "Images of the virtual plan: one consolidated image set (physical: one per PC)."),
+    Field("discount_rate", "0 <= x <= 1", "1/year", 0, False, "For the present value."),
+)
+
+TEST_FIELDS: tuple[Field, ...] = (
+    Field("per_year", "integer >= 0", None, 0, False, "Tests of this type per year."),
+    Field("pc_days", "number >= 0", "day", 0, False,
+          "Days each contracted PC is in use per test."),
+    Field("unit_days", "number >= 0", "day", 0, False,
+          "Days each contracted mobile unit is in use per test."),
 )
 
 POLICY_FIELDS: tuple[Field, ...] = (
