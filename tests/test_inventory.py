@@ -52,7 +52,7 @@ def test_bad_rows_name_file_row_and_field(tmp_path: Path, body: str, row: int,
 
 
 def test_missing_column_and_empty_file(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="missing required column.*storage"):
+    with pytest.raises(InputError, match=r"missing required column.*storage"):
         read_inventory_csv(write(tmp_path, "m.csv", "name,vcpu,memory\na,1,1 GiB\n"))
     with pytest.raises(InputError, match="empty"):
         read_inventory_csv(write(tmp_path, "e.csv", ""))
