@@ -119,7 +119,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     try:
         run_bench(sizes=args.sizes, time_limit=args.time_limit, realdata=args.realdata,
                   seed=args.seed, suite=args.suite, out=args.out, instances=args.instances,
-                  peers=peers)
+                  peers=peers, families=args.families.split(",") if args.families else None)
     except ValueError as exc:
         raise PlannerError(str(exc)) from None
     return 0
@@ -147,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="instances per class and size (default per suite)")
     b.add_argument("--peers", default=None,
                    help="comma-separated peers (default: ffd-sum for scale, all otherwise)")
+    b.add_argument("--families", default=None,
+                   help="comma-separated families to keep, e.g. CT10,mc-CT4 (default all)")
     b.add_argument("--out", metavar="DIR", default=None,
                    help="write bench-SUITE.json, benchmarks.md and benchmarks.html here")
     b.add_argument("--time-limit", type=float, default=None,

@@ -62,12 +62,14 @@ def _line(r: Record) -> str:
 def run_bench(sizes: list[int] | None = None, time_limit: float | None = None,
               realdata: str | None = None, seed: int = 1, *, suite: str = "scale",
               out: str | Path | None = None, instances: int | None = None,
-              peers: list[str] | None = None, isolate: bool = True,
+              peers: list[str] | None = None, families: list[str] | None = None,
+              isolate: bool = True,
               command: str | None = None) -> list[Record]:
     """Run a suite, print per-instance lines and the tables; write docs into ``out`` if given.
 
     peers: solver names among ``runner.PEERS`` (default: the FFD baseline for ``scale``,
-    every peer otherwise). isolate: one worker process per run (peak memory measured).
+    every peer otherwise). families: keep only these families (e.g. CT10, mc-CT4).
+    isolate: one worker process per run (peak memory measured).
     """
     if suite not in SUITES:
         raise ValueError(f"unknown suite {suite!r}; choose from {', '.join(SUITES)}")
@@ -78,6 +80,10 @@ def run_bench(sizes: list[int] | None = None, time_limit: float | None = None,
         raise ValueError(f"unknown peer(s) {unknown}; choose from {', '.join(PEERS)}")
     insts = build_suite(suite, sizes or DEFAULT_SIZES[suite],
                         instances or DEFAULT_INSTANCES[suite], time_limit, mix, seed)
+    if families:
+        insts = [i for i in insts if i.family in families]
+        if not insts:
+            raise ValueError(f"no instances of families {families} in suite {suite}")
     t0 = time.monotonic()
     records: list[Record] = []
     print(f"suite {suite}: {len(insts)} instances, solvers {[ENGINE, *chosen]}, "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -236,8 +237,8 @@ def pulp_milp(grid: Grid, solver: str, time_limit: float) -> dict[str, Any]:
     if len(pairs) > MAX_BINARIES:
         return {"status": "skipped", "note": f"{len(pairs):,} binaries"}
     prob = pulp.LpProblem("assign", pulp.LpMinimize)
-    y = [pulp.LpVariable(f"y{b}", cat="Binary") for b in range(len(bins))]
-    x = {(i, b): pulp.LpVariable(f"x{i}_{b}", cat="Binary") for i, b in pairs}
+    y = [prob.add_variable(f"y{b}", cat="Binary") for b in range(len(bins))]
+    x = {(i, b): prob.add_variable(f"x{i}_{b}", cat="Binary") for i, b in pairs}
     prob += pulp.lpSum(grid.costs[t] * y[b] for b, (t, _) in enumerate(bins))
     by_item: dict[int, list[Any]] = {}
     by_bin: dict[int, list[tuple[int, Any]]] = {}
@@ -253,12 +254,17 @@ def pulp_milp(grid: Grid, solver: str, time_limit: float) -> dict[str, Any]:
         if b + 1 < len(bins) and bins[b + 1][0] == t:  # symmetry: open PCs of a model in order
             prob += y[b] >= y[b + 1]
     left = max(1.0, time_limit - (time.monotonic() - t0))
-    if solver == "highs":
-        s: Any = pulp.HiGHS(msg=False, timeLimit=left, threads=1)
-    else:
-        s = pulp.PULP_CBC_CMD(msg=False, timeLimit=left, threads=1)
-    prob.solve(s)
-    out: dict[str, Any] = {"status": "infeasible"}
+    with warnings.catch_warnings():
+        # PuLP 3.3 announces PULP_CBC_CMD's removal in PuLP 4; it is still the CBC a user has
+        warnings.simplefilter("ignore", DeprecationWarning)
+        if solver == "highs":
+            s: Any = pulp.HiGHS(msg=False, timeLimit=left, threads=1)
+        else:
+            s = pulp.PULP_CBC_CMD(msg=False, timeLimit=left, threads=1)
+        prob.solve(s)
+    proven_infeasible = prob.status == pulp.LpStatusInfeasible
+    out: dict[str, Any] = {"status": "infeasible" if proven_infeasible else "no solution",
+                           "note": "" if proven_infeasible else "no incumbent in the time limit"}
     bound = None
     if solver == "highs" and getattr(prob, "solverModel", None) is not None:
         try:
