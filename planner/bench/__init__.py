@@ -88,28 +88,36 @@ def run_bench(sizes: list[int] | None = None, time_limit: float | None = None,
     records: list[Record] = []
     print(f"suite {suite}: {len(insts)} instances, solvers {[ENGINE, *chosen]}, "
           f"mix {mix.name}", flush=True)
+    meta: dict[str, Any] = {}
+
+    def save(d: Path) -> None:
+        meta["wall_seconds"] = time.monotonic() - t0
+        d.mkdir(parents=True, exist_ok=True)
+        (d / f"bench-{suite}.json").write_text(
+            json.dumps({"meta": meta, "records": records}, indent=1, default=str))
+
+    if out is not None:
+        meta.update({
+            "suite": suite, "command": command or shlex.join(["planner", *sys.argv[1:]]),
+            "machine": machine(), "date": dt.datetime.now().isoformat(timespec="seconds"),
+            "wall_seconds": 0.0, "mix": mix.name, "seed": seed,
+            "notes": ("catalog: data/sample/catalog.toml PC models without mobile units, "
+                      "policy: data/sample/policy.toml" if suite in ("scale", "realistic")
+                      else ""),
+        })
     for inst in insts:
         for s in (ENGINE, *chosen):
             r = measure(s, inst, isolate=isolate)
             records.append(r)
             print(_line(r), flush=True)
+        if out is not None:  # partial results survive an interrupted run
+            save(Path(out))
     print()
     print("\n".join(scale_table(records) if suite == "scale" else family_tables(records)))
     if out is not None:
-        meta: dict[str, Any] = {
-            "suite": suite, "command": command or shlex.join(["planner", *sys.argv[1:]]),
-            "machine": machine(), "date": dt.datetime.now().isoformat(timespec="seconds"),
-            "wall_seconds": time.monotonic() - t0, "mix": mix.name, "seed": seed,
-            "notes": ("catalog: data/sample/catalog.toml PC models without mobile units, "
-                      "policy: data/sample/policy.toml" if suite in ("scale", "realistic")
-                      else ""),
-        }
-        d = Path(out)
-        d.mkdir(parents=True, exist_ok=True)
-        (d / f"bench-{suite}.json").write_text(
-            json.dumps({"meta": meta, "records": records}, indent=1, default=str))
-        write_docs(d)
-        print(f"wrote {d / 'benchmarks.md'}")
+        save(Path(out))
+        write_docs(Path(out))
+        print(f"wrote {Path(out) / 'benchmarks.md'}")
     return records
 
 
