@@ -124,8 +124,13 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     from planner.bench import run_bench
 
-    run_bench(sizes=args.sizes, time_limit=args.time_limit, realdata=args.realdata,
-              seed=args.seed)
+    peers = None if args.peers is None else [p for p in args.peers.split(",") if p]
+    try:
+        run_bench(sizes=args.sizes, time_limit=args.time_limit, realdata=args.realdata,
+                  seed=args.seed, suite=args.suite, out=args.out, instances=args.instances,
+                  peers=peers, families=args.families.split(",") if args.families else None)
+    except ValueError as exc:
+        raise PlannerError(str(exc)) from None
     return 0
 
 
@@ -150,10 +155,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="plan VM templates too (excluded by default)")
     p.add_argument("--quiet", action="store_true", help="no progress and no summary")
     p.set_defaults(func=_cmd_plan)
-    b = sub.add_parser("bench", help="scale benchmark on generated realistic inventories")
-    b.add_argument("--sizes", type=int, nargs="+", default=[50, 500, 5000, 50000])
+    b = sub.add_parser("bench", help="benchmarks: scale, constructed, literature, realistic")
+    b.add_argument("--suite", default="scale",
+                   choices=["scale", "constructed", "literature", "realistic"])
+    b.add_argument("--sizes", type=int, nargs="+", default=None,
+                   help="instance sizes (default per suite, scale: 50 500 5000 50000)")
+    b.add_argument("--instances", type=int, default=None,
+                   help="instances per class and size (default per suite)")
+    b.add_argument("--peers", default=None,
+                   help="comma-separated peers (default: ffd-sum for scale, all otherwise)")
+    b.add_argument("--families", default=None,
+                   help="comma-separated families to keep, e.g. CT10,mc-CT4 (default all)")
+    b.add_argument("--out", metavar="DIR", default=None,
+                   help="write bench-SUITE.json, benchmarks.md and benchmarks.html here")
     b.add_argument("--time-limit", type=float, default=None,
-                   help="per-size time limit (default: the issue's target per size)")
+                   help="time limit per run (default: issue 2 targets for scale, 10 s else)")
     b.add_argument("--realdata", default=None,
                    help="path to shared/realdata to derive VM size mixes from")
     b.add_argument("--seed", type=int, default=1)

@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+import math
+import random
+import statistics
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from planner.bench import build_suite, run_bench
+from planner.bench.instances import (
+    CT_CAPACITY,
+    CT_RANGE,
+    constructed,
+    ct_items,
+    literature,
+    mix_inventory,
+    sample_catalog,
+    sample_policy,
+)
+from planner.bench.mixes import DEFAULT_MIX, derive_mix
+from planner.bench.peers import check_packing, greedy_packing, pulp_milp, to_grid
+from planner.bench.runner import ENGINE, GREEDY, measure, solve
+from planner.cli import main
+
+REALDATA = Path("/work/shared/realdata")
+
+
+@pytest.mark.parametrize("cls", [1, 2, 3, 4, 5, 6, 7, 8, 10])
+def test_ct_classes_follow_their_rules(cls: int) -> None:
+    a = ct_items(cls, 200, random.Random(5))
+    assert a == ct_items(cls, 200, random.Random(5))  # deterministic
+    W = CT_CAPACITY[cls]
+    assert all(1 <= w <= W and 1 <= v <= W for w, v in a)
+    if cls in CT_RANGE:
+        lo, hi = CT_RANGE[cls]
+        assert all(lo <= w <= hi for w, _ in a)
+    if cls == 7:
+        assert all(abs(v - w) <= 10 for w, v in a)
+        assert np.corrcoef(np.array(a).T)[0, 1] > 0.9
+    if cls == 8:
+        assert all(110 <= w + v <= 130 for w, v in a)  # three items never fit: opt >= n/2
+        assert np.corrcoef(np.array(a).T)[0, 1] < -0.9
+    if cls in (1, 2, 3, 4, 5, 6):
+        assert abs(np.corrcoef(np.array(a).T)[0, 1]) < 0.2
+    if cls == 10:
+        assert len(a) % 3 == 0
+        for k in range(0, len(a), 3):  # every triplet fills a bin exactly in both dimensions
+            assert sum(w for w, _ in a[k:k + 3]) == 100 == sum(v for _, v in a[k:k + 3])
+
+
+def test_literature_mapping_and_known_optima() -> None:
+    i10 = literature(10, 25, 0, 1, 5.0)
+    assert i10.n == 24 and i10.optimum == 8
+    i8 = literature(8, 25, 0, 1, 5.0)
+    assert i8.lower_known == 13
+    (h,) = i8.catalog.hosts
+    assert h.cores == 150 and h.memory_gib == 150 and not i8.catalog.has_fees
+    assert {w.storage_gb for w in i8.inventory.workloads} == {1.0}
+    mc = literature(1, 25, 0, 1, 5.0, multi=True)
+    assert len(mc.catalog.hosts) == 3 and mc.catalog.has_fees
+    assert literature(3, 50, 2, 7, 5.0).inventory == literature(3, 50, 2, 7, 5.0).inventory
+
+
+def test_scale_mix_matches_its_source_figures() -> None:
+    n = 20000
+    draws = DEFAULT_MIX.sample(n, random.Random(3))
+    total = sum(c for _, c in DEFAULT_MIX.cpu_mem)
+    freq = Counter((v, m) for v, m, _ in draws)
+    for pair, c in sorted(DEFAULT_MIX.cpu_mem, key=lambda x: -x[1])[:10]:
+        assert abs(freq[pair] / n - c / total) < 0.01
+    logs = [math.log(s) for _, _, s in draws]
+    assert abs(statistics.mean(logs) - DEFAULT_MIX.storage_mu) < 0.05
+    assert abs(statistics.stdev(logs) - DEFAULT_MIX.storage_sigma) < 0.05  # clipping: 1 %
+    assert all(DEFAULT_MIX.storage_min <= s <= math.ceil(DEFAULT_MIX.storage_max)
+               for _, _, s in draws)
+
+
+@pytest.mark.skipif(not REALDATA.exists(), reason="shared real data not on this machine")
+def test_builtin_mix_is_what_the_real_data_gives() -> None:
+    m = derive_mix(REALDATA)
+    assert m.cpu_mem == DEFAULT_MIX.cpu_mem
+    assert m.storage_mu == DEFAULT_MIX.storage_mu and m.storage_sigma == DEFAULT_MIX.storage_sigma
+
+
+def test_mix_inventory_deterministic_and_placeable() -> None:
+    cat, pol = sample_catalog(), sample_policy()
+    a = mix_inventory(300, 9, DEFAULT_MIX, cat, pol)
+    assert a == mix_inventory(300, 9, DEFAULT_MIX, cat, pol)
+    assert a.total_instances == 300 and not cat.units
+    assert not to_grid(a, cat, pol).dropped
+
+
+def test_constructed_optimum_is_attained_by_the_split() -> None:
+    for dims in (2, 3):
+        for multi in (False, True):
+            inst = constructed(60, dims, multi, 2, 5.0)
+            assert inst.optimum is not None and inst.n >= 30  # about n (whole PCs are split)
+            grid = to_grid(inst.inventory, inst.catalog, inst.policy)
+            # total demand x cost per capacity unit equals the optimum (vCPU dimension)
+            per_core = [c / float(h.cores) for c, h in zip(grid.costs, inst.catalog.hosts,
+                                                             strict=True)]
+            assert max(per_core) == pytest.approx(min(per_core))
+            vcpu = sum(w.vcpu for w in inst.inventory.workloads)
+            assert vcpu * per_core[0] == pytest.approx(inst.optimum)
+
+
+def test_peers_return_feasible_packings() -> None:
+    inst = literature(6, 25, 0, 1, 5.0, multi=True)
+    grid = to_grid(inst.inventory, inst.catalog, inst.policy)
+    for rule in ("sum", "product", "max", "norm", "dot", "l2"):
+        bins, _ = greedy_packing(grid, rule)
+        assert bins is not None and check_packing(grid, bins) == []
+    easy = literature(4, 25, 0, 1, 5.0, multi=True)
+    grid = to_grid(easy.inventory, easy.catalog, easy.policy)
+    r = pulp_milp(grid, "cbc", 5.0)
+    assert r["status"] in ("optimal", "feasible")
+    assert check_packing(grid, r["bins"]) == []
+    # the checker catches a bad packing
+    bad = [(0, list(range(len(grid.names))))]
+    assert check_packing(grid, bad)
+
+
+def test_peers_respect_stock_limits() -> None:
+    cat, pol = sample_catalog(), sample_policy()
+    grid = to_grid(mix_inventory(400, 4, DEFAULT_MIX, cat, pol), cat, pol)
+    bins, _ = greedy_packing(grid, "sum")
+    assert bins is not None and check_packing(grid, bins) == []
+
+
+def test_engine_record_is_verified_and_peers_checked() -> None:
+    inst = literature(10, 25, 0, 1, 3.0)
+    e = solve(ENGINE, inst)
+    assert e["valid"] and e["problems"] == [] and e["cost"] >= inst.optimum
+    for p in (*GREEDY, "pulp-highs", "cpsat"):
+        r = solve(p, inst)
+        if r["status"] == "skipped":
+            continue
+        assert r["valid"], p
+        assert r["cost"] >= inst.optimum
+
+
+def test_isolated_run_measures_memory() -> None:
+    r = measure("ffd-sum", literature(1, 25, 0, 1, 2.0))
+    assert r["status"] == "feasible" and r["valid"] and r["peak_mib"] > 1
+
+
+def test_each_suite_builds() -> None:
+    from planner.bench.mixes import DEFAULT_MIX as mix
+
+    for suite, sizes in (("scale", [50]), ("constructed", [50]), ("literature", [25]),
+                         ("realistic", [40])):
+        insts = build_suite(suite, sizes, 1, 1.0, mix, 1)
+        assert insts and all(i.n > 0 for i in insts)
+
+
+@pytest.mark.parametrize("suite", ["scale", "constructed", "realistic"])
+def test_tiny_suite_rows(suite: str, tmp_path: Path) -> None:
+    recs = run_bench(sizes=[30], time_limit=1.0, suite=suite, instances=1, out=tmp_path,
+                     peers=["ffd-sum", "bc-dot"], isolate=False, command="test")
+    eng = [r for r in recs if r["solver"] == ENGINE]
+    assert eng and all(r["valid"] for r in eng)
+    assert all(r.get("valid") is not False for r in recs)
+    md = (tmp_path / "benchmarks.md").read_text()
+    assert f"Suite `{suite}`" in md
+
+
+def test_cli_literature_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(["bench", "--suite", "literature", "--sizes", "25", "--instances", "1",
+               "--time-limit", "1", "--peers", "ffd-sum,pulp-highs", "--families",
+               "CT10,mc-CT8", "--out", str(tmp_path)])
+    assert rc == 0
+    out = capsys.readouterr().out
+    assert "CT10-n25-0" in out and "CT1-n25-0" not in out
+    md = (tmp_path / "benchmarks.md").read_text()
+    assert "mc-CT8" in md and "machine:" in md
+    html = (tmp_path / "benchmarks.html").read_text()
+    assert "plotly" in html and '<script src="https://cdn' not in html  # inline, offline
+
+
+def test_cli_rejects_unknown_peer(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "--suite", "literature", "--peers", "nope", "--sizes", "25"]) == 2
