@@ -54,6 +54,7 @@ class CGResult:
     x: list[float] = field(default_factory=list)
     slack_used: bool = False
     interrupted: bool = False
+    duals: list[np.ndarray] = field(default_factory=list)
 
 
 def build_master(problem: Problem, unit_pats: list[UnitPattern], penalty: float,
@@ -368,7 +369,6 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
         pricer = Pricer(problem)
     pricer.demand = list(demand) if demand is not None else [it.demand for it in problem.items]
     tick = problem.tick
-    rhs = np.asarray(rows.rhs, dtype=np.float64)
     lb = 0.0
     z = INF
     lp_optimal = False
@@ -379,43 +379,15 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
     interrupted = False
 
     def offset(t: int, y: np.ndarray) -> float:
-        # dual terms a PC column carries besides its items: -(-1)·y for link and stock rows
-        s = 0.0
-        r = rows.link[t]
-        if r is not None:
-            s += y[r]
-        ra = rows.host_avail[t]
-        if ra is not None:
-            s += y[ra]
-        return s
+        return _offset(rows, t, y)
 
     def reduced(p: Pattern, y: np.ndarray) -> float:
         value = sum(float(y[rows.cover[i]]) * k for i, k in p.content)
         return problem.hosts[p.host].cost + offset(p.host, y) - value
 
     def bound_at(y: np.ndarray) -> tuple[float, bool, list[Pattern]]:
-        """Exact pricing at duals y: a valid lower bound, whether no column prices out."""
-        pi = np.clip(y[rows.cover], 0.0, penalty)
-        theta = 1.0
-        proven = True
-        bounds: list[float] = []
-        found: list[Pattern] = []
-        for t, host in enumerate(problem.hosts):
-            left = deadline - time.monotonic()
-            _, bound, pat = pricer.exact(t, pi, min(PRICE_SECONDS, max(left, 0.05)))
-            bounds.append(bound)
-            if host.cost + offset(t, y) - bound < -RC_EPS * max(1.0, host.cost):
-                proven = False
-            if pat is not None:
-                found.append(pat)
-            theta = max(theta, (bound - offset(t, y)) / host.cost)
-        dual_obj = float(rhs @ y)
-        best = dual_obj / theta
-        if problem.units and want_bound:
-            best = max(best, lagrangian_bound(problem, unit_pats, pi, bounds, penalty),
-                       lagrangian_bound(problem, unit_pats, pi / theta,
-                                        [b / theta for b in bounds], penalty))
-        return best, proven, found
+        return dual_bound(problem, unit_pats, rows, y, pricer, penalty, deadline,
+                          with_units=want_bound)
 
     try:
         while True:
@@ -476,8 +448,10 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
     x = list(h.getSolution().col_value)
     first = len(problem.items) + len(unit_pats)
     slack_used = any(v > 1e-6 for v in x[:len(problem.items)])
+    y_last = np.asarray(h.getSolution().row_dual, dtype=np.float64)
+    points = [d for d in (center, y_last) if d is not None]
     return CGResult(z, lb, lp_optimal, it, pool, time.monotonic() - t0,
-                    x[first:first + len(pool)], slack_used, interrupted)
+                    x[first:first + len(pool)], slack_used, interrupted, points)
 
 
 @dataclass
@@ -544,6 +518,49 @@ def solve_integer_master(problem: Problem, unit_pats: list[UnitPattern], pool: l
     status = h.getModelStatus()
     interrupted = interrupted or status == highspy.HighsModelStatus.kInterrupt
     return MasterSolution(pats, ups, slack, obj, proven, interrupted)
+
+
+def _offset(rows: MasterRows, t: int, y: np.ndarray) -> float:
+    """Dual terms a PC column carries besides its items: -(-1)·y for link and stock rows."""
+    s = 0.0
+    r = rows.link[t]
+    if r is not None:
+        s += y[r]
+    ra = rows.host_avail[t]
+    if ra is not None:
+        s += y[ra]
+    return s
+
+
+def dual_bound(problem: Problem, unit_pats: list[UnitPattern], rows: MasterRows,
+               y: np.ndarray, pricer: Pricer, penalty: float, deadline: float,
+               with_units: bool = True) -> tuple[float, bool, list[Pattern]]:
+    """A valid lower bound from any duals y, by exact pricing; and whether no column prices out.
+
+    Farley: with θ = max(1, max_k (V_k - offset_k) / c_k) over PC types, y/θ is dual feasible,
+    so b·y/θ bounds the LP; the Lagrangian bound (units integral) is added when there are units.
+    """
+    pi = np.clip(y[rows.cover], 0.0, penalty)
+    theta = 1.0
+    proven = True
+    bounds: list[float] = []
+    found: list[Pattern] = []
+    for t, host in enumerate(problem.hosts):
+        left = deadline - time.monotonic()
+        _, bound, pat = pricer.exact(t, pi, min(PRICE_SECONDS, max(left, 0.05)))
+        bounds.append(bound)
+        if host.cost + _offset(rows, t, y) - bound < -RC_EPS * max(1.0, host.cost):
+            proven = False
+        if pat is not None:
+            found.append(pat)
+        theta = max(theta, (bound - _offset(rows, t, y)) / host.cost)
+    dual_obj = float(np.asarray(rows.rhs, dtype=np.float64) @ y)
+    best = dual_obj / theta
+    if problem.units and with_units:
+        best = max(best, lagrangian_bound(problem, unit_pats, pi, bounds, penalty),
+                   lagrangian_bound(problem, unit_pats, pi / theta,
+                                    [b / theta for b in bounds], penalty))
+    return best, proven, found
 
 
 def _stalled(history: list[tuple[float, float]], elapsed: float, upper: float) -> bool:

@@ -124,7 +124,8 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
             if cg.interrupted:
                 raise KeyboardInterrupt
             if relaxed is not None:
-                # merged classes: the bound must come from the relaxed (smallest-size) problem
+                # merged classes: the bound must hold for the real sizes, so it comes from
+                # the relaxed (smallest-size) problem, warm-started with the merged columns
                 rcg = column_generation(
                     relaxed, upats, cg.pool, penalty, t0 + 0.6 * (deadline - t0), best.cost,
                     progress=lambda ph, b, bd: report(ph, best.cost, bd))
@@ -132,8 +133,7 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
                 lp_optimal = False
                 if rcg.interrupted:
                     raise KeyboardInterrupt
-                stats.update(relaxed_lp_value=problem.to_money(rcg.lp_value),
-                             relaxed_lp_optimal=rcg.lp_optimal)
+                stats["bound_source"] = "column generation on the relaxed (merged) problem"
             stats.update(cg_iterations=cg.iterations, columns=len(cg.pool),
                          lp_value=problem.to_money(cg.lp_value), lp_optimal=cg.lp_optimal,
                          cg_seconds=round(cg.seconds, 3))
