@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import highspy
 import numpy as np
 
-from planner.heuristics import Pattern
+from planner.heuristics import Pattern, ffd_multi
 from planner.highs import INF, fvec, ivec, new_highs, run_interruptible
-from planner.problem import Problem
+from planner.problem import Item, Problem
 from planner.unitpack import UnitPattern
 
 RC_EPS = 1e-7
@@ -520,6 +520,16 @@ def solve_integer_master(problem: Problem, unit_pats: list[UnitPattern], pool: l
     return MasterSolution(pats, ups, slack, obj, proven, interrupted)
 
 
+def residual_problem(problem: Problem, demand: list[int], fixed: list[int]) -> Problem:
+    """The same classes with only the copies still to place, and the stock still left."""
+    items = [Item(it.key, it.size, it.members[:d], it.seats, it.anti)
+             for it, d in zip(problem.items, demand, strict=True)]
+    hosts = [replace(h, available=None if h.available is None else h.available - f)
+             for h, f in zip(problem.hosts, fixed, strict=True)]
+    return Problem(items, hosts, problem.units, money=problem.money,
+                   currency=problem.currency)
+
+
 def _offset(rows: MasterRows, t: int, y: np.ndarray) -> float:
     """Dual terms a PC column carries besides its items: -(-1)·y for link and stock rows."""
     s = 0.0
@@ -586,7 +596,11 @@ def dive(problem: Problem, unit_pats: list[UnitPattern], pool: list[Pattern], pe
     pricer = Pricer(problem)
     while sum(demand) > 0:
         if time.monotonic() >= deadline:
-            return None
+            # out of time: finish the residual with first-fit decreasing
+            rest = ffd_multi(residual_problem(problem, demand, fixed), 0)
+            if rest.uncovered:
+                return None
+            return chosen + rest.patterns, columns
         start = [p for p in columns if all(k <= demand[i] for i, k in p.content)]
         cg = column_generation(problem, unit_pats, start, penalty, deadline, INF,
                                demand=demand, fixed=fixed, pricer=pricer, want_bound=False,
@@ -600,7 +614,8 @@ def dive(problem: Problem, unit_pats: list[UnitPattern], pool: list[Pattern], pe
         if cg.slack_used or not cg.pool:
             return None
         ranked = sorted(zip(cg.x, cg.pool, strict=True), key=lambda vp: (-vp[0], vp[1]))
-        picks = [(p, int(v + 1e-6)) for v, p in ranked if v >= 1 - 1e-6]
+        # fix every column the LP uses at least 0.75 times, rounded; else its strongest one
+        picks = [(p, int(v + 0.25)) for v, p in ranked if v >= 0.75]
         if not picks:
             picks = [(ranked[0][1], 1)]
         progress_made = False

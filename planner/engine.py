@@ -7,9 +7,10 @@ import time
 from collections.abc import Callable
 from decimal import Decimal
 
+from planner.bounds import capacity_bound
 from planner.catalog import Catalog, Policy
 from planner.colgen import column_generation, dive, solve_integer_master
-from planner.heuristics import Packing, Pattern, best_greedy
+from planner.heuristics import Packing, Pattern, best_greedy, portfolio
 from planner.inventory import Inventory
 from planner.plan import Baseline, Plan, PlannedHost, PlannedUnit, UnplacedWorkload
 from planner.problem import (
@@ -31,20 +32,27 @@ STOCK_REASON = "the vendor's stock ('available') of PC or unit models ran out"
 MAX_CLASSES = 80
 
 
+class _Done(Exception):
+    """The best plan meets the bound: nothing left to search."""
+
+
 class _Best:
-    """The best solution so far: PC patterns, units, and copies left uncovered."""
+    """The best solution so far: the problem it packs, PC patterns, units, uncovered copies."""
 
     def __init__(self) -> None:
+        self.problem: Problem | None = None
         self.patterns: list[tuple[Pattern, int]] = []
         self.units: list[tuple[UnitPattern, int]] = []
         self.uncovered: dict[int, int] = {}
         self.cost = math.inf
         self.source = ""
 
-    def offer(self, patterns: list[tuple[Pattern, int]], units: list[tuple[UnitPattern, int]],
-              uncovered: dict[int, int], cost: float, source: str) -> bool:
+    def offer(self, problem: Problem, patterns: list[tuple[Pattern, int]],
+              units: list[tuple[UnitPattern, int]], uncovered: dict[int, int], cost: float,
+              source: str) -> bool:
         key = (sum(uncovered.values()), cost)
         if key < (sum(self.uncovered.values()) if self.source else math.inf, self.cost):
+            self.problem = problem
             self.patterns, self.units, self.uncovered = patterns, units, uncovered
             self.cost, self.source = cost, source
             return True
@@ -64,63 +72,87 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
     """Plan the cheapest set of recovery PCs and mobile units for an inventory.
 
     Returns a plan that has passed the independent verifier, with a proven lower bound and gap.
+    Phases: constructive heuristics on the real sizes; column generation (on merged classes
+    when there are many, with the bound taken from the relaxed problem); price-and-dive and
+    price-and-branch on the column pool. Ctrl-C at any point keeps the best plan so far.
     """
     policy = policy or Policy()
     t0 = time.monotonic()
-    problem = build_problem(inventory, catalog, policy)
-    copies = sum(it.demand for it in problem.items)
+    original = build_problem(inventory, catalog, policy)
+    copies = sum(it.demand for it in original.items)
     # keep time to decode, verify and export the plan inside the limit
     reserve = min(0.1 * time_limit, 0.2 + 4e-5 * copies)
     deadline = t0 + max(0.1, time_limit - reserve)
-    relaxed: Problem | None = None
-    stats: dict[str, object] = {"classes": len(problem.items),
-                                "copies": sum(it.demand for it in problem.items)}
-    merged = compress(problem, MAX_CLASSES)
+    stats: dict[str, object] = {"classes": len(original.items), "copies": copies}
+    merged = compress(original, MAX_CLASSES)
+    work, relaxed = merged if merged is not None else (original, None)
     if merged is not None:
-        problem, relaxed = merged
-        stats["merged_classes"] = len(problem.items)
+        stats["merged_classes"] = len(work.items)
 
-    def report(phase: str, best: float | None, bound: float | None) -> None:
+    def report(phase: str, best_cost: float | None, bound: float | None) -> None:
         if progress:
-            progress(phase, None if best is None else problem.to_money(best),
-                     None if bound is None else problem.to_money(bound),
+            progress(phase, None if best_cost is None else original.to_money(best_cost),
+                     None if bound is None else original.to_money(bound),
                      max(0.0, deadline - time.monotonic()))
 
     best = _Best()
     lb = 0.0
     lp_optimal = False
     interrupted = False
-    if problem.items and problem.hosts:
-        upats = unit_patterns(problem) if problem.units else []
-        seats = problem.seats_needed
+    if original.items and original.hosts:
+        upats = unit_patterns(original) if original.units else []
+        seats = original.seats_needed
         cache: dict[tuple[int, ...], UnitCover] = {}
 
         def cover(counts: list[int]) -> UnitCover:
             key = tuple(counts)
             if key not in cache:
-                cache[key] = cover_units(problem, counts, seats, upats)
+                cache[key] = cover_units(original, counts, seats, upats)
             return cache[key]
 
         def unit_cost(counts: list[int]) -> int:
             c = cover(counts)
             return c.cost if c.feasible else 10**15
 
+        def offer(pr: Problem, pk: Packing, source: str) -> None:
+            uc = cover(pk.host_counts(len(pr.hosts)))
+            if uc.feasible:
+                best.offer(pr, _group(pk.patterns), uc.patterns, dict(pk.uncovered),
+                           pk.cost(pr) + uc.cost, source)
+
         try:
             report("heuristic", None, None)
-            heur: Packing = best_greedy(problem, unit_cost)
-            hc = cover(heur.host_counts(len(problem.hosts)))
-            best.offer(_group(heur.patterns), hc.patterns, dict(heur.uncovered),
-                       heur.cost(problem) + hc.cost, "heuristic")
+            offer(original, portfolio(original, unit_cost), "heuristic")
+            work_start = best_greedy(work, unit_cost) if work is not original else None
+            if work_start is not None:
+                offer(work, work_start, "heuristic (merged classes)")
             report("heuristic", best.cost, None)
-            max_h = max(h.cost for h in problem.hosts)
-            max_u = max((u.cost for u in problem.units), default=0)
+            lb = capacity_bound(original)
+            stats["capacity_bound"] = original.to_money(lb)
+            report("bound", best.cost, lb)
+            max_h = max(h.cost for h in original.hosts)
+            max_u = max((u.cost for u in original.units), default=0)
             penalty = float(max_h + 2 * max_u + 1)
+            tick = original.tick
+
+            def open_gap() -> bool:
+                return bool(math.ceil(lb / tick - 1e-9) * tick < best.cost - 1e-9
+                            or best.uncovered)
+
+            if not open_gap():
+                raise _Done
+            start = [p for p, k in best.patterns for _ in range(k)] \
+                if best.problem is work else (work_start.patterns if work_start else [])
             cg_deadline = t0 + (0.4 if relaxed else 0.6) * (deadline - t0)
             cg = column_generation(
-                problem, upats, heur.patterns, penalty, cg_deadline, best.cost,
-                progress=lambda ph, b, bd: report(ph, best.cost, bd))
-            lb = cg.lower_bound if relaxed is None else 0.0
-            lp_optimal = cg.lp_optimal
+                work, upats, start, penalty, cg_deadline, best.cost,
+                progress=lambda ph, b, bd: report(ph, best.cost, max(lb, bd or 0.0)))
+            stats.update(cg_iterations=cg.iterations, columns=len(cg.pool),
+                         lp_value=work.to_money(cg.lp_value), lp_optimal=cg.lp_optimal,
+                         cg_seconds=round(cg.seconds, 3))
+            if relaxed is None:
+                lb = max(lb, cg.lower_bound)
+                lp_optimal = cg.lp_optimal
             if cg.interrupted:
                 raise KeyboardInterrupt
             if relaxed is not None:
@@ -128,52 +160,39 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
                 # the relaxed (smallest-size) problem, warm-started with the merged columns
                 rcg = column_generation(
                     relaxed, upats, cg.pool, penalty, t0 + 0.6 * (deadline - t0), best.cost,
-                    progress=lambda ph, b, bd: report(ph, best.cost, bd))
-                lb = rcg.lower_bound
-                lp_optimal = False
+                    progress=lambda ph, b, bd: report(ph, best.cost, max(lb, bd or 0.0)))
+                lb = max(lb, rcg.lower_bound)
+                stats["relaxed_bound"] = original.to_money(rcg.lower_bound)
                 if rcg.interrupted:
                     raise KeyboardInterrupt
-                stats["bound_source"] = "column generation on the relaxed (merged) problem"
-            stats.update(cg_iterations=cg.iterations, columns=len(cg.pool),
-                         lp_value=problem.to_money(cg.lp_value), lp_optimal=cg.lp_optimal,
-                         cg_seconds=round(cg.seconds, 3))
             report("bound", best.cost, lb)
-            tick = problem.tick
             pool = list(cg.pool)
-
-            def open_gap() -> bool:
-                return bool(math.ceil(lb / tick - 1e-9) * tick < best.cost - 1e-9
-                            or best.uncovered)
-
-            def branch(seconds: float, source: str) -> None:
-                report("branch", best.cost, lb)
-                ms = solve_integer_master(problem, upats, pool, penalty, seconds,
-                                          start=(best.patterns, best.units))
-                if ms is not None and not (ms.slack and not best.uncovered):
-                    best.offer(ms.patterns, ms.unit_patterns, ms.slack, ms.objective, source)
-                report("branch", best.cost, lb)
-                if ms is not None and ms.interrupted:
-                    raise KeyboardInterrupt
 
             if open_gap() and deadline - time.monotonic() > 0.05:
                 report("dive", best.cost, lb)
-                dv = dive(problem, upats, pool, penalty,
+                dv = dive(work, upats, pool, penalty,
                           time.monotonic() + 0.6 * (deadline - time.monotonic()))
                 if dv is not None:
-                    chosen, columns = dv
-                    pool = columns
-                    counts = Packing(chosen, {}).host_counts(len(problem.hosts))
-                    uc = cover(counts)
-                    if uc.feasible:
-                        best.offer(_group(chosen), uc.patterns, {},
-                                   sum(problem.hosts[p.host].cost for p in chosen) + uc.cost,
-                                   "price-and-dive")
+                    chosen, pool = dv
+                    offer(work, Packing(chosen, {}), "price-and-dive")
                 stats["columns"] = len(pool)
             if open_gap() and deadline - time.monotonic() > 0.05:
-                branch(deadline - time.monotonic(), "price-and-branch")
+                report("branch", best.cost, lb)
+                warm = (best.patterns, best.units) if best.problem is work else None
+                ms = solve_integer_master(work, upats, pool, penalty,
+                                          deadline - time.monotonic(), start=warm)
+                if ms is not None:
+                    best.offer(work, ms.patterns, ms.unit_patterns, ms.slack, ms.objective,
+                               "price-and-branch")
+                report("branch", best.cost, lb)
+                if ms is not None and ms.interrupted:
+                    raise KeyboardInterrupt
+        except _Done:
+            pass
         except KeyboardInterrupt:
             interrupted = True
-    result = _assemble(problem, inventory, catalog, policy, best, lb)
+    result = _assemble(best.problem or original, original, inventory, catalog, policy, best,
+                       lb)
     result.solve_seconds = time.monotonic() - t0
     stats.update(source=best.source, interrupted=interrupted)
     result.stats = stats
@@ -184,8 +203,8 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
     return result
 
 
-def _assemble(problem: Problem, inventory: Inventory, catalog: Catalog, policy: Policy,
-              best: _Best, lb: float) -> Plan:
+def _assemble(problem: Problem, original: Problem, inventory: Inventory, catalog: Catalog,
+              policy: Policy, best: _Best, lb: float) -> Plan:
     """Turn patterns into named PCs and units, dropping over-covered copies and empty items."""
     growth = growth_factor(policy, catalog)
     by_name = {n: w for w in inventory.workloads for n in w.instance_names()}
@@ -272,7 +291,7 @@ def _assemble(problem: Problem, inventory: Inventory, catalog: Catalog, policy: 
         currency=catalog.currency if problem.money else "PCs", hosts=hosts, units=units,
         unplaced=unplaced,
         out_of_scope=[UnplacedWorkload(u.name, u.reason) for u in problem.out_of_scope],
-        baseline=physical_baseline(inventory, catalog, policy, problem),
+        baseline=physical_baseline(inventory, catalog, policy, original),
         solve_seconds=0.0, term_years=catalog.term_years,
         objective="money" if problem.money else "count", warnings=warnings)
 

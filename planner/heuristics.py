@@ -212,3 +212,95 @@ def first_fit_decreasing(problem: Problem, host: int, measure: str = "sum") -> P
             groups.append(set(items[i].anti))
     patterns = [Pattern(host, tuple(sorted(c.items()))) for c in contents]
     return Packing(patterns, uncovered)
+
+
+def ffd_multi(problem: Problem, primary: int, measure: str = "sum") -> Packing:
+    """Item-centric first-fit decreasing over PCs of several types, then each PC downsized.
+
+    New PCs are of the primary type while it has stock and holds the item, else the cheapest
+    type that does; once packed, every PC becomes the cheapest type that still holds its load.
+    Copies are sorted by their normalised size on the primary type (sum, product, max or L2).
+    """
+    items = problem.items
+    hosts = problem.hosts
+    ph = hosts[primary]
+    pcap = np.array(ph.cap, dtype=np.float64)
+    sizes = np.array([it.size for it in items], dtype=np.int64).reshape(-1, 3)
+    norm = sizes / pcap
+    keyf = {"sum": norm.sum(axis=1), "product": norm.prod(axis=1),
+            "max": norm.max(axis=1), "norm": np.sqrt((norm ** 2).sum(axis=1))}[measure]
+    order = sorted(range(len(items)), key=lambda i: (-keyf[i], items[i].key))
+    by_cost = sorted(hosts, key=lambda h: (h.cost, h.index))
+    residual = np.zeros((64, 3), dtype=np.int64)
+    nb = 0
+    types: list[int] = []
+    contents: list[dict[int, int]] = []
+    groups: list[set[str]] = []
+    used = [0] * len(hosts)
+    uncovered: dict[int, int] = {}
+    for i in order:
+        it = items[i]
+        size = sizes[i]
+        for _ in range(it.demand):
+            fit = np.all(residual[:nb] >= size, axis=1)
+            b = -1
+            if it.anti:
+                for cand in np.nonzero(fit)[0].tolist():
+                    if not groups[cand].intersection(it.anti):
+                        b = cand
+                        break
+            elif nb and fit.any():
+                b = int(np.argmax(fit))
+            if b < 0:
+                choice = None
+                for h in [ph, *by_cost]:
+                    if (h.available is None or used[h.index] < h.available) \
+                            and problem.fits(it.size, h):
+                        choice = h
+                        break
+                if choice is None:
+                    uncovered[i] = uncovered.get(i, 0) + 1
+                    continue
+                if nb == len(residual):
+                    residual = np.vstack([residual, np.zeros_like(residual)])
+                residual[nb] = choice.cap
+                b = nb
+                nb += 1
+                types.append(choice.index)
+                contents.append({})
+                groups.append(set())
+                used[choice.index] += 1
+            residual[b] -= size
+            contents[b][i] = contents[b].get(i, 0) + 1
+            groups[b].update(it.anti)
+    patterns: list[Pattern] = []
+    for b in range(nb):
+        pat = Pattern(types[b], tuple(sorted(contents[b].items())))
+        used[types[b]] -= 1
+        best = _cheapest_holding(problem, pat.load(problem), used, types[b])
+        used[best] += 1
+        patterns.append(Pattern(best, pat.content))
+    return Packing(patterns, uncovered)
+
+
+def portfolio(problem: Problem, unit_cost: Callable[[list[int]], int],
+              budget_copies: int = 60_000) -> Packing:
+    """The cheapest of the bin-centric greedies and item-centric FFD variants (with units)."""
+    candidates = [best_greedy(problem, unit_cost)]
+    copies = sum(it.demand for it in problem.items)
+    measures = ("sum", "max", "norm", "product") if copies <= budget_copies // 10 else ("sum",)
+    total = [max(1, sum(it.size[d] * it.demand for it in problem.items)) for d in range(3)]
+    # cost per share of the whole demand the PC covers in its scarcest dimension
+    eff = sorted(problem.hosts,
+                 key=lambda h: (h.cost / min(h.cap[d] / total[d] for d in range(3)), h.index))
+    primaries = [h.index for h in problem.hosts] if copies <= budget_copies // 10 \
+        else [eff[0].index]
+    for m in measures:
+        for t in primaries:
+            candidates.append(ffd_multi(problem, t, m))
+
+    def key(pk: Packing) -> tuple[int, int]:
+        return (sum(pk.uncovered.values()),
+                pk.cost(problem) + unit_cost(pk.host_counts(len(problem.hosts))))
+
+    return min(candidates, key=key)
