@@ -408,13 +408,17 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
                 proven = False
             if pat is not None:
                 found.append(pat)
-            theta = max(theta, (bound - offset(t, y)) / host.cost)
+            if host.cost > 0:
+                theta = max(theta, (bound - offset(t, y)) / host.cost)
+            elif bound - offset(t, y) > RC_EPS:
+                theta = INF  # a free PC type prices out: no scaling makes y feasible
         dual_obj = float(rhs @ y)
-        best = dual_obj / theta
+        best = dual_obj / theta if np.isfinite(theta) else 0.0
         if problem.units and want_bound:
-            best = max(best, lagrangian_bound(problem, unit_pats, pi, bounds, penalty),
-                       lagrangian_bound(problem, unit_pats, pi / theta,
-                                        [b / theta for b in bounds], penalty))
+            best = max(best, lagrangian_bound(problem, unit_pats, pi, bounds, penalty))
+            if np.isfinite(theta):
+                best = max(best, lagrangian_bound(problem, unit_pats, pi / theta,
+                                                  [b / theta for b in bounds], penalty))
         return best, proven, found
 
     try:

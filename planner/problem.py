@@ -191,6 +191,8 @@ def build_problem(inventory: Inventory, catalog: Catalog, policy: Policy) -> Pro
 
     growth = growth_factor(policy, catalog)
     seats_on = policy.workstation_seats and bool(units)
+    no_seats = seats_on and not any(u.seats > 0 for u in units)
+    seat_reason = "needs a staff seat in a mobile unit, but no unit model in the catalog has seats"
     problem = Problem([], hosts, units, money=money, currency=catalog.currency,
                       warnings=warnings)
 
@@ -221,6 +223,9 @@ def build_problem(inventory: Inventory, catalog: Catalog, policy: Policy) -> Pro
         seats = 1 if (seats_on and w.kind == "workstation") else 0
         anti = (w.anti_affinity,) if w.anti_affinity else ()
         names = w.instance_names()
+        if seats and no_seats:
+            problem.unplaced.extend(Unplaced(n, f"workstation {seat_reason}") for n in names)
+            continue
         if not any(problem.fits(size, h) for h in hosts):
             reason = _misfit_reason(size, hosts, "workload")
             problem.unplaced.extend(Unplaced(n, reason) for n in names)
@@ -247,6 +252,10 @@ def build_problem(inventory: Inventory, catalog: Catalog, policy: Policy) -> Pro
         if clash:
             reason = (f"affinity group '{gname}' requires one PC but contains several members "
                       f"of anti-affinity group(s) {clash}; the rules contradict")
+            problem.unplaced.extend(Unplaced(n, reason) for n in names)
+            continue
+        if seats and no_seats:
+            reason = f"affinity group '{gname}' has workstations; each {seat_reason}"
             problem.unplaced.extend(Unplaced(n, reason) for n in names)
             continue
         if not any(problem.fits(size, h) for h in hosts):
