@@ -279,7 +279,8 @@ def _bucket(value: int, ratio: float) -> int:
 def compress(problem: Problem, max_classes: int) -> tuple[Problem, Problem] | None:
     """Merge near-identical classes when there are too many: an upper and a lower problem.
 
-    Classes that share a geometric size bucket in every dimension are merged. The upper
+    Classes that share a geometric size bucket in every dimension (and fit the same PC types)
+    are merged. The upper
     problem gives each merged class the largest member size (any packing of it is feasible for
     the real workloads); the lower problem gives it the smallest (a relaxation: its bound is
     valid for the real workloads). Less binding dimensions get coarser buckets, so the bound
@@ -296,7 +297,12 @@ def compress(problem: Problem, max_classes: int) -> tuple[Problem, Problem] | No
         ratios = [min(1 + eps / w, 8.0) for w in weight]
         groups = {}
         for it in problem.items:
-            key = (tuple(_bucket(it.size[d], ratios[d]) for d in range(3)), it.seats, it.anti)
+            # classes merge only if they fit the same PC types: the largest member size of a
+            # merged class then still fits each of them (merging a class that fits only one
+            # model with one that fits only another gave a class that fits none)
+            fit = tuple(problem.fits(it.size, h) for h in problem.hosts)
+            key = (tuple(_bucket(it.size[d], ratios[d]) for d in range(3)), it.seats, it.anti,
+                   fit)
             groups.setdefault(key, []).append(it)
         if len(groups) <= max_classes:
             break

@@ -11,8 +11,9 @@ from decimal import Decimal
 import pytest
 
 from planner.catalog import PURE_PACKING, Catalog, HostModel, UnitModel
-from planner.engine import plan
+from planner.engine import MAX_CLASSES, plan
 from planner.inventory import Inventory, Workload
+from planner.problem import build_problem, compress
 from planner.verify import check_plan
 
 
@@ -97,3 +98,28 @@ def test_sub_cent_fees_are_priced_exactly() -> None:
     p = plan(inv, cat, PURE_PACKING, time_limit=5)
     assert p.cost == Decimal("120.012") and p.status == "optimal"
     assert p.lower_bound == p.cost
+
+
+def _complementary_instance() -> tuple[Inventory, Catalog]:
+    # > MAX_CLASSES classes, storage the binding dimension, so vCPU and memory get the coarsest
+    # buckets; X fits only model A (cores), Y only model B (memory), same buckets otherwise
+    a = HostModel("A", cores=256, memory_gib=16, storage_gb=1000)
+    b = HostModel("B", cores=64, memory_gib=64, storage_gb=1000)
+    rows = [_wl(f"f{i:03d}", 1, 0.125, float(100 + 8 * i), count=20) for i in range(110)]
+    rows += [_wl("X", 70, 10, 500), _wl("Y", 40, 30, 500)]
+    return Inventory(tuple(rows)), Catalog(hosts=(a, b), term_years=1)
+
+
+def test_compress_never_merges_classes_into_one_that_fits_no_pc() -> None:
+    # compress merged X and Y into (70 vCPU, 30 GiB), which fits neither model: the plan said
+    # "infeasible", blaming vendor stock that has no limit
+    inv, cat = _complementary_instance()
+    problem = build_problem(inv, cat, PURE_PACKING)
+    merged = compress(problem, MAX_CLASSES)
+    assert merged is not None
+    upper, _lower = merged
+    for it in upper.items:
+        assert any(upper.fits(it.size, h) for h in upper.hosts), it.key
+    p = plan(inv, cat, PURE_PACKING, time_limit=3)
+    assert check_plan(p, inv, cat, PURE_PACKING) == []
+    assert p.status != "infeasible" and not p.unplaced
