@@ -447,7 +447,10 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
             # exact pricing at the smoothed duals; on a mis-price, at the LP duals themselves
             proven = False
             for point in ((y_s, y) if center is not None else (y,)):
-                lb_p, proven, found = bound_at(point)
+                lb_p, proven_p, found = bound_at(point)
+                # only pricing at the LP's own duals proves the restricted master optimal;
+                # a proof at the smoothed duals (then the deadline) says nothing about z
+                proven = proven_p and point is y
                 lb = max(lb, lb_p)
                 if lb_p > center_lb:
                     center, center_lb = point.copy(), lb_p
