@@ -88,8 +88,12 @@ def build_master(problem: Problem, unit_pats: list[UnitPattern], penalty: float,
     h.addRows(len(lower), fvec(lower), fvec(upper), 0, ivec([0] * len(lower)), ivec([]),
               fvec([]))
     rows = MasterRows(cover, link, seats, host_avail, unit_avail, lower)
-    for i in range(len(problem.items)):
-        h.addCol(penalty, 0.0, INF, 1, ivec([cover[i]]), fvec([1.0]))
+    for i, it in enumerate(problem.items):
+        # a copy left out (vendor stock) needs no staff seat either
+        if seats is not None and it.seats:
+            h.addCol(penalty, 0.0, INF, 2, ivec([cover[i], seats]), fvec([1.0, float(it.seats)]))
+        else:
+            h.addCol(penalty, 0.0, INF, 1, ivec([cover[i]]), fvec([1.0]))
     for p in unit_pats:
         idx, val = unit_column(problem, rows, p)
         h.addCol(float(problem.units[p.unit].cost), 0.0, INF, len(idx), ivec(idx), fvec(val))
@@ -368,7 +372,6 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
     if pricer is None:
         pricer = Pricer(problem)
     pricer.demand = list(demand) if demand is not None else [it.demand for it in problem.items]
-    tick = problem.tick
     lb = 0.0
     z = INF
     lp_optimal = False
@@ -415,7 +418,10 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
             # exact pricing at the smoothed duals; on a mis-price, at the LP duals themselves
             proven = False
             for point in ((y_s, y) if center is not None else (y,)):
-                lb_p, proven, found = bound_at(point)
+                lb_p, proven_p, found = bound_at(point)
+                # only pricing at the LP's own duals proves the restricted master optimal;
+                # a proof at the smoothed duals (then the deadline) says nothing about z
+                proven = proven_p and point is y
                 lb = max(lb, lb_p)
                 if lb_p > center_lb:
                     center, center_lb = point.copy(), lb_p
@@ -436,9 +442,9 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
                 lp_optimal = True
                 lb = max(lb, z)
                 break
-            if want_bound and np.ceil(lb / tick - 1e-9) * tick >= upper - 1e-9:
+            if want_bound and problem.round_bound(lb) >= upper - 1e-9:
                 break  # the known plan is already proven optimal
-            if np.ceil(lb / tick - 1e-9) >= np.ceil(z / tick - 1e-9) and (
+            if problem.round_bound(lb) >= problem.round_bound(z) and (
                     not problem.units or not want_bound):
                 break  # the rounded bound cannot improve further
             if time.monotonic() >= deadline or added == 0:
@@ -527,7 +533,7 @@ def residual_problem(problem: Problem, demand: list[int], fixed: list[int]) -> P
     hosts = [replace(h, available=None if h.available is None else h.available - f)
              for h, f in zip(problem.hosts, fixed, strict=True)]
     return Problem(items, hosts, problem.units, money=problem.money,
-                   currency=problem.currency)
+                   currency=problem.currency, scale=problem.scale)
 
 
 def _offset(rows: MasterRows, t: int, y: np.ndarray) -> float:
@@ -563,13 +569,17 @@ def dual_bound(problem: Problem, unit_pats: list[UnitPattern], rows: MasterRows,
             proven = False
         if pat is not None:
             found.append(pat)
-        theta = max(theta, (bound - _offset(rows, t, y)) / host.cost)
+        if host.cost > 0:
+            theta = max(theta, (bound - _offset(rows, t, y)) / host.cost)
+        elif bound - _offset(rows, t, y) > RC_EPS:
+            theta = INF  # a free PC type prices out: no scaling makes y feasible
     dual_obj = float(np.asarray(rows.rhs, dtype=np.float64) @ y)
-    best = dual_obj / theta
+    best = dual_obj / theta if np.isfinite(theta) else 0.0
     if problem.units and with_units:
-        best = max(best, lagrangian_bound(problem, unit_pats, pi, bounds, penalty),
-                   lagrangian_bound(problem, unit_pats, pi / theta,
-                                    [b / theta for b in bounds], penalty))
+        best = max(best, lagrangian_bound(problem, unit_pats, pi, bounds, penalty))
+        if np.isfinite(theta):
+            best = max(best, lagrangian_bound(problem, unit_pats, pi / theta,
+                                              [b / theta for b in bounds], penalty))
     return best, proven, found
 
 

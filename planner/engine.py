@@ -14,7 +14,6 @@ from planner.heuristics import Packing, Pattern, best_greedy, portfolio
 from planner.inventory import Inventory
 from planner.plan import Baseline, Plan, PlannedHost, PlannedUnit, UnplacedWorkload
 from planner.problem import (
-    CENTS,
     COUNT_HOST,
     Problem,
     build_problem,
@@ -104,10 +103,10 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
         seats = original.seats_needed
         cache: dict[tuple[int, ...], UnitCover] = {}
 
-        def cover(counts: list[int]) -> UnitCover:
-            key = tuple(counts)
+        def cover(counts: list[int], need: int = seats) -> UnitCover:
+            key = (*counts, need)
             if key not in cache:
-                cache[key] = cover_units(original, counts, seats, upats)
+                cache[key] = cover_units(original, counts, need, upats)
             return cache[key]
 
         def unit_cost(counts: list[int]) -> int:
@@ -115,10 +114,22 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
             return c.cost if c.feasible else 10**15
 
         def offer(pr: Problem, pk: Packing, source: str) -> None:
-            uc = cover(pk.host_counts(len(pr.hosts)))
-            if uc.feasible:
-                best.offer(pr, _group(pk.patterns), uc.patterns, dict(pk.uncovered),
-                           pk.cost(pr) + uc.cost, source)
+            """Offer a packing with its units; if unit stock cannot hold it, drop PCs."""
+            pats = sorted(pk.patterns)
+            unc = dict(pk.uncovered)
+            while True:
+                need = sum(pr.items[i].seats * k for p in pats for i, k in p.content)
+                uc = cover(Packing(pats, {}).host_counts(len(pr.hosts)), need)
+                if uc.feasible:
+                    best.offer(pr, _group(pats), uc.patterns, unc,
+                               sum(pr.hosts[p.host].cost for p in pats) + uc.cost, source)
+                    return
+                if not pats:
+                    return
+                drop = min(pats, key=lambda p: (sum(k for _, k in p.content), p))
+                pats.remove(drop)
+                for i, k in drop.content:
+                    unc[i] = unc.get(i, 0) + k
 
         try:
             report("heuristic", None, None)
@@ -133,10 +144,9 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
             max_h = max(h.cost for h in original.hosts)
             max_u = max((u.cost for u in original.units), default=0)
             penalty = float(max_h + 2 * max_u + 1)
-            tick = original.tick
 
             def open_gap() -> bool:
-                return bool(math.ceil(lb / tick - 1e-9) * tick < best.cost - 1e-9
+                return bool(original.round_bound(lb) < best.cost - 1e-9
                             or best.uncovered)
 
             if not open_gap():
@@ -208,8 +218,14 @@ def _assemble(problem: Problem, original: Problem, inventory: Inventory, catalog
     """Turn patterns into named PCs and units, dropping over-covered copies and empty items."""
     growth = growth_factor(policy, catalog)
     by_name = {n: w for w in inventory.workloads for n in w.instance_names()}
-    queues = [list(it.members) for it in problem.items]
+    # copies the solution leaves uncovered (vendor stock) are not placed, even where a PC
+    # pattern would have room for them: their seats and slots were not planned
+    keep = [max(0, it.demand - best.uncovered.get(i, 0)) for i, it in enumerate(problem.items)]
+    queues = [list(it.members[:k]) for it, k in zip(problem.items, keep, strict=True)]
     unplaced = [UnplacedWorkload(u.name, u.reason) for u in problem.unplaced]
+    unplaced.extend(UnplacedWorkload(n, STOCK_REASON) for it, k in
+                    zip(problem.items, keep, strict=True) for copy in it.members[k:]
+                    for n in copy)
     hosts: list[PlannedHost] = []
     host_type: list[int] = []
     for pat, mult in sorted(best.patterns):
@@ -273,14 +289,13 @@ def _assemble(problem: Problem, original: Problem, inventory: Inventory, catalog
     if problem.money:
         cost_out = cost
     else:
-        cost_out = Decimal(ticks) / COUNT_HOST
-    tick = problem.tick
+        cost_out = Decimal(ticks) / problem.scale
     stock_short = any(u.reason == STOCK_REASON for u in unplaced)
     if stock_short:
         status, lower, gap = "infeasible", None, None
     else:
-        lb_ticks = min(math.ceil(lb / tick - 1e-9) * tick, ticks)
-        lower = Decimal(lb_ticks) / (CENTS if problem.money else COUNT_HOST)
+        lb_ticks = min(int(problem.round_bound(lb)), ticks)
+        lower = Decimal(lb_ticks) / problem.scale
         status = "optimal" if lb_ticks >= ticks else "feasible"
         gap = 0.0 if ticks == 0 else (ticks - lb_ticks) / ticks
     warnings = list(problem.warnings)

@@ -86,6 +86,8 @@ class Problem:
     money: bool = True
     currency: str = "USD"
     warnings: list[str] = field(default_factory=list)
+    #: objective ticks per reported unit: 100 for cents, more for finer fees, or per PC
+    scale: int = CENTS
 
     @property
     def seats_needed(self) -> int:
@@ -99,13 +101,34 @@ class Problem:
         g = reduce(math.gcd, [c for c in costs if c > 0], 0)
         return g or 1
 
+    def round_bound(self, bound: float) -> float:
+        """A bound rounded up to the next multiple of the cost tick, with a relative tolerance.
+
+        HiGHS's values are accurate to about 1e-7 relative; a bound just above a multiple of
+        the tick by less than that is taken as the multiple itself, never one tick above.
+        """
+        t = self.tick
+        q = bound / t
+        return float(math.ceil(q - max(1e-9, 1e-7 * abs(q))) * t)
+
     def to_money(self, ticks: float) -> float:
         """Convert objective ticks to the reported cost figure."""
-        return ticks / (CENTS if self.money else COUNT_HOST)
+        return ticks / self.scale
 
     def fits(self, size: tuple[int, int, int], host: HostType) -> bool:
         """Whether one copy of an item fits on an empty PC of this type."""
         return all(s <= c for s, c in zip(size, host.cap, strict=True))
+
+
+def money_scale(catalog: Catalog) -> int:
+    """Ticks per currency unit that price every item exactly: cents, or finer (e.g. 10.001)."""
+    places = 2
+    models: list[HostModel | UnitModel] = [*catalog.hosts, *catalog.units]
+    for m in models:
+        exp = catalog.item_cost(m).normalize().as_tuple().exponent
+        if isinstance(exp, int):
+            places = max(places, -exp)
+    return int(10 ** min(places, 6))
 
 
 def growth_factor(policy: Policy, catalog: Catalog) -> float:
@@ -167,9 +190,10 @@ def _misfit_reason(size: tuple[int, int, int], hosts: list[HostType], what: str)
 def build_problem(inventory: Inventory, catalog: Catalog, policy: Policy) -> Problem:
     """Aggregate workloads into item classes and models into PC and unit types."""
     money = catalog.has_fees
+    scale = money_scale(catalog) if money else COUNT_HOST
     units: list[UnitType] = []
     for um in catalog.units:
-        cost = int(catalog.item_cost(um) * CENTS) if money else COUNT_UNIT
+        cost = int(catalog.item_cost(um) * scale) if money else COUNT_UNIT
         units.append(UnitType(len(units), um, um.slots, um.seats, cost, um.available))
     hosts: list[HostType] = []
     warnings: list[str] = []
@@ -186,13 +210,15 @@ def build_problem(inventory: Inventory, catalog: Catalog, policy: Policy) -> Pro
         if min(cap) <= 0:
             warnings.append(f"PC model {m.name} has no usable capacity under the policy")
             continue
-        cost = int(catalog.item_cost(m) * CENTS) if money else COUNT_HOST
+        cost = int(catalog.item_cost(m) * scale) if money else COUNT_HOST
         hosts.append(HostType(len(hosts), m, cap, cost, m.slots, m.available))
 
     growth = growth_factor(policy, catalog)
     seats_on = policy.workstation_seats and bool(units)
+    no_seats = seats_on and not any(u.seats > 0 for u in units)
+    seat_reason = "needs a staff seat in a mobile unit, but no unit model in the catalog has seats"
     problem = Problem([], hosts, units, money=money, currency=catalog.currency,
-                      warnings=warnings)
+                      warnings=warnings, scale=scale)
 
     def grid(w: Workload) -> tuple[int, int, int]:
         d = demand_of(w, policy, growth)
@@ -221,6 +247,9 @@ def build_problem(inventory: Inventory, catalog: Catalog, policy: Policy) -> Pro
         seats = 1 if (seats_on and w.kind == "workstation") else 0
         anti = (w.anti_affinity,) if w.anti_affinity else ()
         names = w.instance_names()
+        if seats and no_seats:
+            problem.unplaced.extend(Unplaced(n, f"workstation {seat_reason}") for n in names)
+            continue
         if not any(problem.fits(size, h) for h in hosts):
             reason = _misfit_reason(size, hosts, "workload")
             problem.unplaced.extend(Unplaced(n, reason) for n in names)
@@ -249,6 +278,10 @@ def build_problem(inventory: Inventory, catalog: Catalog, policy: Policy) -> Pro
                       f"of anti-affinity group(s) {clash}; the rules contradict")
             problem.unplaced.extend(Unplaced(n, reason) for n in names)
             continue
+        if seats and no_seats:
+            reason = f"affinity group '{gname}' has workstations; each {seat_reason}"
+            problem.unplaced.extend(Unplaced(n, reason) for n in names)
+            continue
         if not any(problem.fits(size, h) for h in hosts):
             reason = _misfit_reason(size, hosts, f"affinity group '{gname}' ({len(names)} members)")
             problem.unplaced.extend(Unplaced(n, reason) for n in names)
@@ -270,7 +303,8 @@ def _bucket(value: int, ratio: float) -> int:
 def compress(problem: Problem, max_classes: int) -> tuple[Problem, Problem] | None:
     """Merge near-identical classes when there are too many: an upper and a lower problem.
 
-    Classes that share a geometric size bucket in every dimension are merged. The upper
+    Classes that share a geometric size bucket in every dimension (and fit the same PC types)
+    are merged. The upper
     problem gives each merged class the largest member size (any packing of it is feasible for
     the real workloads); the lower problem gives it the smallest (a relaxation: its bound is
     valid for the real workloads). Less binding dimensions get coarser buckets, so the bound
@@ -287,7 +321,12 @@ def compress(problem: Problem, max_classes: int) -> tuple[Problem, Problem] | No
         ratios = [min(1 + eps / w, 8.0) for w in weight]
         groups = {}
         for it in problem.items:
-            key = (tuple(_bucket(it.size[d], ratios[d]) for d in range(3)), it.seats, it.anti)
+            # classes merge only if they fit the same PC types: the largest member size of a
+            # merged class then still fits each of them (merging a class that fits only one
+            # model with one that fits only another gave a class that fits none)
+            fit = tuple(problem.fits(it.size, h) for h in problem.hosts)
+            key = (tuple(_bucket(it.size[d], ratios[d]) for d in range(3)), it.seats, it.anti,
+                   fit)
             groups.setdefault(key, []).append(it)
         if len(groups) <= max_classes:
             break
@@ -307,6 +346,6 @@ def compress(problem: Problem, max_classes: int) -> tuple[Problem, Problem] | No
     def clone(items: list[Item]) -> Problem:
         return Problem([items[i] for i in order], problem.hosts, problem.units,
                        problem.unplaced, problem.out_of_scope, problem.money, problem.currency,
-                       problem.warnings)
+                       problem.warnings, problem.scale)
 
     return clone(upper), clone(lower)

@@ -1,8 +1,17 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Deterministic property tests: a fixed seed (derandomize) and no example database, so every
+# run checks the same examples and a failure reproduces on any machine. HYPOTHESIS_PROFILE=explore
+# runs a random search instead (with PLANNER_PROPERTY_EXAMPLES for a longer one).
+settings.register_profile("deterministic", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"
