@@ -124,6 +124,11 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     from planner.bench import run_bench
 
+    if args.suite == "lp":
+        from planner.bench.lpbench import main_lp_bench
+
+        main_lp_bench()
+        return 0
     peers = None if args.peers is None else [p for p in args.peers.split(",") if p]
     try:
         run_bench(sizes=args.sizes, time_limit=args.time_limit, realdata=args.realdata,
@@ -157,7 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_plan)
     b = sub.add_parser("bench", help="benchmarks: scale, constructed, literature, realistic")
     b.add_argument("--suite", default="scale",
-                   choices=["scale", "constructed", "literature", "realistic"])
+                   choices=["scale", "constructed", "literature", "realistic", "lp"],
+                   help="lp: master LP re-solve time, PuLP against highspy (warm start)")
     b.add_argument("--sizes", type=int, nargs="+", default=None,
                    help="instance sizes (default per suite, scale: 50 500 5000 50000)")
     b.add_argument("--instances", type=int, default=None,

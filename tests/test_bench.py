@@ -182,3 +182,15 @@ def test_cli_literature_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture
 
 def test_cli_rejects_unknown_peer(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bench", "--suite", "literature", "--peers", "nope", "--sizes", "25"]) == 2
+
+
+def test_lp_bench_replays_the_same_masters_both_ways(sample_paths: dict) -> None:
+    from planner.bench.lpbench import run_lp_bench
+    from planner.catalog import load_catalog, load_policy
+    from planner.inventory import read_inventory_csv
+
+    r = run_lp_bench(read_inventory_csv(sample_paths["inventory"]),
+                     load_catalog(sample_paths["catalog"]), load_policy(sample_paths["policy"]),
+                     rounds=5)
+    assert r.rounds >= 2 and r.columns > 0
+    assert r.max_value_diff < 1e-6  # both ways solve the same LPs
