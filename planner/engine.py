@@ -133,7 +133,8 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
 
         try:
             report("heuristic", None, None)
-            offer(original, portfolio(original, unit_cost), "heuristic")
+            offer(original, portfolio(original, unit_cost, t0 + 0.2 * (deadline - t0)),
+                  "heuristic")
             work_start = best_greedy(work, unit_cost) if work is not original else None
             if work_start is not None:
                 offer(work, work_start, "heuristic (merged classes)")

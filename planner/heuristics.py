@@ -6,6 +6,7 @@ units; the engine covers the chosen PCs with mobile units afterwards.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -121,7 +122,12 @@ def _fill(problem: Problem, host: HostType, remaining: list[int], order: list[in
     return tuple(sorted(taken.items()))
 
 
-def greedy(problem: Problem, primary: int, rule: str = "largest") -> Packing:
+class OutOfTime(Exception):
+    """A constructive heuristic ran past its deadline and was abandoned."""
+
+
+def greedy(problem: Problem, primary: int, rule: str = "largest",
+           deadline: float | None = None) -> Packing:
     """Pack every class, opening PCs of the primary type while it has stock and fits."""
     items = problem.items
     hosts = problem.hosts
@@ -136,6 +142,8 @@ def greedy(problem: Problem, primary: int, rule: str = "largest") -> Packing:
     by_cost = sorted(hosts, key=lambda h: (h.cost, h.index))
     for i in order:
         while remaining[i] > 0:
+            if deadline is not None and time.monotonic() > deadline:
+                raise OutOfTime
             size = items[i].size
             choice = None
             for h in [ph, *by_cost]:
@@ -284,23 +292,42 @@ def ffd_multi(problem: Problem, primary: int, measure: str = "sum") -> Packing:
 
 
 def portfolio(problem: Problem, unit_cost: Callable[[list[int]], int],
-              budget_copies: int = 60_000) -> Packing:
-    """The cheapest of the bin-centric greedies and item-centric FFD variants (with units)."""
-    candidates = [best_greedy(problem, unit_cost)]
+              deadline: float | None = None) -> Packing:
+    """The cheapest of several constructive packings (with units), within a time budget.
+
+    Item-centric FFD variants are cheap (one pass over the copies) and always run; the
+    bin-centric greedies cost classes × PCs, so they run only while the class count is modest
+    (the engine also runs them on the merged classes) and while the budget lasts.
+    """
     copies = sum(it.demand for it in problem.items)
-    measures = ("sum", "max", "norm", "product") if copies <= budget_copies // 10 else ("sum",)
     total = [max(1, sum(it.size[d] * it.demand for it in problem.items)) for d in range(3)]
     # cost per share of the whole demand the PC covers in its scarcest dimension
     eff = sorted(problem.hosts,
                  key=lambda h: (h.cost / min(h.cap[d] / total[d] for d in range(3)), h.index))
-    primaries = [h.index for h in problem.hosts] if copies <= budget_copies // 10 \
-        else [eff[0].index]
-    for m in measures:
-        for t in primaries:
-            candidates.append(ffd_multi(problem, t, m))
+    small = copies <= 6_000
+    measures = ("sum", "max", "norm", "product") if small else ("sum", "max", "norm")
+    primaries = [h.index for h in eff] if small else [eff[0].index]
+    # most promising first: FFD and the dot-product greedy on the most cost-efficient model
+    first = eff[0].index
+    runs: list[tuple[str, int, str]] = [("ffd", first, "sum"), ("greedy", first, "dot"),
+                                        ("greedy", first, "largest")]
+    runs += [("ffd", t, m) for t in primaries for m in measures if (t, m) != (first, "sum")]
+    runs += [("greedy", h.index, r) for h in eff[1:] for r in ("dot", "largest")]
 
     def key(pk: Packing) -> tuple[int, int]:
         return (sum(pk.uncovered.values()),
                 pk.cost(problem) + unit_cost(pk.host_counts(len(problem.hosts))))
 
-    return min(candidates, key=key)
+    best: Packing | None = None
+    for kind, t, rule in runs:
+        if best is not None and deadline is not None and time.monotonic() >= deadline:
+            break
+        try:
+            pk = (ffd_multi(problem, t, rule) if kind == "ffd"
+                  else greedy(problem, t, rule, deadline))
+        except OutOfTime:
+            continue
+        if best is None or key(pk) < key(best):
+            best = pk
+    assert best is not None
+    return best
