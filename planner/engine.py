@@ -10,7 +10,8 @@ from decimal import Decimal
 from planner.bounds import capacity_bound
 from planner.catalog import Catalog, Policy
 from planner.colgen import column_generation, dive, solve_integer_master
-from planner.heuristics import Packing, Pattern, best_greedy, portfolio
+from planner.compact import MAX_VARIABLES, compact_size, solve_compact
+from planner.heuristics import Packing, Pattern, portfolio
 from planner.inventory import Inventory
 from planner.plan import Baseline, Plan, PlannedHost, PlannedUnit, UnplacedWorkload
 from planner.problem import (
@@ -29,6 +30,8 @@ ProgressFn = Callable[[str, float | None, float | None, float], None]
 STOCK_REASON = "the vendor's stock ('available') of PC or unit models ran out"
 #: above this many item classes, near-identical classes are merged (see problem.compress)
 MAX_CLASSES = 80
+#: compact models up to this many variables are tried first (they often prove optimality)
+SMALL_COMPACT = 6_000
 
 
 class _Done(Exception):
@@ -133,9 +136,11 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
 
         try:
             report("heuristic", None, None)
-            offer(original, portfolio(original, unit_cost, t0 + 0.2 * (deadline - t0)),
+            offer(original, portfolio(original, unit_cost, t0 + 0.25 * (deadline - t0)),
                   "heuristic")
-            work_start = best_greedy(work, unit_cost) if work is not original else None
+            # starting columns for the merged classes: one cheap pass, not the whole portfolio
+            work_start = portfolio(work, unit_cost, time.monotonic()) \
+                if work is not original else None
             if work_start is not None:
                 offer(work, work_start, "heuristic (merged classes)")
             report("heuristic", best.cost, None)
@@ -152,6 +157,27 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
 
             if not open_gap():
                 raise _Done
+
+            def compact(seconds: float) -> None:
+                nonlocal lb
+                report("compact", best.cost, lb)
+                res = solve_compact(original, upats, best.cost, seconds)
+                if res is None:
+                    return
+                lb = max(lb, res.bound)
+                stats["compact_bound"] = original.to_money(res.bound)
+                if res.patterns is not None and res.cost < best.cost:
+                    offer(original, Packing(res.patterns, {}), "compact MILP")
+                report("compact", best.cost, lb)
+                if res.interrupted:
+                    raise KeyboardInterrupt
+                if not open_gap():
+                    raise _Done
+
+            size = compact_size(original, best.cost) if not best.uncovered else MAX_VARIABLES + 1
+            stats["compact_variables"] = size
+            if size <= SMALL_COMPACT:
+                compact(0.4 * (deadline - time.monotonic()))
             start = [p for p, k in best.patterns for _ in range(k)] \
                 if best.problem is work else (work_start.patterns if work_start else [])
             cg_deadline = t0 + (0.4 if relaxed else 0.6) * (deadline - t0)
@@ -187,6 +213,9 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
                     chosen, pool = dv
                     offer(work, Packing(chosen, {}), "price-and-dive")
                 stats["columns"] = len(pool)
+            if open_gap() and SMALL_COMPACT < size <= MAX_VARIABLES \
+                    and deadline - time.monotonic() > 0.5:
+                compact(0.5 * (deadline - time.monotonic()))
             if open_gap() and deadline - time.monotonic() > 0.05:
                 report("branch", best.cost, lb)
                 warm = (best.patterns, best.units) if best.problem is work else None

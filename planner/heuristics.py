@@ -68,7 +68,8 @@ def _cheapest_holding(problem: Problem, load: tuple[int, int, int], used: list[i
 
 
 def _fill(problem: Problem, host: HostType, remaining: list[int], order: list[int],
-          rule: str) -> tuple[tuple[int, int], ...]:
+          rule: str, arrays: tuple[np.ndarray, np.ndarray] | None = None
+          ) -> tuple[tuple[int, int], ...]:
     """Fill one PC: 'largest' takes classes in order; 'dot' picks by fit with the residual."""
     items = problem.items
     res = np.array(host.cap, dtype=np.int64)
@@ -92,34 +93,44 @@ def _fill(problem: Problem, host: HostType, remaining: list[int], order: list[in
             res -= np.array(it.size, dtype=np.int64) * k
             groups.update(it.anti)
         return tuple(sorted(taken.items()))
-    sizes = np.array([it.size for it in items], dtype=np.float64)
+    sizes, anti_mask = arrays if arrays is not None else _class_arrays(problem)
     cap = np.array(host.cap, dtype=np.float64)
-    norm = sizes / cap
-    rem = np.array(remaining, dtype=np.int64)
-    anti_mask = np.array([bool(it.anti) for it in items])
-    first = True
+    rem_all = np.asarray(remaining, dtype=np.int64)
+    active = np.nonzero(rem_all > 0)[0]  # only classes with copies left are scanned
+    sz = sizes[active]
+    nm = sz / cap
+    am = anti_mask[active]
+    rem = rem_all[active]
+    seed = order[0] if order and remaining[order[0]] > 0 else None
     while True:
-        ok = (rem > 0) & np.all(sizes <= res, axis=1)
+        ok = (rem > 0) & np.all(sz <= res, axis=1)
         if groups:
-            for jj in np.nonzero(ok & anti_mask)[0].tolist():
-                if groups.intersection(items[jj].anti):
+            for jj in np.nonzero(ok & am)[0].tolist():
+                if groups.intersection(items[int(active[jj])].anti):
                     ok[jj] = False
         if not ok.any():
             break
-        if first:
-            # seed with the largest remaining class in the given order, as FFD would
-            j: int = next((i for i in order if ok[i]), int(np.argmax(ok)))
-            first = False
+        pos = int(np.searchsorted(active, seed)) if seed is not None else -1
+        if seed is not None and pos < len(active) and active[pos] == seed and ok[pos]:
+            jj = pos  # seed with the class the caller is placing, as FFD would
         else:
-            score = norm @ (res / cap)
+            score = nm @ (res / cap)
             score[~ok] = -1.0
-            j = int(np.argmax(score))
+            jj = int(np.argmax(score))
+        seed = None
+        j = int(active[jj])
         taken[j] = taken.get(j, 0) + 1
-        rem[j] -= 1
+        rem[jj] -= 1
         remaining[j] -= 1
-        res -= np.array(items[j].size, dtype=np.int64)
+        res -= sizes[j].astype(np.int64)
         groups.update(items[j].anti)
     return tuple(sorted(taken.items()))
+
+
+def _class_arrays(problem: Problem) -> tuple[np.ndarray, np.ndarray]:
+    """Class sizes as an array, and which classes have anti-affinity groups."""
+    sizes = np.array([it.size for it in problem.items], dtype=np.float64).reshape(-1, 3)
+    return sizes, np.array([bool(it.anti) for it in problem.items], dtype=bool)
 
 
 class OutOfTime(Exception):
@@ -140,6 +151,7 @@ def greedy(problem: Problem, primary: int, rule: str = "largest",
     patterns: list[Pattern] = []
     uncovered: dict[int, int] = {}
     by_cost = sorted(hosts, key=lambda h: (h.cost, h.index))
+    arrays = _class_arrays(problem)
     for i in order:
         while remaining[i] > 0:
             if deadline is not None and time.monotonic() > deadline:
@@ -156,7 +168,8 @@ def greedy(problem: Problem, primary: int, rule: str = "largest",
                 uncovered[i] = remaining[i]
                 remaining[i] = 0
                 break
-            content = _fill(problem, choice, remaining, [i, *order], rule)
+            content = _fill(problem, choice, remaining,
+                            [i, *order] if rule == "largest" else [i], rule, arrays)
             pat = Pattern(choice.index, content)
             best = _cheapest_holding(problem, pat.load(problem), used, choice.index)
             used[best] += 1
@@ -222,12 +235,15 @@ def first_fit_decreasing(problem: Problem, host: int, measure: str = "sum") -> P
     return Packing(patterns, uncovered)
 
 
-def ffd_multi(problem: Problem, primary: int, measure: str = "sum") -> Packing:
+def ffd_multi(problem: Problem, primary: int, measure: str = "sum",
+              fit: str = "first") -> Packing:
     """Item-centric first-fit decreasing over PCs of several types, then each PC downsized.
 
     New PCs are of the primary type while it has stock and holds the item, else the cheapest
     type that does; once packed, every PC becomes the cheapest type that still holds its load.
     Copies are sorted by their normalised size on the primary type (sum, product, max or L2).
+    fit: 'first' open PC that holds the copy, or 'best': the one left tightest (smallest sum
+    of normalised residual capacity), which packs multi-dimensional loads more evenly.
     """
     items = problem.items
     hosts = problem.hosts
@@ -250,15 +266,19 @@ def ffd_multi(problem: Problem, primary: int, measure: str = "sum") -> Packing:
         it = items[i]
         size = sizes[i]
         for _ in range(it.demand):
-            fit = np.all(residual[:nb] >= size, axis=1)
+            ok = np.all(residual[:nb] >= size, axis=1)
             b = -1
             if it.anti:
-                for cand in np.nonzero(fit)[0].tolist():
+                for cand in np.nonzero(ok)[0].tolist():
                     if not groups[cand].intersection(it.anti):
                         b = cand
                         break
-            elif nb and fit.any():
-                b = int(np.argmax(fit))
+            elif nb and ok.any():
+                if fit == "best":
+                    slack = ((residual[:nb] - size) / pcap).sum(axis=1)
+                    b = int(np.argmin(np.where(ok, slack, np.inf)))
+                else:
+                    b = int(np.argmax(ok))
             if b < 0:
                 choice = None
                 for h in [ph, *by_cost]:
@@ -309,21 +329,24 @@ def portfolio(problem: Problem, unit_cost: Callable[[list[int]], int],
     primaries = [h.index for h in eff] if small else [eff[0].index]
     # most promising first: FFD and the dot-product greedy on the most cost-efficient model
     first = eff[0].index
-    runs: list[tuple[str, int, str]] = [("ffd", first, "sum"), ("greedy", first, "dot"),
-                                        ("greedy", first, "largest")]
-    runs += [("ffd", t, m) for t in primaries for m in measures if (t, m) != (first, "sum")]
-    runs += [("greedy", h.index, r) for h in eff[1:] for r in ("dot", "largest")]
+    # cheap one-pass runs first, then the bin-centric greedies while the budget lasts
+    runs: list[tuple[str, int, str, str]] = [
+        ("ffd", first, m, f) for m in measures for f in ("first", "best")]
+    runs += [("greedy", first, "dot", ""), ("greedy", first, "largest", "")]
+    runs += [("ffd", t, m, f) for t in primaries if t != first for m in measures
+             for f in ("first", "best")]
+    runs += [("greedy", h.index, r, "") for h in eff[1:] for r in ("dot", "largest")]
 
     def key(pk: Packing) -> tuple[int, int]:
         return (sum(pk.uncovered.values()),
                 pk.cost(problem) + unit_cost(pk.host_counts(len(problem.hosts))))
 
     best: Packing | None = None
-    for kind, t, rule in runs:
+    for kind, t, rule, fit in runs:
         if best is not None and deadline is not None and time.monotonic() >= deadline:
             break
         try:
-            pk = (ffd_multi(problem, t, rule) if kind == "ffd"
+            pk = (ffd_multi(problem, t, rule, fit) if kind == "ffd"
                   else greedy(problem, t, rule, deadline))
         except OutOfTime:
             continue
