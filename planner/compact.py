@@ -37,9 +37,9 @@ class CompactResult:
 
 def compact_size(problem: Problem, upper: float) -> int:
     """Integer variables the compact model would have (PCs plus class-per-PC counts)."""
-    bins = _bins(problem, upper)
-    return sum(1 + sum(1 for it in problem.items if problem.fits(it.size, problem.hosts[k]))
-               for k in bins)
+    fitting = {t.index: sum(1 for it in problem.items if problem.fits(it.size, t))
+               for t in problem.hosts}
+    return sum(1 + fitting[k] for k in _bins(problem, upper))
 
 
 def _bins(problem: Problem, upper: float) -> list[int]:

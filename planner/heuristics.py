@@ -330,9 +330,11 @@ def portfolio(problem: Problem, unit_cost: Callable[[list[int]], int],
     # most promising first: FFD and the dot-product greedy on the most cost-efficient model
     first = eff[0].index
     # cheap one-pass runs first, then the bin-centric greedies while the budget lasts
-    runs: list[tuple[str, int, str, str]] = [
-        ("ffd", first, m, f) for m in measures for f in ("first", "best")]
-    runs += [("greedy", first, "dot", ""), ("greedy", first, "largest", "")]
+    runs: list[tuple[str, int, str, str]] = [("ffd", first, "sum", "first"),
+                                             ("greedy", first, "dot", "")]
+    runs += [("ffd", first, m, f) for m in measures for f in ("first", "best")
+             if (m, f) != ("sum", "first")]
+    runs += [("greedy", first, "largest", "")]
     runs += [("ffd", t, m, f) for t in primaries if t != first for m in measures
              for f in ("first", "best")]
     runs += [("greedy", h.index, r, "") for h in eff[1:] for r in ("dot", "largest")]
