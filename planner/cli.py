@@ -9,6 +9,10 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from rich.console import Console
+from rich.live import Live
+from rich.text import Text
+
 from planner.catalog import load_catalog, load_policy
 from planner.engine import plan as make_plan
 from planner.errors import InputError, PlannerError, VerificationError
@@ -18,31 +22,40 @@ from planner.readers import load_inventory
 
 
 class Progress:
-    """Progress on stderr when it is a terminal: phase, best plan, bound, time left."""
+    """A live status line on stderr when it is a terminal: phase, best plan, bound, gap, time.
+
+    Drawn with rich; nothing at all is written when stderr is piped or with --quiet.
+    """
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
         self.last = 0.0
+        self.live: Live | None = None
+        if enabled:
+            self.live = Live(Text(""), console=Console(stderr=True), transient=True,
+                             refresh_per_second=8)
+            self.live.start()
 
     def __call__(  # noqa: D102
-        self, phase: str, best: float | None, bound: float | None,
-                 left: float) -> None:
-        if not self.enabled:
+        self, phase: str, best: float | None, bound: float | None, left: float) -> None:
+        if self.live is None:
             return
         now = time.monotonic()
-        if now - self.last < 0.2 and phase == "bound":
+        if now - self.last < 0.1 and phase == "bound":
             return
         self.last = now
         b = "-" if best is None else f"{best:,.2f}"
         lb = "-" if bound is None else f"{bound:,.2f}"
-        sys.stderr.write(f"\r\x1b[K{phase:<10} best {b:>14}  bound {lb:>14}  {left:5.1f}s left")
-        sys.stderr.flush()
+        gap = f"{100 * (best - bound) / best:.2f}%" if best and bound is not None else "-"
+        self.live.update(Text.assemble(
+            (f"{phase:<9}", "bold cyan"), f" best {b} bound {lb} gap ", (gap, "yellow"),
+            f" {left:.0f}s left, Ctrl-C keeps best"))
 
     def done(self) -> None:
-        """Clear the progress line."""
-        if self.enabled:
-            sys.stderr.write("\r\x1b[K")
-            sys.stderr.flush()
+        """Remove the status line."""
+        if self.live is not None:
+            self.live.stop()
+            self.live = None
 
 
 def _money(x: Any, cur: str) -> str:
