@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from planner.inventory import Workload
 from planner.readers.records import Record
 from planner.readers.summary import ImportSummary
-from planner.readers.table import Cell, Table, canon, cell_text, read_number
+from planner.readers.table import Cell, Table, canon, cell_text, read_count, read_number
 from planner.units import Q_
 
 REQUIRED = ("server name", "cores", "memory (in mb)")
@@ -57,12 +57,8 @@ def read_azure_migrate(table: Table, summary: ImportSummary) -> Iterator[Record]
         if not name:
             raise table.error("empty server name", row=rowno, field=table.header[name_i],
                               fix="every row must name a server")
-        cores = read_number(table, _get(cells, cpu_i), row=rowno, field=table.header[cpu_i],
-                            what="a whole number of cores", allow_zero=True)
-        if cores != int(cores):
-            raise table.error("cores must be a whole number", row=rowno,
-                              field=table.header[cpu_i], found=_get(cells, cpu_i),
-                              fix="write a whole number of cores")
+        cores = read_count(table, _get(cells, cpu_i), row=rowno, field=table.header[cpu_i],
+                           what="cores")
         mem = read_number(table, _get(cells, mem_i), row=rowno, field=table.header[mem_i],
                           what="the memory in MB, e.g. 8192")
         total_gib = 0.0
@@ -88,7 +84,7 @@ def read_azure_migrate(table: Table, summary: ImportSummary) -> Iterator[Record]
         source = ("physical" if "physical" in canon(cell_text(_get(cells, type_i)))
                   else "virtual")
         yield Record(Workload(
-            name=name, vcpu=int(cores), memory_gib=float(f"{mem * MIB_TO_GIB:.12g}"),
+            name=name, vcpu=cores, memory_gib=float(f"{mem * MIB_TO_GIB:.12g}"),
             storage_gb=float(f"{total_gib * GIB_TO_GB:.12g}"), source=source,
             storage_used_gb=None if used is None else float(f"{used * GIB_TO_GB:.12g}"),
             row=rowno,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from planner.inventory import Workload
 from planner.readers.records import Record
 from planner.readers.summary import SUSPICIOUS_STORAGE_GB, ImportSummary, Overcommit
-from planner.readers.table import Cell, Table, canon, cell_text, read_number
+from planner.readers.table import Cell, Table, canon, cell_text, read_count, read_number
 from planner.units import Q_
 
 MIB_TO_GIB = float(Q_(1, "mebibyte").to("gibibyte").magnitude)
@@ -169,12 +169,8 @@ def read_vinfo(table: Table, summary: ImportSummary, *, disks: DiskDetail | None
         if not name:
             raise table.error("empty VM name", row=rowno, field=table.header[name_i],
                               fix="every row below the header must name a VM; delete stray rows")
-        vcpu = read_number(table, _get(cells, cpu_i), row=rowno, field=table.header[cpu_i],
-                           what="a whole number of vCPUs", allow_zero=True)
-        if vcpu != int(vcpu):
-            raise table.error("vCPU must be a whole number", row=rowno,
-                              field=table.header[cpu_i], found=_get(cells, cpu_i),
-                              fix="write a whole number of vCPUs")
+        vcpu = read_count(table, _get(cells, cpu_i), row=rowno, field=table.header[cpu_i],
+                          what="vCPUs")
         mem = read_number(table, _get(cells, mem_i), row=rowno, field=table.header[mem_i],
                           what="the VM's memory in MiB, e.g. 4096")
         if prov_i is not None and cell_text(_get(cells, prov_i)):
@@ -207,7 +203,7 @@ def read_vinfo(table: Table, summary: ImportSummary, *, disks: DiskDetail | None
         if os_name.startswith(tuple(f"microsoft {d}" for d in _DESKTOP_OS)):
             desktops += 1
         yield Record(Workload(
-            name=name, vcpu=int(vcpu), memory_gib=gib_from_mib(mem),
+            name=name, vcpu=vcpu, memory_gib=gib_from_mib(mem),
             storage_gb=gb_from_mib(prov),
             storage_used_gb=None if used is None else gb_from_mib(used), row=rowno,
         ), powered_on=on, template=template, sheet=table.sheet)

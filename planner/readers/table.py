@@ -177,3 +177,16 @@ def read_number(table: Table, value: Cell, *, row: int, field: str, what: str,
         raise table.error("must be positive" if not allow_zero else "must not be negative",
                           row=row, field=field, found=value, fix=fix)
     return number
+
+
+def read_count(table: Table, value: Cell, *, row: int, field: str, what: str) -> int:
+    """A whole, non-negative number from a cell (vCPUs, cores); anything else is an InputError.
+
+    ``what`` names the unit counted, e.g. 'vCPUs'.
+    """
+    number = read_number(table, value, row=row, field=field,
+                         what=f"a whole number of {what}", allow_zero=True)
+    if number != int(number):
+        raise table.error(f"{what} must be a whole number", row=row, field=field, found=value,
+                          fix=f"write a whole number of {what}")
+    return int(number)
