@@ -26,6 +26,10 @@ def _usable(cores: float, mem: float, sto: float, p: Policy) -> tuple[float, flo
     )
 
 
+def _close(reported: float | None, exact: float) -> bool:
+    return reported is not None and abs(reported - exact) <= 1e-6 * max(1.0, abs(exact))
+
+
 def check_plan(plan: Plan, inventory: Inventory, catalog: Catalog, policy: Policy) -> list[str]:
     """Every problem found in the plan (an empty list means it is valid)."""
     problems: list[str] = []
@@ -77,8 +81,16 @@ def check_plan(plan: Plan, inventory: Inventory, catalog: Catalog, policy: Polic
         for dim, u, c in zip(("vcpu", "memory", "storage"), used, cap, strict=True):
             if u > c * (1 + REL_TOL) + 1e-9:
                 problems.append(f"{h.id} ({h.model}) over usable {dim}: {u:.6g} > {c:.6g}")
+        # the utilisation the plan reports is a claim too
+        for key, u, c in zip(("vcpu", "memory_gib", "storage_gb"), used, cap, strict=True):
+            if not _close(h.used.get(key), u) or not _close(h.usable.get(key), c):
+                problems.append(f"{h.id} reports {key} used/usable {h.used.get(key)}/"
+                                f"{h.usable.get(key)}, recomputed {u:.6g}/{c:.6g}")
         if not h.workloads:
             problems.append(f"{h.id} is contracted but runs nothing")
+    all_ids = [h.id for h in plan.hosts] + [u.id for u in plan.units]
+    if len(set(all_ids)) != len(all_ids):
+        problems.append("PC and unit ids are not unique")
 
     aff: dict[str, list[str]] = {}
     anti: dict[str, list[str]] = {}
@@ -124,6 +136,8 @@ def check_plan(plan: Plan, inventory: Inventory, catalog: Catalog, policy: Polic
             if pu.seats_used > um.seats or pu.seats_used < 0:
                 problems.append(f"{pu.id} ({pu.model}) uses {pu.seats_used} seats of {um.seats}")
             seats += pu.seats_used
+            if not pu.hosts and pu.seats_used == 0:
+                problems.append(f"{pu.id} is contracted but carries nothing")
         for h in plan.hosts:
             if carried[h.id] != 1:
                 problems.append(f"{h.id} sits in {carried[h.id]} units (must be exactly 1)")
@@ -156,6 +170,11 @@ def check_plan(plan: Plan, inventory: Inventory, catalog: Catalog, policy: Polic
                 total += um.setup_fee + um.monthly_fee * term
         if total != plan.cost:
             problems.append(f"reported cost {plan.cost} differs from the priced plan {total}")
+    else:
+        # count mode: PCs, with each unit as 1/1000 of a PC
+        count = Decimal(len(plan.hosts)) + Decimal(len(plan.units)) / 1000
+        if count != plan.cost:
+            problems.append(f"reported count {plan.cost} differs from the plan's {count}")
     if plan.lower_bound is not None:
         if plan.lower_bound > plan.cost:
             problems.append(f"lower bound {plan.lower_bound} exceeds cost {plan.cost}")

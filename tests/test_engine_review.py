@@ -108,3 +108,21 @@ def test_compress_never_merges_classes_into_one_that_fits_no_pc() -> None:
     p = plan(inv, cat, PURE_PACKING, time_limit=3)
     assert check_plan(p, inv, cat, PURE_PACKING) == []
     assert p.status != "infeasible" and not p.unplaced
+
+
+def test_verifier_catches_false_utilisation_and_empty_units() -> None:
+    from planner.verify import check_plan
+
+    pc = HostModel("PC", cores=4, memory_gib=8, storage_gb=100, monthly_fee=Decimal(10))
+    unit = UnitModel("U", slots=2, seats=2, monthly_fee=Decimal(5))
+    inv = Inventory((_wl("a", 1, 1, 10),))
+    cat = Catalog(hosts=(pc,), units=(unit,), term_years=1)
+    p = plan(inv, cat, PURE_PACKING, time_limit=5)
+    assert check_plan(p, inv, cat, PURE_PACKING) == []
+    p.hosts[0].used["memory_gib"] = 0.5  # a wrong utilisation figure is a false claim
+    assert any("memory_gib" in x for x in check_plan(p, inv, cat, PURE_PACKING))
+    p.hosts[0].used["memory_gib"] = 1.0
+    from planner.plan import PlannedUnit
+
+    p.units.append(PlannedUnit("unit-99", "U", [], 0))
+    assert any("carries nothing" in x for x in check_plan(p, inv, cat, PURE_PACKING))
