@@ -273,7 +273,8 @@ Progress = Callable[[str, float | None, float | None], None]
 
 
 def lagrangian_bound(problem: Problem, unit_pats: list[UnitPattern], pi: np.ndarray,
-                     best_value: list[float], penalty: float) -> float:
+                     best_value: list[float], penalty: float,
+                     time_limit: float = 2.0) -> float:
     """A lower bound that keeps units integer: relax only the cover rows with multipliers pi.
 
     L(pi) = pi·d + min over integer PC counts n and units z of
@@ -285,7 +286,7 @@ def lagrangian_bound(problem: Problem, unit_pats: list[UnitPattern], pi: np.ndar
     const = float(sum(pi[i] * it.demand for i, it in enumerate(problem.items)))
     n_types = len(problem.hosts)
     copies = sum(it.demand for it in problem.items)
-    h = new_highs(time_limit=2.0)
+    h = new_highs(time_limit=time_limit)
     lower: list[float] = []
     upper: list[float] = []
     has_units = bool(problem.units)
@@ -576,10 +577,11 @@ def dual_bound(problem: Problem, unit_pats: list[UnitPattern], rows: MasterRows,
     dual_obj = float(np.asarray(rows.rhs, dtype=np.float64) @ y)
     best = dual_obj / theta if np.isfinite(theta) else 0.0
     if problem.units and with_units:
-        best = max(best, lagrangian_bound(problem, unit_pats, pi, bounds, penalty))
+        secs = min(2.0, max(0.05, deadline - time.monotonic()))
+        best = max(best, lagrangian_bound(problem, unit_pats, pi, bounds, penalty, secs))
         if np.isfinite(theta):
             best = max(best, lagrangian_bound(problem, unit_pats, pi / theta,
-                                              [b / theta for b in bounds], penalty))
+                                              [b / theta for b in bounds], penalty, secs))
     return best, proven, found
 
 
