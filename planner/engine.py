@@ -29,7 +29,7 @@ from planner.verify import verify_plan
 ProgressFn = Callable[[str, float | None, float | None, float], None]
 STOCK_REASON = "the vendor's stock ('available') of PC or unit models ran out"
 #: above this many item classes, near-identical classes are merged (see problem.compress)
-MAX_CLASSES = 80
+MAX_CLASSES = 250
 #: compact models up to this many variables are tried first (they often prove optimality)
 SMALL_COMPACT = 6_000
 
@@ -227,6 +227,27 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
                 report("branch", best.cost, lb)
                 if ms is not None and ms.interrupted:
                     raise KeyboardInterrupt
+            # time left (the pool's integer master was solved): keep tightening the bound
+            if open_gap() and deadline - time.monotonic() > 0.5:
+                report("bound", best.cost, lb)
+                target = relaxed if relaxed is not None else work
+                more = column_generation(
+                    target, upats, pool, penalty, deadline, best.cost,
+                    progress=lambda ph, b, bd: report(ph, best.cost, max(lb, bd or 0.0)))
+                lb = max(lb, more.lower_bound)
+                lp_optimal = lp_optimal or (relaxed is None and more.lp_optimal)
+                stats["final_cg_iterations"] = more.iterations
+                if more.interrupted:
+                    raise KeyboardInterrupt
+                if relaxed is None and open_gap() and more.pool \
+                        and deadline - time.monotonic() > 0.1:
+                    ms = solve_integer_master(work, upats, pool + more.pool, penalty,
+                                              deadline - time.monotonic(),
+                                              start=(best.patterns, best.units)
+                                              if best.problem is work else None)
+                    if ms is not None:
+                        best.offer(work, ms.patterns, ms.unit_patterns, ms.slack,
+                                   ms.objective, "price-and-branch")
         except _Done:
             pass
         except KeyboardInterrupt:
