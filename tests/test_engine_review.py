@@ -90,7 +90,8 @@ def _complementary_instance() -> tuple[Inventory, Catalog]:
     # buckets; X fits only model A (cores), Y only model B (memory), same buckets otherwise
     a = HostModel("A", cores=256, memory_gib=16, storage_gb=1000)
     b = HostModel("B", cores=64, memory_gib=64, storage_gb=1000)
-    rows = [_wl(f"f{i:03d}", 1, 0.125, float(100 + 8 * i), count=20) for i in range(110)]
+    rows = [_wl(f"f{i:03d}", 1, 0.125, float(100 + 3 * i), count=20)
+            for i in range(MAX_CLASSES + 30)]
     rows += [_wl("X", 70, 10, 500), _wl("Y", 40, 30, 500)]
     return Inventory(tuple(rows)), Catalog(hosts=(a, b), term_years=1)
 
