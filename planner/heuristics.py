@@ -177,64 +177,6 @@ def greedy(problem: Problem, primary: int, rule: str = "largest",
     return Packing(patterns, uncovered)
 
 
-def best_greedy(problem: Problem, unit_cost: Callable[[list[int]], int]) -> Packing:
-    """Run the greedy with every primary type and fill rule; keep the cheapest with units."""
-    best: tuple[tuple[int, int], Packing] | None = None
-    for h in problem.hosts:
-        for rule in ("largest", "dot"):
-            pk = greedy(problem, h.index, rule)
-            unc = sum(pk.uncovered.values())
-            total = pk.cost(problem) + unit_cost(pk.host_counts(len(problem.hosts)))
-            key = (unc, total)
-            if best is None or key < best[0]:
-                best = (key, pk)
-    assert best is not None
-    return best[1]
-
-
-def first_fit_decreasing(problem: Problem, host: int, measure: str = "sum") -> Packing:
-    """Item-centric FFD onto one PC type: the plain baseline a script would use.
-
-    measure: how items are sorted, by normalised 'sum', 'product', 'max' or 'norm' (L2).
-    """
-    items = problem.items
-    h = problem.hosts[host]
-    cap = np.array(h.cap, dtype=np.float64)
-    copies = [i for i, it in enumerate(items) if problem.fits(it.size, h)
-              for _ in range(it.demand)]
-    uncovered = {i: it.demand for i, it in enumerate(items) if not problem.fits(it.size, h)}
-    norm = np.array([np.array(items[i].size) / cap for i in copies]).reshape(-1, 3)
-    keyf = {"sum": norm.sum(axis=1), "product": norm.prod(axis=1),
-            "max": norm.max(axis=1), "norm": np.sqrt((norm ** 2).sum(axis=1))}[measure]
-    order = np.lexsort((np.array(copies), -keyf))
-    residual = np.zeros((0, 3), dtype=np.int64)
-    contents: list[dict[int, int]] = []
-    groups: list[set[str]] = []
-    for pos in order:
-        i = copies[pos]
-        size = np.array(items[i].size, dtype=np.int64)
-        fit: list[int] = (np.nonzero(np.all(residual >= size, axis=1))[0].tolist()
-                          if len(residual) else [])
-        placed = False
-        for b in fit:
-            if items[i].anti and groups[b].intersection(items[i].anti):
-                continue
-            residual[b] -= size
-            contents[b][i] = contents[b].get(i, 0) + 1
-            groups[b].update(items[i].anti)
-            placed = True
-            break
-        if not placed:
-            if h.available is not None and len(contents) >= h.available:
-                uncovered[i] = uncovered.get(i, 0) + 1
-                continue
-            residual = np.vstack([residual, np.array(h.cap, dtype=np.int64) - size])
-            contents.append({i: 1})
-            groups.append(set(items[i].anti))
-    patterns = [Pattern(host, tuple(sorted(c.items()))) for c in contents]
-    return Packing(patterns, uncovered)
-
-
 def ffd_multi(problem: Problem, primary: int, measure: str = "sum",
               fit: str = "first") -> Packing:
     """Item-centric first-fit decreasing over PCs of several types, then each PC downsized.

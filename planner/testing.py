@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from decimal import Decimal
 
 from planner.catalog import PURE_PACKING, Catalog, HostModel, Policy
 from planner.inventory import Inventory, Workload
@@ -49,9 +48,4 @@ def same_plan(a: Plan, b: Plan) -> bool:
     return key(a) == key(b)
 
 
-def money_catalog(*hosts: HostModel, term_years: int = 1) -> Catalog:
-    """A catalog of the given PC models, no units, in USD."""
-    return Catalog(hosts=tuple(hosts), term_years=term_years, currency="USD")
-
-
-__all__ = ["Decimal", "constructed_instance", "money_catalog", "same_plan", "split"]
+__all__ = ["constructed_instance", "same_plan", "split"]

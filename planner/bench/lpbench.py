@@ -17,7 +17,7 @@ import pulp
 
 from planner.catalog import Catalog, Policy
 from planner.colgen import Pricer, build_master, pattern_column
-from planner.heuristics import Pattern, best_greedy
+from planner.heuristics import Pattern, portfolio
 from planner.highs import INF, fvec, ivec
 from planner.inventory import Inventory
 from planner.problem import Problem, build_problem
@@ -48,7 +48,7 @@ def _record_rounds(inventory: Inventory, catalog: Catalog, policy: Policy, round
     penalty = float(max(h.cost for h in problem.hosts)
                     + 2 * max((u.cost for u in problem.units), default=0) + 1)
     h, rows = build_master(problem, upats, penalty)
-    start = best_greedy(problem, lambda counts: 0).patterns
+    start = portfolio(problem, lambda counts: 0).patterns
     seen: set[Pattern] = set()
     batches: list[list[Pattern]] = [[p for p in dict.fromkeys(start)]]
     for p in batches[0]:
