@@ -79,6 +79,7 @@ def solve_compact(problem: Problem, unit_pats: list[UnitPattern], upper: float,
     for b, k in enumerate(bins):
         h.changeColCost(b, float(problem.hosts[k].cost))
     xs: list[tuple[int, int]] = []
+    ubs: list[int] = []
     for b, k in enumerate(bins):
         host = problem.hosts[k]
         for i, it in enumerate(items):
@@ -88,6 +89,7 @@ def solve_compact(problem: Problem, unit_pats: list[UnitPattern], upper: float,
                     ub = min(ub, 1)
                 h.addVar(0.0, float(ub))
                 xs.append((i, b))
+                ubs.append(ub)
     x0 = nb
     zs = len(unit_pats)
     for n, q in enumerate(unit_pats):
@@ -105,6 +107,8 @@ def solve_compact(problem: Problem, unit_pats: list[UnitPattern], upper: float,
         cols = by_item.get(i, [])
         h.addRow(float(it.demand), float(it.demand), len(cols), ivec(cols),
                  fvec([1.0] * len(cols)))
+    for j, (_, b) in enumerate(xs):  # open-{item}-{pc}: x_ib <= ub_ib · y_b, a tighter LP
+        h.addRow(-INF, 0.0, 2, ivec([x0 + j, b]), fvec([1.0, -float(ubs[j])]))
     for b, k in enumerate(bins):  # cap-{dimension}-{pc}
         host = problem.hosts[k]
         members = by_bin.get(b, [])

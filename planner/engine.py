@@ -248,6 +248,9 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
                     if ms is not None:
                         best.offer(work, ms.patterns, ms.unit_patterns, ms.slack,
                                    ms.objective, "price-and-branch")
+            # still time: small instances go back to the exact compact model
+            if open_gap() and size <= MAX_VARIABLES and deadline - time.monotonic() > 0.5:
+                compact(deadline - time.monotonic())
         except _Done:
             pass
         except KeyboardInterrupt:
