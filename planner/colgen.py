@@ -17,7 +17,7 @@ import highspy
 import numpy as np
 
 from planner.heuristics import Pattern, ffd_multi
-from planner.highs import INF, fvec, ivec, new_highs, run_interruptible
+from planner.highs import INF, fvec, ivec, new_highs, run_interruptible, set_start
 from planner.problem import Item, Problem
 from planner.unitpack import UnitPattern
 
@@ -252,10 +252,7 @@ class Pricer:
         for i, k in start.content:
             if i in where:
                 x0[where[i]] = k
-        warm = highspy.HighsSolution()
-        warm.col_value = list(x0)
-        warm.value_valid = True
-        h.setSolution(warm)
+        set_start(h, x0)
         h.run()
         sol = h.getSolution()
         info = h.getInfo()
@@ -505,10 +502,7 @@ def solve_integer_master(problem: Problem, unit_pats: list[UnitPattern], pool: l
             else:
                 ok = False
         if ok:
-            sol = highspy.HighsSolution()
-            sol.col_value = list(x)
-            sol.value_valid = True
-            h.setSolution(sol)
+            set_start(h, x)
     # Ctrl-C cancels the search and keeps HiGHS's incumbent: the best plan so far
     interrupted = run_interruptible(h)
     sol = h.getSolution()

@@ -16,7 +16,7 @@ import highspy
 import numpy as np
 
 from planner.heuristics import Pattern
-from planner.highs import INF, fvec, ivec, new_highs, run_interruptible
+from planner.highs import INF, fvec, ivec, new_highs, run_interruptible, set_start
 from planner.problem import Problem
 from planner.unitpack import UnitPattern
 
@@ -175,10 +175,7 @@ def solve_compact(problem: Problem, unit_pats: list[UnitPattern], upper: float,
             else:
                 ok = False
         if ok:
-            warm = highspy.HighsSolution()
-            warm.col_value = list(x)
-            warm.value_valid = True
-            h.setSolution(warm)
+            set_start(h, x)
     interrupted = run_interruptible(h)
     info = h.getInfo()
     bound = min(float(info.mip_dual_bound), upper)

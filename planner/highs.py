@@ -78,3 +78,11 @@ def run_interruptible(h: highspy.Highs) -> bool:
             pass
         thread.join()
         return True
+
+
+def set_start(h: highspy.Highs, values: np.ndarray | list[float]) -> None:
+    """Give HiGHS a starting solution (a MIP incumbent to prune from)."""
+    warm = highspy.HighsSolution()
+    warm.col_value = list(values)
+    warm.value_valid = True
+    h.setSolution(warm)
