@@ -3,9 +3,9 @@
 Column generation proves bounds well on large instances but can leave a last gap on small ones
 (a few PCs, where one PC is several percent). There, the assignment model a user would write is
 small enough for HiGHS to close: each candidate PC is a binary, each class a bounded integer per
-PC. Only PCs that could appear in a plan no dearer than the best known are created (at most
-``best / c_k`` of model k), so the model holds every such plan, can start from the best plan
-itself, and its dual bound, capped by the best known cost, is a valid lower bound.
+PC. Only PCs that could appear in a plan cheaper than the best known are created (at most
+``(best - tick) / c_k`` of model k), so the model is exact for every better plan and its dual
+bound, capped by the best known cost, is a valid lower bound for the whole problem.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import highspy
 import numpy as np
 
 from planner.heuristics import Pattern
-from planner.highs import INF, fvec, ivec, new_highs, run_interruptible, set_start
+from planner.highs import INF, fvec, ivec, new_highs, run_interruptible
 from planner.problem import Problem
 from planner.unitpack import UnitPattern
 
@@ -48,7 +48,7 @@ def _bins(problem: Problem, upper: float) -> list[int]:
     for t in problem.hosts:
         if not any(problem.fits(it.size, t) for it in problem.items):
             continue
-        n = copies if upper == INF or t.cost <= 0 else int(upper // t.cost)
+        n = copies if upper == INF or t.cost <= 0 else int((upper - problem.tick) // t.cost)
         if t.available is not None:
             n = min(n, t.available)
         bins.extend([t.index] * max(0, min(n, copies)))
@@ -61,14 +61,8 @@ def candidate_bins(problem: Problem, upper: float) -> list[int] | None:
 
 
 def solve_compact(problem: Problem, unit_pats: list[UnitPattern], upper: float,
-                  time_limit: float,
-                  start: tuple[list[Pattern], list[tuple[UnitPattern, int]]] | None = None
-                  ) -> CompactResult | None:
-    """Search for a plan cheaper than ``upper``; return it (if any) and a valid lower bound.
-
-    ``start`` (the best plan, costing ``upper``) seeds HiGHS with an incumbent: the model holds
-    every plan costing at most ``upper``, so it also holds this one.
-    """
+                  time_limit: float) -> CompactResult | None:
+    """Search for a plan cheaper than ``upper``; return it (if any) and a valid lower bound."""
     bins = candidate_bins(problem, upper)
     if bins is None:
         return None
@@ -150,32 +144,6 @@ def solve_compact(problem: Problem, unit_pats: list[UnitPattern], upper: float,
                 idx = [z0 + n for n, q in enumerate(unit_pats) if q.unit == u.index]
                 h.addRow(-INF, float(u.available), len(idx), ivec(idx),
                          fvec([1.0] * len(idx)))
-    if start is not None:
-        x = np.zeros(ncol)
-        free: dict[int, list[int]] = {}
-        for b, k in enumerate(bins):
-            free.setdefault(k, []).append(b)
-        where = {(i, b): x0 + j for j, (i, b) in enumerate(xs)}
-        ok = True
-        for p in start[0]:
-            if not free.get(p.host):
-                ok = False
-                break
-            b = free[p.host].pop(0)
-            x[b] = 1.0
-            for i, k in p.content:
-                if (i, b) not in where:
-                    ok = False
-                    break
-                x[where[(i, b)]] = k
-        zidx = {q: nb + len(xs) + n for n, q in enumerate(unit_pats)}
-        for q, k in start[1]:
-            if q in zidx:
-                x[zidx[q]] += k
-            else:
-                ok = False
-        if ok:
-            set_start(h, x)
     interrupted = run_interruptible(h)
     info = h.getInfo()
     bound = min(float(info.mip_dual_bound), upper)

@@ -161,9 +161,7 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
             def compact(seconds: float) -> None:
                 nonlocal lb
                 report("compact", best.cost, lb)
-                seed = ([p for p, k in best.patterns for _ in range(k)], best.units) \
-                    if best.problem is original and not best.uncovered else None
-                res = solve_compact(original, upats, best.cost, seconds, start=seed)
+                res = solve_compact(original, upats, best.cost, seconds)
                 if res is None:
                     return
                 lb = max(lb, res.bound)
