@@ -221,21 +221,33 @@ def _bin_slots(grid: Grid) -> list[int]:
     return out
 
 
+Space = tuple[list[tuple[int, int]], list[tuple[int, int]]]
+
+
+def _assignment_space(grid: Grid) -> Space | dict[str, Any]:
+    """Candidate PCs (model, copy) and the (workload, PC) pairs that fit, or a skip record.
+
+    Shared by the MILP and CP-SAT peers: both model the same workload x PC assignment.
+    """
+    slots = _bin_slots(grid)
+    bins = [(t, k) for t in range(len(slots)) for k in range(slots[t])]
+    fit = [grid.fitting(t) for t in range(len(slots))]
+    size = sum(len(fit[t]) for t, _ in bins)
+    if size > MAX_BINARIES:
+        return {"status": "skipped", "note": f"{size:,} binaries > {MAX_BINARIES:,}"}
+    return bins, [(i, b) for b, (t, _) in enumerate(bins) for i in fit[t]]
+
+
 def pulp_milp(grid: Grid, solver: str, time_limit: float) -> dict[str, Any]:
     """Workload x PC assignment MILP in PuLP, solved by 'highs' (highspy) or 'cbc'."""
     import pulp
 
     t0 = time.monotonic()
-    slots = _bin_slots(grid)
     n = len(grid.names)
-    bins = [(t, k) for t in range(len(slots)) for k in range(slots[t])]
-    fit = [grid.fitting(t) for t in range(len(slots))]
-    if sum(len(fit[t]) for t, _ in bins) > MAX_BINARIES:
-        return {"status": "skipped",
-                "note": f"{sum(len(fit[t]) for t, _ in bins):,} binaries > {MAX_BINARIES:,}"}
-    pairs = [(i, b) for b, (t, _) in enumerate(bins) for i in fit[t]]
-    if len(pairs) > MAX_BINARIES:
-        return {"status": "skipped", "note": f"{len(pairs):,} binaries"}
+    space = _assignment_space(grid)
+    if isinstance(space, dict):
+        return space
+    bins, pairs = space
     prob = pulp.LpProblem("assign", pulp.LpMinimize)
     y = [prob.add_variable(f"y{b}", cat="Binary") for b in range(len(bins))]
     x = {(i, b): prob.add_variable(f"x{i}_{b}", cat="Binary") for i, b in pairs}
@@ -293,16 +305,11 @@ def cpsat(grid: Grid, time_limit: float, workers: int = 2) -> dict[str, Any]:
     except ImportError:
         return {"status": "skipped", "note": "ortools not installed (pip install '.[bench]')"}
     t0 = time.monotonic()
-    slots = _bin_slots(grid)
     n = len(grid.names)
-    bins = [(t, k) for t in range(len(slots)) for k in range(slots[t])]
-    fit = [grid.fitting(t) for t in range(len(slots))]
-    if sum(len(fit[t]) for t, _ in bins) > MAX_BINARIES:
-        return {"status": "skipped",
-                "note": f"{sum(len(fit[t]) for t, _ in bins):,} binaries > {MAX_BINARIES:,}"}
-    pairs = [(i, b) for b, (t, _) in enumerate(bins) for i in fit[t]]
-    if len(pairs) > MAX_BINARIES:
-        return {"status": "skipped", "note": f"{len(pairs):,} booleans"}
+    space = _assignment_space(grid)
+    if isinstance(space, dict):
+        return space
+    bins, pairs = space
     m = cp_model.CpModel()
     y = [m.new_bool_var(f"y{b}") for b in range(len(bins))]
     x = {(i, b): m.new_bool_var(f"x{i}_{b}") for i, b in pairs}
