@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 
 from planner.inventory import Workload
-from planner.readers.records import Record
+from planner.readers.records import Record, machine_rows
 from planner.readers.summary import ImportSummary
 from planner.readers.table import Cell, Table, canon, cell_text, read_count, read_number
 from planner.units import Q_
@@ -48,11 +48,7 @@ def read_azure_migrate(table: Table, summary: ImportSummary) -> Iterator[Record]
     type_i = keys.index("server type") if "server type" in keys else None
     summary.conversions.append("Memory (In MB) read as MiB -> GiB (x 1/1024)")
     summary.conversions.append(f"Disk n size (In GB) read as GiB -> GB (x {GIB_TO_GB})")
-    for rowno, cells in table.rows:
-        summary.rows += 1
-        if not any(cell_text(c) for c in cells):
-            summary.blank_rows += 1
-            continue
+    for rowno, cells in machine_rows(table, summary):
         name = cell_text(_get(cells, name_i))
         if not name:
             raise table.error("empty server name", row=rowno, field=table.header[name_i],

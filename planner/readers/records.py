@@ -7,7 +7,7 @@ that is not, and builds the Inventory and the summary's totals.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from planner.errors import InputError
@@ -20,6 +20,7 @@ from planner.readers.summary import (
     SUSPICIOUS_VCPU,
     ImportSummary,
 )
+from planner.readers.table import Cell, Table, cell_text
 
 POWERED_OFF = "powered off"
 TEMPLATE = "template"
@@ -119,3 +120,13 @@ def finish(records: Iterable[Record], summary: ImportSummary, *, mapping: Mappin
                          fix="use --include-powered-off / --include-templates, or check the "
                          "mapping file")
     return Inventory(tuple(used), source=summary.file)
+
+
+def machine_rows(table: Table, summary: ImportSummary) -> Iterator[tuple[int, list[Cell]]]:
+    """The table's rows that describe a machine; every row is counted, blank ones skipped."""
+    for rowno, cells in table.rows:
+        summary.rows += 1
+        if not any(cell_text(c) for c in cells):
+            summary.blank_rows += 1
+            continue
+        yield rowno, cells

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from planner.inventory import Workload
-from planner.readers.records import Record
+from planner.readers.records import Record, machine_rows
 from planner.readers.summary import SUSPICIOUS_STORAGE_GB, ImportSummary, Overcommit
 from planner.readers.table import Cell, Table, canon, cell_text, read_count, read_number
 from planner.units import Q_
@@ -160,11 +160,7 @@ def read_vinfo(table: Table, summary: ImportSummary, *, disks: DiskDetail | None
     elif partitions is not None:
         summary.conversions.append("vPartition Consumed [MiB] -> storage in use GB")
     paused = unknown = desktops = 0
-    for rowno, cells in table.rows:
-        summary.rows += 1
-        if not any(cell_text(c) for c in cells):
-            summary.blank_rows += 1
-            continue
+    for rowno, cells in machine_rows(table, summary):
         name = cell_text(_get(cells, name_i))
         if not name:
             raise table.error("empty VM name", row=rowno, field=table.header[name_i],
