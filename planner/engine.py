@@ -334,12 +334,11 @@ def _assemble(problem: Problem, original: Problem, inventory: Inventory, catalog
                 units.append(PlannedUnit(uid, um.model.name, [hosts[j].id for j in members],
                                          seats_here,
                                          sum(problem.hosts[host_type[j]].slots for j in members)))
+    unit_type = {u.model.name: u for u in problem.units}
     cost = sum((catalog.item_cost(problem.hosts[t].model) for t in host_type), Decimal(0))
-    cost += sum((catalog.item_cost(next(u.model for u in problem.units if u.model.name == pu.model))
-                 for pu in units), Decimal(0))
+    cost += sum((catalog.item_cost(unit_type[pu.model].model) for pu in units), Decimal(0))
     ticks = (sum(problem.hosts[t].cost for t in host_type)
-             + sum(problem.units[[u.model.name for u in problem.units].index(pu.model)].cost
-                   for pu in units))
+             + sum(unit_type[pu.model].cost for pu in units))
     if problem.money:
         cost_out = cost
     else:
