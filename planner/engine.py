@@ -11,6 +11,8 @@ from planner.bounds import capacity_bound
 from planner.catalog import Catalog, Policy
 from planner.colgen import column_generation, dive, solve_integer_master
 from planner.compact import MAX_VARIABLES, compact_size, solve_compact
+from planner.fill import applicable as fill_applicable
+from planner.fill import exact_fill
 from planner.heuristics import Packing, Pattern, portfolio
 from planner.inventory import Inventory
 from planner.plan import Baseline, Plan, PlannedHost, PlannedUnit, UnplacedWorkload
@@ -32,6 +34,8 @@ STOCK_REASON = "the vendor's stock ('available') of PC or unit models ran out"
 MAX_CLASSES = 250
 #: compact models up to this many variables are tried first (they often prove optimality)
 SMALL_COMPACT = 6_000
+#: share of the time left after the bound that the sequential exact fill may use
+FILL_SHARE = 0.35
 
 
 class _Done(Exception):
@@ -157,6 +161,14 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
 
             if not open_gap():
                 raise _Done
+            if fill_applicable(original):  # tight packings: fill PCs one at a time, exactly
+                report("fill", best.cost, lb)
+                fill_deadline = time.monotonic() + FILL_SHARE * (deadline - time.monotonic())
+                filled = exact_fill(original, fill_deadline, original.round_bound(lb), best.cost)
+                if filled is not None:
+                    offer(original, filled, "exact fill")
+                if not open_gap():
+                    raise _Done
 
             def compact(seconds: float) -> None:
                 nonlocal lb

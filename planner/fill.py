@@ -1,0 +1,589 @@
+"""Sequential exact fill: build one PC at a time, filled as completely as the copies allow.
+
+A minimum-bin-slack heuristic (Gupta & Ho 1999; Fleszar & Hindi 2002) for many dimensions
+and PC types: each step solves a small knapsack MILP per PC type (the largest remaining copy
+is placed first, the rest maximises the weighted normalised load), keeps the type with the
+best filled value per cost, removes its copies and repeats. When a perfect packing exists
+(every PC exactly full), each step can find an exact fill, so the plan meets the capacity
+bound where the first-fit greedies open a PC or two too many. Restarts perturb the item
+weights with fixed seeds: the same inputs always give the same plan when time allows.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from dataclasses import replace
+
+import highspy
+import numpy as np
+
+from planner.compact import solve_compact
+from planner.heuristics import Packing, Pattern, _cheapest_holding, ffd_multi
+from planner.highs import INF, new_highs
+from planner.problem import Item, Problem
+
+#: the heuristic runs only on problems up to this many copies (it solves one MILP per PC)
+MAX_COPIES = 3_000
+#: ... and up to this many classes (each knapsack has one variable per class)
+MAX_CLASSES = 600
+#: branch-and-bound nodes per knapsack: a deterministic work limit
+KNAPSACK_NODES = 50
+#: wall-clock cap per knapsack, a safety net behind the node limit
+KNAPSACK_SECONDS = 0.1
+#: exact completions are searched among at most this many copies (pairs: its square / 2)
+MAX_PAIRING = 700
+#: ... and chosen among at most this many
+MAX_COMBOS = 400
+#: the largest classes tried, in turn, as the first copy of an exactly filled PC
+SEEDS = 6
+#: exact fills prefer copies by size ** PREFER_POWER plus PREFER_COPY per copy
+PREFER_POWER = 2.0
+PREFER_COPY = 0.0
+#: perfect-packing search: PCs tried, and exact completions branched on per PC
+PERFECT_NODES = 400
+PERFECT_BRANCH = 8
+#: five-copy completions are searched when copies × pairs is at most this
+MAX_TRIPLE_WORK = 1_500_000
+#: LNS repair: PCs with unused capacity freed per round, PCs and copies per round, seconds
+REPAIR_LOOSE = 12
+#: per round: loose copies whose partners are freed, completions chosen from, random PCs
+REPAIR_SEEDS = 3
+REPAIR_CHOICES = 8
+REPAIR_RANDOM = 2
+REPAIR_SECONDS = 1.0
+REPAIR_RESTARTS = 4
+#: share of the time left after the first pass that goes to repairing it
+REPAIR_SHARE = 0.6
+
+
+def applicable(problem: Problem) -> bool:
+    """Whether the problem is small enough for one knapsack MILP per PC."""
+    copies = sum(it.demand for it in problem.items)
+    return 0 < copies <= MAX_COPIES and len(problem.items) <= MAX_CLASSES \
+        and bool(problem.hosts)
+
+
+def _dimension_weights(problem: Problem) -> np.ndarray:
+    """Weight per dimension: its total demand relative to the most loaded dimension.
+
+    A dimension that never binds (storage in a 2-D instance) gets almost no weight, so the
+    fill maximises the load of the dimensions that decide the PC count.
+    """
+    cap = np.array([max(h.cap[d] for h in problem.hosts) for d in range(3)], dtype=np.float64)
+    load = np.array([sum(it.size[d] * it.demand for it in problem.items) for d in range(3)],
+                    dtype=np.float64) / cap
+    top = float(load.max()) or 1.0
+    return np.maximum(load / top, 1e-3) / cap
+
+
+def _preference(base: np.ndarray) -> np.ndarray:
+    """How much an exact fill wants each copy: ``base`` raised to PREFER_POWER."""
+    return np.asarray(np.maximum(base, 1e-12) ** PREFER_POWER + PREFER_COPY)
+
+
+def _tight_dimensions(problem: Problem) -> np.ndarray:
+    """Dimensions whose total demand is at least half that of the most loaded one."""
+    cap = np.array([max(h.cap[d] for h in problem.hosts) for d in range(3)], dtype=np.float64)
+    load = np.array([sum(it.size[d] * it.demand for it in problem.items) for d in range(3)],
+                    dtype=np.float64) / cap
+    return np.asarray(load >= 0.5 * load.max())
+
+
+def _knapsack(sizes: np.ndarray, value: np.ndarray, upper: np.ndarray, cap: np.ndarray,
+              groups: list[list[int]], seed: int, deadline: float) -> np.ndarray | None:
+    """Copies per candidate class maximising value within capacity; ``seed`` placed first.
+
+    groups: candidate indices sharing an anti-affinity group (at most one copy of a group).
+    Returns None when HiGHS finds nothing in its limits.
+    """
+    n = len(value)
+    h = new_highs(max(0.01, min(KNAPSACK_SECONDS, deadline - time.monotonic())))
+    h.setOptionValue("mip_max_nodes", KNAPSACK_NODES)
+    h.setOptionValue("presolve", "on")
+    lp = highspy.HighsLp()
+    lp.num_col_ = n
+    rows: list[tuple[np.ndarray, np.ndarray, float]] = []
+    for d in range(3):
+        idx = np.nonzero(sizes[:, d])[0]
+        rows.append((idx, sizes[idx, d].astype(np.float64), float(cap[d])))
+    for g in groups:
+        rows.append((np.asarray(g), np.ones(len(g)), 1.0))
+    lp.num_row_ = len(rows)
+    lp.col_cost_ = -value
+    lower = np.zeros(n)
+    lower[seed] = 1.0
+    lp.col_lower_ = lower
+    lp.col_upper_ = upper.astype(np.float64)
+    lp.row_lower_ = np.full(len(rows), -INF)
+    lp.row_upper_ = np.array([r[2] for r in rows], dtype=np.float64)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    starts = np.cumsum([0] + [len(r[0]) for r in rows]).astype(np.int32)
+    lp.a_matrix_.start_ = starts
+    lp.a_matrix_.index_ = np.concatenate([r[0] for r in rows]).astype(np.int32)
+    lp.a_matrix_.value_ = np.concatenate([r[1] for r in rows])
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * n
+    h.passModel(lp)
+    h.run()
+    if h.getInfo().primal_solution_status != 2:  # no feasible solution
+        return None
+    x = np.rint(np.asarray(h.getSolution().col_value)).astype(np.int64)
+    x = np.clip(x, 0, upper)
+    # guard against rounding: drop copies until the fill holds (never happens in practice)
+    while np.any(x @ sizes > cap) and x.any():
+        x[int(np.argmax(x))] -= 1
+    return x
+
+
+class _Completions:
+    """Exact completions of a PC: copies that, with one copy of a seed class, fill it exactly.
+
+    Exact in the tight dimensions (the others only have to fit). Meet in the middle: sums of
+    single copies and of pairs are encoded as integers and matched by binary search, so exact
+    completions of up to four copies (five on few copies) are found in milliseconds where a
+    MILP search may take a second. Built once per PC and type, then asked for several seeds.
+    """
+
+    def __init__(self, sizes: np.ndarray, cand: np.ndarray, upper: np.ndarray,
+                 cap: np.ndarray, tight: np.ndarray) -> None:
+        self.sizes, self.cap = sizes, cap
+        self.reps = np.repeat(cand, np.minimum(upper, 4))
+        self.s = sizes[self.reps]
+        self.m = m = len(self.reps)
+        self.dims = dims = np.nonzero(tight)[0]
+        radix = np.ones(len(dims), dtype=np.int64)
+        for k in range(len(dims) - 2, -1, -1):
+            radix[k] = radix[k + 1] * (int(cap[dims[k + 1]]) + 1)
+        self.radix = radix
+        self.keys = self.s[:, dims] @ radix
+        self.korder = np.argsort(self.keys, kind="stable")
+        if m > MAX_PAIRING:
+            self.a = self.b = self.pkeys = self.porder = np.zeros(0, dtype=np.int64)
+            return
+        a, b = np.triu_indices(m, 1)
+        psum = self.s[a] + self.s[b]
+        keep = np.all(psum <= cap, axis=1)
+        self.a, self.b = a[keep], b[keep]
+        self.pkeys = psum[keep][:, dims] @ radix
+        self.porder = np.argsort(self.pkeys, kind="stable")
+
+    @staticmethod
+    def _matches(need: np.ndarray, pool_keys: np.ndarray, order: np.ndarray
+                 ) -> list[tuple[int, np.ndarray]]:
+        """For each need, the positions (in pool order) of pool entries with that key."""
+        sk = pool_keys[order]
+        lo = np.searchsorted(sk, need, "left")
+        hi = np.searchsorted(sk, need, "right")
+        return [(int(q), order[lo[q]:hi[q]]) for q in np.nonzero(hi > lo)[0]]
+
+    def complete(self, first: int, remaining: np.ndarray, anti: list[tuple[str, ...]],
+                 prefer: np.ndarray) -> dict[int, int] | None:
+        """The completion of one ``first`` copy with the largest sum of ``prefer``, or None.
+
+        Large copies first (``prefer`` grows faster than size): small ones are easier to
+        place later.
+        """
+        found = self.completions(first, remaining, anti, prefer, 1)
+        return found[0] if found else None
+
+    def completions(self, first: int, remaining: np.ndarray, anti: list[tuple[str, ...]],
+                    prefer: np.ndarray, limit: int) -> list[dict[int, int]]:
+        """Up to ``limit`` distinct exact completions of one ``first`` copy, best first."""
+        rest = self.cap - self.sizes[first]
+        if np.any(rest < 0) or self.m > MAX_PAIRING:
+            return []
+        if not np.any(rest[self.dims]):
+            return [{first: 1}]
+        target = int(rest[self.dims] @ self.radix)
+        keys, a, b, pkeys, porder = self.keys, self.a, self.b, self.pkeys, self.porder
+        combos: list[tuple[int, ...]] = [(q,) for q in np.nonzero(keys == target)[0].tolist()]
+        for i, js in self._matches(target - keys, keys, self.korder):
+            combos.extend((i, int(j)) for j in js if j > i)
+            if len(combos) > MAX_COMBOS:
+                break
+        if len(combos) <= MAX_COMBOS and len(pkeys):
+            for i, ps in self._matches(target - keys, pkeys, porder):
+                combos.extend((i, int(a[p]), int(b[p])) for p in ps if i < a[p])
+                if len(combos) > MAX_COMBOS:
+                    break
+        if len(combos) <= MAX_COMBOS and len(pkeys):
+            for p, qs in self._matches(target - pkeys, pkeys, porder):
+                combos.extend((int(a[p]), int(b[p]), int(a[q]), int(b[q])) for q in qs
+                              if b[p] < a[q])
+                if len(combos) > MAX_COMBOS:
+                    break
+        if not combos and len(pkeys) and self.m * len(pkeys) <= MAX_TRIPLE_WORK:
+            # five copies: one single and two pairs, all distinct
+            sk = pkeys[porder]
+            for i in range(self.m):
+                need = target - keys[i] - pkeys
+                lo = np.searchsorted(sk, need, "left")
+                hi = np.searchsorted(sk, need, "right")
+                for p in np.nonzero(hi > lo)[0].tolist():
+                    for q in porder[lo[p]:hi[p]].tolist():
+                        if b[p] < a[q] and i not in (a[p], b[p], a[q], b[q]):
+                            combos.append((i, int(a[p]), int(b[p]), int(a[q]), int(b[q])))
+                if len(combos) > MAX_COMBOS:
+                    break
+        if not combos:
+            return []
+        # score all combinations at once (padding points at a zero row), then check the
+        # best ones for copy counts and anti-affinity groups
+        pad = np.full((len(combos), 5), self.m, dtype=np.int64)
+        for r, combo in enumerate(combos):
+            pad[r, :len(combo)] = combo
+        s0 = np.vstack([self.s, np.zeros((1, 3), dtype=np.int64)])
+        p0 = np.append(prefer[self.reps], 0.0)
+        total = s0[pad].sum(axis=1) + self.sizes[first]
+        score = np.where(np.all(total <= self.cap, axis=1), p0[pad].sum(axis=1), -np.inf)
+        out: list[dict[int, int]] = []
+        seen: set[tuple[tuple[int, int], ...]] = set()
+        for r in np.lexsort((np.arange(len(combos)), -score)).tolist():
+            if not np.isfinite(score[r]) or len(out) >= limit:
+                break
+            content = {first: 1}
+            groups = set(anti[first])
+            ok = True
+            for q in combos[r]:
+                c = int(self.reps[q])
+                content[c] = content.get(c, 0) + 1
+                if content[c] > remaining[c] or (anti[c] and groups.intersection(anti[c])):
+                    ok = False
+                    break
+                groups.update(anti[c])
+            key = tuple(sorted(content.items()))
+            if ok and key not in seen:
+                seen.add(key)
+                out.append(content)
+        return out
+
+
+def _one_pass(problem: Problem, weight: np.ndarray, tight: np.ndarray, noise: np.ndarray,
+              deadline: float,
+              budget: float | None) -> Packing | None:
+    """One sequential fill of every copy; None when it cannot beat ``budget`` (cost ticks).
+
+    noise: per-class multipliers of the knapsack values (ones on the first pass).
+    """
+    items = problem.items
+    hosts = problem.hosts
+    sizes = np.array([it.size for it in items], dtype=np.int64).reshape(-1, 3)
+    remaining = np.array([it.demand for it in items], dtype=np.int64)
+    used = [0] * len(hosts)
+    patterns: list[Pattern] = []
+    base = sizes @ weight  # value of a copy: its weighted normalised size
+    value = base * noise
+    spent = 0
+    # a type's best possible score is an exact fill: try types in that order
+    ceiling = [float(np.asarray(h.cap, dtype=np.float64) @ weight) / max(h.cost, 1)
+               for h in hosts]
+    order = sorted(hosts, key=lambda h: (-ceiling[h.index], h.cost, h.index))
+    anti = [it.anti for it in items]
+    prefer = _preference(base) * noise
+    while remaining.any():
+        if time.monotonic() >= deadline:
+            return _finish(problem, patterns, remaining, used)
+        active = np.nonzero(remaining)[0]
+        # the largest remaining copy opens the PC (what first-fit decreasing would place)
+        by_size = active[np.lexsort((active, -base[active]))]
+        first = int(by_size[0])
+        seeds = by_size[:SEEDS]
+        best: tuple[float, int, dict[int, int]] | None = None
+        for ht in order:
+            if best is not None and best[0] >= ceiling[ht.index] - 1e-12:
+                break  # no fill of this or any later type can score higher
+            if ht.available is not None and used[ht.index] >= ht.available:
+                continue
+            cap = np.array(ht.cap, dtype=np.int64)
+            if np.any(sizes[first] > cap):
+                continue
+            cand = active[np.all(sizes[active] <= cap, axis=1)]
+            per = np.min(np.where(sizes[cand] > 0, cap // np.maximum(sizes[cand], 1),
+                                  np.iinfo(np.int64).max), axis=1)
+            upper = np.minimum(remaining[cand], per)
+            glist: dict[str, list[int]] = {}
+            for j, i in enumerate(cand.tolist()):
+                for g in items[i].anti:
+                    glist.setdefault(g, []).append(j)
+                if items[i].anti:
+                    upper[j] = min(int(upper[j]), 1)
+            comp = _Completions(sizes, cand, upper, cap, tight)
+            exact = None
+            for f in seeds:  # the largest copies with an exact completion open the PC
+                if np.all(sizes[f] <= cap):
+                    exact = comp.complete(int(f), remaining, anti, prefer)
+                    if exact is not None:
+                        break
+            if exact is not None:
+                best = (ceiling[ht.index], ht.index, exact)
+                continue
+            seed = int(np.nonzero(cand == first)[0][0])
+            x = _knapsack(sizes[cand], value[cand], upper, cap,
+                          [g for g in glist.values() if len(g) > 1], seed, deadline)
+            if x is None or x[seed] < 1:
+                continue
+            content = {int(cand[j]): int(x[j]) for j in np.nonzero(x)[0]}
+            filled = float(sum(base[i] * k for i, k in content.items()))
+            score = filled / max(ht.cost, 1)
+            if best is None or score > best[0] + 1e-12:
+                best = (score, ht.index, content)
+        if best is None:
+            return _finish(problem, patterns, remaining, used)
+        _, t, content = best
+        pat = Pattern(t, tuple(sorted(content.items())))
+        t = _cheapest_holding(problem, pat.load(problem), used, t)
+        used[t] += 1
+        spent += hosts[t].cost
+        if budget is not None and spent >= budget:
+            return None
+        patterns.append(Pattern(t, pat.content))
+        for i, k in content.items():
+            remaining[i] -= k
+    return Packing(patterns, {})
+
+
+def _finish(problem: Problem, patterns: list[Pattern], remaining: np.ndarray,
+            used: list[int]) -> Packing:
+    """Out of time or no knapsack answer: pack the rest by first-fit decreasing."""
+    items = [Item(it.key, it.size, it.members[:int(r)], it.seats, it.anti)
+             for it, r in zip(problem.items, remaining, strict=True)]
+    hosts = [replace(h, available=None if h.available is None else h.available - u)
+             for h, u in zip(problem.hosts, used, strict=True)]
+    rest = Problem(items, hosts, problem.units, money=problem.money, scale=problem.scale)
+    runs = [ffd_multi(rest, 0, "sum", fit) for fit in ("first", "best")]
+    done = min(runs, key=lambda pk: (sum(pk.uncovered.values()), pk.cost(rest)))
+    return Packing(patterns + done.patterns, done.uncovered)
+
+
+def exact_fill(problem: Problem, deadline: float, target: float = 0.0,
+               upper: float = math.inf, restarts: int = 8,
+               repair_seconds: float = math.inf,
+               scales: tuple[np.ndarray, np.ndarray] | None = None) -> Packing | None:
+    """The cheapest sequential exact-fill packing found before the deadline.
+
+    target: a lower bound (cost ticks); the search stops once a packing meets it. upper: the
+    cost of the best plan already known; passes that cannot beat it are abandoned. The first
+    pass is repaired by large-neighbourhood search (up to ``repair_seconds``), then restarts
+    multiply each class's value by a random factor near one (fixed seeds). scales: dimension
+    weights and tight dimensions (default: from this problem).
+    """
+    if not applicable(problem):
+        return None
+    weight, tight = scales or (_dimension_weights(problem), _tight_dimensions(problem))
+    best: Packing | None = None
+    best_cost = upper
+    rng = random.Random(12345)
+    for r in range(restarts + 1):
+        if time.monotonic() >= deadline:
+            break
+        noise = np.array([1.0 + (0.1 * rng.random() if r else 0.0) for _ in problem.items])
+        pk = _one_pass(problem, weight, tight, noise, deadline,
+                       best_cost if math.isfinite(best_cost) else None)
+        if pk is None or pk.uncovered:
+            continue
+        cost = pk.cost(problem)
+        if cost < best_cost:
+            best, best_cost = pk, cost
+        if best_cost <= target:
+            break
+        if r == 0 and best is not None and repair_seconds > 0:
+            now = time.monotonic()
+            until = now + min(repair_seconds, REPAIR_SHARE * (deadline - now))
+            best = repair(problem, best, until, target)
+            best_cost = best.cost(problem)
+            if best_cost <= target:
+                break
+    return best
+
+
+def _waste(problem: Problem, pattern: Pattern, weight: np.ndarray) -> float:
+    """Weighted unused capacity of a PC (0 for an exactly filled one)."""
+    cap = np.asarray(problem.hosts[pattern.host].cap, dtype=np.float64)
+    return float((cap - np.asarray(pattern.load(problem), dtype=np.float64)) @ weight)
+
+
+def repair(problem: Problem, packing: Packing, deadline: float, target: float,
+           seed: int = 0) -> Packing:
+    """Large-neighbourhood search: re-pack the PCs with unused capacity with related ones.
+
+    Each round frees the PCs that are not exactly full, plus exactly filled PCs holding the
+    partners of their largest copies (the copies of an exact completion of that copy over
+    the whole problem, one completion chosen at random per round), plus a few random PCs,
+    and looks for a cheaper packing of the freed copies (perfect-packing search, then the
+    sequential fill, then the compact MILP). In a perfect packing the leftover copies lack
+    partners that an earlier PC took in a wrong exact fill: freeing that PC lets the search
+    regroup them. Stops at the deadline or once the cost meets ``target`` (ticks).
+    """
+    if packing.uncovered or not packing.patterns:
+        return packing
+    weight = _dimension_weights(problem) * _tight_dimensions(problem)
+    tight = _tight_dimensions(problem)
+    items = problem.items
+    sizes = np.array([it.size for it in items], dtype=np.int64).reshape(-1, 3)
+    demand = np.array([it.demand for it in items], dtype=np.int64)
+    base = sizes @ _dimension_weights(problem)
+    prefer = _preference(base)
+    anti = [it.anti for it in items]
+    comps: dict[int, _Completions] = {}
+    pats = list(packing.patterns)
+    rounds = 0
+    rng = random.Random(seed)
+    tiny = 1e-9
+    while time.monotonic() < deadline - 0.05:
+        cost = sum(problem.hosts[p.host].cost for p in pats)
+        if cost <= target:
+            break
+        waste = [_waste(problem, p, weight) for p in pats]
+        loose = sorted((i for i in range(len(pats)) if waste[i] > tiny),
+                       key=lambda i: (-waste[i], i))
+        if not loose:
+            break
+        if len(loose) > REPAIR_LOOSE:  # the two emptiest, and others at random
+            loose = loose[:2] + sorted(rng.sample(loose[2:], REPAIR_LOOSE - 2))
+        pick = list(loose)
+        rounds += 1
+        if rounds > 1:
+            holders: dict[int, list[int]] = {}
+            for b, p in enumerate(pats):
+                for c, _ in p.content:
+                    holders.setdefault(c, []).append(b)
+            loose_copies = sorted({c for b in loose for c, _ in pats[b].content},
+                                  key=lambda c: (-base[c], c))
+            for c in loose_copies[:REPAIR_SEEDS]:
+                t = rng.choice([h.index for h in problem.hosts if problem.fits(items[c].size, h)])
+                if t not in comps:
+                    cap = np.array(problem.hosts[t].cap, dtype=np.int64)
+                    cand = np.nonzero(np.all(sizes <= cap, axis=1))[0]
+                    upper = demand[cand].copy()
+                    upper[[bool(anti[k]) for k in cand.tolist()]] = 1
+                    comps[t] = _Completions(sizes, cand, upper, cap, tight)
+                found = comps[t].completions(c, demand, anti, prefer, REPAIR_CHOICES)
+                if not found:
+                    continue
+                for k in rng.choice(found):
+                    if k != c:
+                        outside = [b for b in holders.get(k, []) if b not in pick]
+                        if outside:
+                            pick.append(rng.choice(outside))
+            others = [b for b in range(len(pats)) if b not in set(pick)]
+            pick += rng.sample(others, min(len(others), REPAIR_RANDOM))
+        better = _repack(problem, [pats[b] for b in pick], pats, deadline)
+        if better is not None:
+            chosen = set(pick)
+            pats = [p for b, p in enumerate(pats) if b not in chosen] + better
+    return Packing(pats, {})
+
+
+def _repack(problem: Problem, chosen: list[Pattern], all_pats: list[Pattern],
+            deadline: float) -> list[Pattern] | None:
+    """A cheaper packing of the copies on ``chosen`` PCs (compact MILP), or None."""
+    count: dict[int, int] = {}
+    for p in chosen:
+        for i, k in p.content:
+            count[i] = count.get(i, 0) + k
+    classes = sorted(count)
+    items = [Item(problem.items[i].key, problem.items[i].size,
+                  problem.items[i].members[:count[i]], 0, problem.items[i].anti)
+             for i in classes]
+    used = [0] * len(problem.hosts)
+    for p in all_pats:
+        used[p.host] += 1
+    for p in chosen:
+        used[p.host] -= 1
+    hosts = [replace(h, available=None if h.available is None else h.available - u)
+             for h, u in zip(problem.hosts, used, strict=True)]
+    sub = Problem(items, hosts, [], money=problem.money, scale=problem.scale)
+    upper = float(sum(problem.hosts[p.host].cost for p in chosen))
+    seconds = min(REPAIR_SECONDS, deadline - time.monotonic())
+    if seconds <= 0.02:
+        return None
+    # a perfect packing of these copies (all PCs exactly full), then the sequential fill
+    scales = (_dimension_weights(problem), _tight_dimensions(problem))
+    found = perfect_search(sub, upper, time.monotonic() + 0.5 * seconds, scales=scales)
+    if found is None:
+        found = exact_fill(sub, time.monotonic() + 0.5 * seconds, 0.0, upper,
+                           REPAIR_RESTARTS, repair_seconds=0.0, scales=scales)
+    if found is None:
+        res = solve_compact(sub, [], upper, deadline_left(deadline, REPAIR_SECONDS))
+        if res is not None and res.interrupted:
+            raise KeyboardInterrupt
+        if res is None or res.patterns is None or res.cost >= upper:
+            return None
+        found = Packing(res.patterns, {})
+    return [Pattern(p.host, tuple((classes[i], k) for i, k in p.content))
+            for p in found.patterns]
+
+
+def deadline_left(deadline: float, cap: float) -> float:
+    """Seconds to the deadline, at most ``cap``."""
+    return max(0.01, min(cap, deadline - time.monotonic()))
+
+
+def perfect_search(problem: Problem, upper: float, deadline: float,
+                   nodes: int = PERFECT_NODES,
+                   scales: tuple[np.ndarray, np.ndarray] | None = None) -> Packing | None:
+    """Depth-first search for a packing of exactly filled PCs cheaper than ``upper``.
+
+    The largest copy left opens the next PC, branching over PC types and over the exact
+    completions of that copy (best first); a branch dies when its copy has none. Exact
+    fills are rare in several dimensions, so the tree is narrow, and on a handful of PCs
+    it finds the perfect packing the sequential fill missed by choosing a wrong exact fill.
+    Stops after ``nodes`` PCs tried or at the deadline; None when nothing was found.
+    scales: dimension weights and tight dimensions (default: from this problem).
+    """
+    items = problem.items
+    sizes = np.array([it.size for it in items], dtype=np.int64).reshape(-1, 3)
+    remaining = np.array([it.demand for it in items], dtype=np.int64)
+    if not remaining.any() or not applicable(problem):
+        return None
+    weight, tight = scales or (_dimension_weights(problem), _tight_dimensions(problem))
+    anti = [it.anti for it in items]
+    base = sizes @ weight
+    prefer = _preference(base)
+    rate = min(max(h.cost, 1) / float(np.asarray(h.cap, dtype=np.float64) @ (weight * tight))
+               for h in problem.hosts)
+    tight_value = sizes @ (weight * tight)
+    used = [0] * len(problem.hosts)
+    chosen: list[Pattern] = []
+    budget = [nodes]
+
+    def dfs(spent: int) -> bool:
+        if not remaining.any():
+            return spent < upper
+        if budget[0] <= 0 or time.monotonic() >= deadline:
+            return False
+        # even perfectly filled, the rest costs at least its tight load at the best rate
+        if spent + float(remaining @ tight_value) * rate >= upper - 1e-9 * max(1.0, upper):
+            return False
+        active = np.nonzero(remaining)[0]
+        first = int(active[np.lexsort((active, -base[active]))][0])
+        for ht in sorted(problem.hosts, key=lambda h: (h.cost, h.index)):
+            if ht.available is not None and used[ht.index] >= ht.available:
+                continue
+            cap = np.array(ht.cap, dtype=np.int64)
+            if np.any(sizes[first] > cap):
+                continue
+            cand = active[np.all(sizes[active] <= cap, axis=1)]
+            upper_k = remaining[cand].copy()
+            for j, i in enumerate(cand.tolist()):
+                if items[i].anti:
+                    upper_k[j] = min(int(upper_k[j]), 1)
+            comp = _Completions(sizes, cand, upper_k, cap, tight)
+            for content in comp.completions(first, remaining, anti, prefer, PERFECT_BRANCH):
+                budget[0] -= 1
+                if budget[0] <= 0:
+                    return False
+                for i, k in content.items():
+                    remaining[i] -= k
+                used[ht.index] += 1
+                chosen.append(Pattern(ht.index, tuple(sorted(content.items()))))
+                if dfs(spent + ht.cost):
+                    return True
+                chosen.pop()
+                used[ht.index] -= 1
+                for i, k in content.items():
+                    remaining[i] += k
+        return False
+
+    return Packing(list(chosen), {}) if dfs(0) else None

@@ -1,0 +1,78 @@
+"""The sequential exact fill: perfect packings, anti-affinity, vendor stock, determinism."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from decimal import Decimal
+
+from planner.catalog import PURE_PACKING, Catalog, HostModel
+from planner.fill import exact_fill
+from planner.inventory import Inventory, Workload
+from planner.problem import build_problem
+from planner.testing import constructed_instance
+
+
+def _check(problem, packing) -> None:  # type: ignore[no-untyped-def]
+    """Every copy placed once, every PC within capacity, anti groups apart, stock kept."""
+    placed = [0] * len(problem.items)
+    used = [0] * len(problem.hosts)
+    for p in packing.patterns:
+        host = problem.hosts[p.host]
+        used[p.host] += 1
+        assert all(a <= c for a, c in zip(p.load(problem), host.cap, strict=True))
+        groups: list[str] = []
+        for i, k in p.content:
+            placed[i] += k
+            groups.extend(list(problem.items[i].anti) * k)
+        assert len(groups) == len(set(groups))
+    assert placed == [it.demand for it in problem.items]
+    for h, u in zip(problem.hosts, used, strict=True):
+        assert h.available is None or u <= h.available
+
+
+def test_perfect_packing_reaches_known_optimum() -> None:
+    inv, cat, pol, opt = constructed_instance(12, seed=5)
+    problem = build_problem(inv, cat, pol)
+    pk = exact_fill(problem, time.monotonic() + 4.0, target=opt * 1000)
+    assert pk is not None and not pk.uncovered
+    _check(problem, pk)
+    assert len(pk.patterns) == opt
+
+
+def test_triplets_fill_each_pc_exactly() -> None:
+    # 2-D triplets filling a 100 x 100 bin exactly (Caprara-Toth class 10 style), shuffled
+    rows = [(50, 30), (30, 45), (20, 25), (40, 40), (35, 20), (25, 40), (45, 35), (33, 33),
+            (22, 32), (60, 10), (25, 60), (15, 30)]
+    rows = [rows[i] for i in (3, 7, 0, 10, 5, 1, 9, 2, 11, 4, 8, 6)]
+    inv = Inventory(tuple(Workload(f"w{j}", c, float(m), 1.0) for j, (c, m) in enumerate(rows)))
+    cat = Catalog(hosts=(HostModel("BIN", 100, 100.0, 1000.0),), term_years=1)
+    problem = build_problem(inv, cat, PURE_PACKING)
+    pk = exact_fill(problem, time.monotonic() + 4.0, target=4000)
+    assert pk is not None
+    _check(problem, pk)
+    assert len(pk.patterns) == 4
+
+
+def test_anti_affinity_and_stock_respected() -> None:
+    # eight small copies of one anti-affinity group: eight PCs although two would hold them;
+    # the cheap model has stock for three only, so five of the dearer model are needed
+    wl = (Workload("db", 1, 1.0, 1.0, count=8, anti_affinity="db"),
+          Workload("app", 2, 4.0, 10.0, count=6))
+    cat = Catalog(hosts=(HostModel("S", 8, 32.0, 500.0, monthly_fee=Decimal(10), available=3),
+                         HostModel("M", 16, 64.0, 1000.0, monthly_fee=Decimal(25))), term_years=1)
+    problem = build_problem(Inventory(wl), cat, PURE_PACKING)
+    pk = exact_fill(problem, time.monotonic() + 4.0)
+    assert pk is not None and not pk.uncovered
+    _check(problem, pk)
+    assert len(pk.patterns) == 8
+    assert sum(1 for p in pk.patterns if problem.hosts[p.host].model.name == "S") <= 3
+
+
+def test_deterministic() -> None:
+    inv, cat, pol, _ = constructed_instance(10, seed=8)
+    problem = build_problem(inv, cat, pol)
+    a = exact_fill(problem, time.monotonic() + 30.0)
+    b = exact_fill(replace(problem), time.monotonic() + 30.0)
+    assert a is not None and b is not None
+    assert sorted(a.patterns) == sorted(b.patterns)
