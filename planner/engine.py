@@ -35,7 +35,7 @@ MAX_CLASSES = 250
 #: compact models up to this many variables are tried first (they often prove optimality)
 SMALL_COMPACT = 6_000
 #: share of the time left after the bound that the sequential exact fill may use
-FILL_SHARE = 0.35
+FILL_SHARE = 0.5
 
 
 class _Done(Exception):

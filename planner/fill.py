@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import random
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 
 import highspy
@@ -37,7 +38,9 @@ MAX_PAIRING = 700
 #: ... and chosen among at most this many
 MAX_COMBOS = 400
 #: the largest classes tried, in turn, as the first copy of an exactly filled PC
-SEEDS = 6
+SEEDS = 10
+#: exact completions counted per seed when choosing the most constrained one
+MRV_LIMIT = 16
 #: exact fills prefer copies by size ** PREFER_POWER plus PREFER_COPY per copy
 PREFER_POWER = 2.0
 PREFER_COPY = 0.0
@@ -46,16 +49,22 @@ PERFECT_NODES = 400
 PERFECT_BRANCH = 8
 #: five-copy completions are searched when copies × pairs is at most this
 MAX_TRIPLE_WORK = 1_500_000
+#: ... and up to six copies (pairs and triples) on at most this many copies
+MAX_TRIPLING = 90
 #: LNS repair: PCs with unused capacity freed per round, PCs and copies per round, seconds
 REPAIR_LOOSE = 12
 #: per round: loose copies whose partners are freed, completions chosen from, random PCs
 REPAIR_SEEDS = 3
 REPAIR_CHOICES = 8
 REPAIR_RANDOM = 2
+REPAIR_RECENT = 0
 REPAIR_SECONDS = 1.0
 REPAIR_RESTARTS = 4
 #: share of the time left after the first pass that goes to repairing it
 REPAIR_SHARE = 0.6
+#: after the first pass, repair and restarts stop FOLLOW_MIN s + FOLLOW_FACTOR × its time
+FOLLOW_MIN = 1.5
+FOLLOW_FACTOR = 3.0
 
 
 def applicable(problem: Problem) -> bool:
@@ -167,15 +176,33 @@ class _Completions:
         self.a, self.b = a[keep], b[keep]
         self.pkeys = psum[keep][:, dims] @ radix
         self.porder = np.argsort(self.pkeys, kind="stable")
+        self.tkeys = np.zeros(0, dtype=np.int64)
+        if m <= MAX_TRIPLING:  # triples: each kept pair with every later copy
+            psum = psum[keep]
+            count = m - self.b - 1
+            at = np.repeat(np.arange(len(count)), count)
+            offset = np.cumsum(count) - count
+            c = self.b[at] + 1 + (np.arange(len(at)) - offset[at])
+            tsum = psum[at] + self.s[c]
+            ok = np.all(tsum <= cap, axis=1)
+            self.tp, self.tc = at[ok], c[ok]
+            self.tkeys = tsum[ok][:, dims] @ radix
+            self.torder = np.argsort(self.tkeys, kind="stable")
+
+    def _triple(self, t: int) -> tuple[int, int, int]:
+        """The copies of triple ``t``."""
+        p = int(self.tp[t])
+        return int(self.a[p]), int(self.b[p]), int(self.tc[t])
 
     @staticmethod
     def _matches(need: np.ndarray, pool_keys: np.ndarray, order: np.ndarray
-                 ) -> list[tuple[int, np.ndarray]]:
+                 ) -> Iterator[tuple[int, np.ndarray]]:
         """For each need, the positions (in pool order) of pool entries with that key."""
         sk = pool_keys[order]
         lo = np.searchsorted(sk, need, "left")
         hi = np.searchsorted(sk, need, "right")
-        return [(int(q), order[lo[q]:hi[q]]) for q in np.nonzero(hi > lo)[0]]
+        for q in np.nonzero(hi > lo)[0].tolist():
+            yield q, order[lo[q]:hi[q]]
 
     def complete(self, first: int, remaining: np.ndarray, anti: list[tuple[str, ...]],
                  prefer: np.ndarray) -> dict[int, int] | None:
@@ -188,8 +215,12 @@ class _Completions:
         return found[0] if found else None
 
     def completions(self, first: int, remaining: np.ndarray, anti: list[tuple[str, ...]],
-                    prefer: np.ndarray, limit: int) -> list[dict[int, int]]:
-        """Up to ``limit`` distinct exact completions of one ``first`` copy, best first."""
+                    prefer: np.ndarray, limit: int, most: int = 6) -> list[dict[int, int]]:
+        """Up to ``limit`` distinct exact completions of one ``first`` copy, best first.
+
+        most: the largest number of copies a completion may have (3 is much the cheapest).
+        """
+        gather = max(MAX_COMBOS if limit == 1 else 4 * limit, limit)
         rest = self.cap - self.sizes[first]
         if np.any(rest < 0) or self.m > MAX_PAIRING:
             return []
@@ -200,20 +231,42 @@ class _Completions:
         combos: list[tuple[int, ...]] = [(q,) for q in np.nonzero(keys == target)[0].tolist()]
         for i, js in self._matches(target - keys, keys, self.korder):
             combos.extend((i, int(j)) for j in js if j > i)
-            if len(combos) > MAX_COMBOS:
+            if len(combos) > gather:
                 break
-        if len(combos) <= MAX_COMBOS and len(pkeys):
+        if len(combos) <= gather and len(pkeys):
             for i, ps in self._matches(target - keys, pkeys, porder):
                 combos.extend((i, int(a[p]), int(b[p])) for p in ps if i < a[p])
-                if len(combos) > MAX_COMBOS:
+                if len(combos) > gather:
                     break
-        if len(combos) <= MAX_COMBOS and len(pkeys):
+        if most <= 3:
+            pass
+        elif len(combos) <= gather and len(pkeys):
             for p, qs in self._matches(target - pkeys, pkeys, porder):
                 combos.extend((int(a[p]), int(b[p]), int(a[q]), int(b[q])) for q in qs
                               if b[p] < a[q])
-                if len(combos) > MAX_COMBOS:
+                if len(combos) > gather:
                     break
-        if not combos and len(pkeys) and self.m * len(pkeys) <= MAX_TRIPLE_WORK:
+        if most <= 3:
+            pass
+        elif not combos and len(self.tkeys):
+            # five copies (a pair and a triple) and six (two triples), all distinct
+            for p, ts in self._matches(target - pkeys, self.tkeys, self.torder):
+                pair = (int(a[p]), int(b[p]))
+                for t in ts.tolist():
+                    tri = self._triple(t)
+                    if pair[0] not in tri and pair[1] not in tri:
+                        combos.append(pair + tri)
+                if len(combos) > gather:
+                    break
+            for t, us in self._matches(target - self.tkeys, self.tkeys, self.torder):
+                tri = self._triple(t)
+                for u in us.tolist():
+                    other = self._triple(u)
+                    if t < u and not set(tri).intersection(other):
+                        combos.append(tri + other)
+                if len(combos) > 2 * gather:
+                    break
+        elif not combos and len(pkeys) and self.m * len(pkeys) <= MAX_TRIPLE_WORK:
             # five copies: one single and two pairs, all distinct
             sk = pkeys[porder]
             for i in range(self.m):
@@ -224,13 +277,13 @@ class _Completions:
                     for q in porder[lo[p]:hi[p]].tolist():
                         if b[p] < a[q] and i not in (a[p], b[p], a[q], b[q]):
                             combos.append((i, int(a[p]), int(b[p]), int(a[q]), int(b[q])))
-                if len(combos) > MAX_COMBOS:
+                if len(combos) > gather:
                     break
         if not combos:
             return []
         # score all combinations at once (padding points at a zero row), then check the
         # best ones for copy counts and anti-affinity groups
-        pad = np.full((len(combos), 5), self.m, dtype=np.int64)
+        pad = np.full((len(combos), 6), self.m, dtype=np.int64)
         for r, combo in enumerate(combos):
             pad[r, :len(combo)] = combo
         s0 = np.vstack([self.s, np.zeros((1, 3), dtype=np.int64)])
@@ -310,7 +363,19 @@ def _one_pass(problem: Problem, weight: np.ndarray, tight: np.ndarray, noise: np
                     upper[j] = min(int(upper[j]), 1)
             comp = _Completions(sizes, cand, upper, cap, tight)
             exact = None
-            for f in seeds:  # the largest copies with an exact completion open the PC
+            fewest = MRV_LIMIT + 1
+            for f in seeds:
+                # among the largest copies, the one with the fewest exact completions of up
+                # to three copies opens the PC (fail first: a copy with one way to be
+                # completed must take it now)
+                if np.all(sizes[f] <= cap):
+                    found = comp.completions(int(f), remaining, anti, prefer, MRV_LIMIT, 3)
+                    if found and len(found) < fewest:
+                        exact, fewest = found[0], len(found)
+                    if fewest == 1:
+                        break
+            for f in seeds if exact is None else ():
+                # no short completion: the largest copy with a longer one
                 if np.all(sizes[f] <= cap):
                     exact = comp.complete(int(f), remaining, anti, prefer)
                     if exact is not None:
@@ -374,26 +439,29 @@ def exact_fill(problem: Problem, deadline: float, target: float = 0.0,
     best: Packing | None = None
     best_cost = upper
     rng = random.Random(12345)
+    start = time.monotonic()
     for r in range(restarts + 1):
+        if r == 1:  # repair and restarts: a few times the first pass (none when not tight)
+            deadline = min(deadline, start + FOLLOW_MIN
+                           + FOLLOW_FACTOR * (time.monotonic() - start))
         if time.monotonic() >= deadline:
             break
         noise = np.array([1.0 + (0.1 * rng.random() if r else 0.0) for _ in problem.items])
+        # the first pass runs to the end: the repair may make it cheaper than ``upper``
         pk = _one_pass(problem, weight, tight, noise, deadline,
-                       best_cost if math.isfinite(best_cost) else None)
+                       best_cost if r and math.isfinite(best_cost) else None)
         if pk is None or pk.uncovered:
             continue
+        if r == 0 and repair_seconds > 0 and pk.cost(problem) > target:
+            now = time.monotonic()
+            until = min(now + min(repair_seconds, REPAIR_SHARE * (deadline - now)),
+                        start + FOLLOW_MIN + FOLLOW_FACTOR * (now - start))
+            pk = repair(problem, pk, until, target)
         cost = pk.cost(problem)
         if cost < best_cost:
             best, best_cost = pk, cost
         if best_cost <= target:
             break
-        if r == 0 and best is not None and repair_seconds > 0:
-            now = time.monotonic()
-            until = now + min(repair_seconds, REPAIR_SHARE * (deadline - now))
-            best = repair(problem, best, until, target)
-            best_cost = best.cost(problem)
-            if best_cost <= target:
-                break
     return best
 
 
@@ -467,7 +535,10 @@ def repair(problem: Problem, packing: Packing, deadline: float, target: float,
                         if outside:
                             pick.append(rng.choice(outside))
             others = [b for b in range(len(pats)) if b not in set(pick)]
-            pick += rng.sample(others, min(len(others), REPAIR_RANDOM))
+            if REPAIR_RECENT:  # the PCs built last, from the same small copies
+                pick += others[-REPAIR_RECENT * (rounds - 1):]
+            else:
+                pick += rng.sample(others, min(len(others), REPAIR_RANDOM))
         better = _repack(problem, [pats[b] for b in pick], pats, deadline)
         if better is not None:
             chosen = set(pick)
