@@ -47,6 +47,14 @@ PREFER_COPY = 0.0
 #: perfect-packing search: PCs tried, and exact completions branched on per PC
 PERFECT_NODES = 400
 PERFECT_BRANCH = 8
+#: the whole problem is searched for a perfect packing first up to this many copies, for
+#: at most this share of the time
+PERFECT_COPIES = 150
+PERFECT_SHARE = 0.4
+#: the sequential fill searches the last this many copies for a perfect packing
+ENDGAME_COPIES = 60
+#: among equally efficient PC types, +1 tries the cheapest first, -1 the dearest
+TYPE_ORDER = 1
 #: five-copy completions are searched when copies × pairs is at most this
 MAX_TRIPLE_WORK = 1_500_000
 #: ... and up to six copies (pairs and triples) on at most this many copies
@@ -331,12 +339,24 @@ def _one_pass(problem: Problem, weight: np.ndarray, tight: np.ndarray, noise: np
     # a type's best possible score is an exact fill: try types in that order
     ceiling = [float(np.asarray(h.cap, dtype=np.float64) @ weight) / max(h.cost, 1)
                for h in hosts]
-    order = sorted(hosts, key=lambda h: (-ceiling[h.index], h.cost, h.index))
+    order = sorted(hosts, key=lambda h: (-ceiling[h.index], TYPE_ORDER * h.cost, h.index))
     anti = [it.anti for it in items]
     prefer = _preference(base) * noise
+    endgame = ENDGAME_COPIES > 0
     while remaining.any():
         if time.monotonic() >= deadline:
             return _finish(problem, patterns, remaining, used)
+        if endgame and remaining.sum() <= ENDGAME_COPIES:
+            # the last PCs are where a sequential fill gets stuck: search them instead
+            endgame = False
+            rest = _residual(problem, remaining, used)
+            least = float(remaining @ (sizes @ (weight * tight))) * min(
+                max(h.cost, 1) / float(np.asarray(h.cap, dtype=np.float64) @ (weight * tight))
+                for h in hosts)
+            found = perfect_search(rest, least * (1 + 1e-9) + 0.5, deadline,
+                                   scales=(weight, tight))
+            if found is not None:
+                return Packing(patterns + found.patterns, {})
         active = np.nonzero(remaining)[0]
         # the largest remaining copy opens the PC (what first-fit decreasing would place)
         by_size = active[np.lexsort((active, -base[active]))]
@@ -408,14 +428,19 @@ def _one_pass(problem: Problem, weight: np.ndarray, tight: np.ndarray, noise: np
     return Packing(patterns, {})
 
 
-def _finish(problem: Problem, patterns: list[Pattern], remaining: np.ndarray,
-            used: list[int]) -> Packing:
-    """Out of time or no knapsack answer: pack the rest by first-fit decreasing."""
+def _residual(problem: Problem, remaining: np.ndarray, used: list[int]) -> Problem:
+    """The copies still to place, and the stock still left."""
     items = [Item(it.key, it.size, it.members[:int(r)], it.seats, it.anti)
              for it, r in zip(problem.items, remaining, strict=True)]
     hosts = [replace(h, available=None if h.available is None else h.available - u)
              for h, u in zip(problem.hosts, used, strict=True)]
-    rest = Problem(items, hosts, problem.units, money=problem.money, scale=problem.scale)
+    return Problem(items, hosts, problem.units, money=problem.money, scale=problem.scale)
+
+
+def _finish(problem: Problem, patterns: list[Pattern], remaining: np.ndarray,
+            used: list[int]) -> Packing:
+    """Out of time or no knapsack answer: pack the rest by first-fit decreasing."""
+    rest = _residual(problem, remaining, used)
     runs = [ffd_multi(rest, 0, "sum", fit) for fit in ("first", "best")]
     done = min(runs, key=lambda pk: (sum(pk.uncovered.values()), pk.cost(rest)))
     return Packing(patterns + done.patterns, done.uncovered)
@@ -440,6 +465,13 @@ def exact_fill(problem: Problem, deadline: float, target: float = 0.0,
     best_cost = upper
     rng = random.Random(12345)
     start = time.monotonic()
+    copies = sum(it.demand for it in problem.items)
+    if repair_seconds > 0 and copies <= PERFECT_COPIES and math.isfinite(target) and target > 0:
+        # few copies: look for a perfect packing (every PC exactly full) by search first
+        found = perfect_search(problem, min(upper, target + 0.5), start + PERFECT_SHARE
+                               * (deadline - start), scales=(weight, tight))
+        if found is not None:
+            return found
     for r in range(restarts + 1):
         if r == 1:  # repair and restarts: a few times the first pass (none when not tight)
             deadline = min(deadline, start + FOLLOW_MIN
@@ -628,7 +660,8 @@ def perfect_search(problem: Problem, upper: float, deadline: float,
         if spent + float(remaining @ tight_value) * rate >= upper - 1e-9 * max(1.0, upper):
             return False
         active = np.nonzero(remaining)[0]
-        first = int(active[np.lexsort((active, -base[active]))][0])
+        by_size = active[np.lexsort((active, -base[active]))]
+        first = int(by_size[0])
         for ht in sorted(problem.hosts, key=lambda h: (h.cost, h.index)):
             if ht.available is not None and used[ht.index] >= ht.available:
                 continue
@@ -641,7 +674,17 @@ def perfect_search(problem: Problem, upper: float, deadline: float,
                 if items[i].anti:
                     upper_k[j] = min(int(upper_k[j]), 1)
             comp = _Completions(sizes, cand, upper_k, cap, tight)
-            for content in comp.completions(first, remaining, anti, prefer, PERFECT_BRANCH):
+            options: list[dict[int, int]] = []
+            for f in by_size[:SEEDS].tolist():  # fail first, as in the sequential fill
+                if np.all(sizes[f] <= cap):
+                    found = comp.completions(f, remaining, anti, prefer, PERFECT_BRANCH, 3)
+                    if found and (not options or len(found) < len(options)):
+                        options = found
+                    if len(options) == 1:
+                        break
+            if not options:
+                options = comp.completions(first, remaining, anti, prefer, PERFECT_BRANCH)
+            for content in options:
                 budget[0] -= 1
                 if budget[0] <= 0:
                     return False
