@@ -1,12 +1,20 @@
 """Sequential exact fill: build one PC at a time, filled as completely as the copies allow.
 
-A minimum-bin-slack heuristic (Gupta & Ho 1999; Fleszar & Hindi 2002) for many dimensions
-and PC types: each step solves a small knapsack MILP per PC type (the largest remaining copy
-is placed first, the rest maximises the weighted normalised load), keeps the type with the
-best filled value per cost, removes its copies and repeats. When a perfect packing exists
-(every PC exactly full), each step can find an exact fill, so the plan meets the capacity
-bound where the first-fit greedies open a PC or two too many. Restarts perturb the item
-weights with fixed seeds: the same inputs always give the same plan when time allows.
+A minimum-bin-slack heuristic (Gupta & Ho 1999; Fleszar & Hindi 2002) for several dimensions
+and PC types, aimed at tight instances where a perfect packing exists (every PC exactly full,
+the capacity bound attained) and first-fit greedies open a PC or two too many:
+
+* each step opens a PC with one of the largest copies left and completes it exactly in the
+  binding dimensions: exact completions (up to four copies, six on few copies) are found by
+  meet-in-the-middle over sums of singles, pairs and triples; the copy with the fewest
+  completions goes first (fail first), its completion preferring large copies;
+* when no exact completion exists, a small knapsack MILP (HiGHS) fills the PC as much as it can;
+* the last copies, and whole problems of few copies, are searched depth-first for a perfect
+  packing (`perfect_search`), backtracking over exact completions;
+* a large-neighbourhood repair re-packs the PCs left with unused capacity together with PCs
+  holding partners of their copies; restarts perturb the preferences with fixed seeds.
+
+The same inputs give the same plan when time does not cut the search short.
 """
 
 from __future__ import annotations
@@ -41,9 +49,8 @@ MAX_COMBOS = 400
 SEEDS = 10
 #: exact completions counted per seed when choosing the most constrained one
 MRV_LIMIT = 16
-#: exact fills prefer copies by size ** PREFER_POWER plus PREFER_COPY per copy
+#: exact fills prefer copies by size ** PREFER_POWER (2 beat 0, 1, 3 and 5 on the benchmarks)
 PREFER_POWER = 2.0
-PREFER_COPY = 0.0
 #: perfect-packing search: PCs tried, and exact completions branched on per PC
 PERFECT_NODES = 400
 PERFECT_BRANCH = 8
@@ -53,19 +60,17 @@ PERFECT_COPIES = 150
 PERFECT_SHARE = 0.4
 #: the sequential fill searches the last this many copies for a perfect packing
 ENDGAME_COPIES = 60
-#: among equally efficient PC types, +1 tries the cheapest first, -1 the dearest
-TYPE_ORDER = 1
 #: five-copy completions are searched when copies × pairs is at most this
 MAX_TRIPLE_WORK = 1_500_000
 #: ... and up to six copies (pairs and triples) on at most this many copies
 MAX_TRIPLING = 90
-#: LNS repair: PCs with unused capacity freed per round, PCs and copies per round, seconds
+#: LNS repair: PCs with unused capacity freed per round (at most)
 REPAIR_LOOSE = 12
 #: per round: loose copies whose partners are freed, completions chosen from, random PCs
 REPAIR_SEEDS = 3
 REPAIR_CHOICES = 8
 REPAIR_RANDOM = 2
-REPAIR_RECENT = 0
+#: per round: seconds for the compact MILP, restarts of the sequential fill
 REPAIR_SECONDS = 1.0
 REPAIR_RESTARTS = 4
 #: share of the time left after the first pass that goes to repairing it
@@ -97,7 +102,7 @@ def _dimension_weights(problem: Problem) -> np.ndarray:
 
 def _preference(base: np.ndarray) -> np.ndarray:
     """How much an exact fill wants each copy: ``base`` raised to PREFER_POWER."""
-    return np.asarray(np.maximum(base, 1e-12) ** PREFER_POWER + PREFER_COPY)
+    return np.asarray(np.maximum(base, 1e-12) ** PREFER_POWER)
 
 
 def _tight_dimensions(problem: Problem) -> np.ndarray:
@@ -339,7 +344,7 @@ def _one_pass(problem: Problem, weight: np.ndarray, tight: np.ndarray, noise: np
     # a type's best possible score is an exact fill: try types in that order
     ceiling = [float(np.asarray(h.cap, dtype=np.float64) @ weight) / max(h.cost, 1)
                for h in hosts]
-    order = sorted(hosts, key=lambda h: (-ceiling[h.index], TYPE_ORDER * h.cost, h.index))
+    order = sorted(hosts, key=lambda h: (-ceiling[h.index], h.cost, h.index))
     anti = [it.anti for it in items]
     prefer = _preference(base) * noise
     endgame = ENDGAME_COPIES > 0
@@ -353,10 +358,10 @@ def _one_pass(problem: Problem, weight: np.ndarray, tight: np.ndarray, noise: np
             least = float(remaining @ (sizes @ (weight * tight))) * min(
                 max(h.cost, 1) / float(np.asarray(h.cap, dtype=np.float64) @ (weight * tight))
                 for h in hosts)
-            found = perfect_search(rest, least * (1 + 1e-9) + 0.5, deadline,
-                                   scales=(weight, tight))
-            if found is not None:
-                return Packing(patterns + found.patterns, {})
+            tail = perfect_search(rest, least * (1 + 1e-9) + 0.5, deadline,
+                                  scales=(weight, tight))
+            if tail is not None:
+                return Packing(patterns + tail.patterns, {})
         active = np.nonzero(remaining)[0]
         # the largest remaining copy opens the PC (what first-fit decreasing would place)
         by_size = active[np.lexsort((active, -base[active]))]
@@ -567,10 +572,7 @@ def repair(problem: Problem, packing: Packing, deadline: float, target: float,
                         if outside:
                             pick.append(rng.choice(outside))
             others = [b for b in range(len(pats)) if b not in set(pick)]
-            if REPAIR_RECENT:  # the PCs built last, from the same small copies
-                pick += others[-REPAIR_RECENT * (rounds - 1):]
-            else:
-                pick += rng.sample(others, min(len(others), REPAIR_RANDOM))
+            pick += rng.sample(others, min(len(others), REPAIR_RANDOM))
         better = _repack(problem, [pats[b] for b in pick], pats, deadline)
         if better is not None:
             chosen = set(pick)

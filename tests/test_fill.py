@@ -6,14 +6,17 @@ import time
 from dataclasses import replace
 from decimal import Decimal
 
+from planner.bench.instances import constructed
 from planner.catalog import PURE_PACKING, Catalog, HostModel
-from planner.fill import exact_fill
+from planner.engine import plan
+from planner.fill import exact_fill, perfect_search
+from planner.heuristics import Packing
 from planner.inventory import Inventory, Workload
-from planner.problem import build_problem
+from planner.problem import Problem, build_problem
 from planner.testing import constructed_instance
 
 
-def _check(problem, packing) -> None:  # type: ignore[no-untyped-def]
+def _check(problem: Problem, packing: Packing) -> None:
     """Every copy placed once, every PC within capacity, anti groups apart, stock kept."""
     placed = [0] * len(problem.items)
     used = [0] * len(problem.hosts)
@@ -62,7 +65,7 @@ def test_anti_affinity_and_stock_respected() -> None:
     cat = Catalog(hosts=(HostModel("S", 8, 32.0, 500.0, monthly_fee=Decimal(10), available=3),
                          HostModel("M", 16, 64.0, 1000.0, monthly_fee=Decimal(25))), term_years=1)
     problem = build_problem(Inventory(wl), cat, PURE_PACKING)
-    pk = exact_fill(problem, time.monotonic() + 4.0)
+    pk = exact_fill(problem, time.monotonic() + 1.0)
     assert pk is not None and not pk.uncovered
     _check(problem, pk)
     assert len(pk.patterns) == 8
@@ -76,3 +79,26 @@ def test_deterministic() -> None:
     b = exact_fill(replace(problem), time.monotonic() + 30.0)
     assert a is not None and b is not None
     assert sorted(a.patterns) == sorted(b.patterns)
+
+
+def test_perfect_search_finds_triplets() -> None:
+    # the same triplets: the depth-first search alone packs them into four full PCs
+    rows = [(50, 30), (30, 45), (20, 25), (40, 40), (35, 20), (25, 40), (45, 35), (33, 33),
+            (22, 32), (60, 10), (25, 60), (15, 30)]
+    inv = Inventory(tuple(Workload(f"w{j}", c, float(m), 1.0) for j, (c, m) in enumerate(rows)))
+    cat = Catalog(hosts=(HostModel("BIN", 100, 100.0, 1000.0),), term_years=1)
+    problem = build_problem(inv, cat, PURE_PACKING)
+    pk = perfect_search(problem, 4000.5, time.monotonic() + 4.0)
+    assert pk is not None
+    _check(problem, pk)
+    assert len(pk.patterns) == 4
+    # three PCs cannot hold them: the search says so rather than return a worse packing
+    assert perfect_search(problem, 3000.5, time.monotonic() + 4.0) is None
+
+
+def test_engine_reaches_constructed_optimum() -> None:
+    # the engine alone (before the exact fill) stopped one PC above this optimum in 10 s
+    inst = constructed(50, 3, False, 1, 5.0)
+    p = plan(inst.inventory, inst.catalog, inst.policy, time_limit=5.0)
+    assert inst.optimum is not None and float(p.cost) == inst.optimum
+    assert p.status == "optimal"
