@@ -57,9 +57,12 @@ PERFECT_BRANCH = 8
 #: the whole problem is searched for a perfect packing first up to this many copies, for
 #: at most this share of the time
 PERFECT_COPIES = 150
-PERFECT_SHARE = 0.4
+PERFECT_SHARE = 0.3
 #: the sequential fill searches the last this many copies for a perfect packing
 ENDGAME_COPIES = 60
+ENDGAME_SECONDS = 0.5
+#: the search runs only when a PC holds at most this many copies on average
+PERFECT_DENSITY = 6.0
 #: five-copy completions are searched when copies × pairs is at most this
 MAX_TRIPLE_WORK = 1_500_000
 #: ... and up to six copies (pairs and triples) on at most this many copies
@@ -76,8 +79,8 @@ REPAIR_RESTARTS = 4
 #: share of the time left after the first pass that goes to repairing it
 REPAIR_SHARE = 0.6
 #: after the first pass, repair and restarts stop FOLLOW_MIN s + FOLLOW_FACTOR × its time
-FOLLOW_MIN = 1.5
-FOLLOW_FACTOR = 3.0
+FOLLOW_MIN = 0.5
+FOLLOW_FACTOR = 1.0
 
 
 def applicable(problem: Problem) -> bool:
@@ -358,7 +361,8 @@ def _one_pass(problem: Problem, weight: np.ndarray, tight: np.ndarray, noise: np
             least = float(remaining @ (sizes @ (weight * tight))) * min(
                 max(h.cost, 1) / float(np.asarray(h.cap, dtype=np.float64) @ (weight * tight))
                 for h in hosts)
-            tail = perfect_search(rest, least * (1 + 1e-9) + 0.5, deadline,
+            tail = perfect_search(rest, least * (1 + 1e-9) + 0.5,
+                                  min(deadline, time.monotonic() + ENDGAME_SECONDS),
                                   scales=(weight, tight))
             if tail is not None:
                 return Packing(patterns + tail.patterns, {})
@@ -643,6 +647,12 @@ def perfect_search(problem: Problem, upper: float, deadline: float,
     if not remaining.any() or not applicable(problem):
         return None
     weight, tight = scales or (_dimension_weights(problem), _tight_dimensions(problem))
+    # copies per PC of the most cost-efficient type (the cheapest among equals)
+    eff = min(problem.hosts, key=lambda h: (max(h.cost, 1) / float(
+        np.asarray(h.cap, dtype=np.float64) @ (weight * tight)), h.cost, h.index))
+    room = float(np.asarray(eff.cap, dtype=np.float64) @ (weight * tight))
+    if remaining.sum() > PERFECT_DENSITY * float(remaining @ (sizes @ (weight * tight))) / room:
+        return None  # small copies, many to a PC: beyond six-copy completions, and slow
     anti = [it.anti for it in items]
     base = sizes @ weight
     prefer = _preference(base)
