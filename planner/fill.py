@@ -38,9 +38,9 @@ MAX_COPIES = 3_000
 #: ... and up to this many classes (each knapsack has one variable per class)
 MAX_CLASSES = 600
 #: branch-and-bound nodes per knapsack: a deterministic work limit
-KNAPSACK_NODES = 50
+KNAPSACK_NODES = 20
 #: wall-clock cap per knapsack, a safety net behind the node limit
-KNAPSACK_SECONDS = 0.1
+KNAPSACK_SECONDS = 0.05
 #: exact completions are searched among at most this many copies (pairs: its square / 2)
 MAX_PAIRING = 700
 #: ... and chosen among at most this many
@@ -49,6 +49,8 @@ MAX_COMBOS = 400
 SEEDS = 10
 #: exact completions counted per seed when choosing the most constrained one
 MRV_LIMIT = 16
+#: the largest classes tried for completions of four copies or more (those cost more)
+LONG_SEEDS = 3
 #: exact fills prefer copies by size ** PREFER_POWER (2 beat 0, 1, 3 and 5 on the benchmarks)
 PREFER_POWER = 2.0
 #: perfect-packing search: PCs tried, and exact completions branched on per PC
@@ -403,8 +405,8 @@ def _one_pass(problem: Problem, weight: np.ndarray, tight: np.ndarray, noise: np
                         exact, fewest = found[0], len(found)
                     if fewest == 1:
                         break
-            for f in seeds if exact is None else ():
-                # no short completion: the largest copy with a longer one
+            for f in seeds[:LONG_SEEDS] if exact is None else ():
+                # no short completion: one of the largest copies with a longer one
                 if np.all(sizes[f] <= cap):
                     exact = comp.complete(int(f), remaining, anti, prefer)
                     if exact is not None:
