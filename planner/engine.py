@@ -176,8 +176,6 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
 
             size = compact_size(original, best.cost) if not best.uncovered else MAX_VARIABLES + 1
             stats["compact_variables"] = size
-            if size <= SMALL_COMPACT:
-                compact(0.4 * (deadline - time.monotonic()))
             start = [p for p, k in best.patterns for _ in range(k)] \
                 if best.problem is work else (work_start.patterns if work_start else [])
             cg_deadline = t0 + (0.4 if relaxed else 0.6) * (deadline - t0)
@@ -213,8 +211,9 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
                     chosen, pool = dv
                     offer(work, Packing(chosen, {}), "price-and-dive")
                 stats["columns"] = len(pool)
-            if open_gap() and SMALL_COMPACT < size <= MAX_VARIABLES \
-                    and deadline - time.monotonic() > 0.5:
+            if open_gap() and size <= SMALL_COMPACT:
+                compact(0.4 * (deadline - time.monotonic()))
+            elif open_gap() and size <= MAX_VARIABLES and deadline - time.monotonic() > 0.5:
                 compact(0.5 * (deadline - time.monotonic()))
             if open_gap() and deadline - time.monotonic() > 0.05:
                 report("branch", best.cost, lb)
