@@ -244,7 +244,8 @@ class Pricer:
             feasible = self._dynamic(t, pi, "up")
             if relaxed is not None and feasible is not None:
                 value, _, pattern = feasible
-                if relaxed[1] <= need or value > need:
+                # a column must price out by more than the master's tolerance to count
+                if relaxed[1] <= need or value > need + RC_EPS * max(1.0, need):
                     return value, max(relaxed[1], value), pattern
         h, cols = self._model(t)
         if not cols:
