@@ -446,6 +446,34 @@ def lagrangian_bound(problem: Problem, unit_pats: list[UnitPattern], pi: np.ndar
     return const + inner
 
 
+def volume_duals(problem: Problem, rows: MasterRows) -> np.ndarray | None:
+    """Dual values from prices per unit of CPU, memory and storage that no PC type exceeds.
+
+    With prices lambda_d such that sum_d lambda_d cap_kd <= cost_k for every PC type, an item's
+    value sum_d lambda_d size_d makes every pattern's reduced cost non-negative: a feasible
+    dual of the master (the fractional volume bound), chosen to maximise the total value.
+    """
+    if not problem.items:
+        return None
+    h = new_highs()
+    total = [float(sum(it.size[d] * it.demand for it in problem.items)) for d in range(3)]
+    scale = [max(1.0, max(float(t.cap[d]) for t in problem.hosts)) for d in range(3)]
+    for d in range(3):
+        h.addVar(0.0, INF)
+        h.changeColCost(d, -total[d] / scale[d])
+    for t in problem.hosts:
+        h.addRow(-INF, float(t.cost), 3, ivec([0, 1, 2]),
+                 fvec([t.cap[d] / scale[d] for d in range(3)]))
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    lam = [max(0.0, v) / scale[d] for d, v in enumerate(h.getSolution().col_value)]
+    y = np.zeros(len(rows.rhs))
+    for i, it in enumerate(problem.items):
+        y[rows.cover[i]] = sum(lam[d] * it.size[d] for d in range(3))
+    return y
+
+
 def dominance_pairs(problem: Problem) -> list[tuple[int, int]]:
     """Pairs (big, small) of classes where ``small`` fits wherever ``big`` does.
 
@@ -513,6 +541,12 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
     it = 0
     center: np.ndarray | None = None
     center_lb = -INF
+    if want_bound:
+        # start the stability centre at resource prices: duals spread over every item, which
+        # a degenerate first master (one item per PC carrying its whole cost) lacks
+        center = volume_duals(problem, rows)
+        if center is not None:
+            center_lb = float(np.asarray(rows.rhs, dtype=np.float64) @ center)
     history: list[tuple[float, float]] = []  # (time, bound) after each exact round
     interrupted = False
 
@@ -523,9 +557,11 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
         value = sum(float(y[rows.cover[i]]) * k for i, k in p.content)
         return problem.hosts[p.host].cost + offset(p.host, y) - value
 
+    price_cap = PRICE_SECONDS
+
     def bound_at(y: np.ndarray) -> tuple[float, bool, list[Pattern]]:
         return dual_bound(problem, unit_pats, rows, y, pricer, penalty, deadline,
-                          with_units=want_bound)
+                          with_units=want_bound, price_seconds=price_cap)
 
     try:
         while True:
@@ -582,7 +618,12 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
             if problem.round_bound(lb) >= problem.round_bound(z) and (
                     not problem.units or not want_bound):
                 break  # the rounded bound cannot improve further
-            if time.monotonic() >= deadline or added == 0:
+            if added == 0 and price_cap < deadline - time.monotonic():
+                # the pricing MILP stopped on its time cap before finding or ruling out a
+                # column: give it longer rather than give up on the bound
+                price_cap *= 2
+                continue
+            if time.monotonic() >= deadline:
                 break
     except KeyboardInterrupt:
         interrupted = True  # keep the bound proven so far; the caller stops
@@ -682,7 +723,8 @@ def _offset(rows: MasterRows, t: int, y: np.ndarray) -> float:
 
 def dual_bound(problem: Problem, unit_pats: list[UnitPattern], rows: MasterRows,
                y: np.ndarray, pricer: Pricer, penalty: float, deadline: float,
-               with_units: bool = True) -> tuple[float, bool, list[Pattern]]:
+               with_units: bool = True, price_seconds: float = PRICE_SECONDS
+               ) -> tuple[float, bool, list[Pattern]]:
     """A valid lower bound from any duals y, by exact pricing; and whether no column prices out.
 
     Farley: with θ = max(1, max_k (V_k - offset_k) / c_k) over PC types, y/θ is dual feasible,
@@ -696,7 +738,7 @@ def dual_bound(problem: Problem, unit_pats: list[UnitPattern], rows: MasterRows,
     for t, host in enumerate(problem.hosts):
         left = deadline - time.monotonic()
         need = host.cost + _offset(rows, t, y)
-        _, bound, pat = pricer.exact(t, pi, min(PRICE_SECONDS, max(left, 0.05)), need)
+        _, bound, pat = pricer.exact(t, pi, min(price_seconds, max(left, 0.05)), need)
         bounds.append(bound)
         if host.cost + _offset(rows, t, y) - bound < -RC_EPS * max(1.0, host.cost):
             proven = False

@@ -128,3 +128,18 @@ def test_lp_bound_with_exchange_columns_never_exceeds_the_optimum(seed: int) -> 
     assert with_cuts.lower_bound <= optimum + 1e-6
     assert with_cuts.lp_optimal and plain.lp_optimal
     assert with_cuts.lp_value == pytest.approx(plain.lp_value, rel=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_volume_duals_price_no_pattern_out(seed: int) -> None:
+    # the starting centre of the stabilised column generation must be a feasible dual
+    from planner.colgen import build_master, volume_duals
+
+    problem = _problem(seed, dims=3)
+    _, rows = build_master(problem, [], 1e9)
+    y = volume_duals(problem, rows)
+    assert y is not None and float(np.asarray(rows.rhs) @ y) > 0
+    pricer = Pricer(problem)
+    pi = y[rows.cover]
+    for t, host in enumerate(problem.hosts):
+        assert _milp(pricer, t, pi) <= host.cost * (1 + 1e-9)
