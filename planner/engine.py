@@ -7,10 +7,11 @@ import time
 from collections.abc import Callable
 from decimal import Decimal
 
-from planner.bounds import capacity_bound
+from planner.bounds import capacity_plan
 from planner.catalog import Catalog, Policy
 from planner.colgen import column_generation, dive, solve_integer_master
 from planner.compact import MAX_VARIABLES, compact_size, solve_compact
+from planner.fleet import fleet_packing
 from planner.heuristics import Packing, Pattern, portfolio
 from planner.inventory import Inventory
 from planner.plan import Baseline, Plan, PlannedHost, PlannedUnit, UnplacedWorkload
@@ -144,9 +145,15 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
             if work_start is not None:
                 offer(work, work_start, "heuristic (merged classes)")
             report("heuristic", best.cost, None)
-            lb = capacity_bound(original)
+            lb, fleet = capacity_plan(original)
             stats["capacity_bound"] = original.to_money(lb)
             report("bound", best.cost, lb)
+            if fleet is not None and original.round_bound(lb) < best.cost - 1e-9:
+                # many small workloads: the bound's own mix of PC models is often enough
+                pk = fleet_packing(original, fleet, time.monotonic() + 0.05 * (deadline - t0))
+                if pk is not None:
+                    offer(original, pk, "fleet packing")
+                    report("heuristic", best.cost, lb)
             max_h = max(h.cost for h in original.hosts)
             max_u = max((u.cost for u in original.units), default=0)
             penalty = float(max_h + 2 * max_u + 1)
