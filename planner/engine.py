@@ -150,7 +150,8 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
             report("bound", best.cost, lb)
             if fleet is not None and original.round_bound(lb) < best.cost - 1e-9:
                 # many small workloads: the bound's own mix of PC models is often enough
-                pk = fleet_packing(original, fleet, time.monotonic() + 0.05 * (deadline - t0))
+                pk = fleet_packing(original, fleet, time.monotonic() + 0.15 * (deadline - t0),
+                                   best.cost)
                 if pk is not None:
                     offer(original, pk, "fleet packing")
                     report("heuristic", best.cost, lb)

@@ -34,7 +34,7 @@ def test_fleet_packing_places_every_copy_and_respects_capacity() -> None:
     problem = build_problem(_small_workloads(1, 120), _catalog(), PURE_PACKING)
     _, counts = capacity_plan(problem)
     assert counts is not None
-    for rule in ("dot", "tight", "first"):
+    for rule in ("dot", "align"):
         pk = pack_fleet(problem, counts, rule)
         placed = {i: 0 for i in range(len(problem.items))}
         for p in pk.patterns:
