@@ -19,8 +19,17 @@ from planner.problem import Problem
 
 def capacity_bound(problem: Problem, time_limit: float = 2.0) -> float:
     """Minimum cost of PC and unit counts offering enough capacity (objective ticks)."""
+    return capacity_plan(problem, time_limit)[0]
+
+
+def capacity_plan(problem: Problem, time_limit: float = 2.0) -> tuple[float, list[int] | None]:
+    """The capacity bound and the PC counts per type of the cheapest fleet it found.
+
+    The counts (None when no fleet was found) are a good fleet to pack into: on many small
+    workloads the bound is nearly attained.
+    """
     if not problem.items or not problem.hosts:
-        return 0.0
+        return 0.0, None
     fitsets: dict[frozenset[int], list[int]] = {}
     for it in problem.items:
         key = frozenset(h.index for h in problem.hosts if problem.fits(it.size, h))
@@ -66,6 +75,8 @@ def capacity_bound(problem: Problem, time_limit: float = 2.0) -> float:
     h.run()
     status = h.getModelStatus()
     if status == highspy.HighsModelStatus.kInfeasible:
-        return 0.0  # vendor stock cannot hold the demand: no bound is claimed from here
+        return 0.0, None  # vendor stock cannot hold the demand: no bound is claimed from here
     bound = float(h.getInfo().mip_dual_bound)
-    return bound if np.isfinite(bound) else 0.0
+    sol = h.getSolution()
+    counts = [round(v) for v in sol.col_value[:n]] if sol.value_valid else None
+    return (bound if np.isfinite(bound) else 0.0), counts

@@ -9,6 +9,7 @@ The LP value after exact pricing, or the Farley bound z/θ before it, is a valid
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -26,6 +27,7 @@ GREEDY_SEEDS = 40  # extra greedy patterns per PC type and round, each seeded by
 SMOOTHING = 0.5  # Wentges dual smoothing: weight of the best-bound duals in pricing
 MAX_ADD = 20  # columns added per PC type and round
 STALL_FRACTION = 1e-4  # stop column generation when the bound gains less in the window
+DP_CELLS = 250_000  # largest knapsack table priced exactly by dynamic programming
 PRICE_SECONDS = 0.5  # cap per exact pricing call; a stopped call still gives a valid bound
 
 
@@ -226,9 +228,25 @@ class Pricer:
             groups.update(it.anti)
         return value, Pattern(t, tuple(sorted(best.items())))
 
-    def exact(self, t: int, pi: np.ndarray, time_limit: float
+    def exact(self, t: int, pi: np.ndarray, time_limit: float, need: float | None = None
               ) -> tuple[float, float, Pattern | None]:
-        """Best pattern value, an upper bound on it, and the pattern (None if none found)."""
+        """Best pattern value, an upper bound on it, and the pattern (None if none found).
+
+        With ``need`` (the value a pattern must exceed to price out), coarse dynamic programs
+        answer first: a relaxed table below ``need`` proves that no pattern prices out, and a
+        fitting pattern above it is a column; only the cases in between go to the MILP.
+        """
+        quick = self._dynamic(t, pi)
+        if quick is not None:
+            return quick
+        if need is not None:
+            relaxed = self._dynamic(t, pi, "down")
+            feasible = self._dynamic(t, pi, "up")
+            if relaxed is not None and feasible is not None:
+                value, _, pattern = feasible
+                # a column must price out by more than the master's tolerance to count
+                if relaxed[1] <= need or value > need + RC_EPS * max(1.0, need):
+                    return value, max(relaxed[1], value), pattern
         h, cols = self._model(t)
         if not cols:
             return 0.0, 0.0, None
@@ -264,6 +282,95 @@ class Pricer:
         value = float(sum(pi[i] * k for i, k in content))
         # HiGHS's dual bound is valid whatever stopped the search (time or gap tolerance)
         return value, max(bound, value), Pattern(t, content)
+
+
+    def _dynamic(self, t: int, pi: np.ndarray, rounding: str = "exact"
+                 ) -> tuple[float, float, Pattern | None] | None:
+        """Pricing by dynamic programming over the binding dimensions on a bounded grid.
+
+        ``exact``: sizes divided by their common divisor, None when that table is too large.
+        ``up``: sizes rounded up to a coarse grid, so every pattern found fits (a heuristic).
+        ``down``: sizes rounded down, so the table's value bounds the best pattern (a
+        relaxation; its pattern may not fit). A dimension that all candidate copies together
+        cannot fill is dropped. None when anti-affinity groups are involved (the MILP's job).
+        """
+        pr = self.problem
+        host = pr.hosts[t]
+        cand = [i for i, it in enumerate(pr.items)
+                if pi[i] > 1e-12 and self.demand[i] > 0 and pr.fits(it.size, host)]
+        if not cand:
+            return 0.0, 0.0, None
+        if any(pr.items[i].anti for i in cand):
+            return None
+        ub = {i: min([self.demand[i]] + [host.cap[d] // pr.items[i].size[d]
+                                         for d in range(3) if pr.items[i].size[d]])
+              for i in cand}
+        dims = [d for d in range(3)
+                if sum(pr.items[i].size[d] * ub[i] for i in cand) > host.cap[d]]
+        if not dims:  # every candidate copy fits at once
+            whole = tuple(sorted(ub.items()))
+            value = float(sum(pi[i] * k for i, k in whole))
+            return value, value, Pattern(t, whole)
+        steps: list[int] = []
+        for d in dims:
+            g = 0
+            for i in cand:
+                g = math.gcd(g, pr.items[i].size[d])
+            steps.append(max(g, 1))
+        cells = math.prod(host.cap[d] // g + 1 for d, g in zip(dims, steps, strict=True))
+        if cells > DP_CELLS:
+            if rounding == "exact":
+                return None
+            per_dim = DP_CELLS ** (1.0 / len(dims))
+            steps = [max(g, math.ceil(host.cap[d] / (per_dim - 1)))
+                     for d, g in zip(dims, steps, strict=True)]
+        caps = [host.cap[d] // g for d, g in zip(dims, steps, strict=True)]
+        shape = tuple(c + 1 for c in caps)
+
+        def grid(size: int, g: int) -> int:
+            return -(-size // g) if rounding == "up" else size // g
+
+        # bounded copies as 0-1 pieces of 1, 2, 4, ... copies
+        pieces: list[tuple[int, int, tuple[int, ...], float]] = []
+        for i in cand:
+            w = [grid(pr.items[i].size[d], g) for d, g in zip(dims, steps, strict=True)]
+            left, k = ub[i], 1
+            if rounding != "down":
+                left = min([left] + [c // a for c, a in zip(caps, w, strict=True) if a])
+            while left > 0:
+                m = min(k, left)
+                pieces.append((i, m, tuple(a * m for a in w), float(pi[i]) * m))
+                left -= m
+                k *= 2
+        table = np.zeros(shape)
+        # a relaxed table is only read for its value: no choices to remember
+        taken = np.zeros((len(pieces) if rounding != "down" else 0, *shape), dtype=bool)
+        for j, (_, _, size, v) in enumerate(pieces):
+            if any(a >= n for a, n in zip(size, shape, strict=True)):
+                continue
+            # ``better`` is a new array read from the table before this piece: 0-1 semantics
+            low: tuple[slice, ...] = tuple(slice(0, n - a)
+                                           for a, n in zip(size, shape, strict=True))
+            high: tuple[slice, ...] = tuple(slice(a, None) for a in size)
+            better = table[low] + v
+            region = table[high]
+            mask = better > region + 1e-12
+            region[mask] = better[mask]
+            if rounding != "down":
+                taken[(slice(j, j + 1), *high)] = mask[None]
+        top = float(table[tuple(n - 1 for n in shape)])
+        if rounding == "down":
+            return top, top, None  # a bound only: the pattern may not fit the real sizes
+        x = [n - 1 for n in shape]
+        content: dict[int, int] = {}
+        for j in range(len(pieces) - 1, -1, -1):
+            if taken[(j, *x)]:
+                i, m, size, _ = pieces[j]
+                content[i] = content.get(i, 0) + m
+                x = [a - b for a, b in zip(x, size, strict=True)]
+        value = float(sum(pi[i] * k for i, k in content.items()))
+        pattern = Pattern(t, tuple(sorted(content.items())))
+        return value, (max(value, top) if rounding == "exact" else INF), pattern
 
 
 Progress = Callable[[str, float | None, float | None], None]
@@ -339,18 +446,76 @@ def lagrangian_bound(problem: Problem, unit_pats: list[UnitPattern], pi: np.ndar
     return const + inner
 
 
+def volume_duals(problem: Problem, rows: MasterRows) -> np.ndarray | None:
+    """Dual values from prices per unit of CPU, memory and storage that no PC type exceeds.
+
+    With prices lambda_d such that sum_d lambda_d cap_kd <= cost_k for every PC type, an item's
+    value sum_d lambda_d size_d makes every pattern's reduced cost non-negative: a feasible
+    dual of the master (the fractional volume bound), chosen to maximise the total value.
+    """
+    if not problem.items:
+        return None
+    h = new_highs()
+    total = [float(sum(it.size[d] * it.demand for it in problem.items)) for d in range(3)]
+    scale = [max(1.0, max(float(t.cap[d]) for t in problem.hosts)) for d in range(3)]
+    for d in range(3):
+        h.addVar(0.0, INF)
+        h.changeColCost(d, -total[d] / scale[d])
+    for t in problem.hosts:
+        h.addRow(-INF, float(t.cost), 3, ivec([0, 1, 2]),
+                 fvec([t.cap[d] / scale[d] for d in range(3)]))
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    lam = [max(0.0, v) / scale[d] for d, v in enumerate(h.getSolution().col_value)]
+    y = np.zeros(len(rows.rhs))
+    for i, it in enumerate(problem.items):
+        y[rows.cover[i]] = sum(lam[d] * it.size[d] for d in range(3))
+    return y
+
+
+def dominance_pairs(problem: Problem) -> list[tuple[int, int]]:
+    """Pairs (big, small) of classes where ``small`` fits wherever ``big`` does.
+
+    Some optimal dual then values the big class at least as high as the small one (a
+    dual-optimal inequality, Ben Amor et al. 2006; Gschwind & Irnich 2016 for vector packing).
+    Only the transitive reduction is kept; classes with anti-affinity groups are left out,
+    since swapping them could put two members of a group on one PC.
+    """
+    idx = [i for i, it in enumerate(problem.items) if not it.anti]
+    if len(idx) < 2:
+        return []
+    size = np.array([problem.items[i].size for i in idx], dtype=np.int64)
+    ge = np.all(size[:, None, :] >= size[None, :, :], axis=2)
+    same = np.all(size[:, None, :] == size[None, :, :], axis=2)
+    order = np.arange(len(idx))
+    # strict order: larger, or equal size and lower index (equal classes form a chain)
+    dom = ge & (~same | (order[:, None] < order[None, :]))
+    np.fill_diagonal(dom, False)
+    via = (dom.astype(np.int32) @ dom.astype(np.int32)) > 0
+    keep = dom & ~via
+    return [(idx[a], idx[b]) for a, b in zip(*np.nonzero(keep), strict=True)]
+
+
 def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: list[Pattern],
                       penalty: float, deadline: float, upper: float,
                       progress: Progress | None = None, *, demand: list[int] | None = None,
                       fixed: list[int] | None = None, pricer: Pricer | None = None,
-                      want_bound: bool = True, exact_pricing: bool = True) -> CGResult:
+                      want_bound: bool = True, exact_pricing: bool = True,
+                      dual_cuts: bool = True) -> CGResult:
     """Solve the master LP by column generation; return the bound and the column pool.
 
     With ``demand``/``fixed`` it solves a residual master inside a dive; the bound is then
     not computed (``want_bound=False``) and only the LP's columns and values matter.
+    ``dual_cuts`` adds the dominance dual-optimal inequalities as zero-cost exchange columns
+    (cover a small class in place of a big one): same LP value, far fewer rounds.
     """
     t0 = time.monotonic()
     h, rows = build_master(problem, unit_pats, penalty, demand, fixed)
+    exchanges = dominance_pairs(problem) if dual_cuts else []
+    for big, small in exchanges:
+        h.addCol(0.0, 0.0, INF, 2, ivec([rows.cover[small], rows.cover[big]]),
+                 fvec([1.0, -1.0]))
     # re-solved after every round of new columns: keep the basis, no presolve, primal simplex
     h.setOptionValue("presolve", "off")
     h.setOptionValue("simplex_strategy", 4)
@@ -376,6 +541,12 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
     it = 0
     center: np.ndarray | None = None
     center_lb = -INF
+    if want_bound:
+        # start the stability centre at resource prices: duals spread over every item, which
+        # a degenerate first master (one item per PC carrying its whole cost) lacks
+        center = volume_duals(problem, rows)
+        if center is not None:
+            center_lb = float(np.asarray(rows.rhs, dtype=np.float64) @ center)
     history: list[tuple[float, float]] = []  # (time, bound) after each exact round
     interrupted = False
 
@@ -386,9 +557,11 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
         value = sum(float(y[rows.cover[i]]) * k for i, k in p.content)
         return problem.hosts[p.host].cost + offset(p.host, y) - value
 
+    price_cap = PRICE_SECONDS
+
     def bound_at(y: np.ndarray) -> tuple[float, bool, list[Pattern]]:
         return dual_bound(problem, unit_pats, rows, y, pricer, penalty, deadline,
-                          with_units=want_bound)
+                          with_units=want_bound, price_seconds=price_cap)
 
     try:
         while True:
@@ -445,12 +618,17 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
             if problem.round_bound(lb) >= problem.round_bound(z) and (
                     not problem.units or not want_bound):
                 break  # the rounded bound cannot improve further
-            if time.monotonic() >= deadline or added == 0:
+            if added == 0 and price_cap < deadline - time.monotonic():
+                # the pricing MILP stopped on its time cap before finding or ruling out a
+                # column: give it longer rather than give up on the bound
+                price_cap *= 2
+                continue
+            if time.monotonic() >= deadline:
                 break
     except KeyboardInterrupt:
         interrupted = True  # keep the bound proven so far; the caller stops
     x = list(h.getSolution().col_value)
-    first = len(problem.items) + len(unit_pats)
+    first = len(problem.items) + len(unit_pats) + len(exchanges)
     slack_used = any(v > 1e-6 for v in x[:len(problem.items)])
     y_last = np.asarray(h.getSolution().row_dual, dtype=np.float64)
     points = [d for d in (center, y_last) if d is not None]
@@ -545,7 +723,8 @@ def _offset(rows: MasterRows, t: int, y: np.ndarray) -> float:
 
 def dual_bound(problem: Problem, unit_pats: list[UnitPattern], rows: MasterRows,
                y: np.ndarray, pricer: Pricer, penalty: float, deadline: float,
-               with_units: bool = True) -> tuple[float, bool, list[Pattern]]:
+               with_units: bool = True, price_seconds: float = PRICE_SECONDS
+               ) -> tuple[float, bool, list[Pattern]]:
     """A valid lower bound from any duals y, by exact pricing; and whether no column prices out.
 
     Farley: with θ = max(1, max_k (V_k - offset_k) / c_k) over PC types, y/θ is dual feasible,
@@ -558,7 +737,8 @@ def dual_bound(problem: Problem, unit_pats: list[UnitPattern], rows: MasterRows,
     found: list[Pattern] = []
     for t, host in enumerate(problem.hosts):
         left = deadline - time.monotonic()
-        _, bound, pat = pricer.exact(t, pi, min(PRICE_SECONDS, max(left, 0.05)))
+        need = host.cost + _offset(rows, t, y)
+        _, bound, pat = pricer.exact(t, pi, min(price_seconds, max(left, 0.05)), need)
         bounds.append(bound)
         if host.cost + _offset(rows, t, y) - bound < -RC_EPS * max(1.0, host.cost):
             proven = False
@@ -610,7 +790,7 @@ def dive(problem: Problem, unit_pats: list[UnitPattern], pool: list[Pattern], pe
         start = [p for p in columns if all(k <= demand[i] for i, k in p.content)]
         cg = column_generation(problem, unit_pats, start, penalty, deadline, INF,
                                demand=demand, fixed=fixed, pricer=pricer, want_bound=False,
-                               exact_pricing=False)
+                               exact_pricing=False, dual_cuts=False)
         if cg.interrupted:
             raise KeyboardInterrupt
         for p in cg.pool:

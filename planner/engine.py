@@ -7,12 +7,13 @@ import time
 from collections.abc import Callable
 from decimal import Decimal
 
-from planner.bounds import capacity_bound
+from planner.bounds import capacity_plan
 from planner.catalog import Catalog, Policy
 from planner.colgen import column_generation, dive, solve_integer_master
 from planner.compact import MAX_VARIABLES, compact_size, solve_compact
 from planner.fill import applicable as fill_applicable
 from planner.fill import exact_fill
+from planner.fleet import fleet_packing
 from planner.heuristics import Packing, Pattern, portfolio
 from planner.inventory import Inventory
 from planner.plan import Baseline, Plan, PlannedHost, PlannedUnit, UnplacedWorkload
@@ -86,6 +87,8 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
     t0 = time.monotonic()
     original = build_problem(inventory, catalog, policy)
     copies = sum(it.demand for it in original.items)
+    # the comparison with physical imaging is part of the answer: it counts against the limit
+    baseline = physical_baseline(inventory, catalog, policy, original)
     # keep time to decode, verify and export the plan inside the limit
     reserve = min(0.1 * time_limit, 0.2 + 4e-5 * copies)
     deadline = t0 + max(0.1, time_limit - reserve)
@@ -148,9 +151,16 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
             if work_start is not None:
                 offer(work, work_start, "heuristic (merged classes)")
             report("heuristic", best.cost, None)
-            lb = capacity_bound(original)
+            lb, fleet = capacity_plan(original)
             stats["capacity_bound"] = original.to_money(lb)
             report("bound", best.cost, lb)
+            if fleet is not None and original.round_bound(lb) < best.cost - 1e-9:
+                # many small workloads: the bound's own mix of PC models is often enough
+                pk = fleet_packing(original, fleet, time.monotonic() + 0.15 * (deadline - t0),
+                                   best.cost)
+                if pk is not None:
+                    offer(original, pk, "fleet packing")
+                    report("heuristic", best.cost, lb)
             max_h = max(h.cost for h in original.hosts)
             max_u = max((u.cost for u in original.units), default=0)
             penalty = float(max_h + 2 * max_u + 1)
@@ -188,8 +198,6 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
 
             size = compact_size(original, best.cost) if not best.uncovered else MAX_VARIABLES + 1
             stats["compact_variables"] = size
-            if size <= SMALL_COMPACT:
-                compact(0.4 * (deadline - time.monotonic()))
             start = [p for p, k in best.patterns for _ in range(k)] \
                 if best.problem is work else (work_start.patterns if work_start else [])
             cg_deadline = t0 + (0.4 if relaxed else 0.6) * (deadline - t0)
@@ -225,8 +233,9 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
                     chosen, pool = dv
                     offer(work, Packing(chosen, {}), "price-and-dive")
                 stats["columns"] = len(pool)
-            if open_gap() and SMALL_COMPACT < size <= MAX_VARIABLES \
-                    and deadline - time.monotonic() > 0.5:
+            if open_gap() and size <= SMALL_COMPACT:
+                compact(0.4 * (deadline - time.monotonic()))
+            elif open_gap() and size <= MAX_VARIABLES and deadline - time.monotonic() > 0.5:
                 compact(0.5 * (deadline - time.monotonic()))
             if open_gap() and deadline - time.monotonic() > 0.05:
                 report("branch", best.cost, lb)
@@ -268,7 +277,7 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
         except KeyboardInterrupt:
             interrupted = True
     result = _assemble(best.problem or original, original, inventory, catalog, policy, best,
-                       lb)
+                       lb, baseline)
     result.solve_seconds = time.monotonic() - t0
     stats.update(source=best.source, interrupted=interrupted)
     result.stats = stats
@@ -280,7 +289,7 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
 
 
 def _assemble(problem: Problem, original: Problem, inventory: Inventory, catalog: Catalog,
-              policy: Policy, best: _Best, lb: float) -> Plan:
+              policy: Policy, best: _Best, lb: float, baseline: Baseline) -> Plan:
     """Turn patterns into named PCs and units, dropping over-covered copies and empty items."""
     growth = growth_factor(policy, catalog)
     by_name = {n: w for w in inventory.workloads for n in w.instance_names()}
@@ -371,7 +380,7 @@ def _assemble(problem: Problem, original: Problem, inventory: Inventory, catalog
         currency=catalog.currency if problem.money else "PCs", hosts=hosts, units=units,
         unplaced=unplaced,
         out_of_scope=[UnplacedWorkload(u.name, u.reason) for u in problem.out_of_scope],
-        baseline=physical_baseline(inventory, catalog, policy, original),
+        baseline=baseline,
         solve_seconds=0.0, term_years=catalog.term_years,
         objective="money" if problem.money else "count", warnings=warnings)
 

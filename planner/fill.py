@@ -29,7 +29,7 @@ import highspy
 import numpy as np
 
 from planner.compact import solve_compact
-from planner.heuristics import Packing, Pattern, _cheapest_holding, ffd_multi
+from planner.heuristics import Packing, Pattern, cheapest_holding, ffd_multi
 from planner.highs import INF, new_highs
 from planner.problem import Item, Problem
 
@@ -428,7 +428,7 @@ def _one_pass(problem: Problem, weight: np.ndarray, tight: np.ndarray, noise: np
             return _finish(problem, patterns, remaining, used)
         _, t, content = best
         pat = Pattern(t, tuple(sorted(content.items())))
-        t = _cheapest_holding(problem, pat.load(problem), used, t)
+        t = cheapest_holding(problem, pat.load(problem), used, t)
         used[t] += 1
         spent += hosts[t].cost
         if budget is not None and spent >= budget:

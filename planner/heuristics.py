@@ -51,7 +51,7 @@ class Packing:
         return sum(problem.hosts[p.host].cost for p in self.patterns)
 
 
-def _cheapest_holding(problem: Problem, load: tuple[int, int, int], used: list[int],
+def cheapest_holding(problem: Problem, load: tuple[int, int, int], used: list[int],
                       current: int) -> int:
     """The cheapest PC type with stock left that holds a load (downsizing a filled PC)."""
     best = current
@@ -171,7 +171,7 @@ def greedy(problem: Problem, primary: int, rule: str = "largest",
             content = _fill(problem, choice, remaining,
                             [i, *order] if rule == "largest" else [i], rule, arrays)
             pat = Pattern(choice.index, content)
-            best = _cheapest_holding(problem, pat.load(problem), used, choice.index)
+            best = cheapest_holding(problem, pat.load(problem), used, choice.index)
             used[best] += 1
             patterns.append(Pattern(best, content))
     return Packing(patterns, uncovered)
@@ -247,7 +247,7 @@ def ffd_multi(problem: Problem, primary: int, measure: str = "sum",
     for b in range(nb):
         pat = Pattern(types[b], tuple(sorted(contents[b].items())))
         used[types[b]] -= 1
-        best = _cheapest_holding(problem, pat.load(problem), used, types[b])
+        best = cheapest_holding(problem, pat.load(problem), used, types[b])
         used[best] += 1
         patterns.append(Pattern(best, pat.content))
     return Packing(patterns, uncovered)

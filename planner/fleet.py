@@ -1,0 +1,217 @@
+"""Packing into a given fleet: the PC counts per type that the capacity bound found enough.
+
+On inventories of many small workloads the capacity bound is nearly attained, and what the
+first-fit heuristics miss is the mix of PC types. Given that mix, copies are placed largest
+first into the PC whose normalised free capacity best matches them (dot product, Panigrahy
+et al. 2011) or that they leave tightest; copies that fit nowhere go to new PCs by first-fit
+decreasing, and every PC is then downsized to the cheapest model that holds its load.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from planner.heuristics import Packing, Pattern, cheapest_holding, ffd_multi
+from planner.problem import Item, Problem
+
+#: above this many copies, one pass costs seconds; the other heuristics cover large inventories
+MAX_COPIES = 20_000
+RULES = ("dot", "align")
+ORDERS = ("max", "sum")
+#: fleets up to this many PCs per model away from the bound's are tried, for few models
+NEAR = 3
+MAX_TYPES = 5
+#: PCs looked at per left-over copy when making room for it
+REPAIR_BINS = 20
+
+
+def pack_fleet(problem: Problem, counts: list[int], rule: str = "dot",
+               order: str = "max", deadline: float = float("inf")) -> Packing:
+    """Place every copy into a fleet of ``counts[k]`` PCs of each type, extra PCs if needed."""
+    items = problem.items
+    types = [k for k in sorted(range(len(counts)), key=lambda k: -problem.hosts[k].cost)
+             for _ in range(counts[k])]
+    free = np.array([problem.hosts[k].cap for k in types], dtype=np.int64).reshape(-1, 3)
+    cap = np.maximum(free.astype(np.float64), 1.0)
+    mean_cap = cap.mean(axis=0) if len(types) else np.ones(3)
+    sizes = np.array([it.size for it in items], dtype=np.int64).reshape(-1, 3)
+    norm = sizes / mean_cap
+    key = norm.max(axis=1) if order == "max" else norm.sum(axis=1)
+    ranked = sorted(range(len(items)), key=lambda i: (-key[i], items[i].key))
+    contents: list[dict[int, int]] = [{} for _ in types]
+    groups: list[set[str]] = [set() for _ in types]
+    left = [0] * len(items)
+    for i in ranked:
+        it = items[i]
+        size = sizes[i]
+        for _ in range(it.demand):
+            ok = np.all(free >= size, axis=1) if len(types) else np.zeros(0, dtype=bool)
+            if it.anti:
+                for b in np.nonzero(ok)[0].tolist():
+                    if groups[b].intersection(it.anti):
+                        ok[b] = False
+            if not ok.any():
+                left[i] += 1
+                continue
+            if rule == "dot":
+                score = (free / cap) @ (size / mean_cap)
+                b = int(np.argmax(np.where(ok, score, -np.inf)))
+            elif rule == "align":
+                # the PC whose free capacity points the way the copy does (cosine), so each
+                # model takes the workloads shaped like it
+                rel = free / mean_cap
+                score = (rel @ (size / mean_cap)) / np.maximum(np.linalg.norm(rel, axis=1),
+                                                               1e-12)
+                b = int(np.argmax(np.where(ok, score, -np.inf)))
+            else:
+                b = int(np.argmax(ok))
+            free[b] -= size
+            contents[b][i] = contents[b].get(i, 0) + 1
+            groups[b].update(it.anti)
+    if any(left):
+        _repair(problem, sizes, free, contents, left, deadline)
+    used = [0] * len(problem.hosts)
+    kept = [(types[b], c) for b, c in enumerate(contents) if c]
+    for k, _ in kept:
+        used[k] += 1
+    patterns: list[Pattern] = []
+    for k, c in kept:
+        pat = Pattern(k, tuple(sorted(c.items())))
+        used[k] -= 1
+        best = cheapest_holding(problem, pat.load(problem), used, k)
+        used[best] += 1
+        patterns.append(Pattern(best, pat.content))
+    uncovered: dict[int, int] = {}
+    if any(left):
+        rest = _leftover(problem, left, used)
+        patterns += rest.patterns
+        uncovered = rest.uncovered
+    return Packing(patterns, uncovered)
+
+
+def _repair(problem: Problem, sizes: np.ndarray, free: np.ndarray,
+            contents: list[dict[int, int]], left: list[int], deadline: float) -> None:
+    """Place left-over copies by moving one copy out of the way (one-level ejection).
+
+    For a copy that fits no PC, look at the PCs it misses by least; if one of their copies
+    covers the shortfall and fits in another PC, move it and place the left-over copy there.
+    Tight fleets often need just that. Updates the arguments in place.
+    """
+    items = problem.items
+    scale = np.maximum(free.max(axis=0), 1).astype(np.float64) if len(free) else np.ones(3)
+    movable = np.array([not it.anti for it in items])
+    for i in range(len(items)):
+        if items[i].anti:
+            continue  # moving around anti-affinity groups is left to the other phases
+        while left[i] > 0 and time.monotonic() < deadline:
+            short = sizes[i] - free
+            direct = np.all(short <= 0, axis=1)
+            if direct.any():
+                b = int(np.argmax(direct))
+            else:
+                b = -1
+                miss = (np.maximum(short, 0) / scale).sum(axis=1)
+                for cand_bin in np.argsort(miss, kind="stable")[:REPAIR_BINS].tolist():
+                    js = np.array(sorted(contents[cand_bin]), dtype=np.int64)
+                    if not js.size:
+                        continue
+                    ok = movable[js] & (js != i) & np.all(sizes[js] >= short[cand_bin], axis=1)
+                    js = js[ok]
+                    if not js.size:
+                        continue
+                    room = np.all(free[None, :, :] >= sizes[js][:, None, :], axis=2)
+                    room[:, cand_bin] = False
+                    hit = np.nonzero(room.any(axis=1))[0]
+                    if not hit.size:
+                        continue
+                    j = int(js[hit[0]])
+                    b2 = int(np.argmax(room[hit[0]]))
+                    free[b2] -= sizes[j]
+                    contents[b2][j] = contents[b2].get(j, 0) + 1
+                    contents[cand_bin][j] -= 1
+                    if not contents[cand_bin][j]:
+                        del contents[cand_bin][j]
+                    free[cand_bin] += sizes[j]
+                    b = cand_bin
+                    break
+                if b < 0:
+                    break
+            free[b] -= sizes[i]
+            contents[b][i] = contents[b].get(i, 0) + 1
+            left[i] -= 1
+
+
+def _leftover(problem: Problem, left: list[int], used: list[int]) -> Packing:
+    """First-fit decreasing for the copies the fleet could not hold, within the stock left."""
+    from dataclasses import replace
+
+    items = [Item(it.key, it.size, it.members[:k], it.seats, it.anti)
+             for it, k in zip(problem.items, left, strict=True)]
+    hosts = [replace(h, available=None if h.available is None else h.available - u)
+             for h, u in zip(problem.hosts, used, strict=True)]
+    sub = Problem(items, hosts, problem.units, money=problem.money,
+                  currency=problem.currency, scale=problem.scale)
+    primary = min(range(len(hosts)), key=lambda k: (hosts[k].cost, k))
+    return ffd_multi(sub, primary)
+
+
+def nearby_fleets(problem: Problem, counts: list[int], upper: float,
+                  reach: int = NEAR) -> list[list[int]]:
+    """Fleets within ``reach`` PCs per model of ``counts``, cheaper than ``upper``, by cost.
+
+    Only fleets with enough total capacity in every dimension and within vendor stock are
+    kept: the candidates to pack into when the bound's own fleet is too tight.
+    """
+    hosts = problem.hosts
+    if len(hosts) > MAX_TYPES:
+        return []
+    need = np.array([sum(it.size[d] * it.demand for it in problem.items) for d in range(3)],
+                    dtype=np.float64)
+    ranges = []
+    for k, h in enumerate(hosts):
+        top = counts[k] + reach if h.available is None else min(h.available, counts[k] + reach)
+        ranges.append(np.arange(max(0, counts[k] - reach), top + 1))
+    grid = np.array(np.meshgrid(*ranges, indexing="ij")).reshape(len(hosts), -1).T
+    cost = grid @ np.array([h.cost for h in hosts], dtype=np.float64)
+    cap = grid @ np.array([h.cap for h in hosts], dtype=np.float64)
+    keep = (cost < upper - 1e-9) & np.all(cap >= need, axis=1)
+    chosen = grid[keep]
+    order = np.lexsort((chosen.sum(axis=1), cost[keep]))
+    return [[int(v) for v in row] for row in chosen[order]]
+
+
+def fleet_packing(problem: Problem, counts: list[int], deadline: float,
+                  upper: float = float("inf")) -> Packing | None:
+    """The cheapest packing into the bound's fleet or a slightly larger one, by the deadline.
+
+    The bound's fleet comes first with every placement rule; then nearby fleets in order of
+    cost, each with the rule that did best, until one holds every copy.
+    """
+    if sum(it.demand for it in problem.items) > MAX_COPIES or sum(counts) == 0:
+        return None
+
+    def key(pk: Packing) -> tuple[int, int]:
+        return sum(pk.uncovered.values()), pk.cost(problem)
+
+    best: Packing | None = None
+    best_rule = (RULES[0], ORDERS[0])
+    for rule in RULES:
+        for order in ORDERS:
+            if best is not None and time.monotonic() >= deadline:
+                return best
+            pk = pack_fleet(problem, counts, rule, order, deadline)
+            if best is None or key(pk) < key(best):
+                best, best_rule = pk, (rule, order)
+    assert best is not None
+    for fleet in nearby_fleets(problem, counts, min(upper, best.cost(problem))):
+        if time.monotonic() >= deadline or fleet == counts:
+            continue
+        fleet_cost = sum(h.cost * n for h, n in zip(problem.hosts, fleet, strict=True))
+        if fleet_cost >= best.cost(problem):
+            break  # sorted by cost: no later fleet can beat the best packing
+        pk = pack_fleet(problem, fleet, *best_rule, deadline)
+        if key(pk) < key(best):
+            best = pk
+    return best
