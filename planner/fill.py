@@ -81,8 +81,8 @@ REPAIR_RESTARTS = 4
 #: share of the time left after the first pass that goes to repairing it
 REPAIR_SHARE = 0.6
 #: after the first pass, repair and restarts stop FOLLOW_MIN s + FOLLOW_FACTOR × its time
-FOLLOW_MIN = 1.0
-FOLLOW_FACTOR = 1.5
+FOLLOW_MIN = 0.5
+FOLLOW_FACTOR = 1.0
 
 
 def applicable(problem: Problem) -> bool:
