@@ -8,6 +8,8 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from planner.bounds import capacity_bound
+from planner.branch import MAX_CLASSES as BNP_CLASSES
+from planner.branch import branch_and_price
 from planner.catalog import Catalog, Policy
 from planner.colgen import column_generation, dive, solve_integer_master
 from planner.compact import MAX_VARIABLES, compact_size, solve_compact
@@ -216,17 +218,35 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
             if open_gap() and SMALL_COMPACT < size <= MAX_VARIABLES \
                     and deadline - time.monotonic() > 0.5:
                 compact(0.5 * (deadline - time.monotonic()))
+            # small instances without units: branch-and-price closes gaps the pool cannot
+            exact = relaxed is None and not original.units and len(work.items) <= BNP_CLASSES
             if open_gap() and deadline - time.monotonic() > 0.05:
                 report("branch", best.cost, lb)
                 warm = (best.patterns, best.units) if best.problem is work else None
                 ms = solve_integer_master(work, upats, pool, penalty,
-                                          deadline - time.monotonic(), start=warm)
+                                          (0.3 if exact else 1.0) * (deadline - time.monotonic()),
+                                          start=warm)
                 if ms is not None:
                     best.offer(work, ms.patterns, ms.unit_patterns, ms.slack, ms.objective,
                                "price-and-branch")
                 report("branch", best.cost, lb)
                 if ms is not None and ms.interrupted:
                     raise KeyboardInterrupt
+            if exact and open_gap() and deadline - time.monotonic() > 0.2:
+                report("branch", best.cost, lb)
+                bp = branch_and_price(work, upats, pool, penalty, deadline, best.cost)
+                if bp is not None:
+                    if bp.solution is not None:
+                        best.offer(work, bp.solution.patterns, [], {}, bp.solution.objective,
+                                   "branch-and-price")
+                    lb = max(lb, bp.lower_bound)
+                    known = set(pool)
+                    pool = pool + [p for p in bp.pool if p not in known]
+                    stats.update(bnp_nodes=bp.nodes, bnp_seconds=round(bp.seconds, 3),
+                                 bnp_proven=bp.proven)
+                    report("branch", best.cost, lb)
+                    if bp.interrupted:
+                        raise KeyboardInterrupt
             # time left (the pool's integer master was solved): keep tightening the bound
             if open_gap() and deadline - time.monotonic() > 0.5:
                 report("bound", best.cost, lb)

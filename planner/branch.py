@@ -1,0 +1,591 @@
+"""Branch-and-price over the column-generation master: the exact optimum of small instances.
+
+The LP bound of the Gilmore–Gomory master can sit below the optimum (a fractional LP, or an
+integer optimum the pool's integer master cannot reach); closing that gap needs branching
+with column generation at every node. Branching follows Vanderbeck's generic scheme for
+integer demands: a branching set S is a PC type (or any type) with lower bounds on copies of
+some classes, S = {patterns p : host(p) = t, a_p,i >= L_i for (i, L_i) in need}; the number of
+PCs using a pattern of S is integer in every plan, so a fractional sum splits into
+"sum <= floor" and "sum >= ceil". These are master rows; pool columns stay valid everywhere
+(they just get coefficients), and the pricing MILP gets one indicator per set so its dual
+enters the knapsack exactly. Sets are tried from simple to specific: PCs per type, copies of
+one class, pairs of classes (Ryan–Foster), and finally the set of patterns dominating a
+maximal fractional one, which always exists, so every fractional node can be branched.
+
+Node bounds are Farley bounds (valid before column generation converges), the search is
+best-bound with a plunge to a leaf after every branching, and the global bound is the least
+bound over open nodes. Problems with mobile units are skipped (units and seats would need
+their own branching).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import time
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+
+from planner.colgen import (
+    RC_EPS,
+    MasterSolution,
+    Pricer,
+    build_master,
+    pattern_column,
+    solve_integer_master,
+)
+from planner.heuristics import Pattern
+from planner.highs import INF, fvec, ivec, new_highs, set_start
+from planner.problem import Problem
+from planner.unitpack import UnitPattern
+
+#: branch-and-price is tried up to this many item classes
+MAX_CLASSES = 200
+#: cap per exact pricing call (a stopped call still gives a valid bound)
+PRICE_SECONDS = 0.5
+#: columns added per PC type and greedy round
+MAX_ADD = 20
+GREEDY_SEEDS = 20
+FRAC_EPS = 1e-6
+
+
+@dataclass(frozen=True)
+class BranchSet:
+    """Patterns of PC type ``host`` (None: any type) with at least L_i copies of class i."""
+
+    host: int | None
+    need: tuple[tuple[int, int], ...]
+
+    def contains(self, p: Pattern) -> bool:
+        """Whether pattern p belongs to the set."""
+        if self.host is not None and p.host != self.host:
+            return False
+        if not self.need:
+            return True
+        have = dict(p.content)
+        return all(have.get(i, 0) >= k for i, k in self.need)
+
+
+@dataclass(frozen=True)
+class Branch:
+    """A branching row: the PCs using a pattern of ``bset`` are >= rhs (up) or <= rhs."""
+
+    bset: BranchSet
+    up: bool
+    rhs: int
+
+
+@dataclass(order=True)
+class _Node:
+    key: tuple[float, int, int]
+    branches: tuple[Branch, ...] = field(compare=False)
+    bound: float = field(compare=False)
+    depth: int = field(compare=False)
+
+
+@dataclass
+class BnPResult:
+    """Outcome: the best plan found (if better than the given one) and a valid lower bound."""
+
+    solution: MasterSolution | None
+    lower_bound: float
+    proven: bool
+    nodes: int
+    pool: list[Pattern]
+    interrupted: bool = False
+    seconds: float = 0.0
+
+
+class BranchPricer(Pricer):
+    """Exact pricing with branching sets: one indicator per set, exact for either dual sign.
+
+    For set b with need {(i, L_i)}: w_bi = [a_i >= L_i] (two rows each), z_b = AND of w_bi;
+    the objective gains y_b z_b. Models are cached per (PC type, sets).
+    """
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem)
+        self._branch_models: dict[tuple[int, tuple[BranchSet, ...]],
+                                  tuple[highspy.Highs, list[int], list[int]]] = {}
+        self._ub: dict[int, dict[int, int]] = {}
+
+    def _with_sets(self, t: int, sets: tuple[BranchSet, ...]
+                   ) -> tuple[highspy.Highs, list[int], list[int]]:
+        """The pricing MILP of type t plus indicators; returns model, classes, z columns."""
+        key = (t, sets)
+        if key in self._branch_models:
+            return self._branch_models[key]
+        base, cols = self._model(t)
+        h = new_highs()
+        h.passModel(base.getModel())
+        h.setOptionValue("mip_rel_gap", 1e-7)
+        h.setOptionValue("presolve", "off")
+        where = {i: j for j, i in enumerate(cols)}
+        ub = self._upper(t)
+        zcols: list[int] = []
+        for s in sets:
+            ws: list[int] = []
+            for i, need in s.need:
+                j = where[i]
+                u = ub[i]
+                w = h.getNumCol()
+                h.addCol(0.0, 0.0, 1.0, 0, ivec([]), fvec([]))
+                # w = 1 -> a_i >= need ; w = 0 -> a_i <= need - 1
+                h.addRow(0.0, INF, 2, ivec([j, w]), fvec([1.0, -float(need)]))
+                h.addRow(-INF, float(need - 1), 2, ivec([j, w]),
+                         fvec([1.0, -float(u - need + 1)]))
+                ws.append(w)
+            if len(ws) == 1:
+                z = ws[0]
+            else:
+                z = h.getNumCol()
+                h.addCol(0.0, 0.0, 1.0, 0, ivec([]), fvec([]))
+                for w in ws:
+                    h.addRow(-INF, 0.0, 2, ivec([z, w]), fvec([1.0, -1.0]))
+                h.addRow(-float(len(ws) - 1), INF, len(ws) + 1, ivec([z, *ws]),
+                         fvec([1.0] + [-1.0] * len(ws)))
+            zcols.append(z)
+        n = h.getNumCol()
+        h.changeColsIntegrality(n, ivec(list(range(n))),
+                                np.array([highspy.HighsVarType.kInteger] * n))
+        if len(self._branch_models) > 500:
+            self._branch_models.clear()
+        self._branch_models[key] = (h, cols, zcols)
+        return self._branch_models[key]
+
+    def _upper(self, t: int) -> dict[int, int]:
+        """Upper bound on copies of each class a type-t pattern can hold."""
+        if t not in self._ub:
+            h, cols = self._model(t)
+            up = h.getLp().col_upper_
+            self._ub[t] = {i: round(up[j]) for j, i in enumerate(cols)}
+        return self._ub[t]
+
+    def exact_sets(self, t: int, pi: np.ndarray, sets: list[tuple[BranchSet, float]],
+                   time_limit: float) -> tuple[float, float, Pattern | None]:
+        """Best pattern value at duals (cover and branching sets), an upper bound, the pattern.
+
+        Over patterns of type t, the empty pattern included (a superset keeps bounds valid).
+        """
+        _, cols = self._model(t)
+        const = 0.0
+        real: list[tuple[BranchSet, float]] = []
+        where = set(cols)
+        for s, yb in sets:
+            if s.host is not None and s.host != t:
+                continue
+            if not s.need:
+                const += yb
+                continue
+            ub = self._upper(t)
+            if all(i in where and need <= ub[i] for i, need in s.need):
+                real.append((s, yb))
+        if not cols:
+            return const, const, None
+        if not real:
+            value, bound, pat = self.exact(t, pi, time_limit)
+            return value + const, bound + const, pat
+        real.sort(key=lambda sy: _order(sy[0]))
+        h, cols, zcols = self._with_sets(t, tuple(s for s, _ in real))
+        n = h.getNumCol()
+        cost = np.zeros(n)
+        for j, i in enumerate(cols):
+            cost[j] = -float(max(pi[i], 0.0))
+        for z, (_, yb) in zip(zcols, real, strict=True):
+            cost[z] -= yb
+        h.changeColsCost(n, ivec(list(range(n))), cost)
+        h.setOptionValue("time_limit", max(0.05, time_limit))
+        _, start = self.greedy(t, pi)[0]
+        set_start(h, self._start_vector(h, cols, real, zcols, start))
+        h.run()
+        sol = h.getSolution()
+        bound = -float(h.getInfo().mip_dual_bound)
+        if not sol.value_valid:
+            return const, max(bound, 0.0) + const, None
+        content = tuple(sorted((cols[j], round(sol.col_value[j])) for j in range(len(cols))
+                               if round(sol.col_value[j]) > 0))
+        pat = Pattern(t, content)
+        value = float(sum(pi[i] * k for i, k in content))
+        value += sum(yb for s, yb in real if s.contains(pat))
+        return value + const, max(bound, value) + const, pat
+
+    @staticmethod
+    def _start_vector(h: highspy.Highs, cols: list[int], real: list[tuple[BranchSet, float]],
+                      zcols: list[int], start: Pattern) -> np.ndarray:
+        """A consistent MIP start (knapsack counts and indicators) from a greedy pattern."""
+        x = np.zeros(h.getNumCol())
+        where = {i: j for j, i in enumerate(cols)}
+        have = dict(start.content)
+        for i, k in start.content:
+            if i in where:
+                x[where[i]] = k
+        nxt = len(cols)
+        for (s, _), z in zip(real, zcols, strict=True):
+            flags = [1.0 if have.get(i, 0) >= need else 0.0 for i, need in s.need]
+            for f in flags:
+                x[nxt] = f
+                nxt += 1
+            if len(flags) > 1:
+                x[nxt] = float(all(flags))
+                nxt += 1
+            assert z < nxt
+        return x
+
+
+def _order(s: BranchSet) -> tuple[int, tuple[tuple[int, int], ...]]:
+    """A total order on sets (None sorts first): deterministic choices."""
+    return (-1 if s.host is None else s.host, s.need)
+
+
+def _frac(v: float) -> float:
+    return min(v - math.floor(v), math.ceil(v) - v)
+
+
+def choose_branch(problem: Problem, x: list[tuple[Pattern, float]]) -> tuple[BranchSet, float]:
+    """A branching set whose PC count is fractional in x, simplest kind first.
+
+    Levels: PCs per type (and in total); copies of one class (per type and any type); pairs of
+    classes on one PC; the patterns dominating a maximal fractional pattern (always exists).
+    """
+    multi = len(problem.hosts) > 1
+    levels: list[dict[BranchSet, float]] = [{}, {}, {}]
+    for p, v in x:
+        if v <= FRAC_EPS:
+            continue
+        lv0 = levels[0]
+        for s in ((BranchSet(p.host, ()), BranchSet(None, ())) if multi
+                  else (BranchSet(None, ()),)):
+            lv0[s] = lv0.get(s, 0.0) + v
+        lv1 = levels[1]
+        for i, a in p.content:
+            for k in range(1, a + 1):
+                keys = [BranchSet(None, ((i, k),))]
+                if multi:
+                    keys.append(BranchSet(p.host, ((i, k),)))
+                for s in keys:
+                    lv1[s] = lv1.get(s, 0.0) + v
+        lv2 = levels[2]
+        items = [i for i, _ in p.content]
+        for a_ in range(len(items)):
+            for b_ in range(a_ + 1, len(items)):
+                s = BranchSet(None, ((items[a_], 1), (items[b_], 1)))
+                lv2[s] = lv2.get(s, 0.0) + v
+    for lv in levels:
+        cands = [(-_frac(v), _order(s), s, v) for s, v in lv.items() if _frac(v) > FRAC_EPS]
+        if cands:
+            _, _, s, v = min(cands, key=lambda c: (c[0], c[1]))
+            return s, v
+    # generic fallback: a fractional pattern no other fractional pattern dominates
+    fr = [(p, v) for p, v in x if _frac(v) > FRAC_EPS]
+    for p, _ in sorted(fr, key=lambda pv: (-sum(k for _, k in pv[0].content), pv[0])):
+        s = BranchSet(p.host, p.content)
+        total = sum(v for q, v in x if s.contains(q))
+        if _frac(total) > FRAC_EPS:
+            return s, total
+    raise ValueError("no fractional branching set")  # pragma: no cover - x was fractional
+
+
+class _NodeLP:
+    """The master LP at one node: base rows, branching rows, artificials, pool columns."""
+
+    def __init__(self, problem: Problem, penalty: float, branches: tuple[Branch, ...],
+                 pool: list[Pattern]) -> None:
+        self.problem = problem
+        self.branches = branches
+        h, rows = build_master(problem, [], penalty)
+        h.setOptionValue("presolve", "off")
+        self.h, self.rows = h, rows
+        self.n_base = h.getNumRow()
+        lo: list[float] = []
+        up: list[float] = []
+        for b in branches:
+            lo.append(float(b.rhs) if b.up else -INF)
+            up.append(INF if b.up else float(b.rhs))
+        if branches:
+            h.addRows(len(branches), fvec(lo), fvec(up), 0, ivec([]), ivec([]), fvec([]))
+        self.lo = list(rows.rhs) + lo
+        self.up = [INF] * self.n_base + up
+        # artificials keep ">=" rows feasible whatever the pool (a relaxation: bound stays valid)
+        self.big = 4.0 * penalty * max(1, sum(it.demand for it in problem.items))
+        for r, b in enumerate(branches):
+            if b.up:
+                h.addCol(self.big, 0.0, INF, 1, ivec([self.n_base + r]), fvec([1.0]))
+        self.first = h.getNumCol()
+        self.cols: list[Pattern] = []
+        self.add_many(pool)
+
+    def column(self, p: Pattern) -> tuple[list[int], list[float]]:
+        """Coefficients of a pattern, branching rows included."""
+        idx, val = pattern_column(self.rows, p)
+        for r, b in enumerate(self.branches):
+            if b.bset.contains(p):
+                idx.append(self.n_base + r)
+                val.append(1.0)
+        return idx, val
+
+    def add_many(self, pats: list[Pattern]) -> None:
+        """Add pattern columns in one call."""
+        if not pats:
+            return
+        starts: list[int] = []
+        index: list[int] = []
+        value: list[float] = []
+        for p in pats:
+            starts.append(len(index))
+            idx, val = self.column(p)
+            index.extend(idx)
+            value.extend(val)
+        costs = [float(self.problem.hosts[p.host].cost) for p in pats]
+        self.h.addCols(len(pats), fvec(costs), fvec([0.0] * len(pats)),
+                       fvec([INF] * len(pats)), len(index), ivec(starts), ivec(index),
+                       fvec(value))
+        self.cols.extend(pats)
+
+    def clip(self, y: np.ndarray) -> np.ndarray:
+        """Duals with the sign their row allows (HiGHS's may be a hair off).
+
+        Also capped at an artificial column's cost, so a scaled copy stays dual feasible.
+        """
+        y = y.copy()
+        for r in range(len(y)):
+            if self.up[r] == INF:
+                y[r] = min(max(y[r], 0.0), self.big if r >= self.n_base else INF)
+            elif self.lo[r] == -INF:
+                y[r] = min(y[r], 0.0)
+        return y
+
+    def dual_objective(self, y: np.ndarray) -> float:
+        """b·y with each row's active side."""
+        return float(sum(y[r] * (self.lo[r] if y[r] > 0 else self.up[r])
+                         for r in range(len(y)) if y[r] != 0.0))
+
+    def offset(self, t: int, y: np.ndarray) -> float:
+        """Dual terms of a type-t column besides items and branching rows (vendor stock)."""
+        ra = self.rows.host_avail[t]
+        return float(y[ra]) if ra is not None else 0.0
+
+    def reduced(self, p: Pattern, y: np.ndarray) -> float:
+        """Reduced cost of a pattern at duals y."""
+        value = sum(float(y[self.rows.cover[i]]) * k for i, k in p.content)
+        value += sum(float(y[self.n_base + r]) for r, b in enumerate(self.branches)
+                     if b.bset.contains(p))
+        return self.problem.hosts[p.host].cost + self.offset(p.host, y) - value
+
+
+@dataclass
+class _NodeOutcome:
+    bound: float
+    lp_value: float
+    x: list[tuple[Pattern, float]]
+    integral: bool
+    stuck: bool  # patterns integral but slack or artificials used: nothing to branch on
+    done: bool  # bound proven for this node (CG converged or pruned)
+
+
+class _Search:
+    """State of one branch-and-price run."""
+
+    def __init__(self, problem: Problem, pool: list[Pattern], penalty: float,
+                 deadline: float, upper: float) -> None:
+        self.problem = problem
+        self.penalty = penalty
+        self.deadline = deadline
+        self.upper = upper
+        self.pool: list[Pattern] = []
+        self.seen: set[Pattern] = set()
+        for p in pool:
+            self._remember(p)
+        self.pricer = BranchPricer(problem)
+        self.best: MasterSolution | None = None
+
+    def _remember(self, p: Pattern) -> bool:
+        if p in self.seen or not p.content:
+            return False
+        self.seen.add(p)
+        self.pool.append(p)
+        return True
+
+    def prunable(self, bound: float) -> bool:
+        """Whether no plan below the bound can beat the incumbent."""
+        return self.problem.round_bound(bound) >= self.upper - 1e-9
+
+    def solve_node(self, branches: tuple[Branch, ...], parent_bound: float) -> _NodeOutcome:
+        """Column generation at a node with exact pricing; a valid bound even if stopped."""
+        pr = self.problem
+        lp = _NodeLP(pr, self.penalty, branches, self.pool)
+        h = lp.h
+        bound = parent_bound
+        sets = [b.bset for b in branches]
+        n_items = len(pr.items)
+        z = INF
+        while True:
+            h.run()
+            status = h.getModelStatus()
+            if status != highspy.HighsModelStatus.kOptimal:
+                # cannot happen with slack and artificial columns; give up on the node safely
+                return _NodeOutcome(bound, INF, [], False, True, False)
+            z = float(h.getInfo().objective_function_value)
+            y = lp.clip(np.asarray(h.getSolution().row_dual, dtype=np.float64))
+            pi = np.clip(y[lp.rows.cover], 0.0, self.penalty)
+            new: list[Pattern] = []
+            for t, host in enumerate(pr.hosts):
+                cands = sorted((lp.reduced(p, y), p)
+                               for _, p in self.pricer.greedy(t, pi, seeds=GREEDY_SEEDS))
+                for rc, p in cands[:MAX_ADD]:
+                    if rc < -RC_EPS * max(1.0, host.cost) and p not in self.seen \
+                            and p not in new and p.content:
+                        new.append(p)
+            if new and time.monotonic() < self.deadline:
+                for p in new:
+                    self._remember(p)
+                lp.add_many(new)
+                continue
+            # exact pricing gives the Farley bound and proves the LP optimal
+            theta = 1.0
+            proven = True
+            for t, host in enumerate(pr.hosts):
+                left = self.deadline - time.monotonic()
+                duals = [(s, float(y[lp.n_base + r])) for r, s in enumerate(sets)]
+                _, vbound, pat = self.pricer.exact_sets(t, pi, duals,
+                                                        min(PRICE_SECONDS, max(left, 0.05)))
+                off = lp.offset(t, y)
+                if host.cost + off - vbound < -RC_EPS * max(1.0, host.cost):
+                    proven = False
+                if host.cost > 0:
+                    theta = max(theta, (vbound - off) / host.cost)
+                elif vbound - off > RC_EPS:
+                    theta = INF
+                if pat is not None and pat.content and pat not in self.seen \
+                        and pat not in new and lp.reduced(pat, y) < -RC_EPS * max(1.0, host.cost):
+                    new.append(pat)
+            yb = y.copy()
+            yb[lp.rows.cover] = pi
+            farley = lp.dual_objective(yb) / theta if math.isfinite(theta) else 0.0
+            bound = max(bound, farley)
+            if proven and not new:
+                bound = max(bound, z)
+            x_all = list(h.getSolution().col_value)
+            x = [(p, float(v)) for p, v in zip(lp.cols, x_all[lp.first:], strict=True)
+                 if v > FRAC_EPS]
+            art = sum(x_all[n_items:lp.first]) + sum(x_all[:n_items])
+            whole = all(_frac(v) <= FRAC_EPS for _, v in x)
+            integral = art <= FRAC_EPS and whole
+            stuck = art > FRAC_EPS and whole
+            if (proven and not new) or self.prunable(bound):
+                return _NodeOutcome(bound, z, x, integral, stuck, True)
+            if pr.round_bound(bound) >= pr.round_bound(z) - 1e-9:
+                # the rounded bound cannot rise further at this node: branch on this LP
+                return _NodeOutcome(bound, z, x, integral, stuck, True)
+            if time.monotonic() >= self.deadline or not new:
+                return _NodeOutcome(bound, z, x, integral, stuck, not new)
+            for p in new:
+                self._remember(p)
+            lp.add_many(new)
+
+    def offer(self, x: list[tuple[Pattern, float]]) -> None:
+        """Take an integral node solution as the incumbent if it is cheaper."""
+        pats = [(p, round(v)) for p, v in x if round(v) > 0]
+        cost = float(sum(self.problem.hosts[p.host].cost * k for p, k in pats))
+        cover = [0] * len(self.problem.items)
+        for p, k in pats:
+            for i, a in p.content:
+                cover[i] += a * k
+        if any(c < it.demand for c, it in zip(cover, self.problem.items, strict=True)):
+            return
+        if cost < self.upper - 1e-9:
+            self.upper = cost
+            self.best = MasterSolution(sorted(pats), [], {}, cost, False)
+
+    def try_pool(self, seconds: float) -> None:
+        """Price-and-branch on the pool so far: an incumbent from the integer master."""
+        ms = solve_integer_master(self.problem, [], self.pool, self.penalty, seconds)
+        if ms is not None and not ms.slack and ms.objective < self.upper - 1e-9:
+            self.upper = ms.objective
+            self.best = ms
+        if ms is not None and ms.interrupted:
+            raise KeyboardInterrupt
+
+
+def branch_and_price(problem: Problem, unit_pats: list[UnitPattern], pool: list[Pattern],
+                     penalty: float, deadline: float, upper: float = INF) -> BnPResult | None:
+    """Search for a plan cheaper than ``upper`` and prove a bound; None if not applicable.
+
+    Returns the best plan found (None inside if nothing beat ``upper``) and a lower bound
+    valid for every plan: the least bound over nodes still open, or ``upper`` when the tree
+    is closed. Ctrl-C stops the search and returns what it has, marked interrupted.
+    """
+    if problem.units or unit_pats or len(problem.items) > MAX_CLASSES or not problem.hosts:
+        return None
+    t0 = time.monotonic()
+    search = _Search(problem, pool, penalty, deadline, upper)
+    heap: list[_Node] = []
+    stuck: list[float] = []  # bounds of nodes that cannot be branched (kept in the bound)
+    order = 0
+    nodes = 0
+    current: _Node | None = _Node((0.0, 0, 0), (), 0.0, 0)
+    interrupted = False
+    tried_pool = len(search.pool)
+    try:
+        while current is not None and time.monotonic() < deadline:
+            node = current
+            if search.prunable(node.bound):
+                current = _pop(heap, search)
+                continue
+            nodes += 1
+            out = search.solve_node(node.branches, node.bound)
+            node.bound = out.bound
+            if out.integral and out.x:
+                search.offer(out.x)
+            if nodes == 1 or len(search.pool) > 1.5 * tried_pool:
+                tried_pool = len(search.pool)
+                left = deadline - time.monotonic()
+                if left > 0.2:
+                    search.try_pool(min(1.0, 0.15 * left))
+            if not out.done:
+                break  # out of time: the node stays open with the bound it reached
+            if out.integral or search.prunable(out.bound):
+                current = _pop(heap, search)
+                continue
+            if out.stuck or not out.x:
+                stuck.append(out.bound)
+                current = _pop(heap, search)
+                continue
+            bset, v = choose_branch(problem, out.x)
+            lo = Branch(bset, False, math.floor(v))
+            hi = Branch(bset, True, math.ceil(v))
+            first, second = (hi, lo) if v - math.floor(v) >= 0.5 else (lo, hi)
+            kids = []
+            for b in (first, second):
+                order += 1
+                kids.append(_Node((out.bound, -(node.depth + 1), order),
+                                  _merge(node.branches, b), out.bound, node.depth + 1))
+            heapq.heappush(heap, kids[1])
+            current = kids[0]  # plunge
+    except KeyboardInterrupt:
+        interrupted = True
+    if current is not None:
+        heapq.heappush(heap, current)  # being solved or not yet: open, with a valid bound
+    open_bounds = [n.bound for n in heap if not search.prunable(n.bound)]
+    open_bounds += [b for b in stuck if not search.prunable(b)]
+    proven = not open_bounds
+    lb = min([search.upper, *open_bounds])
+    return BnPResult(search.best, lb, proven, nodes, search.pool, interrupted,
+                     time.monotonic() - t0)
+
+
+def _pop(heap: list[_Node], search: _Search) -> _Node | None:
+    """The open node with the least bound (deepest first on ties), skipping pruned ones."""
+    while heap:
+        n = heapq.heappop(heap)
+        if not search.prunable(n.bound):
+            return n
+    return None
+
+
+def _merge(branches: tuple[Branch, ...], b: Branch) -> tuple[Branch, ...]:
+    """Add a branching row, replacing a looser one on the same set and side."""
+    out = [c for c in branches if not (c.bset == b.bset and c.up == b.up)]
+    out.append(b)
+    return tuple(out)
