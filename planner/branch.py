@@ -49,6 +49,8 @@ PRICE_SECONDS = 0.5
 MAX_ADD = 20
 GREEDY_SEEDS = 20
 FRAC_EPS = 1e-6
+#: exact pricing by dynamic programming up to this many capacity grid states
+DP_STATES = 60_000
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ class BranchPricer(Pricer):
         self._branch_models: dict[tuple[int, tuple[BranchSet, ...]],
                                   tuple[highspy.Highs, list[int], list[int]]] = {}
         self._ub: dict[int, dict[int, int]] = {}
+        self._dps: dict[int, _GridDP | None] = {}
 
     def _model(self, t: int) -> tuple[highspy.Highs, list[int]]:
         """The base pricing MILP, tuned for many tiny solves (a greedy start is given)."""
@@ -162,6 +165,14 @@ class BranchPricer(Pricer):
         self._branch_models[key] = (h, cols, zcols)
         return self._branch_models[key]
 
+    def _dp(self, t: int) -> _GridDP | None:
+        """The dynamic program for type t, if its capacity grid is small enough."""
+        if t not in self._dps:
+            _, cols = self._model(t)
+            dp = _GridDP(self.problem, t, cols, self._upper(t))
+            self._dps[t] = dp if dp.usable else None
+        return self._dps[t]
+
     def _upper(self, t: int) -> dict[int, int]:
         """Upper bound on copies of each class a type-t pattern can hold."""
         if t not in self._ub:
@@ -191,6 +202,10 @@ class BranchPricer(Pricer):
                 real.append((s, yb))
         if not cols:
             return const, const, None
+        dp = self._dp(t)
+        if dp is not None and all(len(s.need) == 1 for s, _ in real):
+            value, best = dp.solve(pi, real)
+            return value + const, value + const, best
         if not real:
             value, bound, pat = self.exact(t, pi, time_limit)
             return value + const, bound + const, pat
@@ -239,6 +254,75 @@ class BranchPricer(Pricer):
                 nxt += 1
             assert z < nxt
         return x
+
+
+class _GridDP:
+    """Exact pricing by dynamic programming over the capacity grid, when it is small.
+
+    Binding dimensions only (a dimension that all classes together cannot fill is dropped),
+    each divided by the gcd of the sizes in it, so the grid is exact. Handles copies per class
+    and single-class branching sets (a value per copy count); not anti-affinity groups (then
+    ``usable`` is False and the MILP prices). Literature classes with capacity 100 or 150
+    give 10^4 to 2·10^4 states: a pricing call takes milliseconds instead of a MILP's 0.1-0.5 s.
+    """
+
+    def __init__(self, problem: Problem, t: int, cols: list[int], ub: dict[int, int]) -> None:
+        host = problem.hosts[t]
+        self.t = t
+        self.cols = cols
+        self.ub = ub
+        items = problem.items
+        dims = [d for d in range(3)
+                if sum(ub[i] * items[i].size[d] for i in cols) > host.cap[d]]
+        gcds = [math.gcd(*(items[i].size[d] for i in cols)) for d in dims]
+        self.shape = tuple(host.cap[d] // g + 1 for d, g in zip(dims, gcds, strict=True))
+        self.sizes = {i: tuple(items[i].size[d] // g for d, g in zip(dims, gcds, strict=True))
+                      for i in cols}
+        if not dims:  # nothing binds: one grid cell that every copy fits in
+            self.shape = (1,)
+            self.sizes = {i: (0,) for i in cols}
+        self.usable = (bool(cols) and not any(items[i].anti for i in cols)
+                       and math.prod(self.shape) <= DP_STATES)
+
+    def solve(self, pi: np.ndarray, sets: list[tuple[BranchSet, float]]
+              ) -> tuple[float, Pattern]:
+        """Best value of pi·a plus the duals of single-class sets a belongs to, and a."""
+        bonus: dict[int, list[tuple[int, float]]] = {}
+        for s, yb in sets:
+            (i, need), = s.need
+            bonus.setdefault(i, []).append((need, yb))
+        dp = np.zeros(self.shape)
+        steps: list[tuple[int, np.ndarray]] = []
+        for i in self.cols:
+            p = float(max(pi[i], 0.0))
+            vals = [p * k + sum(yb for need, yb in bonus.get(i, ()) if k >= need)
+                    for k in range(1, self.ub[i] + 1)]
+            if max(vals, default=0.0) <= 0.0:
+                continue
+            size = self.sizes[i]
+            best = dp.copy()
+            choice = np.zeros(self.shape, dtype=np.int16)
+            for k, f in enumerate(vals, start=1):
+                if f <= 0.0 or any(k * s >= n for s, n in zip(size, self.shape, strict=True)):
+                    continue
+                src = tuple(slice(0, n - k * s) for s, n in zip(size, self.shape, strict=True))
+                dst = tuple(slice(k * s, n) for s, n in zip(size, self.shape, strict=True))
+                cand = dp[src] + f
+                region = best[dst]
+                better = cand > region + 1e-9
+                region[better] = cand[better]
+                choice[dst][better] = k
+            dp = best
+            steps.append((i, choice))
+        at = tuple(n - 1 for n in self.shape)
+        value = float(dp[at])
+        content: dict[int, int] = {}
+        for i, choice in reversed(steps):
+            k = int(choice[at])
+            if k:
+                content[i] = k
+                at = tuple(c - k * s for c, s in zip(at, self.sizes[i], strict=True))
+        return value, Pattern(self.t, tuple(sorted(content.items())))
 
 
 def _tune(h: highspy.Highs) -> None:

@@ -96,8 +96,9 @@ def test_bound_valid_when_stopped_early(seed: int, types: int) -> None:
             assert min(heur, res.solution.objective if res.solution else INF) == opt
 
 
-def test_pricing_with_sets_matches_brute_force() -> None:
-    """The indicator model prices exactly: best of pi·a + sum of y_b over sets holding a."""
+@pytest.mark.parametrize("pairs", [True, False])
+def test_pricing_with_sets_matches_brute_force(pairs: bool) -> None:
+    """Exact pricing (the indicator MILP with pair sets, else the grid DP) vs enumeration."""
     pr = _problem(0, 3)
     rng = np.random.default_rng(1)
     pricer = BranchPricer(pr)
@@ -106,11 +107,17 @@ def test_pricing_with_sets_matches_brute_force() -> None:
         t = trial % len(pr.hosts)
         host = pr.hosts[t]
         pi = rng.uniform(0, host.cost / 3, n)
-        sets = [(BranchSet(None, ((int(rng.integers(n)), 1), (int(rng.integers(n)), 1))),
+        sets = [(BranchSet(t, ((int(rng.integers(n)), int(rng.integers(1, 3))),)),
                  float(rng.uniform(-host.cost, host.cost))),
-                (BranchSet(t, ((int(rng.integers(n)), int(rng.integers(1, 3))),)),
+                (BranchSet(None, ((int(rng.integers(n)), 1),)),
                  float(rng.uniform(-host.cost, host.cost))),
                 (BranchSet(t, ()), float(rng.uniform(-host.cost, 0)))]
+        if pairs:
+            sets.append((BranchSet(None, ((int(rng.integers(n)), 1),
+                                          (int(rng.integers(n)), 1))),
+                         float(rng.uniform(-host.cost, host.cost))))
+        else:
+            assert pricer._dp(t) is not None  # the grid is small: the DP prices
         value, bound, pat = pricer.exact_sets(t, pi, sets, 5.0)
         ranges = [range(0, min(it.demand, *(host.cap[d] // it.size[d] for d in range(3))) + 1)
                   if pr.fits(it.size, host) else range(1) for it in pr.items]
