@@ -47,7 +47,7 @@ MAX_CLASSES = 200
 PRICE_SECONDS = 0.5
 #: columns added per PC type and greedy round
 MAX_ADD = 20
-GREEDY_SEEDS = 20
+GREEDY_SEEDS = 8
 FRAC_EPS = 1e-6
 #: exact pricing by dynamic programming up to this many capacity grid states
 DP_STATES = 60_000
@@ -113,6 +113,7 @@ class BranchPricer(Pricer):
                                   tuple[highspy.Highs, list[int], list[int]]] = {}
         self._ub: dict[int, dict[int, int]] = {}
         self._dps: dict[int, _GridDP | None] = {}
+        self._full = [it.demand for it in problem.items]
 
     def _model(self, t: int) -> tuple[highspy.Highs, list[int]]:
         """The base pricing MILP, tuned for many tiny solves (a greedy start is given)."""
@@ -164,6 +165,15 @@ class BranchPricer(Pricer):
             self._branch_models.clear()
         self._branch_models[key] = (h, cols, zcols)
         return self._branch_models[key]
+
+    def exact(self, t: int, pi: np.ndarray, time_limit: float
+              ) -> tuple[float, float, Pattern | None]:
+        """Colgen's exact pricing, by the grid DP when it applies (full demand only)."""
+        dp = self._dp(t)
+        if dp is not None and self.demand == self._full:
+            value, pat = dp.solve(pi, [])
+            return value, value, pat if pat.content else None
+        return super().exact(t, pi, time_limit)
 
     def _dp(self, t: int) -> _GridDP | None:
         """The dynamic program for type t, if its capacity grid is small enough."""
@@ -389,46 +399,87 @@ def choose_branch(problem: Problem, x: list[tuple[Pattern, float]]) -> tuple[Bra
     raise ValueError("no fractional branching set")  # pragma: no cover - x was fractional
 
 
-class _NodeLP:
-    """The master LP at one node: base rows, branching rows, artificials, pool columns."""
+class _Members:
+    """Which pool patterns belong to each branching set, computed once per set and pattern."""
 
-    def __init__(self, problem: Problem, penalty: float, branches: tuple[Branch, ...],
-                 pool: list[Pattern]) -> None:
+    def __init__(self, pool: list[Pattern]) -> None:
+        self.pool = pool  # shared and only appended to
+        self.sets: dict[BranchSet, tuple[set[Pattern], int]] = {}
+
+    def of(self, s: BranchSet) -> set[Pattern]:
+        """The pool patterns in set s."""
+        got, n = self.sets.get(s, (set(), 0))
+        if n < len(self.pool):
+            got.update(p for p in self.pool[n:] if s.contains(p))
+            self.sets[s] = (got, len(self.pool))
+        return got
+
+
+class _NodeLP:
+    """The master LP: base rows, branching rows (with artificials), pool columns.
+
+    Kept between nodes: moving to a child only adds or re-bounds branching rows, so HiGHS
+    re-optimises from the parent's basis; a jump elsewhere in the tree rebuilds it.
+    """
+
+    def __init__(self, problem: Problem, penalty: float, pool: list[Pattern],
+                 members: _Members) -> None:
         self.problem = problem
-        self.branches = branches
+        self.members = members
         h, rows = build_master(problem, [], penalty)
         h.setOptionValue("presolve", "off")
         self.h, self.rows = h, rows
         self.n_base = h.getNumRow()
-        lo: list[float] = []
-        up: list[float] = []
-        for b in branches:
-            lo.append(float(b.rhs) if b.up else -INF)
-            up.append(INF if b.up else float(b.rhs))
-        if branches:
-            h.addRows(len(branches), fvec(lo), fvec(up), 0, ivec([]), ivec([]), fvec([]))
-        self.lo = list(rows.rhs) + lo
-        self.up = [INF] * self.n_base + up
+        self.lo = list(rows.rhs)
+        self.up = [INF] * self.n_base
+        self.branches: list[Branch] = []
+        self.row_of: dict[tuple[BranchSet, bool], int] = {}
         # artificials keep ">=" rows feasible whatever the pool (a relaxation: bound stays valid)
         self.big = 4.0 * penalty * max(1, sum(it.demand for it in problem.items))
-        for r, b in enumerate(branches):
-            if b.up:
-                h.addCol(self.big, 0.0, INF, 1, ivec([self.n_base + r]), fvec([1.0]))
-        self.first = h.getNumCol()
-        self.cols: list[Pattern] = []
+        self.kind: list[Pattern | None] = [None] * h.getNumCol()  # slack columns first
+        self.artificial: list[int] = list(range(h.getNumCol()))
         self.add_many(pool)
+
+    def move(self, branches: tuple[Branch, ...]) -> bool:
+        """Set the branching rows to a node's; False if that needs a row removed (rebuild)."""
+        want = {(b.bset, b.up): b for b in branches}
+        if any(key not in want for key in self.row_of):
+            return False
+        for key, b in want.items():
+            r = self.row_of.get(key)
+            lo = float(b.rhs) if b.up else -INF
+            up = INF if b.up else float(b.rhs)
+            if r is not None:
+                if (self.lo[r], self.up[r]) != (lo, up):
+                    self.h.changeRowBounds(r, lo, up)
+                    self.lo[r], self.up[r] = lo, up
+                self.branches[r - self.n_base] = b
+                continue
+            inside = self.members.of(b.bset)
+            idx = [j for j, p in enumerate(self.kind) if p is not None and p in inside]
+            r = self.h.getNumRow()
+            self.h.addRow(lo, up, len(idx), ivec(idx), fvec([1.0] * len(idx)))
+            self.lo.append(lo)
+            self.up.append(up)
+            self.branches.append(b)
+            self.row_of[key] = r
+            if b.up:
+                self.artificial.append(self.h.getNumCol())
+                self.kind.append(None)
+                self.h.addCol(self.big, 0.0, INF, 1, ivec([r]), fvec([1.0]))
+        return True
 
     def column(self, p: Pattern) -> tuple[list[int], list[float]]:
         """Coefficients of a pattern, branching rows included."""
         idx, val = pattern_column(self.rows, p)
         for r, b in enumerate(self.branches):
-            if b.bset.contains(p):
+            if p in self.members.of(b.bset):
                 idx.append(self.n_base + r)
                 val.append(1.0)
         return idx, val
 
     def add_many(self, pats: list[Pattern]) -> None:
-        """Add pattern columns in one call."""
+        """Add pattern columns (already in the pool) in one call."""
         if not pats:
             return
         starts: list[int] = []
@@ -443,7 +494,7 @@ class _NodeLP:
         self.h.addCols(len(pats), fvec(costs), fvec([0.0] * len(pats)),
                        fvec([INF] * len(pats)), len(index), ivec(starts), ivec(index),
                        fvec(value))
-        self.cols.extend(pats)
+        self.kind.extend(pats)
 
     def clip(self, y: np.ndarray) -> np.ndarray:
         """Duals with the sign their row allows (HiGHS's may be a hair off).
@@ -469,7 +520,7 @@ class _NodeLP:
         return float(y[ra]) if ra is not None else 0.0
 
     def reduced(self, p: Pattern, y: np.ndarray) -> float:
-        """Reduced cost of a pattern at duals y."""
+        """Reduced cost of a pattern at duals y (p need not be in the pool)."""
         value = sum(float(y[self.rows.cover[i]]) * k for i, k in p.content)
         value += sum(float(y[self.n_base + r]) for r, b in enumerate(self.branches)
                      if b.bset.contains(p))
@@ -501,6 +552,8 @@ class _Search:
             self._remember(p)
         self.pricer = BranchPricer(problem)
         self.best: MasterSolution | None = None
+        self.members = _Members(self.pool)
+        self.lp: _NodeLP | None = None
 
     def _remember(self, p: Pattern) -> bool:
         if p in self.seen or not p.content:
@@ -516,11 +569,13 @@ class _Search:
     def solve_node(self, branches: tuple[Branch, ...], parent_bound: float) -> _NodeOutcome:
         """Column generation at a node with exact pricing; a valid bound even if stopped."""
         pr = self.problem
-        lp = _NodeLP(pr, self.penalty, branches, self.pool)
+        if self.lp is None or not self.lp.move(branches):
+            self.lp = _NodeLP(pr, self.penalty, self.pool, self.members)
+            self.lp.move(branches)
+        lp = self.lp
         h = lp.h
         bound = parent_bound
-        sets = [b.bset for b in branches]
-        n_items = len(pr.items)
+        sets = [b.bset for b in lp.branches]
         z = INF
         while True:
             h.run()
@@ -569,9 +624,9 @@ class _Search:
             if proven and not new:
                 bound = max(bound, z)
             x_all = list(h.getSolution().col_value)
-            x = [(p, float(v)) for p, v in zip(lp.cols, x_all[lp.first:], strict=True)
-                 if v > FRAC_EPS]
-            art = sum(x_all[n_items:lp.first]) + sum(x_all[:n_items])
+            x = [(p, float(v)) for p, v in zip(lp.kind, x_all, strict=True)
+                 if p is not None and v > FRAC_EPS]
+            art = sum(x_all[j] for j in lp.artificial)
             whole = all(_frac(v) <= FRAC_EPS for _, v in x)
             integral = art <= FRAC_EPS and whole
             stuck = art > FRAC_EPS and whole

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from planner.bounds import capacity_bound
 from planner.branch import MAX_CLASSES as BNP_CLASSES
-from planner.branch import branch_and_price
+from planner.branch import BranchPricer, branch_and_price
 from planner.catalog import Catalog, Policy
 from planner.colgen import column_generation, dive, solve_integer_master
 from planner.compact import MAX_VARIABLES, compact_size, solve_compact
@@ -183,9 +183,12 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
             start = [p for p, k in best.patterns for _ in range(k)] \
                 if best.problem is work else (work_start.patterns if work_start else [])
             cg_deadline = t0 + (0.4 if relaxed else 0.6) * (deadline - t0)
+            # small instances without units: branch-and-price closes gaps the pool cannot
+            exact = relaxed is None and not original.units and len(work.items) <= BNP_CLASSES
             cg = column_generation(
                 work, upats, start, penalty, cg_deadline, best.cost,
-                progress=lambda ph, b, bd: report(ph, best.cost, max(lb, bd or 0.0)))
+                progress=lambda ph, b, bd: report(ph, best.cost, max(lb, bd or 0.0)),
+                pricer=BranchPricer(work) if exact else None)
             stats.update(cg_iterations=cg.iterations, columns=len(cg.pool),
                          lp_value=work.to_money(cg.lp_value), lp_optimal=cg.lp_optimal,
                          cg_seconds=round(cg.seconds, 3))
@@ -218,8 +221,6 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
             if open_gap() and SMALL_COMPACT < size <= MAX_VARIABLES \
                     and deadline - time.monotonic() > 0.5:
                 compact(0.5 * (deadline - time.monotonic()))
-            # small instances without units: branch-and-price closes gaps the pool cannot
-            exact = relaxed is None and not original.units and len(work.items) <= BNP_CLASSES
             if open_gap() and deadline - time.monotonic() > 0.05:
                 report("branch", best.cost, lb)
                 warm = (best.patterns, best.units) if best.problem is work else None
