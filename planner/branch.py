@@ -114,6 +114,7 @@ class BranchPricer(Pricer):
         self._ub: dict[int, dict[int, int]] = {}
         self._dps: dict[int, _GridDP | None] = {}
         self._full = [it.demand for it in problem.items]
+        self._trees: dict[int, _TreeSearch] = {}
 
     def _model(self, t: int) -> tuple[highspy.Highs, list[int]]:
         """The base pricing MILP, tuned for many tiny solves (a greedy start is given)."""
@@ -169,11 +170,29 @@ class BranchPricer(Pricer):
     def exact(self, t: int, pi: np.ndarray, time_limit: float
               ) -> tuple[float, float, Pattern | None]:
         """Colgen's exact pricing, by the grid DP when it applies (full demand only)."""
-        dp = self._dp(t)
-        if dp is not None and self.demand == self._full:
-            value, pat = dp.solve(pi, [])
-            return value, value, pat if pat.content else None
+        if self.demand == self._full:
+            got = self._combinatorial(t, pi, [])
+            if got is not None:
+                value, pat = got
+                return value, value, pat if pat.content else None
         return super().exact(t, pi, time_limit)
+
+    def _combinatorial(self, t: int, pi: np.ndarray, sets: list[tuple[BranchSet, float]]
+                       ) -> tuple[float, Pattern] | None:
+        """Exact pricing without a MILP, for single-class sets only.
+
+        The grid DP when the grid is small, else depth-first branch-and-bound; None when
+        neither applies or the tree search gave up.
+        """
+        if any(len(s.need) != 1 for s, _ in sets):
+            return None
+        dp = self._dp(t)
+        if dp is not None:
+            return dp.solve(pi, sets)
+        if t not in self._trees:
+            _, cols = self._model(t)
+            self._trees[t] = _TreeSearch(self.problem, t, cols, self._upper(t))
+        return self._trees[t].solve(pi, sets)
 
     def _dp(self, t: int) -> _GridDP | None:
         """The dynamic program for type t, if its capacity grid is small enough."""
@@ -212,12 +231,12 @@ class BranchPricer(Pricer):
                 real.append((s, yb))
         if not cols:
             return const, const, None
-        dp = self._dp(t)
-        if dp is not None and all(len(s.need) == 1 for s, _ in real):
-            value, best = dp.solve(pi, real)
+        got = self._combinatorial(t, pi, real)
+        if got is not None:
+            value, best = got
             return value + const, value + const, best
-        if not real:
-            value, bound, pat = self.exact(t, pi, time_limit)
+        if not real:  # the combinatorial pricers could not: the plain MILP
+            value, bound, pat = super().exact(t, pi, time_limit)
             return value + const, bound + const, pat
         real.sort(key=lambda sy: _order(sy[0]))
         h, cols, zcols = self._with_sets(t, tuple(s for s, _ in real))
@@ -333,6 +352,135 @@ class _GridDP:
                 content[i] = k
                 at = tuple(c - k * s for c, s in zip(at, self.sizes[i], strict=True))
         return value, Pattern(self.t, tuple(sorted(content.items())))
+
+
+class _Limit(Exception):
+    """The tree search met its node limit."""
+
+
+class _TreeSearch:
+    """Exact pricing by depth-first branch-and-bound over copy counts, for large grids.
+
+    Classes in order of value density; the bound at a node is the least, over a few
+    surrogate rows (nonnegative combinations of the binding capacity rows), of a fractional
+    knapsack on that row alone where class i gives at most
+    its best value F_i at its best value per copy r_i (f_i(k) <= min(F_i, r_i k) for every
+    count k, so the bound is valid with single-class branching bonuses too). Anti-affinity
+    groups are respected. Patterns hold a few copies each on the literature classes, so the
+    tree is small; past NODE_LIMIT nodes it gives up and the MILP prices.
+    """
+
+    NODE_LIMIT = 20_000
+
+    def __init__(self, problem: Problem, t: int, cols: list[int], ub: dict[int, int]) -> None:
+        host = problem.hosts[t]
+        items = problem.items
+        self.t = t
+        self.cols = cols
+        self.ub = ub
+        self.dims = [d for d in range(3)
+                     if sum(ub[i] * items[i].size[d] for i in cols) > host.cap[d]]
+        self.cap = tuple(host.cap[d] for d in self.dims)
+        self.size = {i: tuple(items[i].size[d] for d in self.dims) for i in cols}
+        self.anti = {i: items[i].anti for i in cols}
+        self.norm = {i: sum(s / c for s, c in zip(self.size[i], self.cap, strict=True)) or 1.0
+                     for i in cols}
+
+    def solve(self, pi: np.ndarray, sets: list[tuple[BranchSet, float]]
+              ) -> tuple[float, Pattern] | None:
+        """Best value and pattern, or None past the node limit."""
+        bonus: dict[int, list[tuple[int, float]]] = {}
+        for s, yb in sets:
+            (i, need), = s.need
+            bonus.setdefault(i, []).append((need, yb))
+        vals: list[list[float]] = []
+        keys: list[int] = []
+        for i in self.cols:
+            p = float(max(pi[i], 0.0))
+            f = [0.0] + [p * k + sum(yb for need, yb in bonus.get(i, ()) if k >= need)
+                         for k in range(1, self.ub[i] + 1)]
+            if max(f) > 0.0:
+                vals.append(f)
+                keys.append(i)
+        n = len(keys)
+        top = [max(f) for f in vals]
+        rate = [max(f[k] / k for k in range(1, len(f))) for f in vals]
+        order = sorted(range(n), key=lambda j: (-rate[j] / self.norm[keys[j]], keys[j]))
+        vals = [vals[j] for j in order]
+        keys = [keys[j] for j in order]
+        top = [top[j] for j in order]
+        rate = [rate[j] for j in order]
+        sizes = [self.size[i] for i in keys]
+        antis = [self.anti[i] for i in keys]
+        nd = len(self.dims)
+        # surrogate directions: a nonnegative combination of the capacity rows is a valid
+        # relaxation; the least fractional bound over a few approximates the LP bound
+        dirs = [tuple(1.0 if e == d else 0.0 for e in range(nd)) for d in range(nd)]
+        if nd > 1:
+            dirs += [tuple([1.0] * nd)] + [tuple(2.0 if e == d else 1.0 for e in range(nd))
+                                            for d in range(nd)]
+        by_dir = []
+        for lam in dirs:
+            w = [max(sum(lam[d] * sizes[j][d] / self.cap[d] for d in range(nd)), 1e-12)
+                 for j in range(n)]
+            dens = [rate[j] / w[j] for j in range(n)]
+            seq = sorted(range(n), key=dens.__getitem__, reverse=True)
+            by_dir.append((lam, [(j, top[j], top[j] / rate[j] * w[j], dens[j]) for j in seq]))
+        best_val = 0.0
+        best_pick: list[int] = [0] * n
+        pick = [0] * n
+        count = 0
+
+        def bound(j: int, rem: list[int]) -> float:
+            b = INF
+            for lam, seq in by_dir:
+                room = sum(lam[d] * rem[d] / self.cap[d] for d in range(nd))
+                tot = 0.0
+                for jj, f_top, need, dens in seq:
+                    if jj < j:
+                        continue
+                    if need <= room:
+                        tot += f_top
+                        room -= need
+                    else:
+                        tot += dens * room
+                        break
+                    if tot >= b:
+                        break
+                b = min(b, tot)
+            return 0.0 if b == INF else b
+
+        def dfs(j: int, rem: list[int], val: float, groups: frozenset[str]) -> None:
+            nonlocal best_val, best_pick, count
+            if val > best_val + 1e-9:
+                best_val, best_pick = val, list(pick)
+            if j == n or val + bound(j, rem) <= best_val + 1e-9:
+                return
+            count += 1
+            if count > self.NODE_LIMIT:
+                raise _Limit
+            size = sizes[j]
+            u = len(vals[j]) - 1
+            for d in range(nd):
+                if size[d]:
+                    u = min(u, rem[d] // size[d])
+            if antis[j] and groups.intersection(antis[j]):
+                u = 0
+            for k in range(u, 0, -1):
+                if vals[j][k] <= 0.0:
+                    continue
+                pick[j] = k
+                dfs(j + 1, [r - k * s for r, s in zip(rem, size, strict=True)],
+                    val + vals[j][k], groups.union(antis[j]))
+            pick[j] = 0
+            dfs(j + 1, rem, val, groups)
+
+        try:
+            dfs(0, list(self.cap), 0.0, frozenset())
+        except _Limit:
+            return None
+        content = tuple(sorted((keys[j], k) for j, k in enumerate(best_pick) if k))
+        return best_val, Pattern(self.t, content)
 
 
 def _tune(h: highspy.Highs) -> None:

@@ -10,6 +10,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
+from planner import branch
 from planner.branch import BranchPricer, BranchSet, branch_and_price, choose_branch
 from planner.catalog import PURE_PACKING, Catalog, HostModel
 from planner.colgen import column_generation
@@ -96,9 +97,12 @@ def test_bound_valid_when_stopped_early(seed: int, types: int) -> None:
             assert min(heur, res.solution.objective if res.solution else INF) == opt
 
 
-@pytest.mark.parametrize("pairs", [True, False])
-def test_pricing_with_sets_matches_brute_force(pairs: bool) -> None:
-    """Exact pricing (the indicator MILP with pair sets, else the grid DP) vs enumeration."""
+@pytest.mark.parametrize(("pairs", "grid"), [(True, True), (False, True), (False, False)])
+def test_pricing_with_sets_matches_brute_force(pairs: bool, grid: bool,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Exact pricing vs enumeration: the indicator MILP (pair sets), the grid DP, the tree."""
+    if not grid:
+        monkeypatch.setattr(branch, "DP_STATES", 0)  # no grid DP: the tree search prices
     pr = _problem(0, 3)
     rng = np.random.default_rng(1)
     pricer = BranchPricer(pr)
@@ -117,7 +121,7 @@ def test_pricing_with_sets_matches_brute_force(pairs: bool) -> None:
                                           (int(rng.integers(n)), 1))),
                          float(rng.uniform(-host.cost, host.cost))))
         else:
-            assert pricer._dp(t) is not None  # the grid is small: the DP prices
+            assert (pricer._dp(t) is not None) == grid
         value, bound, pat = pricer.exact_sets(t, pi, sets, 5.0)
         ranges = [range(0, min(it.demand, *(host.cap[d] // it.size[d] for d in range(3))) + 1)
                   if pr.fits(it.size, host) else range(1) for it in pr.items]
