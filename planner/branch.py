@@ -49,6 +49,8 @@ PRICE_SECONDS = 0.5
 MAX_ADD = 20
 GREEDY_SEEDS = 8
 FRAC_EPS = 1e-6
+#: Wentges smoothing: weight of the best-bound duals when pricing exactly at a node
+SMOOTHING = 0.5
 #: exact pricing by dynamic programming up to this many capacity grid states
 DP_STATES = 60_000
 
@@ -115,6 +117,8 @@ class BranchPricer(Pricer):
         self._dps: dict[int, _GridDP | None] = {}
         self._full = [it.demand for it in problem.items]
         self._trees: dict[int, _TreeSearch] = {}
+        self._times: dict[int, dict[str, float]] = {}
+        self._calls: dict[int, int] = {}
 
     def _model(self, t: int) -> tuple[highspy.Highs, list[int]]:
         """The base pricing MILP, tuned for many tiny solves (a greedy start is given)."""
@@ -175,24 +179,54 @@ class BranchPricer(Pricer):
             if got is not None:
                 value, pat = got
                 return value, value, pat if pat.content else None
-        return super().exact(t, pi, time_limit)
+        t0 = time.monotonic()
+        out = super().exact(t, pi, time_limit)
+        self._timing(t, "milp", time.monotonic() - t0)
+        return out
 
-    def _combinatorial(self, t: int, pi: np.ndarray, sets: list[tuple[BranchSet, float]]
-                       ) -> tuple[float, Pattern] | None:
+    def _combinatorial(self, t: int, pi: np.ndarray, sets: list[tuple[BranchSet, float]],
+                       floor: float = 0.0) -> tuple[float, Pattern] | None:
         """Exact pricing without a MILP, for single-class sets only.
 
         The grid DP when the grid is small, else depth-first branch-and-bound; None when
-        neither applies or the tree search gave up.
+        neither applies or the tree search gave up. The tree search only looks for patterns
+        worth more than ``floor``: with none, it returns ``floor`` (a valid upper bound) and
+        an empty pattern.
         """
         if any(len(s.need) != 1 for s, _ in sets):
             return None
         dp = self._dp(t)
         if dp is not None:
             return dp.solve(pi, sets)
+        if not self._tree_first(t):
+            return None
         if t not in self._trees:
             _, cols = self._model(t)
             self._trees[t] = _TreeSearch(self.problem, t, cols, self._upper(t))
-        return self._trees[t].solve(pi, sets)
+        t0 = time.monotonic()
+        start = self.greedy(t, pi)[0][1]
+        got = self._trees[t].solve(pi, sets, floor, start)
+        # giving up costs its time plus the MILP's: count it double
+        self._timing(t, "tree", (time.monotonic() - t0) * (1 if got is not None else 2))
+        return got
+
+    def _tree_first(self, t: int) -> bool:
+        """Whether to try the tree search before the MILP for type t.
+
+        Whichever has been faster on average here (strongly correlated duals make the tree
+        slow), each tried again now and then.
+        """
+        seen = self._times.setdefault(t, {})
+        self._calls[t] = self._calls.get(t, 0) + 1
+        if "tree" not in seen or "milp" not in seen:
+            return "tree" not in seen
+        faster = seen["tree"] <= seen["milp"]
+        return faster != (self._calls[t] % 16 == 0)
+
+    def _timing(self, t: int, method: str, seconds: float) -> None:
+        """Running average time of a pricing method on type t."""
+        seen = self._times.setdefault(t, {})
+        seen[method] = seconds if method not in seen else 0.7 * seen[method] + 0.3 * seconds
 
     def _dp(self, t: int) -> _GridDP | None:
         """The dynamic program for type t, if its capacity grid is small enough."""
@@ -211,7 +245,8 @@ class BranchPricer(Pricer):
         return self._ub[t]
 
     def exact_sets(self, t: int, pi: np.ndarray, sets: list[tuple[BranchSet, float]],
-                   time_limit: float) -> tuple[float, float, Pattern | None]:
+                   time_limit: float, floor: float = -INF
+                   ) -> tuple[float, float, Pattern | None]:
         """Best pattern value at duals (cover and branching sets), an upper bound, the pattern.
 
         Over patterns of type t, the empty pattern included (a superset keeps bounds valid).
@@ -231,12 +266,14 @@ class BranchPricer(Pricer):
                 real.append((s, yb))
         if not cols:
             return const, const, None
-        got = self._combinatorial(t, pi, real)
+        got = self._combinatorial(t, pi, real, max(0.0, floor - const))
         if got is not None:
             value, best = got
             return value + const, value + const, best
+        t0 = time.monotonic()
         if not real:  # the combinatorial pricers could not: the plain MILP
             value, bound, pat = super().exact(t, pi, time_limit)
+            self._timing(t, "milp", time.monotonic() - t0)
             return value + const, bound + const, pat
         real.sort(key=lambda sy: _order(sy[0]))
         h, cols, zcols = self._with_sets(t, tuple(s for s, _ in real))
@@ -251,6 +288,7 @@ class BranchPricer(Pricer):
         _, start = self.greedy(t, pi)[0]
         set_start(h, self._start_vector(h, cols, real, zcols, start))
         h.run()
+        self._timing(t, "milp", time.monotonic() - t0)
         sol = h.getSolution()
         bound = -float(h.getInfo().mip_dual_bound)
         if not sol.value_valid:
@@ -370,7 +408,7 @@ class _TreeSearch:
     tree is small; past NODE_LIMIT nodes it gives up and the MILP prices.
     """
 
-    NODE_LIMIT = 20_000
+    NODE_LIMIT = 8_000
 
     def __init__(self, problem: Problem, t: int, cols: list[int], ub: dict[int, int]) -> None:
         host = problem.hosts[t]
@@ -386,9 +424,13 @@ class _TreeSearch:
         self.norm = {i: sum(s / c for s, c in zip(self.size[i], self.cap, strict=True)) or 1.0
                      for i in cols}
 
-    def solve(self, pi: np.ndarray, sets: list[tuple[BranchSet, float]]
-              ) -> tuple[float, Pattern] | None:
-        """Best value and pattern, or None past the node limit."""
+    def solve(self, pi: np.ndarray, sets: list[tuple[BranchSet, float]], floor: float = 0.0,
+              start: Pattern | None = None) -> tuple[float, Pattern] | None:
+        """Best value and pattern, or None past the node limit.
+
+        Only patterns worth more than ``floor`` are sought (``floor`` and the empty pattern
+        when there is none); ``start`` is a feasible pattern whose value prunes from the start.
+        """
         bonus: dict[int, list[tuple[int, float]]] = {}
         for s, yb in sets:
             (i, need), = s.need
@@ -426,8 +468,16 @@ class _TreeSearch:
             dens = [rate[j] / w[j] for j in range(n)]
             seq = sorted(range(n), key=dens.__getitem__, reverse=True)
             by_dir.append((lam, [(j, top[j], top[j] / rate[j] * w[j], dens[j]) for j in seq]))
-        best_val = 0.0
+        best_val = floor
         best_pick: list[int] = [0] * n
+        if start is not None:
+            have = dict(start.content)
+            pos = {i: j for j, i in enumerate(keys)}
+            if all(i in pos for i in have):
+                sv = sum(vals[pos[i]][min(k, len(vals[pos[i]]) - 1)] for i, k in have.items())
+                if sv > best_val and all(k < len(vals[pos[i]]) for i, k in have.items()):
+                    best_val = sv
+                    best_pick = [have.get(i, 0) for i in keys]
         pick = [0] * n
         count = 0
 
@@ -723,8 +773,9 @@ class _Search:
         lp = self.lp
         h = lp.h
         bound = parent_bound
-        sets = [b.bset for b in lp.branches]
         z = INF
+        center: np.ndarray | None = None
+        center_lb = -INF
         while True:
             h.run()
             status = h.getModelStatus()
@@ -747,28 +798,19 @@ class _Search:
                     self._remember(p)
                 lp.add_many(new)
                 continue
-            # exact pricing gives the Farley bound and proves the LP optimal
-            theta = 1.0
-            proven = True
-            for t, host in enumerate(pr.hosts):
-                left = self.deadline - time.monotonic()
-                duals = [(s, float(y[lp.n_base + r])) for r, s in enumerate(sets)]
-                _, vbound, pat = self.pricer.exact_sets(t, pi, duals,
-                                                        min(PRICE_SECONDS, max(left, 0.05)))
-                off = lp.offset(t, y)
-                if host.cost + off - vbound < -RC_EPS * max(1.0, host.cost):
-                    proven = False
-                if host.cost > 0:
-                    theta = max(theta, (vbound - off) / host.cost)
-                elif vbound - off > RC_EPS:
-                    theta = INF
-                if pat is not None and pat.content and pat not in self.seen \
-                        and pat not in new and lp.reduced(pat, y) < -RC_EPS * max(1.0, host.cost):
-                    new.append(pat)
-            yb = y.copy()
-            yb[lp.rows.cover] = pi
-            farley = lp.dual_objective(yb) / theta if math.isfinite(theta) else 0.0
-            bound = max(bound, farley)
+            # exact pricing gives the Farley bound and proves the LP optimal; first at duals
+            # smoothed towards the best-bound ones (Wentges), which needs fewer rounds
+            proven = False
+            points = [y] if center is None else [SMOOTHING * center + (1 - SMOOTHING) * y, y]
+            for point in points:
+                farley, clean, found = self._price(lp, point, y)
+                bound = max(bound, farley)
+                if farley > center_lb:
+                    center, center_lb = point.copy(), farley
+                new.extend(p for p in found if p not in new)
+                proven = clean and point is y
+                if new or time.monotonic() >= self.deadline:
+                    break
             if proven and not new:
                 bound = max(bound, z)
             x_all = list(h.getSolution().col_value)
@@ -788,6 +830,39 @@ class _Search:
             for p in new:
                 self._remember(p)
             lp.add_many(new)
+
+    def _price(self, lp: _NodeLP, point: np.ndarray, y: np.ndarray
+               ) -> tuple[float, bool, list[Pattern]]:
+        """Exact pricing at a dual point: its Farley bound, whether it is dual feasible.
+
+        Also the patterns found that have a negative reduced cost at the LP duals y.
+        """
+        pr = self.problem
+        pi = np.clip(point[lp.rows.cover], 0.0, self.penalty)
+        duals = [(b.bset, float(point[lp.n_base + r])) for r, b in enumerate(lp.branches)]
+        theta = 1.0
+        clean = True
+        found: list[Pattern] = []
+        for t, host in enumerate(pr.hosts):
+            left = self.deadline - time.monotonic()
+            off = lp.offset(t, point)
+            # only patterns with a negative reduced cost matter: below that, V_t <= c_t + off
+            _, vbound, pat = self.pricer.exact_sets(t, pi, duals,
+                                                    min(PRICE_SECONDS, max(left, 0.05)),
+                                                    host.cost + off)
+            if host.cost + off - vbound < -RC_EPS * max(1.0, host.cost):
+                clean = False
+            if host.cost > 0:
+                theta = max(theta, (vbound - off) / host.cost)
+            elif vbound - off > RC_EPS:
+                theta = INF
+            if pat is not None and pat.content and pat not in self.seen \
+                    and lp.reduced(pat, y) < -RC_EPS * max(1.0, host.cost):
+                found.append(pat)
+        yb = point.copy()
+        yb[lp.rows.cover] = pi
+        farley = lp.dual_objective(yb) / theta if math.isfinite(theta) else 0.0
+        return farley, clean, found
 
     def offer(self, x: list[tuple[Pattern, float]]) -> None:
         """Take an integral node solution as the incumbent if it is cheaper."""

@@ -233,7 +233,8 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
                 report("branch", best.cost, lb)
                 if ms is not None and ms.interrupted:
                     raise KeyboardInterrupt
-            if exact and open_gap() and deadline - time.monotonic() > 0.2:
+            if exact and not best.uncovered and open_gap() \
+                    and deadline - time.monotonic() > 0.2:
                 report("branch", best.cost, lb)
                 bp = branch_and_price(work, upats, pool, penalty, deadline, best.cost)
                 if bp is not None:
