@@ -21,6 +21,7 @@ their own branching).
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import time
 from dataclasses import dataclass, field
@@ -53,6 +54,8 @@ FRAC_EPS = 1e-6
 SMOOTHING = 0.5
 #: exact pricing by dynamic programming up to this many capacity grid states
 DP_STATES = 60_000
+#: classes linked by branching sets are priced jointly up to this many joint copy counts
+JOINT_CHOICES = 64
 
 
 @dataclass(frozen=True)
@@ -186,18 +189,21 @@ class BranchPricer(Pricer):
 
     def _combinatorial(self, t: int, pi: np.ndarray, sets: list[tuple[BranchSet, float]],
                        floor: float = 0.0) -> tuple[float, Pattern] | None:
-        """Exact pricing without a MILP, for single-class sets only.
+        """Exact pricing without a MILP.
 
-        The grid DP when the grid is small, else depth-first branch-and-bound; None when
-        neither applies or the tree search gave up. The tree search only looks for patterns
+        The grid DP when the grid is small (any sets with small joint groups), else
+        depth-first branch-and-bound (single-class sets only); None when neither applies or
+        the tree search gave up. The tree search only looks for patterns
         worth more than ``floor``: with none, it returns ``floor`` (a valid upper bound) and
         an empty pattern.
         """
-        if any(len(s.need) != 1 for s, _ in sets):
-            return None
         dp = self._dp(t)
         if dp is not None:
-            return dp.solve(pi, sets)
+            got = dp.solve(pi, sets)
+            if got is not None:
+                return got
+        if any(len(s.need) != 1 for s, _ in sets):
+            return None
         if not self._tree_first(t):
             return None
         if t not in self._trees:
@@ -328,9 +334,10 @@ class _GridDP:
 
     Binding dimensions only (a dimension that all classes together cannot fill is dropped),
     each divided by the gcd of the sizes in it, so the grid is exact. Handles copies per class
-    and single-class branching sets (a value per copy count); not anti-affinity groups (then
-    ``usable`` is False and the MILP prices). Literature classes with capacity 100 or 150
-    give 10^4 to 2·10^4 states: a pricing call takes milliseconds instead of a MILP's 0.1-0.5 s.
+    and branching sets (classes a set links form one stage over their joint counts); not
+    anti-affinity groups (then ``usable`` is False and the MILP prices). Literature classes
+    with capacity 100 or 150 give 10^4 to 2·10^4 states: a pricing call takes milliseconds
+    instead of a MILP's 0.1-0.5 s.
     """
 
     def __init__(self, problem: Problem, t: int, cols: list[int], ub: dict[int, int]) -> None:
@@ -350,45 +357,78 @@ class _GridDP:
             self.sizes = {i: (0,) for i in cols}
         self.usable = (bool(cols) and not any(items[i].anti for i in cols)
                        and math.prod(self.shape) <= DP_STATES)
+        self.tables: np.ndarray | None = None
 
     def solve(self, pi: np.ndarray, sets: list[tuple[BranchSet, float]]
-              ) -> tuple[float, Pattern]:
-        """Best value of pi·a plus the duals of single-class sets a belongs to, and a."""
-        bonus: dict[int, list[tuple[int, float]]] = {}
-        for s, yb in sets:
-            (i, need), = s.need
-            bonus.setdefault(i, []).append((need, yb))
-        dp = np.zeros(self.shape)
-        steps: list[tuple[int, np.ndarray]] = []
+              ) -> tuple[float, Pattern] | None:
+        """Best value of pi·a plus the duals of the sets a belongs to, and a.
+
+        Classes linked by a set are decided together (one stage over their joint copy
+        counts); None when such a group has more than JOINT_CHOICES joint counts.
+        """
+        parent = {i: i for i in self.cols}
+
+        def root(i: int) -> int:
+            while parent[i] != i:
+                i = parent[i]
+            return i
+
+        for st, _ in sets:
+            first = root(st.need[0][0])
+            for i, _ in st.need[1:]:
+                parent[root(i)] = first
+        members: dict[int, list[int]] = {}
         for i in self.cols:
-            p = float(max(pi[i], 0.0))
-            vals = [p * k + sum(yb for need, yb in bonus.get(i, ()) if k >= need)
-                    for k in range(1, self.ub[i] + 1)]
-            if max(vals, default=0.0) <= 0.0:
-                continue
-            size = self.sizes[i]
-            best = dp.copy()
-            choice = np.zeros(self.shape, dtype=np.int16)
-            for k, f in enumerate(vals, start=1):
-                if f <= 0.0 or any(k * s >= n for s, n in zip(size, self.shape, strict=True)):
-                    continue
-                src = tuple(slice(0, n - k * s) for s, n in zip(size, self.shape, strict=True))
-                dst = tuple(slice(k * s, n) for s, n in zip(size, self.shape, strict=True))
-                cand = dp[src] + f
-                region = best[dst]
-                better = cand > region + 1e-9
-                region[better] = cand[better]
-                choice[dst][better] = k
+            members.setdefault(root(i), []).append(i)
+        sets_of: dict[int, list[tuple[BranchSet, float]]] = {}
+        for st, yb in sets:
+            sets_of.setdefault(root(st.need[0][0]), []).append((st, yb))
+        nd = len(self.shape)
+        # stages: per group of classes, the joint counts worth taking (value > 0, fits)
+        stages: list[list[tuple[tuple[tuple[int, int], ...], float, tuple[int, ...]]]] = []
+        for r, group in members.items():
+            if math.prod(self.ub[i] + 1 for i in group) > JOINT_CHOICES:
+                return None
+            moves = []
+            for counts in itertools.product(*(range(self.ub[i] + 1) for i in group)):
+                have = dict(zip(group, counts, strict=True))
+                value = sum(float(max(pi[i], 0.0)) * k for i, k in have.items())
+                value += sum(yb for st, yb in sets_of.get(r, ())
+                             if all(have[i] >= need for i, need in st.need))
+                size = tuple(sum(self.sizes[i][d] * k for i, k in have.items())
+                             for d in range(nd))
+                if value > 0.0 and any(counts) \
+                        and all(x < n for x, n in zip(size, self.shape, strict=True)):
+                    moves.append((tuple((i, k) for i, k in have.items() if k), value, size))
+            if moves:
+                stages.append(moves)
+        if self.tables is None:  # one buffer for all stages, reused by every call
+            self.tables = np.empty((len(self.cols) + 1, *self.shape))
+        dp = self.tables[0]
+        dp.fill(0.0)
+        for j, moves in enumerate(stages, start=1):
+            best = self.tables[j]
+            np.copyto(best, dp)
+            for _, f, size in moves:
+                src = tuple(slice(0, n - x) for x, n in zip(size, self.shape, strict=True))
+                dst = tuple(slice(x, n) for x, n in zip(size, self.shape, strict=True))
+                np.maximum(best[dst], dp[src] + f, out=best[dst])
             dp = best
-            steps.append((i, choice))
+        # trace the pattern back by comparing each stage's table with the one before
         at = tuple(n - 1 for n in self.shape)
         value = float(dp[at])
         content: dict[int, int] = {}
-        for i, choice in reversed(steps):
-            k = int(choice[at])
-            if k:
-                content[i] = k
-                at = tuple(c - k * s for c, s in zip(at, self.sizes[i], strict=True))
+        cur = value
+        for j in range(len(stages), 0, -1):
+            before = self.tables[j - 1]
+            if before[at] >= cur - 1e-9 * max(1.0, abs(cur)):
+                continue  # nothing of this stage's classes
+            fit = [m for m in stages[j - 1] if all(c >= x for c, x in zip(at, m[2], strict=True))]
+            combo, _, size = max(fit, key=lambda m: before[tuple(
+                c - x for c, x in zip(at, m[2], strict=True))] + m[1])
+            content.update(combo)
+            at = tuple(c - x for c, x in zip(at, size, strict=True))
+            cur = float(before[at])
         return value, Pattern(self.t, tuple(sorted(content.items())))
 
 
