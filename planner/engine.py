@@ -178,13 +178,14 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
 
             size = compact_size(original, best.cost) if not best.uncovered else MAX_VARIABLES + 1
             stats["compact_variables"] = size
+            # small instances without units: branch-and-price closes gaps the pool cannot,
+            # so the compact model and the dive leave it more of the time
+            exact = relaxed is None and not original.units and len(work.items) <= BNP_CLASSES
             if size <= SMALL_COMPACT:
-                compact(0.4 * (deadline - time.monotonic()))
+                compact((0.25 if exact else 0.4) * (deadline - time.monotonic()))
             start = [p for p, k in best.patterns for _ in range(k)] \
                 if best.problem is work else (work_start.patterns if work_start else [])
             cg_deadline = t0 + (0.4 if relaxed else 0.6) * (deadline - t0)
-            # small instances without units: branch-and-price closes gaps the pool cannot
-            exact = relaxed is None and not original.units and len(work.items) <= BNP_CLASSES
             cg = column_generation(
                 work, upats, start, penalty, cg_deadline, best.cost,
                 progress=lambda ph, b, bd: report(ph, best.cost, max(lb, bd or 0.0)),
@@ -212,8 +213,10 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
 
             if open_gap() and deadline - time.monotonic() > 0.05:
                 report("dive", best.cost, lb)
+                # a converged LP leaves branch-and-price room to work; else the dive finds more
+                share = 0.3 if exact and cg.lp_optimal else 0.6
                 dv = dive(work, upats, pool, penalty,
-                          time.monotonic() + 0.6 * (deadline - time.monotonic()))
+                          time.monotonic() + share * (deadline - time.monotonic()))
                 if dv is not None:
                     chosen, pool = dv
                     offer(work, Packing(chosen, {}), "price-and-dive")
@@ -225,7 +228,8 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
                 report("branch", best.cost, lb)
                 warm = (best.patterns, best.units) if best.problem is work else None
                 ms = solve_integer_master(work, upats, pool, penalty,
-                                          (0.3 if exact else 1.0) * (deadline - time.monotonic()),
+                                          (0.3 if exact and cg.lp_optimal else 1.0)
+                                          * (deadline - time.monotonic()),
                                           start=warm)
                 if ms is not None:
                     best.offer(work, ms.patterns, ms.unit_patterns, ms.slack, ms.objective,
