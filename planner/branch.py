@@ -54,6 +54,8 @@ FRAC_EPS = 1e-6
 SMOOTHING = 0.5
 #: exact pricing by dynamic programming up to this many capacity grid states
 DP_STATES = 60_000
+#: ... and up to this many table cells over all stages (8 bytes each, kept per PC type)
+DP_CELLS = 6_000_000
 #: classes linked by branching sets are priced jointly up to this many joint copy counts
 JOINT_CHOICES = 64
 
@@ -355,8 +357,9 @@ class _GridDP:
         if not dims:  # nothing binds: one grid cell that every copy fits in
             self.shape = (1,)
             self.sizes = {i: (0,) for i in cols}
+        states = math.prod(self.shape)
         self.usable = (bool(cols) and not any(items[i].anti for i in cols)
-                       and math.prod(self.shape) <= DP_STATES)
+                       and states <= DP_STATES and (len(cols) + 1) * states <= DP_CELLS)
         self.tables: np.ndarray | None = None
 
     def solve(self, pi: np.ndarray, sets: list[tuple[BranchSet, float]]
