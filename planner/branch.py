@@ -7,15 +7,18 @@ integer demands: a branching set S is a PC type (or any type) with lower bounds 
 some classes, S = {patterns p : host(p) = t, a_p,i >= L_i for (i, L_i) in need}; the number of
 PCs using a pattern of S is integer in every plan, so a fractional sum splits into
 "sum <= floor" and "sum >= ceil". These are master rows; pool columns stay valid everywhere
-(they just get coefficients), and the pricing MILP gets one indicator per set so its dual
-enters the knapsack exactly. Sets are tried from simple to specific: PCs per type, copies of
-one class, pairs of classes (Ryan–Foster), and finally the set of patterns dominating a
-maximal fractional one, which always exists, so every fractional node can be branched.
+(they just get coefficients), and pricing adds each set's dual to the patterns in it.
+Sets are tried from simple to specific: PCs per type, copies of one class, pairs of classes
+(Ryan–Foster), and finally the set of patterns dominating a maximal fractional one, which
+always exists, so every fractional node can be branched.
 
-Node bounds are Farley bounds (valid before column generation converges), the search is
-best-bound with a plunge to a leaf after every branching, and the global bound is the least
-bound over open nodes. Problems with mobile units are skipped (units and seats would need
-their own branching).
+Pricing is exact, by the cheapest method that applies: a DP over the capacity grid when it
+is small (literature classes with capacity 100-150), else a depth-first branch-and-bound
+over copy counts, else a MILP in HiGHS with one indicator per branching set. Node bounds are
+Farley bounds (valid before column generation converges), the search is best-bound with a
+plunge to a leaf after every branching, and the global bound is the least bound over open
+nodes. Problems with mobile units are skipped (units and seats would need their own
+branching); vendor stock rows are kept in the master.
 """
 
 from __future__ import annotations
@@ -108,10 +111,11 @@ class BnPResult:
 
 
 class BranchPricer(Pricer):
-    """Exact pricing with branching sets: one indicator per set, exact for either dual sign.
+    """Exact pricing with branching sets, by grid DP, tree search or MILP (see module doc).
 
-    For set b with need {(i, L_i)}: w_bi = [a_i >= L_i] (two rows each), z_b = AND of w_bi;
-    the objective gains y_b z_b. Models are cached per (PC type, sets).
+    MILP: for set b with need {(i, L_i)}: w_bi = [a_i >= L_i] (two rows each), z_b = AND of
+    w_bi; the objective gains y_b z_b, exact for either dual sign. Models are cached per
+    (PC type, sets). Also a drop-in ``Pricer`` for colgen's column generation (``exact``).
     """
 
     def __init__(self, problem: Problem) -> None:

@@ -169,3 +169,24 @@ def test_skips_problems_with_units() -> None:
     pr = _problem(0, 3)
     pr.units = [object()]  # type: ignore[list-item]
     assert branch_and_price(pr, [], [], 1.0, time.monotonic() + 1) is None
+
+
+def test_interrupt_keeps_valid_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C in the middle of the tree: the search returns, marked interrupted, bound valid."""
+    pr = _problem(39, 2)
+    heur, pool, _ = _root(pr)
+    opt = _optimum(pr, heur)
+    penalty = float(max(h.cost for h in pr.hosts) + 1)
+    real = branch._Search.solve_node
+    calls = {"n": 0}
+
+    def stop_at_third(self: branch._Search, *args: object, **kw: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(self, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(branch._Search, "solve_node", stop_at_third)
+    res = branch_and_price(pr, [], pool, penalty, time.monotonic() + 20, heur)
+    assert res is not None and res.interrupted and not res.proven
+    assert pr.round_bound(res.lower_bound) <= opt
