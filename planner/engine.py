@@ -8,6 +8,8 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from planner.bounds import capacity_plan
+from planner.branch import MAX_CLASSES as BNP_CLASSES
+from planner.branch import BranchPricer, branch_and_price
 from planner.catalog import Catalog, Policy
 from planner.colgen import column_generation, dive, solve_integer_master
 from planner.compact import MAX_VARIABLES, compact_size, solve_compact
@@ -198,12 +200,16 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
 
             size = compact_size(original, best.cost) if not best.uncovered else MAX_VARIABLES + 1
             stats["compact_variables"] = size
+            # small instances without units: branch-and-price closes gaps the pool cannot,
+            # so the compact model and the dive leave it more of the time
+            exact = relaxed is None and not original.units and len(work.items) <= BNP_CLASSES
             start = [p for p, k in best.patterns for _ in range(k)] \
                 if best.problem is work else (work_start.patterns if work_start else [])
             cg_deadline = t0 + (0.4 if relaxed else 0.6) * (deadline - t0)
             cg = column_generation(
                 work, upats, start, penalty, cg_deadline, best.cost,
-                progress=lambda ph, b, bd: report(ph, best.cost, max(lb, bd or 0.0)))
+                progress=lambda ph, b, bd: report(ph, best.cost, max(lb, bd or 0.0)),
+                pricer=BranchPricer(work) if exact else None)
             stats.update(cg_iterations=cg.iterations, columns=len(cg.pool),
                          lp_value=work.to_money(cg.lp_value), lp_optimal=cg.lp_optimal,
                          cg_seconds=round(cg.seconds, 3))
@@ -227,27 +233,47 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
 
             if open_gap() and deadline - time.monotonic() > 0.05:
                 report("dive", best.cost, lb)
+                # a converged LP leaves branch-and-price room to work; else the dive finds more
+                share = 0.3 if exact and cg.lp_optimal else 0.6
                 dv = dive(work, upats, pool, penalty,
-                          time.monotonic() + 0.6 * (deadline - time.monotonic()))
+                          time.monotonic() + share * (deadline - time.monotonic()))
                 if dv is not None:
                     chosen, pool = dv
                     offer(work, Packing(chosen, {}), "price-and-dive")
                 stats["columns"] = len(pool)
             if open_gap() and size <= SMALL_COMPACT:
-                compact(0.4 * (deadline - time.monotonic()))
+                compact((0.25 if exact else 0.4) * (deadline - time.monotonic()))
             elif open_gap() and size <= MAX_VARIABLES and deadline - time.monotonic() > 0.5:
                 compact(0.5 * (deadline - time.monotonic()))
             if open_gap() and deadline - time.monotonic() > 0.05:
                 report("branch", best.cost, lb)
                 warm = (best.patterns, best.units) if best.problem is work else None
                 ms = solve_integer_master(work, upats, pool, penalty,
-                                          deadline - time.monotonic(), start=warm)
+                                          (0.3 if exact and cg.lp_optimal else 1.0)
+                                          * (deadline - time.monotonic()),
+                                          start=warm)
                 if ms is not None:
                     best.offer(work, ms.patterns, ms.unit_patterns, ms.slack, ms.objective,
                                "price-and-branch")
                 report("branch", best.cost, lb)
                 if ms is not None and ms.interrupted:
                     raise KeyboardInterrupt
+            if exact and not best.uncovered and open_gap() \
+                    and deadline - time.monotonic() > 0.2:
+                report("branch", best.cost, lb)
+                bp = branch_and_price(work, upats, pool, penalty, deadline, best.cost)
+                if bp is not None:
+                    if bp.solution is not None:
+                        best.offer(work, bp.solution.patterns, [], {}, bp.solution.objective,
+                                   "branch-and-price")
+                    lb = max(lb, bp.lower_bound)
+                    known = set(pool)
+                    pool = pool + [p for p in bp.pool if p not in known]
+                    stats.update(bnp_nodes=bp.nodes, bnp_seconds=round(bp.seconds, 3),
+                                 bnp_proven=bp.proven)
+                    report("branch", best.cost, lb)
+                    if bp.interrupted:
+                        raise KeyboardInterrupt
             # time left (the pool's integer master was solved): keep tightening the bound
             if open_gap() and deadline - time.monotonic() > 0.5:
                 report("bound", best.cost, lb)

@@ -1,0 +1,192 @@
+"""Branch-and-price (planner/branch.py): exact optimum beyond the LP bound, valid bounds."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import time
+from decimal import Decimal
+
+import numpy as np
+import pytest
+
+from planner import branch
+from planner.branch import BranchPricer, BranchSet, branch_and_price, choose_branch
+from planner.catalog import PURE_PACKING, Catalog, HostModel
+from planner.colgen import column_generation
+from planner.compact import solve_compact
+from planner.engine import plan
+from planner.heuristics import Pattern, portfolio
+from planner.highs import INF
+from planner.inventory import Inventory, Workload
+from planner.problem import Problem, build_problem
+
+
+def _instance(seed: int, types: int) -> tuple[Inventory, Catalog]:
+    """Random small instance: a few PC models with fees, a dozen workload classes."""
+    rng = random.Random(seed)
+    hosts = tuple(
+        HostModel(f"H{k}", rng.randint(6, 16), float(rng.randint(6, 16)), 1000.0,
+                  monthly_fee=Decimal(rng.randint(5, 30)) if types > 1 else None)
+        for k in range(types))
+    wl = tuple(Workload(f"w{j}", rng.randint(1, 7), float(rng.randint(1, 7)), 1.0,
+                        count=rng.choice([1, 1, 1, 2, 3]))
+               for j in range(rng.randint(5, 12)))
+    return Inventory(wl, "bnp"), Catalog(hosts=hosts, term_years=1)
+
+
+def _problem(seed: int, types: int) -> Problem:
+    inv, cat = _instance(seed, types)
+    return build_problem(inv, cat, PURE_PACKING)
+
+
+def _optimum(pr: Problem, upper: float) -> float:
+    """The compact MILP's proven optimum (it searches below upper + one tick)."""
+    res = solve_compact(pr, [], upper + pr.tick, 60)
+    assert res is not None and res.patterns is not None
+    assert res.bound >= res.cost - 1e-6
+    return res.cost
+
+
+def _root(pr: Problem) -> tuple[float, list[Pattern], float]:
+    pk = portfolio(pr, lambda c: 0, time.monotonic() + 0.2)
+    heur = float(sum(pr.hosts[p.host].cost for p in pk.patterns))
+    penalty = float(max(h.cost for h in pr.hosts) + 1)
+    cg = column_generation(pr, [], pk.patterns[:1], penalty, time.monotonic() + 5, heur)
+    return heur, cg.pool, cg.lower_bound
+
+
+# seeds (of _instance with 2-3 PC models) where the rounded LP bound is below the optimum
+GAP_CASES = [(39, 2), (59, 2), (22, 3), (11, 3)]
+
+
+@pytest.mark.parametrize(("seed", "types"), GAP_CASES)
+def test_proves_optimum_above_lp_bound(seed: int, types: int) -> None:
+    pr = _problem(seed, types)
+    heur, pool, lp = _root(pr)
+    opt = _optimum(pr, heur)
+    assert pr.round_bound(lp) < opt  # the LP alone cannot prove it: branching is needed
+    penalty = float(max(h.cost for h in pr.hosts) + 1)
+    # no incumbent given: the search must find the optimum itself, then close the tree
+    res = branch_and_price(pr, [], pool, penalty, time.monotonic() + 20, INF)
+    assert res is not None and res.proven and res.solution is not None
+    assert res.solution.objective == opt
+    assert pr.round_bound(res.lower_bound) == opt
+    cover = [0] * len(pr.items)
+    for p, k in res.solution.patterns:
+        assert all(sum(pr.items[i].size[d] * a for i, a in p.content) <= pr.hosts[p.host].cap[d]
+                   for d in range(3))
+        for i, a in p.content:
+            cover[i] += a * k
+    assert all(c >= it.demand for c, it in zip(cover, pr.items, strict=True))
+
+
+@pytest.mark.parametrize(("seed", "types"), GAP_CASES)
+def test_bound_valid_when_stopped_early(seed: int, types: int) -> None:
+    pr = _problem(seed, types)
+    heur, pool, _ = _root(pr)
+    opt = _optimum(pr, heur)
+    penalty = float(max(h.cost for h in pr.hosts) + 1)
+    for seconds in (0.0, 0.05, 0.2):
+        res = branch_and_price(pr, [], pool, penalty, time.monotonic() + seconds, heur)
+        assert res is not None
+        assert pr.round_bound(res.lower_bound) <= opt
+        if res.solution is not None:
+            assert res.solution.objective >= opt
+        if res.proven:
+            assert min(heur, res.solution.objective if res.solution else INF) == opt
+
+
+@pytest.mark.parametrize("pairs", [True, False])
+@pytest.mark.parametrize("grid", [True, False])
+def test_pricing_with_sets_matches_brute_force(pairs: bool, grid: bool,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Exact pricing vs enumeration: grid DP (joint stages for pairs), tree, indicator MILP."""
+    if not grid:
+        monkeypatch.setattr(branch, "DP_STATES", 0)  # no grid DP: the tree search prices
+    pr = _problem(0, 3)
+    rng = np.random.default_rng(1)
+    pricer = BranchPricer(pr)
+    n = len(pr.items)
+    for trial in range(12):
+        t = trial % len(pr.hosts)
+        host = pr.hosts[t]
+        pi = rng.uniform(0, host.cost / 3, n)
+        sets = [(BranchSet(t, ((int(rng.integers(n)), int(rng.integers(1, 3))),)),
+                 float(rng.uniform(-host.cost, host.cost))),
+                (BranchSet(None, ((int(rng.integers(n)), 1),)),
+                 float(rng.uniform(-host.cost, host.cost))),
+                (BranchSet(t, ()), float(rng.uniform(-host.cost, 0)))]
+        if pairs:
+            sets.append((BranchSet(None, ((int(rng.integers(n)), 1),
+                                          (int(rng.integers(n)), 1))),
+                         float(rng.uniform(-host.cost, host.cost))))
+        else:
+            assert (pricer._dp(t) is not None) == grid
+        value, bound, pat = pricer.exact_sets(t, pi, sets, 5.0)
+        ranges = [range(0, min(it.demand, *(host.cap[d] // it.size[d] for d in range(3))) + 1)
+                  if pr.fits(it.size, host) else range(1) for it in pr.items]
+        best = -INF
+        for a in itertools.product(*ranges):
+            if any(sum(pr.items[i].size[d] * a[i] for i in range(n)) > host.cap[d]
+                   for d in range(3)):
+                continue
+            p = Pattern(t, tuple((i, k) for i, k in enumerate(a) if k))
+            v = float(pi @ np.array(a)) + sum(y for s, y in sets if s.contains(p))
+            best = max(best, v)
+        assert value == pytest.approx(best, rel=1e-6, abs=1e-6)
+        assert bound >= best - 1e-6
+        assert pat is not None
+
+
+def test_choose_branch_finds_fractional_set() -> None:
+    pr = _problem(0, 3)
+    assert len(pr.items) >= 4
+    # eight patterns at 1/2 where every per-type, per-class and pair sum is integral: only
+    # the generic fallback (patterns dominating a maximal fractional one) is fractional
+    groups = [(0,), (1,), (2,), (3,), (0, 1, 2), (0, 1, 3), (0, 2, 3), (1, 2, 3)]
+    x = [(Pattern(0, tuple((i, 1) for i in g)), 0.5) for g in groups]
+    s, v = choose_branch(pr, x)
+    assert len(s.need) == 3 and v == pytest.approx(0.5)
+    assert v == pytest.approx(sum(w for p, w in x if s.contains(p)))
+    # a simpler fractional set is preferred when there is one
+    s2, v2 = choose_branch(pr, [*x, (Pattern(1, ((0, 1),)), 0.5)])
+    assert s2.need == () and v2 != round(v2)
+
+
+def test_engine_proves_gap_case() -> None:
+    inv, cat = _instance(59, 2)
+    pr = build_problem(inv, cat, PURE_PACKING)
+    heur, _, _ = _root(pr)
+    opt = _optimum(pr, heur)
+    p = plan(inv, cat, PURE_PACKING, time_limit=5)
+    assert p.status == "optimal"
+    assert p.lower_bound is not None and p.cost == p.lower_bound
+    assert float(p.cost) * pr.scale == pytest.approx(opt)
+
+
+def test_skips_problems_with_units() -> None:
+    pr = _problem(0, 3)
+    pr.units = [object()]  # type: ignore[list-item]
+    assert branch_and_price(pr, [], [], 1.0, time.monotonic() + 1) is None
+
+
+def test_interrupt_keeps_valid_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C in the middle of the tree: the search returns, marked interrupted, bound valid."""
+    pr = _problem(39, 2)
+    heur, pool, _ = _root(pr)
+    opt = _optimum(pr, heur)
+    penalty = float(max(h.cost for h in pr.hosts) + 1)
+    real = branch._Search.solve_node
+    calls = {"n": 0}
+
+    def stop_at_third(self: branch._Search, *args: object, **kw: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(self, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(branch._Search, "solve_node", stop_at_third)
+    res = branch_and_price(pr, [], pool, penalty, time.monotonic() + 20, heur)
+    assert res is not None and res.interrupted and not res.proven
+    assert pr.round_bound(res.lower_bound) <= opt
