@@ -216,6 +216,10 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
             if relaxed is None:
                 lb = max(lb, cg.lower_bound)
                 lp_optimal = cg.lp_optimal
+            # the LP's bound can no longer rise: proven optimal, or its rounding already meets
+            # the LP value's (time is better spent branching)
+            settled = cg.lp_optimal or (relaxed is None and work.round_bound(cg.lower_bound)
+                                        >= work.round_bound(cg.lp_value) - 1e-9)
             if cg.interrupted:
                 raise KeyboardInterrupt
             if relaxed is not None:
@@ -234,22 +238,24 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
             if open_gap() and deadline - time.monotonic() > 0.05:
                 report("dive", best.cost, lb)
                 # a converged LP leaves branch-and-price room to work; else the dive finds more
-                share = 0.3 if exact and cg.lp_optimal else 0.6
+                share = 0.3 if exact and settled else 0.6
                 dv = dive(work, upats, pool, penalty,
                           time.monotonic() + share * (deadline - time.monotonic()))
                 if dv is not None:
                     chosen, pool = dv
                     offer(work, Packing(chosen, {}), "price-and-dive")
                 stats["columns"] = len(pool)
-            if open_gap() and size <= SMALL_COMPACT:
-                compact((0.25 if exact else 0.4) * (deadline - time.monotonic()))
-            elif open_gap() and size <= MAX_VARIABLES and deadline - time.monotonic() > 0.5:
+            # (where branch-and-price runs, it proves more per second than the compact model)
+            if open_gap() and not exact and size <= SMALL_COMPACT:
+                compact(0.4 * (deadline - time.monotonic()))
+            elif open_gap() and not exact and size <= MAX_VARIABLES \
+                    and deadline - time.monotonic() > 0.5:
                 compact(0.5 * (deadline - time.monotonic()))
             if open_gap() and deadline - time.monotonic() > 0.05:
                 report("branch", best.cost, lb)
                 warm = (best.patterns, best.units) if best.problem is work else None
                 ms = solve_integer_master(work, upats, pool, penalty,
-                                          (0.3 if exact and cg.lp_optimal else 1.0)
+                                          (0.3 if exact and settled else 1.0)
                                           * (deadline - time.monotonic()),
                                           start=warm)
                 if ms is not None:
