@@ -882,8 +882,13 @@ class _Search:
             if pr.round_bound(bound) >= pr.round_bound(z) - 1e-9:
                 # the rounded bound cannot rise further at this node: branch on this LP
                 return _NodeOutcome(bound, z, x, integral, stuck, True)
-            if time.monotonic() >= self.deadline or not new:
-                return _NodeOutcome(bound, z, x, integral, stuck, not new)
+            if time.monotonic() >= self.deadline:
+                return _NodeOutcome(bound, z, x, integral, stuck, False)
+            if not new:
+                # pricing neither found a column nor proved there is none (a MILP stopped on
+                # its cap): the LP is not proven, so an integral one is offered as a plan but
+                # the node is not closed; it keeps its bound as a node that cannot branch
+                return _NodeOutcome(bound, z, x, integral, stuck or integral, True)
             for p in new:
                 self._remember(p)
             lp.add_many(new)
@@ -982,11 +987,11 @@ def branch_and_price(problem: Problem, unit_pats: list[UnitPattern], pool: list[
                     search.try_pool(min(1.0, 0.15 * left))
             if not out.done:
                 break  # out of time: the node stays open with the bound it reached
-            if out.integral or search.prunable(out.bound):
+            if out.stuck or not out.x:
+                stuck.append(out.bound)  # (checked first: an unproven integral LP is stuck)
                 current = _pop(heap, search)
                 continue
-            if out.stuck or not out.x:
-                stuck.append(out.bound)
+            if out.integral or search.prunable(out.bound):
                 current = _pop(heap, search)
                 continue
             bset, v = choose_branch(problem, out.x)

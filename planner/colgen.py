@@ -29,6 +29,7 @@ MAX_ADD = 20  # columns added per PC type and round
 STALL_FRACTION = 1e-4  # stop column generation when the bound gains less in the window
 DP_CELLS = 250_000  # largest knapsack table priced exactly by dynamic programming
 PRICE_SECONDS = 0.5  # cap per exact pricing call; a stopped call still gives a valid bound
+MAX_DOUBLINGS = 3  # times the cap doubles when pricing ends a round without a verdict
 
 
 @dataclass
@@ -558,6 +559,7 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
         return problem.hosts[p.host].cost + offset(p.host, y) - value
 
     price_cap = PRICE_SECONDS
+    doublings = 0
 
     def bound_at(y: np.ndarray) -> tuple[float, bool, list[Pattern]]:
         return dual_bound(problem, unit_pats, rows, y, pricer, penalty, deadline,
@@ -618,11 +620,14 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
             if problem.round_bound(lb) >= problem.round_bound(z) and (
                     not problem.units or not want_bound):
                 break  # the rounded bound cannot improve further
-            if added == 0 and price_cap < deadline - time.monotonic():
-                # the pricing MILP stopped on its time cap before finding or ruling out a
-                # column: give it longer rather than give up on the bound
-                price_cap *= 2
-                continue
+            if added == 0:
+                if doublings < MAX_DOUBLINGS and price_cap < deadline - time.monotonic():
+                    # the pricing MILP may have stopped on its time cap before finding or
+                    # ruling out a column: give it longer rather than give up on the bound
+                    doublings += 1
+                    price_cap *= 2
+                    continue
+                break
             if time.monotonic() >= deadline:
                 break
     except KeyboardInterrupt:

@@ -190,3 +190,28 @@ def test_interrupt_keeps_valid_bound(monkeypatch: pytest.MonkeyPatch) -> None:
     res = branch_and_price(pr, [], pool, penalty, time.monotonic() + 20, heur)
     assert res is not None and res.interrupted and not res.proven
     assert pr.round_bound(res.lower_bound) <= opt
+
+
+def test_inconclusive_pricing_never_closes_a_node(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A pricing MILP stopped on its time cap returns its start pattern and a valid dual bound,
+    # neither a new column nor a proof. An integral master LP at that point is a plan, not the
+    # node's optimum: the node must keep its bound (here the optimum packs two copies a PC).
+    inv = Inventory((Workload("w", 4, 4.0, 100.0, count=4),), "x")
+    cat = Catalog(hosts=(HostModel("H", 8, 8.0, 1000.0, monthly_fee=Decimal(10)),),
+                  term_years=1)
+    problem = build_problem(inv, cat, PURE_PACKING)
+    single = Pattern(0, ((0, 1),))
+    monkeypatch.setattr(BranchPricer, "greedy",
+                        lambda self, t, pi, seeds=0: [(float(pi[0]), single)])
+
+    def capped(self: BranchPricer, t: int, pi: np.ndarray, sets: object, time_limit: float,
+               floor: float = -INF) -> tuple[float, float, Pattern]:
+        return float(pi[0]), 2.0 * float(pi[0]), single  # true best: two copies
+
+    monkeypatch.setattr(BranchPricer, "exact_sets", capped)
+    optimum = 2 * problem.hosts[0].cost
+    res = branch_and_price(problem, [], [single], float(problem.hosts[0].cost + 1),
+                           time.monotonic() + 5.0)
+    assert res is not None
+    assert res.lower_bound <= optimum
+    assert not res.proven
