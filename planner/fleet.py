@@ -13,8 +13,9 @@ import time
 
 import numpy as np
 
+from planner.colgen import residual_problem
 from planner.heuristics import Packing, Pattern, cheapest_holding, ffd_multi
-from planner.problem import Item, Problem
+from planner.problem import Problem
 
 #: above this many copies, one pass costs seconds; the other heuristics cover large inventories
 MAX_COPIES = 20_000
@@ -145,15 +146,8 @@ def _repair(problem: Problem, sizes: np.ndarray, free: np.ndarray,
 
 def _leftover(problem: Problem, left: list[int], used: list[int]) -> Packing:
     """First-fit decreasing for the copies the fleet could not hold, within the stock left."""
-    from dataclasses import replace
-
-    items = [Item(it.key, it.size, it.members[:k], it.seats, it.anti)
-             for it, k in zip(problem.items, left, strict=True)]
-    hosts = [replace(h, available=None if h.available is None else h.available - u)
-             for h, u in zip(problem.hosts, used, strict=True)]
-    sub = Problem(items, hosts, problem.units, money=problem.money,
-                  currency=problem.currency, scale=problem.scale)
-    primary = min(range(len(hosts)), key=lambda k: (hosts[k].cost, k))
+    sub = residual_problem(problem, left, used)
+    primary = min(range(len(sub.hosts)), key=lambda k: (sub.hosts[k].cost, k))
     return ffd_multi(sub, primary)
 
 
