@@ -28,10 +28,11 @@ from dataclasses import replace
 import highspy
 import numpy as np
 
+from planner.colgen import residual_problem
 from planner.compact import solve_compact
 from planner.heuristics import Packing, Pattern, cheapest_holding, ffd_multi
 from planner.highs import INF, new_highs
-from planner.problem import Item, Problem
+from planner.problem import HostType, Item, Problem
 
 #: the heuristic runs only on problems up to this many copies (it solves one MILP per PC)
 MAX_COPIES = 3_000
@@ -83,6 +84,20 @@ REPAIR_SHARE = 0.6
 #: after the first pass, repair and restarts stop FOLLOW_MIN s + FOLLOW_FACTOR × its time
 FOLLOW_MIN = 0.5
 FOLLOW_FACTOR = 1.0
+
+
+def _opening(ht: HostType, used: list[int], sizes: np.ndarray, first: int,
+             active: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """A PC of model ``ht`` opened with copy ``first``: its capacity and the classes that fit.
+
+    None when the model's stock is used up or it cannot hold ``first``.
+    """
+    if ht.available is not None and used[ht.index] >= ht.available:
+        return None
+    cap = np.array(ht.cap, dtype=np.int64)
+    if np.any(sizes[first] > cap):
+        return None
+    return cap, active[np.all(sizes[active] <= cap, axis=1)]
 
 
 def applicable(problem: Problem) -> bool:
@@ -359,7 +374,7 @@ def _one_pass(problem: Problem, weight: np.ndarray, tight: np.ndarray, noise: np
         if endgame and remaining.sum() <= ENDGAME_COPIES:
             # the last PCs are where a sequential fill gets stuck: search them instead
             endgame = False
-            rest = _residual(problem, remaining, used)
+            rest = residual_problem(problem, [int(r) for r in remaining], used)
             least = float(remaining @ (sizes @ (weight * tight))) * min(
                 max(h.cost, 1) / float(np.asarray(h.cap, dtype=np.float64) @ (weight * tight))
                 for h in hosts)
@@ -377,12 +392,10 @@ def _one_pass(problem: Problem, weight: np.ndarray, tight: np.ndarray, noise: np
         for ht in order:
             if best is not None and best[0] >= ceiling[ht.index] - 1e-12:
                 break  # no fill of this or any later type can score higher
-            if ht.available is not None and used[ht.index] >= ht.available:
+            opened = _opening(ht, used, sizes, first, active)
+            if opened is None:
                 continue
-            cap = np.array(ht.cap, dtype=np.int64)
-            if np.any(sizes[first] > cap):
-                continue
-            cand = active[np.all(sizes[active] <= cap, axis=1)]
+            cap, cand = opened
             per = np.min(np.where(sizes[cand] > 0, cap // np.maximum(sizes[cand], 1),
                                   np.iinfo(np.int64).max), axis=1)
             upper = np.minimum(remaining[cand], per)
@@ -439,19 +452,10 @@ def _one_pass(problem: Problem, weight: np.ndarray, tight: np.ndarray, noise: np
     return Packing(patterns, {})
 
 
-def _residual(problem: Problem, remaining: np.ndarray, used: list[int]) -> Problem:
-    """The copies still to place, and the stock still left."""
-    items = [Item(it.key, it.size, it.members[:int(r)], it.seats, it.anti)
-             for it, r in zip(problem.items, remaining, strict=True)]
-    hosts = [replace(h, available=None if h.available is None else h.available - u)
-             for h, u in zip(problem.hosts, used, strict=True)]
-    return Problem(items, hosts, problem.units, money=problem.money, scale=problem.scale)
-
-
 def _finish(problem: Problem, patterns: list[Pattern], remaining: np.ndarray,
             used: list[int]) -> Packing:
     """Out of time or no knapsack answer: pack the rest by first-fit decreasing."""
-    rest = _residual(problem, remaining, used)
+    rest = residual_problem(problem, [int(r) for r in remaining], used)
     runs = [ffd_multi(rest, 0, "sum", fit) for fit in ("first", "best")]
     done = min(runs, key=lambda pk: (sum(pk.uncovered.values()), pk.cost(rest)))
     return Packing(patterns + done.patterns, done.uncovered)
@@ -677,12 +681,10 @@ def perfect_search(problem: Problem, upper: float, deadline: float,
         by_size = active[np.lexsort((active, -base[active]))]
         first = int(by_size[0])
         for ht in sorted(problem.hosts, key=lambda h: (h.cost, h.index)):
-            if ht.available is not None and used[ht.index] >= ht.available:
+            opened = _opening(ht, used, sizes, first, active)
+            if opened is None:
                 continue
-            cap = np.array(ht.cap, dtype=np.int64)
-            if np.any(sizes[first] > cap):
-                continue
-            cand = active[np.all(sizes[active] <= cap, axis=1)]
+            cap, cand = opened
             upper_k = remaining[cand].copy()
             for j, i in enumerate(cand.tolist()):
                 if items[i].anti:
