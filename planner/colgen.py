@@ -242,11 +242,13 @@ class Pricer:
             return quick
         if need is not None:
             relaxed = self._dynamic(t, pi, "down")
-            feasible = self._dynamic(t, pi, "up")
+            if relaxed is not None and relaxed[1] <= need:
+                return 0.0, relaxed[1], None  # no pattern can price out: no table to search
+            feasible = self._dynamic(t, pi, "up") if relaxed is not None else None
             if relaxed is not None and feasible is not None:
                 value, _, pattern = feasible
                 # a column must price out by more than the master's tolerance to count
-                if relaxed[1] <= need or value > need + RC_EPS * max(1.0, need):
+                if value > need + RC_EPS * max(1.0, need):
                     return value, max(relaxed[1], value), pattern
         h, cols = self._model(t)
         if not cols:

@@ -3,8 +3,9 @@
 On inventories of many small workloads the capacity bound is nearly attained, and what the
 first-fit heuristics miss is the mix of PC types. Given that mix, copies are placed largest
 first into the PC whose normalised free capacity best matches them (dot product, Panigrahy
-et al. 2011) or that they leave tightest; copies that fit nowhere go to new PCs by first-fit
-decreasing, and every PC is then downsized to the cheapest model that holds its load.
+et al. 2011, or the cosine of free capacity and demand); a copy that fits nowhere is placed by
+moving one copy out of the way, what is still left goes to new PCs by first-fit decreasing, and
+every PC is then downsized to the cheapest model that holds its load.
 """
 
 from __future__ import annotations
@@ -30,7 +31,11 @@ REPAIR_BINS = 20
 
 def pack_fleet(problem: Problem, counts: list[int], rule: str = "dot",
                order: str = "max", deadline: float = float("inf")) -> Packing:
-    """Place every copy into a fleet of ``counts[k]`` PCs of each type, extra PCs if needed."""
+    """Place every copy into a fleet of ``counts[k]`` PCs of each type, extra PCs if needed.
+
+    rule: "dot" or "align" (see the module doc); order: copies by their largest ("max") or
+    summed ("sum") size relative to the fleet's mean PC.
+    """
     items = problem.items
     types = [k for k in sorted(range(len(counts)), key=lambda k: -problem.hosts[k].cost)
              for _ in range(counts[k])]
@@ -58,16 +63,13 @@ def pack_fleet(problem: Problem, counts: list[int], rule: str = "dot",
                 continue
             if rule == "dot":
                 score = (free / cap) @ (size / mean_cap)
-                b = int(np.argmax(np.where(ok, score, -np.inf)))
-            elif rule == "align":
-                # the PC whose free capacity points the way the copy does (cosine), so each
-                # model takes the workloads shaped like it
+            else:
+                # "align": the PC whose free capacity points the way the copy does (cosine),
+                # so each model takes the workloads shaped like it
                 rel = free / mean_cap
                 score = (rel @ (size / mean_cap)) / np.maximum(np.linalg.norm(rel, axis=1),
                                                                1e-12)
-                b = int(np.argmax(np.where(ok, score, -np.inf)))
-            else:
-                b = int(np.argmax(ok))
+            b = int(np.argmax(np.where(ok, score, -np.inf)))
             free[b] -= size
             contents[b][i] = contents[b].get(i, 0) + 1
             groups[b].update(it.anti)
@@ -200,7 +202,9 @@ def fleet_packing(problem: Problem, counts: list[int], deadline: float,
                 best, best_rule = pk, (rule, order)
     assert best is not None
     for fleet in nearby_fleets(problem, counts, min(upper, best.cost(problem))):
-        if time.monotonic() >= deadline or fleet == counts:
+        if time.monotonic() >= deadline:
+            break
+        if fleet == counts:
             continue
         fleet_cost = sum(h.cost * n for h, n in zip(problem.hosts, fleet, strict=True))
         if fleet_cost >= best.cost(problem):
