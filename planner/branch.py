@@ -13,8 +13,9 @@ Sets are tried from simple to specific: PCs per type, copies of one class, pairs
 always exists, so every fractional node can be branched.
 
 Pricing is exact, by the cheapest method that applies: a DP over the capacity grid when it
-is small (literature classes with capacity 100-150), else a depth-first branch-and-bound
-over copy counts, else a MILP in HiGHS with one indicator per branching set. Node bounds are
+is small (literature classes with capacity 100-150), else a DP over the loads patterns reach
+(`planner.knapsack`; capacity 1,000), else a depth-first branch-and-bound over copy counts
+(anti-affinity groups), else a MILP in HiGHS with one indicator per branching set. Node bounds are
 Farley bounds (valid before column generation converges), the search is best-bound with a
 plunge to a leaf after every branching, and the global bound is the least bound over open
 nodes. Problems with mobile units are skipped (units and seats would need their own
@@ -42,6 +43,7 @@ from planner.colgen import (
 )
 from planner.heuristics import Pattern
 from planner.highs import INF, fvec, ivec, new_highs, set_start
+from planner.knapsack import best_pattern
 from planner.problem import Problem
 from planner.unitpack import UnitPattern
 
@@ -207,19 +209,17 @@ class BranchPricer(Pricer):
                        floor: float = 0.0) -> tuple[float, Pattern] | None:
         """Exact pricing without a MILP.
 
-        The grid DP when the grid is small (any sets with small joint groups), else
-        depth-first branch-and-bound (single-class sets only); None when neither applies or
-        the tree search gave up. The tree search only looks for patterns
-        worth more than ``floor``: with none, it returns ``floor`` (a valid upper bound) and
-        an empty pattern.
+        The grid DP when the grid is small, else the tree search's sparse DP (both: any
+        sets with small joint groups) or its depth-first branch-and-bound (single-class sets
+        only); None when none applies or the search gave up. The tree search only looks for
+        patterns worth more than ``floor``: with none, it returns ``floor`` (a valid upper
+        bound) and an empty pattern.
         """
         dp = self._dp(t)
         if dp is not None:
             got = dp.solve(pi, sets)
             if got is not None:
                 return got
-        if any(len(s.need) != 1 for s, _ in sets):
-            return None
         if not self._tree_first(t):
             return None
         if t not in self._trees:
@@ -345,6 +345,55 @@ class BranchPricer(Pricer):
         return x
 
 
+Move = tuple[tuple[tuple[int, int], ...], float, tuple[int, ...]]
+
+
+def joint_moves(cols: list[int], ub: dict[int, int], sizes: dict[int, tuple[int, ...]],
+                cap: tuple[int, ...], pi: np.ndarray, sets: list[tuple[BranchSet, float]]
+                ) -> list[list[Move]] | None:
+    """Pricing stages: per group of classes linked by branching sets, the joint counts.
+
+    Each move is (copies per class, value at the duals with the bonuses of the sets it
+    meets, size); only moves worth something that fit in ``cap``. None when a group of
+    several classes has more than JOINT_CHOICES joint counts.
+    """
+    parent = {i: i for i in cols}
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for st, _ in sets:
+        first = root(st.need[0][0])
+        for i, _ in st.need[1:]:
+            parent[root(i)] = first
+    members: dict[int, list[int]] = {}
+    for i in cols:
+        members.setdefault(root(i), []).append(i)
+    sets_of: dict[int, list[tuple[BranchSet, float]]] = {}
+    for st, yb in sets:
+        sets_of.setdefault(root(st.need[0][0]), []).append((st, yb))
+    nd = len(cap)
+    stages: list[list[Move]] = []
+    for r, group in members.items():
+        if len(group) > 1 and math.prod(ub[i] + 1 for i in group) > JOINT_CHOICES:
+            return None
+        moves = []
+        for counts in itertools.product(*(range(ub[i] + 1) for i in group)):
+            have = dict(zip(group, counts, strict=True))
+            value = sum(float(max(pi[i], 0.0)) * k for i, k in have.items())
+            value += sum(yb for st, yb in sets_of.get(r, ())
+                         if all(have[i] >= need for i, need in st.need))
+            size = tuple(sum(sizes[i][d] * k for i, k in have.items()) for d in range(nd))
+            if value > 0.0 and any(counts) \
+                    and all(x <= c for x, c in zip(size, cap, strict=True)):
+                moves.append((tuple((i, k) for i, k in have.items() if k), value, size))
+        if moves:
+            stages.append(moves)
+    return stages
+
+
 class _GridDP:
     """Exact pricing by dynamic programming over the capacity grid, when it is small.
 
@@ -383,42 +432,10 @@ class _GridDP:
         Classes linked by a set are decided together (one stage over their joint copy
         counts); None when such a group has more than JOINT_CHOICES joint counts.
         """
-        parent = {i: i for i in self.cols}
-
-        def root(i: int) -> int:
-            while parent[i] != i:
-                i = parent[i]
-            return i
-
-        for st, _ in sets:
-            first = root(st.need[0][0])
-            for i, _ in st.need[1:]:
-                parent[root(i)] = first
-        members: dict[int, list[int]] = {}
-        for i in self.cols:
-            members.setdefault(root(i), []).append(i)
-        sets_of: dict[int, list[tuple[BranchSet, float]]] = {}
-        for st, yb in sets:
-            sets_of.setdefault(root(st.need[0][0]), []).append((st, yb))
-        nd = len(self.shape)
-        # stages: per group of classes, the joint counts worth taking (value > 0, fits)
-        stages: list[list[tuple[tuple[tuple[int, int], ...], float, tuple[int, ...]]]] = []
-        for r, group in members.items():
-            if math.prod(self.ub[i] + 1 for i in group) > JOINT_CHOICES:
-                return None
-            moves = []
-            for counts in itertools.product(*(range(self.ub[i] + 1) for i in group)):
-                have = dict(zip(group, counts, strict=True))
-                value = sum(float(max(pi[i], 0.0)) * k for i, k in have.items())
-                value += sum(yb for st, yb in sets_of.get(r, ())
-                             if all(have[i] >= need for i, need in st.need))
-                size = tuple(sum(self.sizes[i][d] * k for i, k in have.items())
-                             for d in range(nd))
-                if value > 0.0 and any(counts) \
-                        and all(x < n for x, n in zip(size, self.shape, strict=True)):
-                    moves.append((tuple((i, k) for i, k in have.items() if k), value, size))
-            if moves:
-                stages.append(moves)
+        stages = joint_moves(self.cols, self.ub, self.sizes,
+                             tuple(n - 1 for n in self.shape), pi, sets)
+        if stages is None:
+            return None
         if self.tables is None:  # one buffer for all stages, reused by every call
             self.tables = np.empty((len(self.cols) + 1, *self.shape))
         dp = self.tables[0]
@@ -454,7 +471,11 @@ class _Limit(Exception):
 
 
 class _TreeSearch:
-    """Exact pricing by depth-first branch-and-bound over copy counts, for large grids.
+    """Exact pricing for large grids: the sparse DP, else branch-and-bound over copy counts.
+
+    Without anti-affinity groups, the DP over reached loads (`planner.knapsack`) answers
+    (4-10 ms a call on mc-CT1/CT2 against 20-50 ms for the tree and the MILP); with them,
+    or past its state limit, the tree search below.
 
     Classes in order of value density; the bound at a node is the least, over a few
     surrogate rows (nonnegative combinations of the binding capacity rows), of a fractional
@@ -481,6 +502,35 @@ class _TreeSearch:
         self.norm = {i: sum(s / c for s, c in zip(self.size[i], self.cap, strict=True)) or 1.0
                      for i in cols}
 
+    def _sparse(self, pi: np.ndarray, sets: list[tuple[BranchSet, float]], floor: float,
+                start: Pattern | None) -> tuple[float, Pattern] | None:
+        """The sparse dynamic program (`planner.knapsack`); None past its state limit."""
+        stages = joint_moves(self.cols, self.ub, self.size, self.cap, pi, sets)
+        if stages is None:
+            return None
+        start_val = -INF
+        if start is not None:
+            have = dict(start.content)
+            if all(k <= self.ub.get(i, 0) for i, k in have.items()):
+                start_val = sum(float(max(pi[i], 0.0)) * k for i, k in have.items())
+                start_val += sum(yb for st, yb in sets if st.contains(start))
+        nd = len(self.dims)
+        got = best_pattern([(np.array([m[2] for m in moves], dtype=np.int64).reshape(-1, nd),
+                             np.array([m[1] for m in moves])) for moves in stages],
+                           np.array(self.cap, dtype=np.int64), max(floor, start_val))
+        if got is None:
+            return None
+        value, choice = got
+        content: dict[int, int] = {}
+        for moves, q in zip(stages, choice, strict=True):
+            if q >= 0:
+                content.update(moves[q][0])
+        if content:
+            return value, Pattern(self.t, tuple(sorted(content.items())))
+        if start is not None and start_val > floor:
+            return start_val, start
+        return floor, Pattern(self.t, ())
+
     def solve(self, pi: np.ndarray, sets: list[tuple[BranchSet, float]], floor: float = 0.0,
               start: Pattern | None = None) -> tuple[float, Pattern] | None:
         """Best value and pattern, or None past the node limit.
@@ -488,6 +538,13 @@ class _TreeSearch:
         Only patterns worth more than ``floor`` are sought (``floor`` and the empty pattern
         when there is none); ``start`` is a feasible pattern whose value prunes from the start.
         """
+        if not any(self.anti[i] for i in self.cols):
+            # loads reached, not every node of a tree: the same answer, mostly much faster
+            got = self._sparse(pi, sets, floor, start)
+            if got is not None:
+                return got
+        if any(len(s.need) != 1 for s, _ in sets):
+            return None
         bonus: dict[int, list[tuple[int, float]]] = {}
         for s, yb in sets:
             (i, need), = s.need

@@ -19,6 +19,7 @@ import numpy as np
 
 from planner.heuristics import Pattern, ffd_multi
 from planner.highs import INF, fvec, ivec, new_highs, run_interruptible, set_start
+from planner.knapsack import best_pattern, copy_stages
 from planner.problem import Item, Problem
 from planner.unitpack import UnitPattern
 
@@ -28,6 +29,13 @@ SMOOTHING = 0.5  # Wentges dual smoothing: weight of the best-bound duals in pri
 MAX_ADD = 20  # columns added per PC type and round
 STALL_FRACTION = 1e-4  # stop column generation when the bound gains less in the window
 DP_CELLS = 250_000  # largest knapsack table priced exactly by dynamic programming
+#: the sparse DP (larger grids) gives up past this many loads, or this share of the MILP's cap
+SPARSE_STATES = 40_000
+#: ... and is tried on problems without units up to this many classes
+SPARSE_CLASSES = 200
+SPARSE_SHARE = 0.5
+#: ... after which that PC type's next calls skip it
+SPARSE_PAUSE = 15
 PRICE_SECONDS = 0.5  # cap per exact pricing call; a stopped call still gives a valid bound
 MAX_DOUBLINGS = 3  # times the cap doubles when pricing ends a round without a verdict
 
@@ -152,6 +160,7 @@ class Pricer:
         self._arrays: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.demand = [it.demand for it in problem.items]
         self._bounds_for: dict[int, list[int]] = {}
+        self._sparse_skip: dict[int, int] = {}
 
     def _model(self, t: int) -> tuple[highspy.Highs, list[int]]:
         if t in self.models:
@@ -237,14 +246,19 @@ class Pricer:
         answer first: a relaxed table below ``need`` proves that no pattern prices out, and a
         fitting pattern above it is a column; only the cases in between go to the MILP.
         """
-        quick = self._dynamic(t, pi)
+        # the whole call keeps to its cap: each table stops at it, the MILP gets the rest
+        until = time.monotonic() + time_limit
+        quick = self._dynamic(t, pi, until=until)
         if quick is not None:
             return quick
+        sparse = self._sparse(t, pi, need, time.monotonic() + SPARSE_SHARE * time_limit)
+        if sparse is not None:
+            return sparse
         if need is not None:
-            relaxed = self._dynamic(t, pi, "down")
+            relaxed = self._dynamic(t, pi, "down", until)
             if relaxed is not None and relaxed[1] <= need:
                 return 0.0, relaxed[1], None  # no pattern can price out: no table to search
-            feasible = self._dynamic(t, pi, "up") if relaxed is not None else None
+            feasible = self._dynamic(t, pi, "up", until) if relaxed is not None else None
             if relaxed is not None and feasible is not None:
                 value, _, pattern = feasible
                 # a column must price out by more than the master's tolerance to count
@@ -265,7 +279,7 @@ class Pricer:
             self._bounds_for[t] = list(self.demand)
         h.changeColsCost(len(cols), ivec(list(range(len(cols)))),
                          fvec([-float(max(pi[i], 0.0)) for i in cols]))
-        h.setOptionValue("time_limit", max(0.05, time_limit))
+        h.setOptionValue("time_limit", max(0.05, until - time.monotonic()))
         # warm start from the greedy pattern: an incumbent prunes the search from the start
         _, start = self.greedy(t, pi)[0]
         where = {i: j for j, i in enumerate(cols)}
@@ -287,15 +301,56 @@ class Pricer:
         return value, max(bound, value), Pattern(t, content)
 
 
-    def _dynamic(self, t: int, pi: np.ndarray, rounding: str = "exact"
-                 ) -> tuple[float, float, Pattern | None] | None:
+    def _sparse(self, t: int, pi: np.ndarray, need: float | None, deadline: float
+                ) -> tuple[float, float, Pattern | None] | None:
+        """Exact pricing over reachable loads only (`planner.knapsack`), for large grids.
+
+        With ``need``, only patterns worth more are sought (none: ``need`` bounds them all).
+        None with anti-affinity groups, or when the DP gives up (too many loads, or time).
+        """
+        if self.problem.units or len(self.problem.items) > SPARSE_CLASSES:
+            return None  # many small copies: long load lists, where the MILP is quicker
+        skip = self._sparse_skip.get(t, 0)
+        if skip > 0:  # it gave up recently on this type: the MILP prices for a while
+            self._sparse_skip[t] = skip - 1
+            return None
+        pr = self.problem
+        host = pr.hosts[t]
+        cand = [i for i, it in enumerate(pr.items)
+                if pi[i] > 1e-12 and self.demand[i] > 0 and pr.fits(it.size, host)]
+        if not cand:
+            return 0.0, 0.0, None
+        if any(pr.items[i].anti for i in cand):
+            return None
+        ub = [min([self.demand[i]] + [host.cap[d] // pr.items[i].size[d]
+                                      for d in range(3) if pr.items[i].size[d]])
+              for i in cand]
+        sizes = np.array([pr.items[i].size for i in cand], dtype=np.int64)
+        dims = [d for d in range(3) if int(np.asarray(ub) @ sizes[:, d]) > host.cap[d]]
+        got = best_pattern(copy_stages(sizes[:, dims], [float(pi[i]) * np.arange(u + 1.0)
+                                                        for i, u in zip(cand, ub, strict=True)]),
+                           np.array([host.cap[d] for d in dims], dtype=np.int64),
+                           need or 0.0, SPARSE_STATES, deadline)
+        if got is None:
+            self._sparse_skip[t] = SPARSE_PAUSE
+            return None
+        value, choice = got
+        content = tuple(sorted((i, q + 1) for i, q in zip(cand, choice, strict=True) if q >= 0))
+        if not content:
+            return 0.0, value, None
+        value = float(sum(pi[i] * k for i, k in content))
+        return value, value, Pattern(t, content)
+
+    def _dynamic(self, t: int, pi: np.ndarray, rounding: str = "exact",
+                 until: float = math.inf) -> tuple[float, float, Pattern | None] | None:
         """Pricing by dynamic programming over the binding dimensions on a bounded grid.
 
         ``exact``: sizes divided by their common divisor, None when that table is too large.
         ``up``: sizes rounded up to a coarse grid, so every pattern found fits (a heuristic).
         ``down``: sizes rounded down, so the table's value bounds the best pattern (a
         relaxation; its pattern may not fit). A dimension that all candidate copies together
-        cannot fill is dropped. None when anti-affinity groups are involved (the MILP's job).
+        cannot fill is dropped. None when anti-affinity groups are involved (the MILP's job),
+        or when the table is not done at ``until`` (time.monotonic()).
         """
         pr = self.problem
         host = pr.hosts[t]
@@ -351,6 +406,8 @@ class Pricer:
         for j, (_, _, size, v) in enumerate(pieces):
             if any(a >= n for a, n in zip(size, shape, strict=True)):
                 continue
+            if time.monotonic() > until:
+                return None
             # ``better`` is a new array read from the table before this piece: 0-1 semantics
             low: tuple[slice, ...] = tuple(slice(0, n - a)
                                            for a, n in zip(size, shape, strict=True))

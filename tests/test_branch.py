@@ -10,7 +10,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from planner import branch
+from planner import branch, knapsack
 from planner.branch import BranchPricer, BranchSet, branch_and_price, choose_branch
 from planner.catalog import PURE_PACKING, Catalog, HostModel
 from planner.colgen import column_generation
@@ -98,12 +98,16 @@ def test_bound_valid_when_stopped_early(seed: int, types: int) -> None:
 
 
 @pytest.mark.parametrize("pairs", [True, False])
-@pytest.mark.parametrize("grid", [True, False])
-def test_pricing_with_sets_matches_brute_force(pairs: bool, grid: bool,
+@pytest.mark.parametrize("method", ["grid", "sparse", "tree"])
+def test_pricing_with_sets_matches_brute_force(pairs: bool, method: str,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    """Exact pricing vs enumeration: grid DP (joint stages for pairs), tree, indicator MILP."""
+    """Exact pricing vs enumeration: grid DP and sparse DP (joint stages for pairs), tree
+    search, indicator MILP (pairs without a DP)."""
+    grid = method == "grid"
     if not grid:
-        monkeypatch.setattr(branch, "DP_STATES", 0)  # no grid DP: the tree search prices
+        monkeypatch.setattr(branch, "DP_STATES", 0)  # no grid DP
+    if method == "tree":
+        monkeypatch.setattr(knapsack, "STATE_LIMIT", 0)  # the sparse DP gives up at once
     pr = _problem(0, 3)
     rng = np.random.default_rng(1)
     pricer = BranchPricer(pr)
