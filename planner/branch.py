@@ -196,7 +196,7 @@ class BranchPricer(Pricer):
               ) -> tuple[float, float, Pattern | None]:
         """Colgen's exact pricing, by the grid DP when it applies (full demand only)."""
         if self.demand == self._full:
-            got = self._combinatorial(t, pi, [])
+            got = self._combinatorial(t, pi, [], until=time.monotonic() + time_limit)
             if got is not None:
                 value, pat = got
                 return value, value, pat if pat.content else None
@@ -206,7 +206,8 @@ class BranchPricer(Pricer):
         return out
 
     def _combinatorial(self, t: int, pi: np.ndarray, sets: list[tuple[BranchSet, float]],
-                       floor: float = 0.0) -> tuple[float, Pattern] | None:
+                       floor: float = 0.0, until: float = math.inf
+                       ) -> tuple[float, Pattern] | None:
         """Exact pricing without a MILP.
 
         The grid DP when the grid is small, else the tree search's sparse DP (both: any
@@ -227,7 +228,7 @@ class BranchPricer(Pricer):
             self._trees[t] = _TreeSearch(self.problem, t, cols, self._upper(t))
         t0 = time.monotonic()
         start = self.greedy(t, pi)[0][1]
-        got = self._trees[t].solve(pi, sets, floor, start)
+        got = self._trees[t].solve(pi, sets, floor, start, until)
         # giving up costs its time plus the MILP's: count it double
         self._timing(t, "tree", (time.monotonic() - t0) * (1 if got is not None else 2))
         return got
@@ -288,7 +289,8 @@ class BranchPricer(Pricer):
                 real.append((s, yb))
         if not cols:
             return const, const, None
-        got = self._combinatorial(t, pi, real, max(0.0, floor - const))
+        got = self._combinatorial(t, pi, real, max(0.0, floor - const),
+                                  time.monotonic() + time_limit)
         if got is not None:
             value, best = got
             return value + const, value + const, best
@@ -503,7 +505,7 @@ class _TreeSearch:
                      for i in cols}
 
     def _sparse(self, pi: np.ndarray, sets: list[tuple[BranchSet, float]], floor: float,
-                start: Pattern | None) -> tuple[float, Pattern] | None:
+                start: Pattern | None, until: float) -> tuple[float, Pattern] | None:
         """The sparse dynamic program (`planner.knapsack`); None past its state limit."""
         stages = joint_moves(self.cols, self.ub, self.size, self.cap, pi, sets)
         if stages is None:
@@ -517,7 +519,8 @@ class _TreeSearch:
         nd = len(self.dims)
         got = best_pattern([(np.array([m[2] for m in moves], dtype=np.int64).reshape(-1, nd),
                              np.array([m[1] for m in moves])) for moves in stages],
-                           np.array(self.cap, dtype=np.int64), max(floor, start_val))
+                           np.array(self.cap, dtype=np.int64), max(floor, start_val),
+                           deadline=until)
         if got is None:
             return None
         value, choice = got
@@ -532,18 +535,19 @@ class _TreeSearch:
         return floor, Pattern(self.t, ())
 
     def solve(self, pi: np.ndarray, sets: list[tuple[BranchSet, float]], floor: float = 0.0,
-              start: Pattern | None = None) -> tuple[float, Pattern] | None:
-        """Best value and pattern, or None past the node limit.
+              start: Pattern | None = None, until: float = math.inf
+              ) -> tuple[float, Pattern] | None:
+        """Best value and pattern, or None past the node limit or ``until`` (monotonic).
 
         Only patterns worth more than ``floor`` are sought (``floor`` and the empty pattern
         when there is none); ``start`` is a feasible pattern whose value prunes from the start.
         """
         if not any(self.anti[i] for i in self.cols):
             # loads reached, not every node of a tree: the same answer, mostly much faster
-            got = self._sparse(pi, sets, floor, start)
+            got = self._sparse(pi, sets, floor, start, until)
             if got is not None:
                 return got
-        if any(len(s.need) != 1 for s, _ in sets):
+        if time.monotonic() >= until or any(len(s.need) != 1 for s, _ in sets):
             return None
         bonus: dict[int, list[tuple[int, float]]] = {}
         for s, yb in sets:

@@ -25,7 +25,7 @@ import time
 import numpy as np
 
 #: loads kept at once before the search gives up
-STATE_LIMIT = 150_000
+STATE_LIMIT = 50_000
 #: relative tolerance of "beats the best pattern so far"
 TOL = 1e-9
 
@@ -98,8 +98,9 @@ def best_pattern(stages: list[tuple[np.ndarray, np.ndarray]], cap: np.ndarray,
             np.minimum(out, cv[s, k] + dens[k] * np.maximum(room - cw[s, k], 0.0), out=out)
         return out
 
+    packed = math.prod(int(c) + 1 for c in cap) < 2**62
     radix = np.ones(nd, dtype=np.int64)
-    for d in range(nd - 2, -1, -1):
+    for d in range(nd - 2, -1, -1) if packed else ():
         radix[d] = radix[d + 1] * (int(cap[d + 1]) + 1)
     load = np.zeros((1, nd), dtype=np.int64)
     val = np.zeros(1)
@@ -128,10 +129,15 @@ def best_pattern(stages: list[tuple[np.ndarray, np.ndarray]], cap: np.ndarray,
         p = np.concatenate(par)
         t = np.concatenate(tk)
         # the same load twice: keep the better value
-        key = load @ radix
-        srt = np.lexsort((-val, key))
-        first = np.ones(len(srt), dtype=bool)
-        first[1:] = key[srt][1:] != key[srt][:-1]
+        if packed:
+            key = load @ radix
+            srt = np.lexsort((-val, key))
+            first = np.ones(len(srt), dtype=bool)
+            first[1:] = key[srt][1:] != key[srt][:-1]
+        else:  # capacities too large to pack a load into one integer: compare rows
+            srt = np.lexsort((-val, *load.T[::-1]))
+            first = np.ones(len(srt), dtype=bool)
+            first[1:] = np.any(load[srt][1:] != load[srt][:-1], axis=1)
         keep = srt[first]
         load, val, p, t = load[keep], val[keep], p[keep], t[keep]
         i = int(np.argmax(val))

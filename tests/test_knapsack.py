@@ -76,3 +76,17 @@ def test_gives_up_past_state_limit(monkeypatch: object) -> None:
     assert knapsack.STATE_LIMIT > 5
     got = best_pattern(copy_stages(sizes, values), np.array([200, 200]))
     assert got is not None and got[0] > 0
+
+
+def test_huge_capacities_do_not_merge_distinct_loads() -> None:
+    """Loads that would overflow one packed integer are still told apart."""
+    cap = np.array([2**40, 2**40, 2**40])
+    sizes = np.array([[2**39, 1, 1], [1, 2**39, 1], [1, 1, 2**39], [2**39, 2**39, 2**39]])
+    values = [np.array([0.0, 1.0, 2.0]), np.array([0.0, 1.0, 2.0]), np.array([0.0, 1.0, 2.0]),
+              np.array([0.0, 2.5])]
+    got = best_pattern(copy_stages(sizes, values), cap)
+    assert got is not None
+    value, choice = got
+    assert value == _enumerate(sizes, cap, values) == 3.5
+    counts = np.array([q + 1 for q in choice])
+    assert np.all(counts @ sizes <= cap)

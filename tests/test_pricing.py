@@ -8,6 +8,7 @@ proven, so each is checked here against the MILP or against brute force.
 from __future__ import annotations
 
 import itertools
+import math
 import random
 
 import numpy as np
@@ -34,12 +35,13 @@ def _problem(seed: int, n: int = 12, dims: int = 2) -> Problem:
 
 
 def _milp(pricer: Pricer, t: int, pi: np.ndarray) -> float:
-    saved = pricer._dynamic
+    saved = pricer._dynamic, pricer._sparse
     pricer._dynamic = lambda *a, **k: None  # type: ignore[method-assign]
+    pricer._sparse = lambda *a, **k: None  # type: ignore[method-assign]
     try:
         value, bound, _ = pricer.exact(t, pi, 10.0)
     finally:
-        pricer._dynamic = saved  # type: ignore[method-assign]
+        pricer._dynamic, pricer._sparse = saved  # type: ignore[method-assign]
     assert abs(bound - value) < 1e-6
     return value
 
@@ -78,6 +80,32 @@ def test_coarse_grid_is_used_when_the_exact_table_is_too_large() -> None:
     assert low is not None and high is not None
     assert low[0] <= best + 1e-9 <= high[1] + 1e-9
     assert high[1] <= 1.15 * best  # the relaxation is close enough to prune with
+
+
+@pytest.mark.parametrize("cls", [1, 2, 3])
+def test_sparse_dp_agrees_with_the_knapsack_milp_on_large_grids(cls: int) -> None:
+    """Capacities of 1,000: the reached-loads DP prices exactly where no table fits."""
+    inst = literature(cls, 25, 0, 1, 10.0, multi=True)
+    problem = build_problem(inst.inventory, inst.catalog, inst.policy)
+    pricer = Pricer(problem)
+    rng = np.random.default_rng(cls)
+    for _ in range(3):
+        pi = rng.random(len(problem.items)) * 300.0
+        for t, host in enumerate(problem.hosts):
+            best = _milp(pricer, t, pi)
+            got = pricer._sparse(t, pi, None, math.inf)
+            assert got is not None
+            value, bound, pattern = got
+            assert value == pytest.approx(best, rel=1e-7) and bound >= value
+            assert pattern is not None
+            assert all(a <= c for a, c in zip(pattern.load(problem), host.cap, strict=True))
+            # with a price-out threshold: a column only if it beats it, else a valid bound
+            for need in (0.9 * best, 1.1 * best):
+                got = pricer._sparse(t, pi, need, math.inf)
+                assert got is not None
+                value, bound, pattern = got
+                assert bound >= best - 1e-6 * best
+                assert (pattern is not None) == (best > need)
 
 
 def test_dominance_pairs_are_a_reduced_strict_order() -> None:
