@@ -35,6 +35,7 @@ import numpy as np
 
 from planner.colgen import (
     RC_EPS,
+    SPARSE_SHARE,
     MasterSolution,
     Pricer,
     build_master,
@@ -194,16 +195,32 @@ class BranchPricer(Pricer):
 
     def exact(self, t: int, pi: np.ndarray, time_limit: float, need: float | None = None
               ) -> tuple[float, float, Pattern | None]:
-        """Colgen's exact pricing, by the grid DP when it applies (full demand only)."""
+        """Colgen's exact pricing, within ``time_limit`` in all.
+
+        The combinatorial pricers first when they apply (full demand only).
+        """
+        until = time.monotonic() + time_limit
         if self.demand == self._full:
-            got = self._combinatorial(t, pi, [], until=time.monotonic() + time_limit)
+            got = self._combinatorial(t, pi, [], until=time.monotonic()
+                                      + SPARSE_SHARE * time_limit)
             if got is not None:
                 value, pat = got
                 return value, value, pat if pat.content else None
         t0 = time.monotonic()
-        out = super().exact(t, pi, time_limit, need)
+        out = super().exact(t, pi, max(0.05, until - t0), need)
         self._timing(t, "milp", time.monotonic() - t0)
         return out
+
+    def _sparse(self, t: int, pi: np.ndarray, need: float | None, deadline: float
+                ) -> tuple[float, float, Pattern | None] | None:
+        """Colgen's sparse DP, for reduced demands only.
+
+        At full demand the tree search's own sparse DP has just run, or its timing chose
+        the MILP.
+        """
+        if self.demand == self._full:
+            return None
+        return super()._sparse(t, pi, need, deadline)
 
     def _combinatorial(self, t: int, pi: np.ndarray, sets: list[tuple[BranchSet, float]],
                        floor: float = 0.0, until: float = math.inf
@@ -218,14 +235,14 @@ class BranchPricer(Pricer):
         """
         dp = self._dp(t)
         if dp is not None:
-            got = dp.solve(pi, sets)
+            got = dp.solve(pi, sets, until)
             if got is not None:
                 return got
-        if not self._tree_first(t):
-            return None
         if t not in self._trees:
             _, cols = self._model(t)
             self._trees[t] = _TreeSearch(self.problem, t, cols, self._upper(t))
+        if not self._trees[t].handles(sets) or not self._tree_first(t):
+            return None
         t0 = time.monotonic()
         start = self.greedy(t, pi)[0][1]
         got = self._trees[t].solve(pi, sets, floor, start, until)
@@ -289,12 +306,14 @@ class BranchPricer(Pricer):
                 real.append((s, yb))
         if not cols:
             return const, const, None
+        until = time.monotonic() + time_limit
         got = self._combinatorial(t, pi, real, max(0.0, floor - const),
-                                  time.monotonic() + time_limit)
+                                  time.monotonic() + SPARSE_SHARE * time_limit)
         if got is not None:
             value, best = got
             return value + const, value + const, best
         t0 = time.monotonic()
+        time_limit = max(0.05, until - t0)  # what the combinatorial pricers left
         if not real:  # the combinatorial pricers could not: the plain MILP
             value, bound, pat = super().exact(t, pi, time_limit)
             self._timing(t, "milp", time.monotonic() - t0)
@@ -427,12 +446,13 @@ class _GridDP:
                        and states <= DP_STATES and (len(cols) + 1) * states <= DP_CELLS)
         self.tables: np.ndarray | None = None
 
-    def solve(self, pi: np.ndarray, sets: list[tuple[BranchSet, float]]
-              ) -> tuple[float, Pattern] | None:
+    def solve(self, pi: np.ndarray, sets: list[tuple[BranchSet, float]],
+              until: float = math.inf) -> tuple[float, Pattern] | None:
         """Best value of pi·a plus the duals of the sets a belongs to, and a.
 
         Classes linked by a set are decided together (one stage over their joint copy
-        counts); None when such a group has more than JOINT_CHOICES joint counts.
+        counts); None when such a group has more than JOINT_CHOICES joint counts, or at
+        ``until`` (time.monotonic()).
         """
         stages = joint_moves(self.cols, self.ub, self.sizes,
                              tuple(n - 1 for n in self.shape), pi, sets)
@@ -443,6 +463,8 @@ class _GridDP:
         dp = self.tables[0]
         dp.fill(0.0)
         for j, moves in enumerate(stages, start=1):
+            if time.monotonic() > until:
+                return None
             best = self.tables[j]
             np.copyto(best, dp)
             for _, f, size in moves:
@@ -504,9 +526,18 @@ class _TreeSearch:
         self.norm = {i: sum(s / c for s, c in zip(self.size[i], self.cap, strict=True)) or 1.0
                      for i in cols}
 
+    def handles(self, sets: list[tuple[BranchSet, float]]) -> bool:
+        """Whether ``solve`` can price with these sets (not pairs with anti-affinity)."""
+        return not any(self.anti[i] for i in self.cols) \
+            or all(len(st.need) == 1 for st, _ in sets)
+
     def _sparse(self, pi: np.ndarray, sets: list[tuple[BranchSet, float]], floor: float,
                 start: Pattern | None, until: float) -> tuple[float, Pattern] | None:
-        """The sparse dynamic program (`planner.knapsack`); None past its state limit."""
+        """The sparse dynamic program (`planner.knapsack`), or None.
+
+        None past its state limit or ``until``, or when a group of linked classes has too
+        many joint counts.
+        """
         stages = joint_moves(self.cols, self.ub, self.size, self.cap, pi, sets)
         if stages is None:
             return None
@@ -517,7 +548,8 @@ class _TreeSearch:
                 start_val = sum(float(max(pi[i], 0.0)) * k for i, k in have.items())
                 start_val += sum(yb for st, yb in sets if st.contains(start))
         nd = len(self.dims)
-        got = best_pattern([(np.array([m[2] for m in moves], dtype=np.int64).reshape(-1, nd),
+        got = best_pattern([(np.array([m[2] for m in moves], dtype=np.int64
+                                      ).reshape(len(moves), nd),
                              np.array([m[1] for m in moves])) for moves in stages],
                            np.array(self.cap, dtype=np.int64), max(floor, start_val),
                            deadline=until)
@@ -625,7 +657,7 @@ class _TreeSearch:
             if j == n or val + bound(j, rem) <= best_val + 1e-9:
                 return
             count += 1
-            if count > self.NODE_LIMIT:
+            if count > self.NODE_LIMIT or (count % 256 == 0 and time.monotonic() > until):
                 raise _Limit
             size = sizes[j]
             u = len(vals[j]) - 1

@@ -251,7 +251,7 @@ class Pricer:
         quick = self._dynamic(t, pi, until=until)
         if quick is not None:
             return quick
-        sparse = self._sparse(t, pi, need, time.monotonic() + SPARSE_SHARE * time_limit)
+        sparse = self._sparse(t, pi, need, min(until, time.monotonic() + SPARSE_SHARE * time_limit))
         if sparse is not None:
             return sparse
         if need is not None:

@@ -72,8 +72,11 @@ def best_pattern(stages: list[tuple[np.ndarray, np.ndarray]], cap: np.ndarray,
     for j in useful:
         sz, v = stages[j]
         for q, lam in enumerate(dirs):
-            w = np.maximum((sz / scale) @ lam, 1e-12)
-            dens_of[q, j] = float(np.max(np.where(v > 0.0, v / w, 0.0)))
+            w = (sz / scale) @ lam
+            pos = v > 0.0
+            # a move of no weight on this row: the stage costs nothing here (infinite density)
+            dens_of[q, j] = (math.inf if np.any(pos & (w <= 0.0)) else
+                             float(np.max(np.where(pos, v / np.where(w > 0.0, w, 1.0), 0.0))))
     # all suffixes at once: row s of a direction's tables masks out the stages before s
     # (zero weight and value), so searchsorted lands on the next stage of the suffix
     rank = np.arange(m)
@@ -82,7 +85,7 @@ def best_pattern(stages: list[tuple[np.ndarray, np.ndarray]], cap: np.ndarray,
     for q in range(len(dirs)):
         dens = dens_of[q, order]
         srt = np.argsort(-dens, kind="stable")
-        weight = (top[order] / np.maximum(dens, 1e-300))[srt]
+        weight = np.where(np.isinf(dens), 0.0, top[order] / np.maximum(dens, 1e-300))[srt]
         mask = later[:, srt]
         zero = np.zeros((m + 1, 1))
         cw = np.hstack([zero, np.cumsum(weight * mask, axis=1)])
@@ -128,6 +131,13 @@ def best_pattern(stages: list[tuple[np.ndarray, np.ndarray]], cap: np.ndarray,
         val = np.concatenate(vals)
         p = np.concatenate(par)
         t = np.concatenate(tk)
+        if s == m - 1:  # the last stage: only its best load matters
+            i = int(np.argmax(val))
+            if val[i] > best + TOL * max(1.0, abs(best)):
+                best, best_at = float(val[i]), (s, i)
+            parents.append(p)
+            takes.append(t)
+            break
         # the same load twice: keep the better value
         if packed:
             key = load @ radix

@@ -69,7 +69,7 @@ def test_joint_stage_takes_one_move() -> None:
     assert value == 7.0 and choice == [1, 0]
 
 
-def test_gives_up_past_state_limit(monkeypatch: object) -> None:
+def test_gives_up_past_state_limit() -> None:
     sizes = np.array([[i, 31 - i] for i in range(1, 16)])
     values = [np.array([0.0, 1.0 + i / 100]) for i in range(15)]
     assert best_pattern(copy_stages(sizes, values), np.array([200, 200]), 0.0, 5) is None
@@ -90,3 +90,11 @@ def test_huge_capacities_do_not_merge_distinct_loads() -> None:
     assert value == _enumerate(sizes, cap, values) == 3.5
     counts = np.array([q + 1 for q in choice])
     assert np.all(counts @ sizes <= cap)
+
+
+def test_moves_of_no_size_in_a_dimension_are_not_bounded_away() -> None:
+    """A class with no size in a full dimension still fits there: the bound must know it."""
+    sizes = np.array([[10, 1], [5, 5], [0, 3]])
+    values = [np.array([0.0, 10.0]), np.array([0.0, 6.0, 12.0]), np.array([0.0, 3.0])]
+    got = best_pattern(copy_stages(sizes, values), np.array([10, 10]))
+    assert got is not None and got[0] == _enumerate(sizes, np.array([10, 10]), values) == 13.0
