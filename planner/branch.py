@@ -211,17 +211,6 @@ class BranchPricer(Pricer):
         self._timing(t, "milp", time.monotonic() - t0)
         return out
 
-    def _sparse(self, t: int, pi: np.ndarray, need: float | None, deadline: float
-                ) -> tuple[float, float, Pattern | None] | None:
-        """Colgen's sparse DP, for reduced demands only.
-
-        At full demand the tree search's own sparse DP has just run, or its timing chose
-        the MILP.
-        """
-        if self.demand == self._full:
-            return None
-        return super()._sparse(t, pi, need, deadline)
-
     def _combinatorial(self, t: int, pi: np.ndarray, sets: list[tuple[BranchSet, float]],
                        floor: float = 0.0, until: float = math.inf
                        ) -> tuple[float, Pattern] | None:
