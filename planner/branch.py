@@ -35,7 +35,6 @@ import numpy as np
 
 from planner.colgen import (
     RC_EPS,
-    SPARSE_SHARE,
     MasterSolution,
     Pricer,
     build_master,
@@ -195,19 +194,18 @@ class BranchPricer(Pricer):
 
     def exact(self, t: int, pi: np.ndarray, time_limit: float, need: float | None = None
               ) -> tuple[float, float, Pattern | None]:
-        """Colgen's exact pricing, within ``time_limit`` in all.
+        """Colgen's exact pricing, the combinatorial pricers first (full demand only).
 
-        The combinatorial pricers first when they apply (full demand only).
+        Each gets ``time_limit``: the sparse DP gives up mostly on its state limit, and
+        halving its time lost mc-CT1-n100 (proven in 6 s) in a benchmark run.
         """
-        until = time.monotonic() + time_limit
         if self.demand == self._full:
-            got = self._combinatorial(t, pi, [], until=time.monotonic()
-                                      + SPARSE_SHARE * time_limit)
+            got = self._combinatorial(t, pi, [], until=time.monotonic() + time_limit)
             if got is not None:
                 value, pat = got
                 return value, value, pat if pat.content else None
         t0 = time.monotonic()
-        out = super().exact(t, pi, max(0.05, until - t0), need)
+        out = super().exact(t, pi, time_limit, need)
         self._timing(t, "milp", time.monotonic() - t0)
         return out
 
@@ -295,14 +293,12 @@ class BranchPricer(Pricer):
                 real.append((s, yb))
         if not cols:
             return const, const, None
-        until = time.monotonic() + time_limit
         got = self._combinatorial(t, pi, real, max(0.0, floor - const),
-                                  time.monotonic() + SPARSE_SHARE * time_limit)
+                                  time.monotonic() + time_limit)
         if got is not None:
             value, best = got
             return value + const, value + const, best
         t0 = time.monotonic()
-        time_limit = max(0.05, until - t0)  # what the combinatorial pricers left
         if not real:  # the combinatorial pricers could not: the plain MILP
             value, bound, pat = super().exact(t, pi, time_limit)
             self._timing(t, "milp", time.monotonic() - t0)
