@@ -43,7 +43,7 @@ from planner.colgen import (
 )
 from planner.heuristics import Pattern
 from planner.highs import INF, fvec, ivec, new_highs, set_start
-from planner.knapsack import best_pattern
+from planner.knapsack import best_pattern, directions
 from planner.problem import Problem
 from planner.unitpack import UnitPattern
 
@@ -592,10 +592,7 @@ class _TreeSearch:
         nd = len(self.dims)
         # surrogate directions: a nonnegative combination of the capacity rows is a valid
         # relaxation; the least fractional bound over a few approximates the LP bound
-        dirs = [tuple(1.0 if e == d else 0.0 for e in range(nd)) for d in range(nd)]
-        if nd > 1:
-            dirs += [tuple([1.0] * nd)] + [tuple(2.0 if e == d else 1.0 for e in range(nd))
-                                            for d in range(nd)]
+        dirs = [tuple(float(x) for x in lam) for lam in directions(nd)]
         by_dir = []
         for lam in dirs:
             w = [max(sum(lam[d] * sizes[j][d] / self.cap[d] for d in range(nd)), 1e-12)

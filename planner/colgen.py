@@ -301,6 +301,27 @@ class Pricer:
         return value, max(bound, value), Pattern(t, content)
 
 
+    def _knapsack_items(self, t: int, pi: np.ndarray
+                        ) -> tuple[list[int], dict[int, int], list[int]] | None:
+        """The pricing knapsack of type t, for the dynamic programs.
+
+        Classes worth pricing (positive dual, copies left, fit), the most copies of each one
+        pattern can hold, and the binding dimensions (those all candidate copies together
+        overfill); None when anti-affinity groups are involved (the MILP's job).
+        """
+        pr = self.problem
+        host = pr.hosts[t]
+        cand = [i for i, it in enumerate(pr.items)
+                if pi[i] > 1e-12 and self.demand[i] > 0 and pr.fits(it.size, host)]
+        if any(pr.items[i].anti for i in cand):
+            return None
+        ub = {i: min([self.demand[i]] + [host.cap[d] // pr.items[i].size[d]
+                                         for d in range(3) if pr.items[i].size[d]])
+              for i in cand}
+        dims = [d for d in range(3)
+                if sum(pr.items[i].size[d] * ub[i] for i in cand) > host.cap[d]]
+        return cand, ub, dims
+
     def _sparse(self, t: int, pi: np.ndarray, need: float | None, deadline: float
                 ) -> tuple[float, float, Pattern | None] | None:
         """Exact pricing over reachable loads only (`planner.knapsack`), for large grids.
@@ -314,21 +335,16 @@ class Pricer:
         if skip > 0:  # it gave up recently on this type: the MILP prices for a while
             self._sparse_skip[t] = skip - 1
             return None
-        pr = self.problem
-        host = pr.hosts[t]
-        cand = [i for i, it in enumerate(pr.items)
-                if pi[i] > 1e-12 and self.demand[i] > 0 and pr.fits(it.size, host)]
+        found = self._knapsack_items(t, pi)
+        if found is None:
+            return None
+        cand, ub, dims = found
         if not cand:
             return 0.0, 0.0, None
-        if any(pr.items[i].anti for i in cand):
-            return None
-        ub = [min([self.demand[i]] + [host.cap[d] // pr.items[i].size[d]
-                                      for d in range(3) if pr.items[i].size[d]])
-              for i in cand]
-        sizes = np.array([pr.items[i].size for i in cand], dtype=np.int64)
-        dims = [d for d in range(3) if int(np.asarray(ub) @ sizes[:, d]) > host.cap[d]]
-        got = best_pattern(copy_stages(sizes[:, dims], [float(pi[i]) * np.arange(u + 1.0)
-                                                        for i, u in zip(cand, ub, strict=True)]),
+        host = self.problem.hosts[t]
+        sizes = np.array([self.problem.items[i].size for i in cand], dtype=np.int64)
+        got = best_pattern(copy_stages(sizes[:, dims], [float(pi[i]) * np.arange(ub[i] + 1.0)
+                                                        for i in cand]),
                            np.array([host.cap[d] for d in dims], dtype=np.int64),
                            need or 0.0, SPARSE_STATES, deadline)
         if got is None:
@@ -354,17 +370,12 @@ class Pricer:
         """
         pr = self.problem
         host = pr.hosts[t]
-        cand = [i for i, it in enumerate(pr.items)
-                if pi[i] > 1e-12 and self.demand[i] > 0 and pr.fits(it.size, host)]
+        found = self._knapsack_items(t, pi)
+        if found is None:
+            return None
+        cand, ub, dims = found
         if not cand:
             return 0.0, 0.0, None
-        if any(pr.items[i].anti for i in cand):
-            return None
-        ub = {i: min([self.demand[i]] + [host.cap[d] // pr.items[i].size[d]
-                                         for d in range(3) if pr.items[i].size[d]])
-              for i in cand}
-        dims = [d for d in range(3)
-                if sum(pr.items[i].size[d] * ub[i] for i in cand) > host.cap[d]]
         if not dims:  # every candidate copy fits at once
             whole = tuple(sorted(ub.items()))
             value = float(sum(pi[i] * k for i, k in whole))

@@ -30,7 +30,7 @@ STATE_LIMIT = 50_000
 TOL = 1e-9
 
 
-def _directions(nd: int) -> list[np.ndarray]:
+def directions(nd: int) -> list[np.ndarray]:
     """Surrogate rows: each capacity row, their sum, and each doubled against the others."""
     out = [np.eye(nd)[d] for d in range(nd)]
     if nd > 1:
@@ -67,7 +67,7 @@ def best_pattern(stages: list[tuple[np.ndarray, np.ndarray]], cap: np.ndarray,
     # suffix bounds: for each stage s and direction, the fractional knapsack of stages
     # order[s:] as (cumulative weight, cumulative value, density) in density order; a stage
     # gives at most min(top, density × weight) for any move, so the bound is valid
-    dirs = _directions(nd)
+    dirs = directions(nd)
     dens_of = np.zeros((len(dirs), len(stages)))
     for j in useful:
         sz, v = stages[j]
