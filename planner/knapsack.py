@@ -14,7 +14,8 @@ sparse form of the knapsack DP), class by class, with two prunings that keep the
 
 Values may be any function of the copy count (branching bonuses), bounded above by
 min(F_i, r_i k) where F_i is the best value of class i and r_i its best value per copy. The
-search is exact; past ``state_limit`` loads it gives up (None) and the caller prices otherwise.
+search is exact; past ``state_limit`` loads or its deadline it gives up (None) and the caller
+prices otherwise.
 """
 
 from __future__ import annotations
@@ -109,6 +110,11 @@ def best_pattern(stages: list[tuple[np.ndarray, np.ndarray]], cap: np.ndarray,
     val = np.zeros(1)
     best = max(floor, 0.0)
     best_at: tuple[int, int] | None = None
+
+    def beats(x: np.ndarray) -> np.ndarray:
+        """Worth more than the best pattern so far (by more than the tolerance)."""
+        return np.asarray(x > best + TOL * max(1.0, abs(best)))
+
     # per stage: each kept load's parent (row in the previous stage) and move taken
     parents: list[np.ndarray] = []
     takes: list[np.ndarray] = []
@@ -131,35 +137,34 @@ def best_pattern(stages: list[tuple[np.ndarray, np.ndarray]], cap: np.ndarray,
         val = np.concatenate(vals)
         p = np.concatenate(par)
         t = np.concatenate(tk)
-        if s == m - 1:  # the last stage: only its best load matters
-            i = int(np.argmax(val))
-            if val[i] > best + TOL * max(1.0, abs(best)):
-                best, best_at = float(val[i]), (s, i)
+        if s < m - 1:  # (at the last stage only its best load matters)
+            # the same load twice: keep the better value
+            if packed:
+                key = load @ radix
+                srt = np.lexsort((-val, key))
+                first = np.ones(len(srt), dtype=bool)
+                first[1:] = key[srt][1:] != key[srt][:-1]
+            else:  # capacities too large to pack a load into one integer: compare rows
+                srt = np.lexsort((-val, *load.T[::-1]))
+                first = np.ones(len(srt), dtype=bool)
+                first[1:] = np.any(load[srt][1:] != load[srt][:-1], axis=1)
+            keep = srt[first]
+            load, val, p, t = load[keep], val[keep], p[keep], t[keep]
+        i = int(np.argmax(val))
+        if beats(val[i]):
+            best, best_at = float(val[i]), (s, i)
+        if s == m - 1:
             parents.append(p)
             takes.append(t)
             break
-        # the same load twice: keep the better value
-        if packed:
-            key = load @ radix
-            srt = np.lexsort((-val, key))
-            first = np.ones(len(srt), dtype=bool)
-            first[1:] = key[srt][1:] != key[srt][:-1]
-        else:  # capacities too large to pack a load into one integer: compare rows
-            srt = np.lexsort((-val, *load.T[::-1]))
-            first = np.ones(len(srt), dtype=bool)
-            first[1:] = np.any(load[srt][1:] != load[srt][:-1], axis=1)
-        keep = srt[first]
-        load, val, p, t = load[keep], val[keep], p[keep], t[keep]
-        i = int(np.argmax(val))
-        if val[i] > best + TOL * max(1.0, abs(best)):
-            best, best_at = float(val[i]), (s, i)
         # drop loads that cannot lead to a better pattern (the best one is remembered)
-        alive = val + bound(s + 1, load) > best + TOL * max(1.0, abs(best))
+        alive = beats(val + bound(s + 1, load))
         if best_at is not None and best_at[0] == s:
             alive[best_at[1]] = True
-        keep = np.nonzero(alive)[0]
-        if best_at is not None and best_at[0] == s:
+            keep = np.nonzero(alive)[0]
             best_at = (s, int(np.searchsorted(keep, best_at[1])))
+        else:
+            keep = np.nonzero(alive)[0]
         load, val, p, t = load[keep], val[keep], p[keep], t[keep]
         parents.append(p)
         takes.append(t)
