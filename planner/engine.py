@@ -14,7 +14,7 @@ from planner.catalog import Catalog, Policy
 from planner.colgen import column_generation, dive, solve_integer_master
 from planner.compact import MAX_VARIABLES, compact_size, solve_compact
 from planner.fill import applicable as fill_applicable
-from planner.fill import exact_fill
+from planner.fill import exact_fill, needs_perfect
 from planner.fleet import fleet_packing
 from planner.heuristics import Packing, Pattern, portfolio
 from planner.inventory import Inventory
@@ -39,6 +39,8 @@ MAX_CLASSES = 250
 SMALL_COMPACT = 6_000
 #: share of the time left after the bound that the sequential exact fill may use
 FILL_SHARE = 0.5
+#: ... and when only a perfect packing (every PC exactly full) can meet the bound
+PERFECT_FILL_SHARE = 0.85
 
 
 class _Done(Exception):
@@ -175,8 +177,12 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
                 raise _Done
             if fill_applicable(original):  # tight packings: fill PCs one at a time, exactly
                 report("fill", best.cost, lb)
-                fill_deadline = time.monotonic() + FILL_SHARE * (deadline - time.monotonic())
-                filled = exact_fill(original, fill_deadline, original.round_bound(lb), best.cost)
+                goal = original.round_bound(lb)
+                # when only a perfect packing meets the bound, the fill's exact-cover search
+                # is what can find it; column generation cannot raise such a bound much
+                share = PERFECT_FILL_SHARE if needs_perfect(original, goal) else FILL_SHARE
+                fill_deadline = time.monotonic() + share * (deadline - time.monotonic())
+                filled = exact_fill(original, fill_deadline, goal, best.cost)
                 if filled is not None:
                     offer(original, filled, "exact fill")
                 if not open_gap():

@@ -30,6 +30,9 @@ import numpy as np
 
 from planner.colgen import residual_problem
 from planner.compact import solve_compact
+from planner.cover import MAX_COPIES as COVER_MAX
+from planner.cover import MOST as COVER_MOST
+from planner.cover import perfect_cover
 from planner.heuristics import Packing, Pattern, cheapest_holding, ffd_multi
 from planner.highs import INF, new_highs
 from planner.problem import HostType, Item, Problem
@@ -84,6 +87,9 @@ REPAIR_SHARE = 0.6
 #: after the first pass, repair and restarts stop FOLLOW_MIN s + FOLLOW_FACTOR × its time
 FOLLOW_MIN = 0.5
 FOLLOW_FACTOR = 1.0
+#: perfect-packing neighbourhoods (exact cover): copies freed per round, seconds per round
+COVER_COPIES = 120
+COVER_SECONDS = 0.5
 
 
 def _opening(ht: HostType, used: list[int], sizes: np.ndarray, first: int,
@@ -469,7 +475,8 @@ def exact_fill(problem: Problem, deadline: float, target: float = 0.0,
 
     target: a lower bound (cost ticks); the search stops once a packing meets it. upper: the
     cost of the best plan already known; passes that cannot beat it are abandoned. The first
-    pass is repaired by large-neighbourhood search (up to ``repair_seconds``), then restarts
+    pass is repaired by large-neighbourhood search (up to ``repair_seconds``; until the
+    deadline by exact cover when only a perfect packing meets ``target``), then restarts
     multiply each class's value by a random factor near one (fixed seeds). scales: dimension
     weights and tight dimensions (default: from this problem).
     """
@@ -500,10 +507,14 @@ def exact_fill(problem: Problem, deadline: float, target: float = 0.0,
         if pk is None or pk.uncovered:
             continue
         if r == 0 and repair_seconds > 0 and pk.cost(problem) > target:
+            perfect = perfect_types(problem, target, weight, tight)
             now = time.monotonic()
             until = min(now + min(repair_seconds, REPAIR_SHARE * (deadline - now)),
                         start + FOLLOW_MIN + FOLLOW_FACTOR * (now - start))
-            pk = repair(problem, pk, until, target)
+            if perfect:  # only a perfect packing meets the bound: regroup neighbourhoods
+                pk = cover_repair(problem, pk, deadline, target, perfect, tight, weight)
+            else:
+                pk = repair(problem, pk, until, target)
         cost = pk.cost(problem)
         if cost < best_cost:
             best, best_cost = pk, cost
@@ -590,9 +601,12 @@ def repair(problem: Problem, packing: Packing, deadline: float, target: float,
     return Packing(pats, {})
 
 
-def _repack(problem: Problem, chosen: list[Pattern], all_pats: list[Pattern],
-            deadline: float) -> list[Pattern] | None:
-    """A cheaper packing of the copies on ``chosen`` PCs (compact MILP), or None."""
+def _freed(problem: Problem, chosen: list[Pattern], all_pats: list[Pattern]
+           ) -> tuple[Problem, list[int]]:
+    """The copies on ``chosen`` PCs as a problem of their own, and their classes' indices.
+
+    Stock limits are net of the PCs not chosen.
+    """
     count: dict[int, int] = {}
     for p in chosen:
         for i, k in p.content:
@@ -608,7 +622,89 @@ def _repack(problem: Problem, chosen: list[Pattern], all_pats: list[Pattern],
         used[p.host] -= 1
     hosts = [replace(h, available=None if h.available is None else h.available - u)
              for h, u in zip(problem.hosts, used, strict=True)]
-    sub = Problem(items, hosts, [], money=problem.money, scale=problem.scale)
+    return Problem(items, hosts, [], money=problem.money, scale=problem.scale), classes
+
+
+def perfect_types(problem: Problem, target: float, weight: np.ndarray,
+                  tight: np.ndarray) -> list[int]:
+    """PC types a packing costing ``target`` must use, every PC exactly full; [] if none.
+
+    Any PC costs at least its weighted load in the tight dimensions times the best cost
+    rate (cost per weighted capacity), so the plan costs at least the total load at that
+    rate. When ``target`` is no more than that, a plan meeting it fills every PC exactly
+    in the tight dimensions and uses only types at the best rate.
+    """
+    w = weight * tight
+    rates = [max(h.cost, 1) / float(np.asarray(h.cap, dtype=np.float64) @ w)
+             if float(np.asarray(h.cap, dtype=np.float64) @ w) > 0 else math.inf
+             for h in problem.hosts]
+    best = min(rates, default=math.inf)
+    if not math.isfinite(best) or target <= 0:
+        return []
+    load = sum(float(np.asarray(it.size, dtype=np.float64) @ w) * it.demand
+               for it in problem.items)
+    if target > load * best * (1 + 1e-9):
+        return []
+    return [h.index for h, r in zip(problem.hosts, rates, strict=True)
+            if r <= best * (1 + 1e-9)]
+
+
+def needs_perfect(problem: Problem, target: float) -> bool:
+    """Whether only a perfect packing (every PC exactly full) can cost ``target``."""
+    return bool(perfect_types(problem, target, _dimension_weights(problem),
+                              _tight_dimensions(problem)))
+
+
+def cover_repair(problem: Problem, packing: Packing, deadline: float, target: float,
+                 hosts: list[int], tight: np.ndarray, weight: np.ndarray,
+                 seed: int = 0) -> Packing:
+    """Large-neighbourhood search for a perfect packing, by exact cover.
+
+    Each round frees the PCs with unused capacity and exactly filled ones at random, up to
+    COVER_COPIES copies, and partitions the freed copies into exactly filled PCs of the
+    types ``hosts`` (`planner.cover.perfect_cover`). Stops at the deadline or at ``target``.
+    Every round must free all the PCs with unused capacity: with the bound one PC away,
+    only they together hold copies summing to whole PCs. tight, weight: as in `exact_fill`.
+    """
+    if packing.uncovered or not packing.patterns:
+        return packing
+    weight = weight * tight
+    pats = list(packing.patterns)
+    rng = random.Random(seed)
+    while time.monotonic() < deadline - 0.05:
+        if sum(problem.hosts[p.host].cost for p in pats) <= target:
+            break
+        loose = [b for b, p in enumerate(pats) if _waste(problem, p, weight) > 1e-9]
+        if not loose:
+            break
+        size = [sum(k for _, k in p.content) for p in pats]
+        rng.shuffle(loose)
+        # exactly filled PCs the subsets could rebuild: more copies than that on a PC are
+        # small ones, and the loose PCs already hold too many of those
+        others = [b for b in range(len(pats)) if b not in set(loose) and size[b] <= COVER_MOST]
+        rng.shuffle(others)
+        pick: list[int] = []
+        copies = 0
+        for b in loose + others:
+            if copies + size[b] > COVER_MAX or (b in others and copies >= COVER_COPIES):
+                continue
+            pick.append(b)
+            copies += size[b]
+        sub, classes = _freed(problem, [pats[b] for b in pick], pats)
+        upper = float(sum(problem.hosts[pats[b].host].cost for b in pick))
+        found = perfect_cover(sub, tight, hosts, upper,
+                              min(deadline, time.monotonic() + COVER_SECONDS))
+        if found is not None:
+            chosen = set(pick)
+            pats = [p for b, p in enumerate(pats) if b not in chosen] + [
+                Pattern(p.host, tuple((classes[i], k) for i, k in p.content)) for p in found]
+    return Packing(pats, {})
+
+
+def _repack(problem: Problem, chosen: list[Pattern], all_pats: list[Pattern],
+            deadline: float) -> list[Pattern] | None:
+    """A cheaper packing of the copies on ``chosen`` PCs (compact MILP), or None."""
+    sub, classes = _freed(problem, chosen, all_pats)
     upper = float(sum(problem.hosts[p.host].cost for p in chosen))
     seconds = min(REPAIR_SECONDS, deadline - time.monotonic())
     if seconds <= 0.02:

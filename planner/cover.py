@@ -1,0 +1,189 @@
+"""Perfect packings by exact cover: partition copies into exactly filled PCs.
+
+When the lower bound can only be met by PCs filled exactly in the dimensions that bind
+(the total load equals the capacity bought at the best cost rate: a constructed instance,
+or a neighbourhood of one), finding a plan is an exact-cover problem. The subsets of up to
+six copies that fill a PC exactly are enumerated by meet-in-the-middle over pairs and
+triples, and a depth-first search (Knuth's Algorithm X) partitions the copies into them,
+branching on the class with the fewest subsets left and trying small subsets first.
+The sequential fill places one PC at a time and cannot take back an early exact fill that
+uses a partner a later PC needed; the search regroups a whole neighbourhood at once.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from planner.heuristics import Pattern
+from planner.problem import Problem
+
+#: copies per PC in an enumerated subset (triples + triples)
+MOST = 6
+#: the search runs on at most this many copies (triples grow with the cube)
+MAX_COPIES = 200
+#: enumerated subsets per PC type at most; larger subsets are dropped beyond it
+MAX_ROWS = 60_000
+
+
+def _pairs_of_keys(ka: np.ndarray, kb: np.ndarray, target: int,
+                   limit: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Index pairs (i, j) with ka[i] + kb[j] == target; None when more than ``limit``."""
+    order = np.argsort(kb, kind="stable")
+    sk = kb[order]
+    need = target - ka
+    lo = np.searchsorted(sk, need, "left")
+    hi = np.searchsorted(sk, need, "right")
+    count = hi - lo
+    total = int(count.sum())
+    if total > limit:
+        return None
+    i = np.repeat(np.arange(len(ka)), count)
+    offset = np.cumsum(count) - count
+    return i, order[lo[i] + (np.arange(total) - offset[i])]
+
+
+def exact_subsets(sizes: np.ndarray, cap: np.ndarray, dims: np.ndarray,
+                  most: int = MOST, limit: int = MAX_ROWS) -> list[tuple[int, ...]]:
+    """Sorted index tuples of up to ``most`` copies summing to ``cap`` in ``dims``, fitting it.
+
+    sizes: one row per copy. Smaller subsets first; sizes whose matches would exceed
+    ``limit`` are left out (with everything larger).
+    """
+    m = len(sizes)
+    if m == 0 or not len(dims):
+        return []
+    radix = np.ones(len(dims), dtype=np.int64)
+    for k in range(len(dims) - 2, -1, -1):
+        radix[k] = radix[k + 1] * (int(cap[dims[k + 1]]) + 1)
+    goal = int(cap[dims] @ radix)
+    out: list[tuple[int, ...]] = [(i,) for i in np.nonzero(sizes[:, dims] @ radix == goal)[0]
+                                  .tolist() if np.all(sizes[i] <= cap)]
+    if most < 2 or m < 2:
+        return out
+    a, b = np.triu_indices(m, 1)
+    psum = sizes[a] + sizes[b]
+    keep = np.all(psum <= cap, axis=1)
+    a, b, psum = a[keep], b[keep], psum[keep]
+    pkey = psum[:, dims] @ radix
+    hit = pkey == goal
+    out += list(zip(a[hit].tolist(), b[hit].tolist(), strict=True))
+    rows = [np.stack([a, b], axis=1)]
+    sums, keys = [psum], [pkey]
+    if most >= 3 and len(a) and m >= 3:
+        count = m - b - 1  # each pair with every later copy
+        if int(count.sum()) <= 40 * limit:
+            at = np.repeat(np.arange(len(a)), count)
+            offset = np.cumsum(count) - count
+            c = b[at] + 1 + (np.arange(len(at)) - offset[at])
+            tsum = psum[at] + sizes[c]
+            ok = np.all(tsum <= cap, axis=1)
+            trip = np.stack([a[at[ok]], b[at[ok]], c[ok]], axis=1)
+            tkey = tsum[ok][:, dims] @ radix
+            hit = tkey == goal
+            out += [tuple(r) for r in trip[hit].tolist()]
+            rows.append(trip)
+            sums.append(tsum[ok])
+            keys.append(tkey)
+    for size, x, y in ((4, 0, 0), (5, 0, 1), (6, 1, 1)):
+        if size > most or y >= len(rows) or len(out) > limit:
+            break
+        found = _pairs_of_keys(keys[x], keys[y], goal, 4 * limit)
+        if found is None:
+            break
+        i, j = found
+        first, second = rows[x][i], rows[y][j]
+        good = first[:, -1] < second[:, 0]  # each subset once, in increasing order
+        fit = np.all(sums[x][i[good]] + sums[y][j[good]] <= cap, axis=1)
+        out += [tuple(r) for r in np.hstack([first[good][fit], second[good][fit]]).tolist()]
+    return out[:limit] if len(out) > limit else out
+
+
+def exact_cover(counts: np.ndarray, rows: np.ndarray, cost: np.ndarray, upper: float,
+                deadline: float) -> list[int] | None:
+    """Rows (copies per class) summing to ``counts`` exactly, costing less than ``upper``.
+
+    Depth-first: the class with the fewest rows still fitting goes first, its rows in the
+    given order. None when there is none, or none was found before the deadline.
+    """
+    rows = np.asarray(rows, dtype=np.int32)
+    has = rows > 0
+    chosen: list[int] = []
+
+    def search(alive: np.ndarray, left: np.ndarray, spent: float) -> bool:
+        if not left.any():
+            return True
+        if time.monotonic() > deadline:
+            return False
+        alive = alive[np.all(rows[alive] <= left, axis=1)]
+        held = has[alive]
+        per = held.sum(axis=0)
+        need = np.nonzero(left > 0)[0]
+        if np.any(per[need] == 0):
+            return False
+        c = int(need[np.argmin(per[need])])
+        for r in alive[held[:, c]].tolist():
+            if spent + cost[r] >= upper:
+                continue
+            chosen.append(r)
+            if search(alive, left - rows[r], spent + float(cost[r])):
+                return True
+            chosen.pop()
+        return False
+
+    if len(rows) == 0:
+        return None
+    found = search(np.arange(len(rows)), np.asarray(counts, dtype=np.int32), 0.0)
+    return list(chosen) if found else None
+
+
+def perfect_cover(problem: Problem, tight: np.ndarray, hosts: list[int], upper: float,
+                  deadline: float) -> list[Pattern] | None:
+    """A packing of all copies into exactly filled PCs of the given types, cheaper than upper.
+
+    Exactly filled: the load equals the capacity in the ``tight`` dimensions. Respects
+    anti-affinity groups and PC stock. None when the problem is too large, or when no such
+    packing was found before the deadline.
+    """
+    items = problem.items
+    copies = np.repeat(np.arange(len(items)), [it.demand for it in items])
+    if not 0 < len(copies) <= MAX_COPIES:
+        return None
+    sizes = np.array([items[c].size for c in copies.tolist()], dtype=np.int64).reshape(-1, 3)
+    dims = np.nonzero(tight)[0]
+    seen: set[tuple[int, tuple[int, ...]]] = set()
+    found: list[tuple[int, int, tuple[int, ...]]] = []  # (copies, host, classes)
+    for h in hosts:
+        ht = problem.hosts[h]
+        cap = np.asarray(ht.cap, dtype=np.int64)
+        fit = np.nonzero(np.all(sizes <= cap, axis=1))[0]
+        for sub in exact_subsets(sizes[fit], cap, dims):
+            classes = tuple(int(copies[fit[q]]) for q in sub)
+            groups = [g for c in classes for g in items[c].anti]
+            if len(groups) != len(set(groups)) or (h, classes) in seen:
+                continue
+            seen.add((h, classes))
+            found.append((len(classes), h, classes))
+    if not found:
+        return None
+    found.sort(key=lambda f: (f[0], problem.hosts[f[1]].cost, f[1]))
+    matrix = np.zeros((len(found), len(items)), dtype=np.int32)
+    for r, (_, _, classes) in enumerate(found):
+        np.add.at(matrix[r], list(classes), 1)
+    cost = np.array([problem.hosts[h].cost for _, h, _ in found], dtype=np.float64)
+    demand = np.array([it.demand for it in items], dtype=np.int32)
+    chosen = exact_cover(demand, matrix, cost, upper, deadline)
+    if chosen is None:
+        return None
+    used = [0] * len(problem.hosts)
+    for r in chosen:
+        used[found[r][1]] += 1
+    if any(ht.available is not None and used[ht.index] > ht.available for ht in problem.hosts):
+        return None
+    return [Pattern(found[r][1], tuple((int(c), int(matrix[r, c]))
+                                       for c in np.nonzero(matrix[r])[0].tolist()))
+            for r in chosen]
+
+
+__all__ = ["exact_cover", "exact_subsets", "perfect_cover"]

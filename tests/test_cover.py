@@ -1,0 +1,108 @@
+"""Perfect packings by exact cover: the subsets are all found, the cover is a real partition.
+
+A perfect packing is the only plan that meets a capacity bound attained exactly; the
+exact-cover search claims to find every exactly filled subset of up to six copies and a
+partition of the copies into them, or to say there is none.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import time
+from dataclasses import replace
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner.cover import exact_cover, exact_subsets, perfect_cover
+from planner.fill import _dimension_weights, _tight_dimensions, cover_repair, perfect_types
+from planner.heuristics import Packing, ffd_multi
+from planner.problem import Problem, build_problem
+from planner.testing import constructed_instance
+from tests.test_fill import _check
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10**6), st.integers(2, 11), st.integers(1, 3))
+def test_exact_subsets_match_enumeration(seed: int, m: int, nd: int) -> None:
+    rng = random.Random(seed)
+    cap = np.array([rng.randint(4, 12) for _ in range(3)])
+    sizes = np.array([[rng.randint(0 if d else 1, int(c)) for d, c in enumerate(cap)]
+                      for _ in range(m)], dtype=np.int64)
+    dims = np.arange(nd)  # the other dimensions only have to fit
+    want = {combo for k in range(1, 7) for combo in itertools.combinations(range(m), k)
+            if np.all(sizes[list(combo)].sum(axis=0)[dims] == cap[dims])
+            and np.all(sizes[list(combo)].sum(axis=0) <= cap)}
+    got = exact_subsets(sizes, cap, dims)
+    assert len(got) == len(set(got))  # each subset once
+    assert set(got) == want
+
+
+def test_exact_cover_partitions_or_says_none() -> None:
+    # classes a, b, c with 2, 1, 1 copies; rows: {a, a}, {a, b}, {a, c}, {b, c}
+    rows = np.array([[2, 0, 0], [1, 1, 0], [1, 0, 1], [0, 1, 1]])
+    cost = np.ones(4)
+    chosen = exact_cover(np.array([2, 1, 1]), rows, cost, 10.0, time.monotonic() + 5)
+    assert chosen is not None
+    assert rows[chosen].sum(axis=0).tolist() == [2, 1, 1]
+    # no partition of three copies of a: pairs only
+    assert exact_cover(np.array([3, 0, 0]), rows, cost, 10.0, time.monotonic() + 5) is None
+    # a partition exists, but not one cheaper than two rows
+    assert exact_cover(np.array([2, 1, 1]), rows, cost, 2.0, time.monotonic() + 5) is None
+
+
+def _problem(bins: int, seed: int) -> Problem:
+    inv, cat, pol, _ = constructed_instance(bins, seed)
+    return build_problem(inv, cat, pol)
+
+
+def test_perfect_cover_finds_constructed_optimum() -> None:
+    for seed in range(4):
+        problem = _problem(8, seed)
+        tight = _tight_dimensions(problem)
+        found = perfect_cover(problem, tight, [0], 1e18, time.monotonic() + 10)
+        assert found is not None
+        _check(problem, Packing(found, {}))
+        assert len(found) == 8  # the optimum, every PC exactly full
+        for p in found:
+            assert p.load(problem) == problem.hosts[0].cap
+
+
+def test_perfect_cover_respects_stock_and_anti_affinity() -> None:
+    problem = _problem(6, 3)
+    tight = _tight_dimensions(problem)
+    short = replace(problem, hosts=[replace(problem.hosts[0], available=5)])
+    assert perfect_cover(short, tight, [0], 1e18, time.monotonic() + 10) is None
+    # two copies that share a PC in every perfect packing cannot be kept apart
+    found = perfect_cover(problem, tight, [0], 1e18, time.monotonic() + 10)
+    assert found is not None
+    a, b = found[0].content[0][0], found[0].content[1][0]
+    items = list(problem.items)
+    for i in (a, b):
+        items[i] = replace(items[i], anti=("g",))
+    apart = replace(problem, items=items)
+    again = perfect_cover(apart, tight, [0], 1e18, time.monotonic() + 10)
+    if again is not None:  # another perfect packing may exist: it must keep them apart
+        _check(apart, Packing(again, {}))
+
+
+def test_perfect_types_only_when_the_bound_needs_full_pcs() -> None:
+    problem = _problem(10, 1)
+    weight, tight = _dimension_weights(problem), _tight_dimensions(problem)
+    cost = problem.hosts[0].cost
+    assert perfect_types(problem, 10 * cost, weight, tight) == [0]
+    assert perfect_types(problem, 11 * cost, weight, tight) == []
+
+
+def test_cover_repair_reaches_the_bound_from_a_greedy_packing() -> None:
+    for seed in range(3):
+        problem = _problem(25, 10 + seed)
+        weight, tight = _dimension_weights(problem), _tight_dimensions(problem)
+        start = ffd_multi(problem, 0, "sum", "first")
+        assert start.cost(problem) > 25 * problem.hosts[0].cost
+        better = cover_repair(problem, start, time.monotonic() + 20,
+                              25 * problem.hosts[0].cost, [0], tight, weight)
+        _check(problem, better)
+        assert better.cost(problem) == 25 * problem.hosts[0].cost  # the optimum
