@@ -12,6 +12,7 @@ uses a partner a later PC needed; the search regroups a whole neighbourhood at o
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -107,35 +108,55 @@ def exact_cover(counts: np.ndarray, rows: np.ndarray, cost: np.ndarray, upper: f
     Depth-first: the class with the fewest rows still fitting goes first, its rows in the
     given order. None when there is none, or none was found before the deadline.
     """
-    rows = np.asarray(rows, dtype=np.int32)
-    has = rows > 0
+    rows = np.asarray(rows, dtype=np.int64)
+    if len(rows) == 0:
+        return None
+    nc = rows.shape[1]
+    width = max(1, int((rows > 0).sum(axis=1).max()))
+    # each row as its classes (padded with a dummy class nc of unlimited stock) and counts
+    idx = np.full((len(rows), width), nc, dtype=np.int64)
+    cnt = np.zeros((len(rows), width), dtype=np.int64)
+    for r, row in enumerate(rows):
+        nz = np.nonzero(row)[0]
+        idx[r, :len(nz)] = nz
+        cnt[r, :len(nz)] = row[nz]
+    copies = cnt.sum(axis=1)
+    cheapest = float(np.min(cost))
     chosen: list[int] = []
 
     def search(alive: np.ndarray, left: np.ndarray, spent: float) -> bool:
-        if not left.any():
+        if not left[:nc].any():
             return True
         if time.monotonic() > deadline:
             return False
-        alive = alive[np.all(rows[alive] <= left, axis=1)]
-        held = has[alive]
-        per = held.sum(axis=0)
-        need = np.nonzero(left > 0)[0]
-        if np.any(per[need] == 0):
+        sub = idx[alive]
+        ok = np.all(left[sub] >= cnt[alive], axis=1)
+        alive, sub = alive[ok], sub[ok]
+        per = np.bincount(sub.ravel(), minlength=nc + 1)
+        need = np.nonzero(left[:nc] > 0)[0]
+        if np.any(per[need] == 0) or not len(alive):
+            return False
+        # the rows still affordable cannot hold the copies left, even at the largest row's
+        # copy count (many small copies left for few PCs: the sequential fill's loose PCs)
+        affordable = math.ceil((upper - spent) / cheapest) - 1
+        if left[:nc].sum() > copies[alive].max() * affordable:
             return False
         c = int(need[np.argmin(per[need])])
-        for r in alive[held[:, c]].tolist():
+        for r in alive[np.any(sub == c, axis=1)].tolist():
             if spent + cost[r] >= upper:
                 continue
             chosen.append(r)
-            if search(alive, left - rows[r], spent + float(cost[r])):
+            after = left.copy()
+            after[idx[r]] -= cnt[r]
+            if search(alive, after, spent + float(cost[r])):
                 return True
             chosen.pop()
         return False
 
-    if len(rows) == 0:
-        return None
-    found = search(np.arange(len(rows)), np.asarray(counts, dtype=np.int32), 0.0)
+    left = np.append(np.asarray(counts, dtype=np.int64), np.iinfo(np.int64).max // 2)
+    found = search(np.arange(len(rows)), left, 0.0)
     return list(chosen) if found else None
+
 
 
 def perfect_cover(problem: Problem, tight: np.ndarray, hosts: list[int], upper: float,

@@ -40,7 +40,9 @@ SMALL_COMPACT = 6_000
 #: share of the time left after the bound that the sequential exact fill may use
 FILL_SHARE = 0.5
 #: ... and when only a perfect packing (every PC exactly full) can meet the bound
-PERFECT_FILL_SHARE = 0.85
+PERFECT_FILL_SHARE = 0.95
+#: column generation starts only with this much time left (one round takes about that)
+LP_MIN_SECONDS = 0.3
 
 
 class _Done(Exception):
@@ -185,8 +187,8 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
                 filled = exact_fill(original, fill_deadline, goal, best.cost)
                 if filled is not None:
                     offer(original, filled, "exact fill")
-                if not open_gap():
-                    raise _Done
+                if not open_gap() or deadline - time.monotonic() < LP_MIN_SECONDS:
+                    raise _Done  # closed, or no time left for one round of the LP
 
             def compact(seconds: float) -> None:
                 nonlocal lb

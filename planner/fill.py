@@ -90,6 +90,8 @@ FOLLOW_FACTOR = 1.0
 #: perfect-packing neighbourhoods (exact cover): copies freed per round, seconds per round
 COVER_COPIES = 120
 COVER_SECONDS = 0.5
+#: ... and the time a round needs before its search (enumerating the subsets)
+COVER_SETUP = 0.25
 
 
 def _opening(ht: HostType, used: list[int], sizes: np.ndarray, first: int,
@@ -671,7 +673,7 @@ def cover_repair(problem: Problem, packing: Packing, deadline: float, target: fl
     weight = weight * tight
     pats = list(packing.patterns)
     rng = random.Random(seed)
-    while time.monotonic() < deadline - 0.05:
+    while time.monotonic() < deadline - COVER_SETUP:
         if sum(problem.hosts[p.host].cost for p in pats) <= target:
             break
         loose = [b for b, p in enumerate(pats) if _waste(problem, p, weight) > 1e-9]
