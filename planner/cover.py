@@ -46,11 +46,13 @@ def _pairs_of_keys(ka: np.ndarray, kb: np.ndarray, target: int,
 
 
 def exact_subsets(sizes: np.ndarray, cap: np.ndarray, dims: np.ndarray,
-                  most: int = MOST, limit: int = MAX_ROWS) -> list[tuple[int, ...]]:
+                  most: int = MOST, limit: int = MAX_ROWS,
+                  deadline: float = math.inf) -> list[tuple[int, ...]]:
     """Sorted index tuples of up to ``most`` copies summing to ``cap`` in ``dims``, fitting it.
 
     sizes: one row per copy. Smaller subsets first; sizes whose matches would exceed
-    ``limit`` are left out (with everything larger).
+    ``limit`` are left out (with everything larger), and so are those not reached by the
+    deadline.
     """
     m = len(sizes)
     if m == 0 or not len(dims):
@@ -88,7 +90,7 @@ def exact_subsets(sizes: np.ndarray, cap: np.ndarray, dims: np.ndarray,
             sums.append(tsum[ok])
             keys.append(tkey)
     for size, x, y in ((4, 0, 0), (5, 0, 1), (6, 1, 1)):
-        if size > most or y >= len(rows) or len(out) > limit:
+        if size > most or y >= len(rows) or len(out) > limit or time.monotonic() > deadline:
             break
         found = _pairs_of_keys(keys[x], keys[y], goal, 4 * limit)
         if found is None:
@@ -179,7 +181,9 @@ def perfect_cover(problem: Problem, tight: np.ndarray, hosts: list[int], upper: 
         ht = problem.hosts[h]
         cap = np.asarray(ht.cap, dtype=np.int64)
         fit = np.nonzero(np.all(sizes <= cap, axis=1))[0]
-        for sub in exact_subsets(sizes[fit], cap, dims):
+        if time.monotonic() > deadline:
+            return None
+        for sub in exact_subsets(sizes[fit], cap, dims, deadline=deadline):
             classes = tuple(int(copies[fit[q]]) for q in sub)
             groups = [g for c in classes for g in items[c].anti]
             if len(groups) != len(set(groups)) or (h, classes) in seen:

@@ -90,7 +90,7 @@ FOLLOW_FACTOR = 1.0
 #: perfect-packing neighbourhoods (exact cover): copies freed per round, seconds per round
 COVER_COPIES = 120
 COVER_SECONDS = 0.5
-#: ... and the time a round needs before its search (enumerating the subsets)
+#: ... and the least time a round takes besides its search (enumerating the subsets)
 COVER_SETUP = 0.25
 
 
@@ -197,7 +197,7 @@ class _Completions:
 
     def __init__(self, sizes: np.ndarray, cand: np.ndarray, upper: np.ndarray,
                  cap: np.ndarray, tight: np.ndarray) -> None:
-        self.sizes, self.cap = sizes, cap
+        self.sizes, self.cap, self.tight = sizes, cap, tight
         self.reps = np.repeat(cand, np.minimum(upper, 4))
         self.s = sizes[self.reps]
         self.m = m = len(self.reps)
@@ -229,6 +229,42 @@ class _Completions:
             self.tp, self.tc = at[ok], c[ok]
             self.tkeys = tsum[ok][:, dims] @ radix
             self.torder = np.argsort(self.tkeys, kind="stable")
+
+    def restrict(self, cand: np.ndarray, upper: np.ndarray) -> _Completions:
+        """The table a rebuild for a subset of the copies would give.
+
+        cand: a subset of the classes built for; upper: their copies now, at most as built.
+        Filters the sorted sums instead of sorting again (orders are kept, so the result,
+        ties included, is the rebuild's). Rebuilds when the copy count crosses a threshold
+        that switches pairs or triples on.
+        """
+        now = np.zeros(len(self.sizes), dtype=np.int64)
+        now[cand] = np.minimum(upper, 4)
+        # copy j of class c (in build order) stays when j < its copies now
+        first = np.r_[0, np.flatnonzero(np.diff(self.reps)) + 1] if self.m else np.zeros(0, int)
+        rank = np.arange(self.m) - np.repeat(first, np.diff(np.r_[first, self.m]))
+        alive = rank < now[self.reps]
+        m = int(alive.sum())
+        if (m > MAX_PAIRING) != (self.m > MAX_PAIRING) or (m <= MAX_TRIPLING) != (
+                self.m <= MAX_TRIPLING) or self.m > MAX_PAIRING:
+            return _Completions(self.sizes, cand, upper, self.cap, self.tight)
+        out = object.__new__(_Completions)
+        out.sizes, out.cap, out.tight, out.dims, out.radix = (
+            self.sizes, self.cap, self.tight, self.dims, self.radix)
+        new = np.cumsum(alive) - 1
+        out.reps, out.s, out.keys, out.m = self.reps[alive], self.s[alive], self.keys[alive], m
+        out.korder = new[self.korder[alive[self.korder]]]
+        pk = alive[self.a] & alive[self.b]
+        pnew = np.cumsum(pk) - 1
+        out.a, out.b, out.pkeys = new[self.a[pk]], new[self.b[pk]], self.pkeys[pk]
+        out.porder = pnew[self.porder[pk[self.porder]]]
+        out.tkeys = self.tkeys[:0]
+        if len(self.tkeys):
+            tk = pk[self.tp] & alive[self.tc]
+            tnew = np.cumsum(tk) - 1
+            out.tp, out.tc, out.tkeys = pnew[self.tp[tk]], new[self.tc[tk]], self.tkeys[tk]
+            out.torder = tnew[self.torder[tk[self.torder]]]
+        return out
 
     def _triple(self, t: int) -> tuple[int, int, int]:
         """The copies of triple ``t``."""
@@ -376,6 +412,7 @@ def _one_pass(problem: Problem, weight: np.ndarray, tight: np.ndarray, noise: np
     anti = [it.anti for it in items]
     prefer = _preference(base) * noise
     endgame = ENDGAME_COPIES > 0
+    tables: dict[int, _Completions] = {}
     while remaining.any():
         if time.monotonic() >= deadline:
             return _finish(problem, patterns, remaining, used)
@@ -413,7 +450,10 @@ def _one_pass(problem: Problem, weight: np.ndarray, tight: np.ndarray, noise: np
                     glist.setdefault(g, []).append(j)
                 if items[i].anti:
                     upper[j] = min(int(upper[j]), 1)
-            comp = _Completions(sizes, cand, upper, cap, tight)
+            # one table per type, filtered down as copies are placed (sorting is the cost)
+            comp = tables[ht.index].restrict(cand, upper) if ht.index in tables \
+                else _Completions(sizes, cand, upper, cap, tight)
+            tables[ht.index] = comp
             exact = None
             fewest = MRV_LIMIT + 1
             for f in seeds:
@@ -673,7 +713,9 @@ def cover_repair(problem: Problem, packing: Packing, deadline: float, target: fl
     weight = weight * tight
     pats = list(packing.patterns)
     rng = random.Random(seed)
-    while time.monotonic() < deadline - COVER_SETUP:
+    setup = COVER_SETUP  # time a round takes besides its search (the last one's)
+    while time.monotonic() < deadline - setup:
+        began = time.monotonic()
         if sum(problem.hosts[p.host].cost for p in pats) <= target:
             break
         loose = [b for b, p in enumerate(pats) if _waste(problem, p, weight) > 1e-9]
@@ -683,19 +725,21 @@ def cover_repair(problem: Problem, packing: Packing, deadline: float, target: fl
         rng.shuffle(loose)
         # exactly filled PCs the subsets could rebuild: more copies than that on a PC are
         # small ones, and the loose PCs already hold too many of those
-        others = [b for b in range(len(pats)) if b not in set(loose) and size[b] <= COVER_MOST]
+        free = set(loose)
+        others = [b for b in range(len(pats)) if b not in free and size[b] <= COVER_MOST]
         rng.shuffle(others)
         pick: list[int] = []
         copies = 0
         for b in loose + others:
-            if copies + size[b] > COVER_MAX or (b in others and copies >= COVER_COPIES):
+            if copies + size[b] > COVER_MAX or (b not in free and copies >= COVER_COPIES):
                 continue
             pick.append(b)
             copies += size[b]
         sub, classes = _freed(problem, [pats[b] for b in pick], pats)
         upper = float(sum(problem.hosts[pats[b].host].cost for b in pick))
-        found = perfect_cover(sub, tight, hosts, upper,
-                              min(deadline, time.monotonic() + COVER_SECONDS))
+        found = perfect_cover(sub, tight, hosts, upper, min(deadline, began + setup
+                                                              + COVER_SECONDS))
+        setup = max(COVER_SETUP, time.monotonic() - began - COVER_SECONDS)
         if found is not None:
             chosen = set(pick)
             pats = [p for b, p in enumerate(pats) if b not in chosen] + [

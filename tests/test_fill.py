@@ -6,10 +6,12 @@ import time
 from dataclasses import replace
 from decimal import Decimal
 
+import numpy as np
+
 from planner.bench.instances import constructed
 from planner.catalog import PURE_PACKING, Catalog, HostModel
 from planner.engine import plan
-from planner.fill import exact_fill, perfect_search
+from planner.fill import _Completions, exact_fill, perfect_search
 from planner.heuristics import Packing
 from planner.inventory import Inventory, Workload
 from planner.problem import Problem, build_problem
@@ -102,3 +104,28 @@ def test_engine_reaches_constructed_optimum() -> None:
     p = plan(inst.inventory, inst.catalog, inst.policy, time_limit=5.0)
     assert inst.optimum is not None and float(p.cost) == inst.optimum
     assert p.status == "optimal"
+
+
+def test_restricted_completion_tables_equal_rebuilt_ones() -> None:
+    # the sequential fill filters one table per PC type as copies are placed instead of
+    # rebuilding it: the answers must be the rebuild's, ties and order included
+    rng = np.random.default_rng(0)
+    tight = np.array([True, True, False])
+    cap = np.array([20, 30, 1])
+    for _ in range(60):
+        n = int(rng.integers(5, 60))
+        sizes = np.column_stack([rng.integers(1, 12, n), rng.integers(1, 16, n),
+                                 np.ones(n, dtype=np.int64)])
+        demand = rng.integers(1, 6, n)
+        table = _Completions(sizes, np.arange(n), demand, cap, tight)
+        for _ in range(4):
+            demand = np.maximum(0, demand - rng.integers(0, 3, n))
+            cand = np.nonzero(demand)[0]
+            table = table.restrict(cand, demand[cand])
+            fresh = _Completions(sizes, cand, demand[cand], cap, tight)
+            for name in ("reps", "keys", "korder", "a", "b", "pkeys", "porder", "tkeys"):
+                assert np.array_equal(getattr(table, name), getattr(fresh, name)), name
+            anti: list[tuple[str, ...]] = [()] * n
+            for first in cand[:3].tolist():
+                assert table.completions(first, demand, anti, np.ones(n), 5) == \
+                    fresh.completions(first, demand, anti, np.ones(n), 5)
