@@ -90,6 +90,9 @@ FOLLOW_FACTOR = 1.0
 #: perfect-packing neighbourhoods (exact cover): copies freed per round, seconds per round
 COVER_COPIES = 120
 COVER_SECONDS = 0.5
+#: ... each failed round searching twice as long, up to this (several PC types need longer)
+COVER_GROWTH = 2.0
+COVER_MAX_SECONDS = 2.0
 #: ... and the least time a round takes besides its search (enumerating the subsets)
 COVER_SETUP = 0.25
 
@@ -714,6 +717,7 @@ def cover_repair(problem: Problem, packing: Packing, deadline: float, target: fl
     pats = list(packing.patterns)
     rng = random.Random(seed)
     setup = COVER_SETUP  # time a round takes besides its search (the last one's)
+    rounds = 0
     while time.monotonic() < deadline - setup:
         began = time.monotonic()
         if sum(problem.hosts[p.host].cost for p in pats) <= target:
@@ -737,9 +741,12 @@ def cover_repair(problem: Problem, packing: Packing, deadline: float, target: fl
             copies += size[b]
         sub, classes = _freed(problem, [pats[b] for b in pick], pats)
         upper = float(sum(problem.hosts[pats[b].host].cost for b in pick))
-        found = perfect_cover(sub, tight, hosts, upper, min(deadline, began + setup
-                                                              + COVER_SECONDS))
-        setup = max(COVER_SETUP, time.monotonic() - began - COVER_SECONDS)
+        # searches that find a cover mostly do so early, but larger neighbourhood problems
+        # (several PC types: more subsets) need longer: each failed round allows more
+        search = min(COVER_MAX_SECONDS, COVER_SECONDS * COVER_GROWTH ** rounds)
+        rounds += 1
+        found = perfect_cover(sub, tight, hosts, upper, min(deadline, began + setup + search))
+        setup = max(COVER_SETUP, time.monotonic() - began - search)
         if found is not None:
             chosen = set(pick)
             pats = [p for b, p in enumerate(pats) if b not in chosen] + [
