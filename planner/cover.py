@@ -50,12 +50,13 @@ def exact_subsets(sizes: np.ndarray, cap: np.ndarray, dims: np.ndarray,
                   deadline: float = math.inf) -> list[tuple[int, ...]]:
     """Sorted index tuples of up to ``most`` copies summing to ``cap`` in ``dims``, fitting it.
 
-    sizes: one row per copy. Smaller subsets first; sizes whose matches would exceed
-    ``limit`` are left out (with everything larger), and so are those not reached by the
-    deadline.
+    sizes: one row per copy. Smaller subsets first. Work is bounded: triples are built only
+    while there are at most ``40 × limit`` candidates, a size whose matches exceed
+    ``4 × limit`` ends the enumeration, and so does the deadline (checked between stages);
+    at most ``limit`` subsets are returned. Nothing when the sums do not fit one int64 key.
     """
     m = len(sizes)
-    if m == 0 or not len(dims):
+    if m == 0 or not len(dims) or math.prod(int(cap[d]) + 1 for d in dims) >= 2**62:
         return []
     radix = np.ones(len(dims), dtype=np.int64)
     for k in range(len(dims) - 2, -1, -1):
@@ -74,7 +75,7 @@ def exact_subsets(sizes: np.ndarray, cap: np.ndarray, dims: np.ndarray,
     out += list(zip(a[hit].tolist(), b[hit].tolist(), strict=True))
     rows = [np.stack([a, b], axis=1)]
     sums, keys = [psum], [pkey]
-    if most >= 3 and len(a) and m >= 3:
+    if most >= 3 and len(a) and m >= 3 and time.monotonic() <= deadline:
         count = m - b - 1  # each pair with every later copy
         if int(count.sum()) <= 40 * limit:
             at = np.repeat(np.arange(len(a)), count)
@@ -100,15 +101,19 @@ def exact_subsets(sizes: np.ndarray, cap: np.ndarray, dims: np.ndarray,
         good = first[:, -1] < second[:, 0]  # each subset once, in increasing order
         fit = np.all(sums[x][i[good]] + sums[y][j[good]] <= cap, axis=1)
         out += [tuple(r) for r in np.hstack([first[good][fit], second[good][fit]]).tolist()]
-    return out[:limit] if len(out) > limit else out
+    return out[:limit]
 
 
 def exact_cover(counts: np.ndarray, rows: np.ndarray, cost: np.ndarray, upper: float,
-                deadline: float) -> list[int] | None:
+                deadline: float, kind: np.ndarray | None = None,
+                stock: np.ndarray | None = None) -> list[int] | None:
     """Rows (copies per class) summing to ``counts`` exactly, costing less than ``upper``.
 
-    Depth-first: the class with the fewest rows still fitting goes first, its rows in the
-    given order. None when there is none, or none was found before the deadline.
+    kind, stock: each row's PC type, and how many rows of each type may be chosen (default
+    no limit). Depth-first: the class with the fewest rows still fitting goes first, its
+    rows in the given order; a row tried for it is not tried again below its siblings (any
+    cover holding it was in its own subtree). None when there is none, or none was found
+    before the deadline.
     """
     rows = np.asarray(rows, dtype=np.int64)
     if len(rows) == 0:
@@ -124,15 +129,18 @@ def exact_cover(counts: np.ndarray, rows: np.ndarray, cost: np.ndarray, upper: f
         cnt[r, :len(nz)] = row[nz]
     copies = cnt.sum(axis=1)
     cheapest = float(np.min(cost))
+    kinds = np.zeros(len(rows), dtype=np.int64) if kind is None else np.asarray(kind)
+    if stock is None:  # each row holds a copy: never more rows than copies
+        stock = np.full(int(kinds.max()) + 1, int(np.sum(counts)) + 1, dtype=np.int64)
     chosen: list[int] = []
 
-    def search(alive: np.ndarray, left: np.ndarray, spent: float) -> bool:
+    def search(alive: np.ndarray, left: np.ndarray, room: np.ndarray, spent: float) -> bool:
         if not left[:nc].any():
             return True
         if time.monotonic() > deadline:
             return False
         sub = idx[alive]
-        ok = np.all(left[sub] >= cnt[alive], axis=1)
+        ok = np.all(left[sub] >= cnt[alive], axis=1) & (room[kinds[alive]] > 0)
         alive, sub = alive[ok], sub[ok]
         per = np.bincount(sub.ravel(), minlength=nc + 1)
         need = np.nonzero(left[:nc] > 0)[0]
@@ -140,25 +148,28 @@ def exact_cover(counts: np.ndarray, rows: np.ndarray, cost: np.ndarray, upper: f
             return False
         # the rows still affordable cannot hold the copies left, even at the largest row's
         # copy count (many small copies left for few PCs: the sequential fill's loose PCs)
-        affordable = math.ceil((upper - spent) / cheapest) - 1
-        if left[:nc].sum() > copies[alive].max() * affordable:
-            return False
+        if cheapest > 0 and math.isfinite(upper):
+            affordable = math.ceil((upper - spent) / cheapest) - 1
+            if left[:nc].sum() > copies[alive].max() * affordable:
+                return False
         c = int(need[np.argmin(per[need])])
         for r in alive[np.any(sub == c, axis=1)].tolist():
-            if spent + cost[r] >= upper:
-                continue
-            chosen.append(r)
-            after = left.copy()
-            after[idx[r]] -= cnt[r]
-            if search(alive, after, spent + float(cost[r])):
-                return True
-            chosen.pop()
+            if spent + cost[r] < upper:
+                chosen.append(r)
+                after = left.copy()
+                after[idx[r]] -= cnt[r]
+                room[kinds[r]] -= 1
+                found = search(alive, after, room, spent + float(cost[r]))
+                room[kinds[r]] += 1
+                if found:
+                    return True
+                chosen.pop()
+            alive = alive[alive != r]
         return False
 
     left = np.append(np.asarray(counts, dtype=np.int64), np.iinfo(np.int64).max // 2)
-    found = search(np.arange(len(rows)), left, 0.0)
+    found = search(np.arange(len(rows)), left, np.asarray(stock, dtype=np.int64).copy(), 0.0)
     return list(chosen) if found else None
-
 
 
 def perfect_cover(problem: Problem, tight: np.ndarray, hosts: list[int], upper: float,
@@ -170,9 +181,11 @@ def perfect_cover(problem: Problem, tight: np.ndarray, hosts: list[int], upper: 
     packing was found before the deadline.
     """
     items = problem.items
-    copies = np.repeat(np.arange(len(items)), [it.demand for it in items])
-    if not 0 < len(copies) <= MAX_COPIES:
+    if not 0 < sum(it.demand for it in items) <= MAX_COPIES:
         return None
+    # subsets are enumerated over copies, but a PC holds at most MOST of one class: more
+    # identical copies would only repeat the same subsets (and crowd out larger ones)
+    copies = np.repeat(np.arange(len(items)), [min(it.demand, MOST) for it in items])
     sizes = np.array([items[c].size for c in copies.tolist()], dtype=np.int64).reshape(-1, 3)
     dims = np.nonzero(tight)[0]
     seen: set[tuple[int, tuple[int, ...]]] = set()
@@ -198,13 +211,11 @@ def perfect_cover(problem: Problem, tight: np.ndarray, hosts: list[int], upper: 
         np.add.at(matrix[r], list(classes), 1)
     cost = np.array([problem.hosts[h].cost for _, h, _ in found], dtype=np.float64)
     demand = np.array([it.demand for it in items], dtype=np.int32)
-    chosen = exact_cover(demand, matrix, cost, upper, deadline)
+    kind = np.array([h for _, h, _ in found], dtype=np.int64)
+    stock = np.array([int(demand.sum()) if ht.available is None else max(ht.available, 0)
+                      for ht in problem.hosts], dtype=np.int64)
+    chosen = exact_cover(demand, matrix, cost, upper, deadline, kind, stock)
     if chosen is None:
-        return None
-    used = [0] * len(problem.hosts)
-    for r in chosen:
-        used[found[r][1]] += 1
-    if any(ht.available is not None and used[ht.index] > ht.available for ht in problem.hosts):
         return None
     return [Pattern(found[r][1], tuple((int(c), int(matrix[r, c]))
                                        for c in np.nonzero(matrix[r])[0].tolist()))

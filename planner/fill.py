@@ -24,6 +24,7 @@ import random
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from fractions import Fraction
 
 import highspy
 import numpy as np
@@ -211,6 +212,7 @@ class _Completions:
         self.radix = radix
         self.keys = self.s[:, dims] @ radix
         self.korder = np.argsort(self.keys, kind="stable")
+        self.tkeys = np.zeros(0, dtype=np.int64)
         if m > MAX_PAIRING:
             self.a = self.b = self.pkeys = self.porder = np.zeros(0, dtype=np.int64)
             return
@@ -220,7 +222,6 @@ class _Completions:
         self.a, self.b = a[keep], b[keep]
         self.pkeys = psum[keep][:, dims] @ radix
         self.porder = np.argsort(self.pkeys, kind="stable")
-        self.tkeys = np.zeros(0, dtype=np.int64)
         if m <= MAX_TRIPLING:  # triples: each kept pair with every later copy
             psum = psum[keep]
             count = m - self.b - 1
@@ -552,14 +553,14 @@ def exact_fill(problem: Problem, deadline: float, target: float = 0.0,
         if pk is None or pk.uncovered:
             continue
         if r == 0 and repair_seconds > 0 and pk.cost(problem) > target:
-            perfect = perfect_types(problem, target, weight, tight)
+            perfect = perfect_types(problem, target, tight)
             now = time.monotonic()
             until = min(now + min(repair_seconds, REPAIR_SHARE * (deadline - now)),
                         start + FOLLOW_MIN + FOLLOW_FACTOR * (now - start))
             if perfect:  # only a perfect packing meets the bound: regroup neighbourhoods
                 pk = cover_repair(problem, pk, deadline, target, perfect, tight, weight)
-            else:
-                pk = repair(problem, pk, until, target)
+            # (after the exact cover only if it could not run: too many copies on loose PCs)
+            pk = repair(problem, pk, until, target)
         cost = pk.cost(problem)
         if cost < best_cost:
             best, best_cost = pk, cost
@@ -670,34 +671,47 @@ def _freed(problem: Problem, chosen: list[Pattern], all_pats: list[Pattern]
     return Problem(items, hosts, [], money=problem.money, scale=problem.scale), classes
 
 
-def perfect_types(problem: Problem, target: float, weight: np.ndarray,
-                  tight: np.ndarray) -> list[int]:
+def perfect_types(problem: Problem, target: float, tight: np.ndarray) -> list[int]:
     """PC types a packing costing ``target`` must use, every PC exactly full; [] if none.
 
-    Any PC costs at least its weighted load in the tight dimensions times the best cost
-    rate (cost per weighted capacity), so the plan costs at least the total load at that
-    rate. When ``target`` is no more than that, a plan meeting it fills every PC exactly
-    in the tight dimensions and uses only types at the best rate.
+    Weigh each tight dimension by its load relative to the largest capacity (as
+    `_dimension_weights` does); any PC then costs at least its weighted load times the best
+    cost rate (cost per weighted capacity), so a plan costs at least the total weighted load
+    at that rate. When ``target`` is no more than that, a plan meeting it fills every PC
+    exactly in the tight dimensions and uses only types at the best rate. Exact rational
+    arithmetic: one grid unit of slack among millions must not pass for none. Also [] when
+    such a plan would put more than `planner.cover.MOST` copies on some PC (the exact-cover
+    search cannot build those PCs).
     """
-    w = weight * tight
-    rates = [max(h.cost, 1) / float(np.asarray(h.cap, dtype=np.float64) @ w)
-             if float(np.asarray(h.cap, dtype=np.float64) @ w) > 0 else math.inf
-             for h in problem.hosts]
-    best = min(rates, default=math.inf)
-    if not math.isfinite(best) or target <= 0:
+    dims = [d for d in range(3) if tight[d]]
+    if target <= 0 or not dims or not problem.hosts:
         return []
-    load = sum(float(np.asarray(it.size, dtype=np.float64) @ w) * it.demand
-               for it in problem.items)
-    if target > load * best * (1 + 1e-9):
+    big = {d: max(h.cap[d] for h in problem.hosts) for d in dims}
+    load = {d: sum(it.size[d] * it.demand for it in problem.items) for d in dims}
+    rel = {d: Fraction(load[d], big[d]) for d in dims if big[d] > 0}
+    top = max(rel.values(), default=Fraction(0))
+    if top <= 0:
         return []
-    return [h.index for h, r in zip(problem.hosts, rates, strict=True)
-            if r <= best * (1 + 1e-9)]
+    w = {d: r / top / big[d] for d, r in rel.items()}
+    rates: list[Fraction | None] = []
+    for h in problem.hosts:
+        room = sum((h.cap[d] * wd for d, wd in w.items()), Fraction(0))
+        rates.append(Fraction(h.cost) / room if room > 0 else None)
+    best = min((r for r in rates if r is not None), default=None)
+    if best is None or best <= 0:
+        return []
+    if Fraction(target) > sum((load[d] * wd for d, wd in w.items()), Fraction(0)) * best:
+        return []
+    types = [h.index for h, r in zip(problem.hosts, rates, strict=True) if r == best]
+    most_pcs = Fraction(target) / min(problem.hosts[t].cost for t in types)
+    if sum(it.demand for it in problem.items) > COVER_MOST * most_pcs:
+        return []
+    return types
 
 
 def needs_perfect(problem: Problem, target: float) -> bool:
     """Whether only a perfect packing (every PC exactly full) can cost ``target``."""
-    return bool(perfect_types(problem, target, _dimension_weights(problem),
-                              _tight_dimensions(problem)))
+    return bool(perfect_types(problem, target, _tight_dimensions(problem)))
 
 
 def cover_repair(problem: Problem, packing: Packing, deadline: float, target: float,
@@ -723,9 +737,9 @@ def cover_repair(problem: Problem, packing: Packing, deadline: float, target: fl
         if sum(problem.hosts[p.host].cost for p in pats) <= target:
             break
         loose = [b for b, p in enumerate(pats) if _waste(problem, p, weight) > 1e-9]
-        if not loose:
-            break
         size = [sum(k for _, k in p.content) for p in pats]
+        if not loose or sum(size[b] for b in loose) > COVER_MAX:
+            break  # (a round must free them all)
         rng.shuffle(loose)
         # exactly filled PCs the subsets could rebuild: more copies than that on a PC are
         # small ones, and the loose PCs already hold too many of those
@@ -735,7 +749,7 @@ def cover_repair(problem: Problem, packing: Packing, deadline: float, target: fl
         pick: list[int] = []
         copies = 0
         for b in loose + others:
-            if copies + size[b] > COVER_MAX or (b not in free and copies >= COVER_COPIES):
+            if b not in free and (copies + size[b] > COVER_MAX or copies >= COVER_COPIES):
                 continue
             pick.append(b)
             copies += size[b]

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from planner.cover import exact_cover, exact_subsets, perfect_cover
 from planner.fill import _dimension_weights, _tight_dimensions, cover_repair, perfect_types
 from planner.heuristics import Packing, ffd_multi
-from planner.problem import Problem, build_problem
+from planner.problem import HostType, Item, Problem, build_problem
 from planner.testing import constructed_instance
 from tests.test_fill import _check
 
@@ -90,10 +90,69 @@ def test_perfect_cover_respects_stock_and_anti_affinity() -> None:
 
 def test_perfect_types_only_when_the_bound_needs_full_pcs() -> None:
     problem = _problem(10, 1)
-    weight, tight = _dimension_weights(problem), _tight_dimensions(problem)
+    tight = _tight_dimensions(problem)
     cost = problem.hosts[0].cost
-    assert perfect_types(problem, 10 * cost, weight, tight) == [0]
-    assert perfect_types(problem, 11 * cost, weight, tight) == []
+    assert perfect_types(problem, 10 * cost, tight) == [0]
+    assert perfect_types(problem, 11 * cost, tight) == []
+    # one grid unit of storage short among a billion: 100 PCs are possible, not all full
+    quarter = 2_500_000
+    items = [Item("a", (1000, 2048, quarter), [[f"a{i}"] for i in range(399)], 0),
+             Item("b", (1000, 2048, quarter - 1), [["b"]], 0)]
+    fine = Problem(items, [HostType(0, None, (4000, 8192, 4 * quarter), 1000, 1, None)], [],
+                   money=False, scale=1000)
+    assert perfect_types(fine, 100_000, _tight_dimensions(fine)) == []
+    # eight copies on every PC: beyond the exact-cover search, which builds up to six
+    dense = Problem([Item("w", (500, 1024, 1), [[f"w{i}"] for i in range(80)], 0)],
+                    [HostType(0, None, (4000, 8192, 100), 1000, 1, None)], [], money=False,
+                    scale=1000)
+    assert perfect_types(dense, 10_000, _tight_dimensions(dense)) == []
+
+
+def test_exact_cover_against_brute_force_with_costs_and_stock() -> None:
+    rng = np.random.default_rng(5)
+    for _ in range(150):
+        nc = int(rng.integers(1, 4))
+        rows = rng.integers(0, 3, size=(int(rng.integers(1, 7)), nc))
+        rows = rows[rows.sum(axis=1) > 0]
+        if not len(rows):
+            continue
+        counts = rng.integers(0, 4, size=nc)
+        if not counts.any():
+            continue
+        cost = rng.integers(1, 4, size=len(rows)).astype(float)
+        kind = rng.integers(0, 2, size=len(rows))
+        stock = rng.integers(0, 4, size=2)
+        upper = float(rng.integers(1, 12))
+        best = None
+        for mult in itertools.product(range(4), repeat=len(rows)):
+            m = np.array(mult)
+            if np.array_equal(m @ rows, counts) and m @ cost < upper and all(
+                    m[kind == k].sum() <= stock[k] for k in (0, 1)):
+                best = m
+                break
+        got = exact_cover(counts, rows, cost, upper, time.monotonic() + 5, kind, stock)
+        assert (got is None) == (best is None)
+        if got is not None:
+            assert rows[got].sum(axis=0).tolist() == counts.tolist()
+            assert cost[got].sum() < upper
+            assert all(int((kind[got] == k).sum()) <= stock[k] for k in (0, 1))
+
+
+def test_perfect_cover_with_stock_on_the_cheap_type_and_identical_copies() -> None:
+    # two copies that each fill a PC; one PC of the cheap type in stock: one of each
+    one = Problem([Item("a", (4, 4, 1), [["a0"], ["a1"]], 0)],
+                  [HostType(0, None, (4, 4, 10), 100, 1, 1),
+                   HostType(1, None, (4, 4, 10), 200, 1, None)], [], scale=100)
+    found = perfect_cover(one, np.array([True, True, False]), [0, 1], 1e9,
+                          time.monotonic() + 5)
+    assert found is not None and sorted(p.host for p in found) == [0, 1]
+    # forty identical quarter-size copies: ten PCs of four
+    many = Problem([Item("w", (1000, 2048, 10), [[f"w{i}"] for i in range(40)], 0)],
+                   [HostType(0, None, (4000, 8192, 100), 1000, 1, None)], [], money=False,
+                   scale=1000)
+    found = perfect_cover(many, _tight_dimensions(many), [0], 1e18, time.monotonic() + 5)
+    assert found is not None and len(found) == 10
+    _check(many, Packing(found, {}))
 
 
 def test_cover_repair_reaches_the_bound_from_a_greedy_packing() -> None:

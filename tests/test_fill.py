@@ -7,7 +7,9 @@ from dataclasses import replace
 from decimal import Decimal
 
 import numpy as np
+import pytest
 
+from planner import fill
 from planner.bench.instances import constructed
 from planner.catalog import PURE_PACKING, Catalog, HostModel
 from planner.engine import plan
@@ -106,9 +108,12 @@ def test_engine_reaches_constructed_optimum() -> None:
     assert p.status == "optimal"
 
 
-def test_restricted_completion_tables_equal_rebuilt_ones() -> None:
+def test_restricted_completion_tables_equal_rebuilt_ones(monkeypatch: pytest.MonkeyPatch) -> None:
     # the sequential fill filters one table per PC type as copies are placed instead of
     # rebuilding it: the answers must be the rebuild's, ties and order included
+    # thresholds low enough that shrinking tables cross them (pairs and triples switch on)
+    monkeypatch.setattr(fill, "MAX_TRIPLING", 40)
+    monkeypatch.setattr(fill, "MAX_PAIRING", 120)
     rng = np.random.default_rng(0)
     tight = np.array([True, True, False])
     cap = np.array([20, 30, 1])
@@ -123,7 +128,10 @@ def test_restricted_completion_tables_equal_rebuilt_ones() -> None:
             cand = np.nonzero(demand)[0]
             table = table.restrict(cand, demand[cand])
             fresh = _Completions(sizes, cand, demand[cand], cap, tight)
-            for name in ("reps", "keys", "korder", "a", "b", "pkeys", "porder", "tkeys"):
+            names = ["reps", "keys", "korder", "a", "b", "pkeys", "porder", "tkeys"]
+            if len(fresh.tkeys):
+                names += ["tp", "tc", "torder"]
+            for name in names:
                 assert np.array_equal(getattr(table, name), getattr(fresh, name)), name
             anti: list[tuple[str, ...]] = [()] * n
             for first in cand[:3].tolist():
