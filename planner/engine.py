@@ -184,7 +184,8 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
                 report("fill", best.cost, lb)
                 goal = original.round_bound(lb)
                 # when only a perfect packing meets the bound, the fill's exact-cover search
-                # is what can find it; column generation cannot raise such a bound much
+                # is what can find it; column generation and branch-and-price could raise
+                # such a bound only where no perfect packing exists (docs/formulation.md)
                 share = PERFECT_FILL_SHARE if needs_perfect(original, goal) else FILL_SHARE
                 fill_deadline = time.monotonic() + share * (deadline - time.monotonic())
                 filled = exact_fill(original, fill_deadline, goal, best.cost)
