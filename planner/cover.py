@@ -28,6 +28,38 @@ MAX_COPIES = 200
 MAX_ROWS = 60_000
 
 
+def sum_radix(cap: np.ndarray, dims: np.ndarray) -> np.ndarray:
+    """Multipliers that encode a load in ``dims`` (each at most ``cap``) as one integer."""
+    radix = np.ones(len(dims), dtype=np.int64)
+    for k in range(len(dims) - 2, -1, -1):
+        radix[k] = radix[k + 1] * (int(cap[dims[k + 1]]) + 1)
+    return radix
+
+
+def pair_sums(sizes: np.ndarray, cap: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Copies a < b whose sizes fit ``cap`` together, and their sums (in (a, b) order)."""
+    a, b = np.triu_indices(len(sizes), 1)
+    psum = sizes[a] + sizes[b]
+    keep = np.all(psum <= cap, axis=1)
+    return a[keep], b[keep], psum[keep]
+
+
+def triple_sums(sizes: np.ndarray, b: np.ndarray, psum: np.ndarray, cap: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each pair of `pair_sums` with every later copy c where the three fit ``cap``.
+
+    Returns the pair's index, c, and the sums.
+    """
+    count = len(sizes) - b - 1
+    at = np.repeat(np.arange(len(count)), count)
+    offset = np.cumsum(count) - count
+    c = b[at] + 1 + (np.arange(len(at)) - offset[at])
+    tsum = psum[at] + sizes[c]
+    ok = np.all(tsum <= cap, axis=1)
+    return at[ok], c[ok], tsum[ok]
+
+
 def _pairs_of_keys(ka: np.ndarray, kb: np.ndarray, target: int,
                    limit: int) -> tuple[np.ndarray, np.ndarray] | None:
     """Index pairs (i, j) with ka[i] + kb[j] == target; None when more than ``limit``."""
@@ -58,38 +90,29 @@ def exact_subsets(sizes: np.ndarray, cap: np.ndarray, dims: np.ndarray,
     m = len(sizes)
     if m == 0 or not len(dims) or math.prod(int(cap[d]) + 1 for d in dims) >= 2**62:
         return []
-    radix = np.ones(len(dims), dtype=np.int64)
-    for k in range(len(dims) - 2, -1, -1):
-        radix[k] = radix[k + 1] * (int(cap[dims[k + 1]]) + 1)
+    radix = sum_radix(cap, dims)
     goal = int(cap[dims] @ radix)
     out: list[tuple[int, ...]] = [(i,) for i in np.nonzero(sizes[:, dims] @ radix == goal)[0]
                                   .tolist() if np.all(sizes[i] <= cap)]
     if most < 2 or m < 2:
         return out
-    a, b = np.triu_indices(m, 1)
-    psum = sizes[a] + sizes[b]
-    keep = np.all(psum <= cap, axis=1)
-    a, b, psum = a[keep], b[keep], psum[keep]
+    a, b, psum = pair_sums(sizes, cap)
     pkey = psum[:, dims] @ radix
     hit = pkey == goal
     out += list(zip(a[hit].tolist(), b[hit].tolist(), strict=True))
     rows = [np.stack([a, b], axis=1)]
     sums, keys = [psum], [pkey]
-    if most >= 3 and len(a) and m >= 3 and time.monotonic() <= deadline:
-        count = m - b - 1  # each pair with every later copy
-        if int(count.sum()) <= 40 * limit:
-            at = np.repeat(np.arange(len(a)), count)
-            offset = np.cumsum(count) - count
-            c = b[at] + 1 + (np.arange(len(at)) - offset[at])
-            tsum = psum[at] + sizes[c]
-            ok = np.all(tsum <= cap, axis=1)
-            trip = np.stack([a[at[ok]], b[at[ok]], c[ok]], axis=1)
-            tkey = tsum[ok][:, dims] @ radix
-            hit = tkey == goal
-            out += [tuple(r) for r in trip[hit].tolist()]
-            rows.append(trip)
-            sums.append(tsum[ok])
-            keys.append(tkey)
+    # triple candidates: each pair with every later copy
+    if most >= 3 and len(a) and m >= 3 and time.monotonic() <= deadline \
+            and int((m - b - 1).sum()) <= 40 * limit:
+        at, c, tsum = triple_sums(sizes, b, psum, cap)
+        trip = np.stack([a[at], b[at], c], axis=1)
+        tkey = tsum[:, dims] @ radix
+        hit = tkey == goal
+        out += [tuple(r) for r in trip[hit].tolist()]
+        rows.append(trip)
+        sums.append(tsum)
+        keys.append(tkey)
     for size, x, y in ((4, 0, 0), (5, 0, 1), (6, 1, 1)):
         if size > most or y >= len(rows) or len(out) > limit or time.monotonic() > deadline:
             break
@@ -222,4 +245,5 @@ def perfect_cover(problem: Problem, tight: np.ndarray, hosts: list[int], upper: 
             for r in chosen]
 
 
-__all__ = ["exact_cover", "exact_subsets", "perfect_cover"]
+__all__ = ["exact_cover", "exact_subsets", "pair_sums", "perfect_cover", "sum_radix",
+           "triple_sums"]

@@ -33,7 +33,7 @@ from planner.colgen import residual_problem
 from planner.compact import solve_compact
 from planner.cover import MAX_COPIES as COVER_MAX
 from planner.cover import MOST as COVER_MOST
-from planner.cover import perfect_cover
+from planner.cover import pair_sums, perfect_cover, sum_radix, triple_sums
 from planner.heuristics import Packing, Pattern, cheapest_holding, ffd_multi
 from planner.highs import INF, new_highs
 from planner.problem import HostType, Item, Problem
@@ -206,32 +206,19 @@ class _Completions:
         self.s = sizes[self.reps]
         self.m = m = len(self.reps)
         self.dims = dims = np.nonzero(tight)[0]
-        radix = np.ones(len(dims), dtype=np.int64)
-        for k in range(len(dims) - 2, -1, -1):
-            radix[k] = radix[k + 1] * (int(cap[dims[k + 1]]) + 1)
-        self.radix = radix
+        self.radix = radix = sum_radix(cap, dims)
         self.keys = self.s[:, dims] @ radix
         self.korder = np.argsort(self.keys, kind="stable")
         self.tkeys = np.zeros(0, dtype=np.int64)
         if m > MAX_PAIRING:
             self.a = self.b = self.pkeys = self.porder = np.zeros(0, dtype=np.int64)
             return
-        a, b = np.triu_indices(m, 1)
-        psum = self.s[a] + self.s[b]
-        keep = np.all(psum <= cap, axis=1)
-        self.a, self.b = a[keep], b[keep]
-        self.pkeys = psum[keep][:, dims] @ radix
+        self.a, self.b, psum = pair_sums(self.s, cap)
+        self.pkeys = psum[:, dims] @ radix
         self.porder = np.argsort(self.pkeys, kind="stable")
         if m <= MAX_TRIPLING:  # triples: each kept pair with every later copy
-            psum = psum[keep]
-            count = m - self.b - 1
-            at = np.repeat(np.arange(len(count)), count)
-            offset = np.cumsum(count) - count
-            c = self.b[at] + 1 + (np.arange(len(at)) - offset[at])
-            tsum = psum[at] + self.s[c]
-            ok = np.all(tsum <= cap, axis=1)
-            self.tp, self.tc = at[ok], c[ok]
-            self.tkeys = tsum[ok][:, dims] @ radix
+            self.tp, self.tc, tsum = triple_sums(self.s, self.b, psum, cap)
+            self.tkeys = tsum[:, dims] @ radix
             self.torder = np.argsort(self.tkeys, kind="stable")
 
     def restrict(self, cand: np.ndarray, upper: np.ndarray) -> _Completions:
