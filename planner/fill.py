@@ -19,6 +19,7 @@ The same inputs give the same plan when time does not cut the search short.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 import time
@@ -38,6 +39,10 @@ from planner.heuristics import Packing, Pattern, cheapest_holding, ffd_multi
 from planner.highs import INF, new_highs
 from planner.problem import HostType, Item, Problem
 
+#: share of the fill's time for an exact cover of the whole problem (when that may be needed)
+WHOLE_SHARE = 0.75
+#: perfect_types enumerates the price vertices only up to this many constraint sets
+MAX_VERTEX_SETS = 20_000
 #: the heuristic runs only on problems up to this many copies (it solves one MILP per PC)
 MAX_COPIES = 3_000
 #: ... and up to this many classes (each knapsack has one variable per class)
@@ -527,6 +532,14 @@ def exact_fill(problem: Problem, deadline: float, target: float = 0.0,
                                * (deadline - start), scales=(weight, tight))
         if found is not None:
             return found
+    perfect = perfect_types(problem, target, tight) if repair_seconds > 0 else []
+    if perfect and copies <= COVER_MAX:
+        # few copies: an exact cover of the whole problem by exactly filled PCs
+        whole = perfect_cover(problem, tight, perfect, min(upper, target + 0.5),
+                              time.monotonic() + WHOLE_SHARE * (deadline - time.monotonic()),
+                              whole=True)
+        if whole is not None:
+            return Packing(whole, {})
     for r in range(restarts + 1):
         if r == 1:  # repair and restarts: a few times the first pass (none when not tight)
             deadline = min(deadline, start + FOLLOW_MIN
@@ -540,7 +553,6 @@ def exact_fill(problem: Problem, deadline: float, target: float = 0.0,
         if pk is None or pk.uncovered:
             continue
         if r == 0 and repair_seconds > 0 and pk.cost(problem) > target:
-            perfect = perfect_types(problem, target, tight)
             now = time.monotonic()
             until = min(now + min(repair_seconds, REPAIR_SHARE * (deadline - now)),
                         start + FOLLOW_MIN + FOLLOW_FACTOR * (now - start))
@@ -658,38 +670,94 @@ def _freed(problem: Problem, chosen: list[Pattern], all_pats: list[Pattern]
     return Problem(items, hosts, [], money=problem.money, scale=problem.scale), classes
 
 
+def _resource_prices(problem: Problem, dims: list[int]) -> list[Fraction] | None:
+    """Best prices per unit of capacity in ``dims``: no PC type worth more than its cost.
+
+    Best: the most total load value, in the relative interior of the optimal face. The
+    vertices of {p >= 0 : sum_d p_d cap_td <= cost_t}, found in floating point and checked
+    in rational arithmetic, and the average of the optimal ones (a type at zero reduced
+    cost there is at zero reduced cost at every optimal p; a vertex lost to rounding only
+    makes fewer claims). None when there are too many vertices to enumerate.
+    """
+    k = len(dims)
+    rows = sorted({(*(Fraction(h.cap[d]) for d in dims), Fraction(h.cost))
+                   for h in problem.hosts})
+    rows += [(*(Fraction(-1 if j == i else 0) for j in range(k)), Fraction(0))
+             for i in range(k)]
+    if math.comb(len(rows), k) > MAX_VERTEX_SETS:
+        return None
+    a = np.array([[float(x) for x in r[:k]] for r in rows])
+    b = np.array([float(r[k]) for r in rows])
+    norm = np.abs(a).max(axis=1)  # rows scaled to unit size: capacities span many decades
+    a, b = a / norm[:, None], b / norm
+    combos = np.array(list(itertools.combinations(range(len(rows)), k)), dtype=np.int64)
+    sys_a = a[combos]
+    regular = np.abs(np.linalg.det(sys_a)) > 1e-12
+    combos, sys_a = combos[regular], sys_a[regular]
+    if not len(combos):
+        return None
+    p = np.linalg.solve(sys_a, b[combos][:, :, None])[:, :, 0]
+    near = np.all(p >= -1e-9 * (np.abs(p).max(axis=1, keepdims=True) + 1e-300), axis=1) \
+        & np.all(p @ a.T <= b + 1e-9 * (np.abs(b) + np.abs(p) @ np.abs(a).T), axis=1)
+    load = [Fraction(sum(it.size[d] * it.demand for it in problem.items)) for d in dims]
+    best: list[list[Fraction]] = []
+    best_value: Fraction | None = None
+    for combo in combos[near].tolist():
+        q = _solve_exact([list(rows[i][:k]) for i in combo], [rows[i][k] for i in combo])
+        if q is None or any(x < 0 for x in q) \
+                or any(sum(r[j] * q[j] for j in range(k)) > r[k] for r in rows):
+            continue
+        value = sum((load[j] * q[j] for j in range(k)), Fraction(0))
+        if best_value is None or value > best_value:
+            best, best_value = [q], value
+        elif value == best_value and q not in best:
+            best.append(q)
+    if not best:
+        return None
+    return [sum((q[j] for q in best), Fraction(0)) / len(best) for j in range(k)]
+
+
+def _solve_exact(a: list[list[Fraction]], b: list[Fraction]) -> list[Fraction] | None:
+    """The solution of the square system a x = b (Gauss-Jordan), None when singular."""
+    n = len(b)
+    m = [[*row, b[i]] for i, row in enumerate(a)]
+    for c in range(n):
+        piv = next((r for r in range(c, n) if m[r][c] != 0), None)
+        if piv is None:
+            return None
+        m[c], m[piv] = m[piv], m[c]
+        for r in range(n):
+            if r != c and m[r][c] != 0:
+                f = m[r][c] / m[c][c]
+                m[r] = [x - f * y for x, y in zip(m[r], m[c], strict=True)]
+    return [m[i][n] / m[i][i] for i in range(n)]
+
+
 def perfect_types(problem: Problem, target: float, tight: np.ndarray) -> list[int]:
     """PC types a packing costing ``target`` must use, every PC exactly full; [] if none.
 
-    Weigh each tight dimension by its load relative to the largest capacity (as
-    `_dimension_weights` does); any PC then costs at least its weighted load times the best
-    cost rate (cost per weighted capacity), so a plan costs at least the total weighted load
-    at that rate. When ``target`` is no more than that, a plan meeting it fills every PC
-    exactly in the tight dimensions and uses only types at the best rate. Exact rational
-    arithmetic: one grid unit of slack among millions must not pass for none. Also [] when
-    such a plan would put more than `planner.cover.MOST` copies on some PC (the exact-cover
-    search cannot build those PCs).
+    With prices p per unit of capacity in the tight dimensions such that no PC type's
+    capacity is worth more than its cost, every plan costs at least the load's worth at p.
+    When ``target`` is no more than that worth, a plan meeting it fills every PC exactly in
+    each dimension of positive price and uses only types whose capacity is worth exactly
+    their cost (`_resource_prices`: the best such p, exactly). [] unless every tight
+    dimension has a positive price, or when such a plan would put more than
+    `planner.cover.MOST` copies on some PC (the exact-cover search cannot build those PCs).
     """
     dims = [d for d in range(3) if tight[d]]
     if target <= 0 or not dims or not problem.hosts:
         return []
-    big = {d: max(h.cap[d] for h in problem.hosts) for d in dims}
-    load = {d: sum(it.size[d] * it.demand for it in problem.items) for d in dims}
-    rel = {d: Fraction(load[d], big[d]) for d in dims if big[d] > 0}
-    top = max(rel.values(), default=Fraction(0))
-    if top <= 0:
+    p = _resource_prices(problem, dims)
+    if p is None or any(x <= 0 for x in p):
         return []
-    w = {d: r / top / big[d] for d, r in rel.items()}
-    rates: list[Fraction | None] = []
-    for h in problem.hosts:
-        room = sum((h.cap[d] * wd for d, wd in w.items()), Fraction(0))
-        rates.append(Fraction(h.cost) / room if room > 0 else None)
-    best = min((r for r in rates if r is not None), default=None)
-    if best is None or best <= 0:
+    worth = sum((p[j] * sum(it.size[d] * it.demand for it in problem.items)
+                 for j, d in enumerate(dims)), Fraction(0))
+    if Fraction(target) > worth:
         return []
-    if Fraction(target) > sum((load[d] * wd for d, wd in w.items()), Fraction(0)) * best:
+    types = [h.index for h in problem.hosts
+             if h.cost > 0 and sum(p[j] * h.cap[d] for j, d in enumerate(dims)) == h.cost]
+    if not types:
         return []
-    types = [h.index for h, r in zip(problem.hosts, rates, strict=True) if r == best]
     most_pcs = Fraction(target) / min(problem.hosts[t].cost for t in types)
     if sum(it.demand for it in problem.items) > COVER_MOST * most_pcs:
         return []

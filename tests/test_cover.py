@@ -12,12 +12,19 @@ import random
 import time
 from dataclasses import replace
 
+import highspy
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.cover import exact_cover, exact_subsets, perfect_cover
-from planner.fill import _dimension_weights, _tight_dimensions, cover_repair, perfect_types
+from planner.fill import (
+    _dimension_weights,
+    _resource_prices,
+    _tight_dimensions,
+    cover_repair,
+    perfect_types,
+)
 from planner.heuristics import Packing, ffd_multi
 from planner.problem import HostType, Item, Problem, build_problem
 from planner.testing import constructed_instance
@@ -108,9 +115,64 @@ def test_perfect_types_only_when_the_bound_needs_full_pcs() -> None:
     assert perfect_types(dense, 10_000, _tight_dimensions(dense)) == []
 
 
+def test_perfect_types_by_resource_prices_with_several_models() -> None:
+    # big, half and wide (full CPU, half memory) PC models. Prices of 0.4 per CPU and 0.6
+    # per memory unit make the big and wide models worth exactly their cost, so no plan
+    # costs less than the load's worth; at every best price only the big model is worth its
+    # cost, so a plan at that bound fills big PCs exactly. (The former rule, cost per
+    # load-weighted capacity, rated the wide model best and claimed nothing.)
+    rng = random.Random(3)
+    triples = []
+    for _ in range(12):
+        a, b, c, d = (rng.randint(25, 50) for _ in range(4))
+        triples += [(a, c), (b, d), (100 - a - b, 100 - c - d)]
+    items = [Item(f"i{j}", (w, v, 1), [[f"i{j}"]], 0) for j, (w, v) in enumerate(triples)]
+    hosts = [HostType(0, None, (100, 100, 10**6), 100, 1, None),
+             HostType(1, None, (50, 50, 10**6), 55, 1, None),
+             HostType(2, None, (100, 50, 10**6), 70, 1, None)]
+    problem = Problem(items, hosts, [], money=False, scale=1)
+    tight = np.array([True, True, False])
+    assert perfect_types(problem, 12 * 100, tight) == [0]
+    assert perfect_types(problem, 12 * 100 + 1, tight) == []
+    found = perfect_cover(problem, tight, [0], 12 * 100 + 0.5, time.monotonic() + 10,
+                          whole=True)
+    assert found is not None and len(found) == 12
+    _check(problem, Packing(found, {}))
+
+
+def test_resource_prices_are_feasible_and_optimal() -> None:
+    # against HiGHS on random catalogs: exactly feasible, and worth the LP optimum
+    rng = random.Random(11)
+    for case in range(40):
+        k = 2 + case % 2
+        hosts = [HostType(j, None, (rng.randint(1, 64) * 1000, rng.randint(1, 512) * 1024,
+                                    rng.randint(1, 8) * 10**6), rng.randint(1, 9000), 1, None)
+                 for j in range(rng.randint(1, 12))]
+        items = [Item(f"i{j}", (rng.randint(1, 4000), rng.randint(1, 8192),
+                                rng.randint(1, 10**6)), [[f"i{j}"]], 0) for j in range(5)]
+        problem = Problem(items, hosts, [], money=False, scale=1)
+        dims = list(range(k))
+        p = _resource_prices(problem, dims)
+        assert p is not None and all(x >= 0 for x in p)
+        assert all(sum(p[j] * h.cap[d] for j, d in enumerate(dims)) <= h.cost for h in hosts)
+        load = [sum(it.size[d] for it in items) for d in dims]
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        for j in range(k):
+            h.addVar(0.0, highspy.kHighsInf)
+            h.changeColCost(j, -float(load[j]))
+        for t in hosts:
+            h.addRow(-highspy.kHighsInf, float(t.cost), k, np.arange(k, dtype=np.int32),
+                     np.array([float(t.cap[d]) for d in dims]))
+        h.run()
+        best = -h.getInfo().objective_function_value
+        worth = float(sum(p[j] * load[j] for j in range(k)))
+        assert abs(worth - best) <= 1e-7 * max(1.0, best)
+
+
 def test_exact_cover_against_brute_force_with_costs_and_stock() -> None:
     rng = np.random.default_rng(5)
-    for _ in range(150):
+    for _ in range(300):
         nc = int(rng.integers(1, 4))
         rows = rng.integers(0, 3, size=(int(rng.integers(1, 7)), nc))
         rows = rows[rows.sum(axis=1) > 0]
@@ -130,12 +192,17 @@ def test_exact_cover_against_brute_force_with_costs_and_stock() -> None:
                     m[kind == k].sum() <= stock[k] for k in (0, 1)):
                 best = m
                 break
-        got = exact_cover(counts, rows, cost, upper, time.monotonic() + 5, kind, stock)
-        assert (got is None) == (best is None)
-        if got is not None:
-            assert rows[got].sum(axis=0).tolist() == counts.tolist()
-            assert cost[got].sum() < upper
-            assert all(int((kind[got] == k).sum()) <= stock[k] for k in (0, 1))
+        # the copies-per-load cut holds for any positive class loads, and random orders
+        # (restarts) search the same space
+        load = rng.integers(1, 6, size=(nc, 2))
+        for extra in ({}, {"load": load}, {"load": load, "seed": int(rng.integers(1, 99))}):
+            got = exact_cover(counts, rows, cost, upper, time.monotonic() + 5, kind, stock,
+                              **extra)
+            assert (got is None) == (best is None)
+            if got is not None:
+                assert rows[got].sum(axis=0).tolist() == counts.tolist()
+                assert cost[got].sum() < upper
+                assert all(int((kind[got] == k).sum()) <= stock[k] for k in (0, 1))
 
 
 def test_perfect_cover_with_stock_on_the_cheap_type_and_identical_copies() -> None:
