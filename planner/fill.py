@@ -75,8 +75,10 @@ ENDGAME_COPIES = 60
 ENDGAME_SECONDS = 0.5
 #: the search runs only when a PC holds at most this many copies on average
 PERFECT_DENSITY = 6.0
-#: five-copy completions are searched when copies × pairs is at most this
-MAX_TRIPLE_WORK = 1_500_000
+#: five-copy completions are searched when copies × pairs is at most this (one binary
+#: search per pair and copy: at 1.5 million they took two thirds of the first pass on the
+#: n = 200 multiple-choice Caprara-Toth instances, 2.5-2.9 s, and found nothing it kept)
+MAX_TRIPLE_WORK = 300_000
 #: ... and up to six copies (pairs and triples) on at most this many copies
 MAX_TRIPLING = 90
 #: LNS repair: PCs with unused capacity freed per round (at most)
