@@ -26,8 +26,9 @@ MOST = 6
 MAX_COPIES = 250
 #: enumerated subsets per PC type at most; larger subsets are dropped beyond it
 MAX_ROWS = 60_000
-#: first try's time with restarts, and the growth of each next one's
-RESTART_SECONDS = 0.25
+#: first try's search nodes with restarts (deterministic, unlike time), and the growth of
+#: each next one's
+RESTART_NODES = 1_000
 RESTART_GROWTH = 1.5
 
 
@@ -134,7 +135,8 @@ def exact_cover(counts: np.ndarray, rows: np.ndarray, cost: np.ndarray, upper: f
                 deadline: float, kind: np.ndarray | None = None,
                 stock: np.ndarray | None = None,
                 load: np.ndarray | None = None, seed: int | None = None,
-                hardest_first: bool = False) -> list[int] | None:
+                hardest_first: bool = False, nodes: int | None = None,
+                report: dict[str, int] | None = None) -> list[int] | None:
     """Rows (copies per class) summing to ``counts`` exactly, costing less than ``upper``.
 
     kind, stock: each row's PC type, and how many rows of each type may be chosen (default
@@ -145,22 +147,30 @@ def exact_cover(counts: np.ndarray, rows: np.ndarray, cost: np.ndarray, upper: f
     fitting goes first; its rows in the given order, or with ``hardest_first`` those whose
     classes have the fewest rows left first; a row tried for it is not tried again below
     its siblings (any cover holding it was in its own subtree). seed: rows and ties between
-    classes in a random order instead (for restarts). None when there is none, or none was
-    found before the deadline.
+    classes in a random order instead (for restarts). nodes: a work limit (search nodes).
+    None when there is none, or none was found within the limits; ``report`` then gets
+    ``complete`` = 1 when the search ended without hitting a limit (there is none).
     """
     rows = np.asarray(rows, dtype=np.int64)
+    if report is not None:
+        report["complete"] = 0
     if len(rows) == 0:
+        if report is not None:
+            report["complete"] = 1
         return None
     nc = rows.shape[1]
     width = max(1, int((rows > 0).sum(axis=1).max()))
     # each row as its classes (padded with a dummy class nc of unlimited stock) and counts
     idx = np.full((len(rows), width), nc, dtype=np.int64)
     cnt = np.zeros((len(rows), width), dtype=np.int64)
-    for r, row in enumerate(rows):
-        nz = np.nonzero(row)[0]
-        idx[r, :len(nz)] = nz
-        cnt[r, :len(nz)] = row[nz]
+    r_nz, c_nz = np.nonzero(rows)  # row-major: each row's classes in increasing order
+    starts = np.searchsorted(r_nz, np.arange(len(rows)))
+    slot = np.arange(len(r_nz)) - starts[r_nz]
+    idx[r_nz, slot] = c_nz
+    cnt[r_nz, slot] = rows[r_nz, c_nz]
     copies = cnt.sum(axis=1)
+    if load is not None and np.any(np.asarray(load) <= 0):
+        load = None  # the cut needs positive loads
     weights = None if load is None else np.vstack(
         [np.asarray(load, dtype=np.int64).reshape(nc, -1),
          np.zeros((1, np.asarray(load).reshape(nc, -1).shape[1]), dtype=np.int64)])
@@ -170,11 +180,13 @@ def exact_cover(counts: np.ndarray, rows: np.ndarray, cost: np.ndarray, upper: f
     if stock is None:  # each row holds a copy: never more rows than copies
         stock = np.full(int(kinds.max()) + 1, int(np.sum(counts)) + 1, dtype=np.int64)
     chosen: list[int] = []
+    budget = [math.inf if nodes is None else nodes]
 
     def search(alive: np.ndarray, left: np.ndarray, room: np.ndarray, spent: float) -> bool:
         if not left[:nc].any():
             return True
-        if time.monotonic() > deadline:
+        budget[0] -= 1
+        if budget[0] < 0 or time.monotonic() > deadline:
             return False
         sub = idx[alive]
         ok = np.all(left[sub] >= cnt[alive], axis=1) & (room[kinds[alive]] > 0)
@@ -213,7 +225,9 @@ def exact_cover(counts: np.ndarray, rows: np.ndarray, cost: np.ndarray, upper: f
                 else need[np.lexsort((prio[need], per[need]))[0]])
         cand = alive[np.any(sub == c, axis=1)]
         if hardest_first:
-            cand = cand[np.argsort(per[idx[cand]].sum(axis=1), kind="stable")]
+            real = per.copy()
+            real[nc] = 0  # (the padding class is not a class)
+            cand = cand[np.argsort(real[idx[cand]].sum(axis=1), kind="stable")]
         for r in cand.tolist():
             if spent + cost[r] < upper:
                 chosen.append(r)
@@ -235,6 +249,11 @@ def exact_cover(counts: np.ndarray, rows: np.ndarray, cost: np.ndarray, upper: f
         order = rng.permutation(len(rows))
         prio = rng.permutation(nc)
     found = search(order, left, np.asarray(stock, dtype=np.int64).copy(), 0.0)
+    if report is not None:
+        report["nodes"] = int((math.inf if nodes is None else nodes) - budget[0]) \
+            if nodes is not None else 0
+    if not found and report is not None:
+        report["complete"] = int(budget[0] >= 0 and time.monotonic() <= deadline)
     return list(chosen) if found else None
 
 
@@ -245,8 +264,9 @@ def perfect_cover(problem: Problem, tight: np.ndarray, hosts: list[int], upper: 
     Exactly filled: the load equals the capacity in the ``tight`` dimensions. Respects
     anti-affinity groups and PC stock. whole: the search for a whole problem (rather than a
     neighbourhood of a plan): with the copies-per-load cut and the hardest rows first (see
-    `exact_cover`), in the given order for RESTART_SECONDS, then in random orders, each try
-    RESTART_GROWTH times longer (the search's time to success is heavy-tailed); on
+    `exact_cover`), in the given order for RESTART_NODES search nodes, then in random
+    orders, each try RESTART_GROWTH times longer (the search's time to success is
+    heavy-tailed); on
     Caprara-Toth class 10 at n = 200 it found 10 of 10 (median 1.8 s) where the plain
     search found 8 of 10 in 8 s. None when the problem is too large, or when no such packing
     was found before the deadline.
@@ -288,16 +308,18 @@ def perfect_cover(problem: Problem, tight: np.ndarray, hosts: list[int], upper: 
     load = np.array([[items[c].size[d] for d in dims.tolist()] for c in range(len(items))],
                     dtype=np.int64)
     weights = load if whole and np.all(load > 0) else None
-    budget = RESTART_SECONDS
+    chosen = None
+    budget = RESTART_NODES
     attempt = 0
-    while True:
-        end = min(deadline, time.monotonic() + budget) if whole else deadline
-        chosen = exact_cover(demand, matrix, cost, upper, end, kind, stock, weights,
-                             seed=attempt or None, hardest_first=whole)
-        if chosen is not None or not whole or time.monotonic() >= deadline:
-            break
+    while time.monotonic() < deadline:
+        done: dict[str, int] = {}
+        chosen = exact_cover(demand, matrix, cost, upper, deadline, kind, stock, weights,
+                             seed=attempt or None, hardest_first=whole,
+                             nodes=budget if whole else None, report=done)
+        if chosen is not None or not whole or done["complete"]:
+            break  # (a complete search proves there is none, in any order)
         attempt += 1
-        budget *= RESTART_GROWTH
+        budget = int(budget * RESTART_GROWTH)
     if chosen is None:
         return None
     return [Pattern(found[r][1], tuple((int(c), int(matrix[r, c]))

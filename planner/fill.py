@@ -682,8 +682,9 @@ def _resource_prices(problem: Problem, dims: list[int]) -> list[Fraction] | None
     makes fewer claims). None when there are too many vertices to enumerate.
     """
     k = len(dims)
+    # (a type without capacity in these dimensions constrains no price)
     rows = sorted({(*(Fraction(h.cap[d]) for d in dims), Fraction(h.cost))
-                   for h in problem.hosts})
+                   for h in problem.hosts if any(h.cap[d] > 0 for d in dims)})
     rows += [(*(Fraction(-1 if j == i else 0) for j in range(k)), Fraction(0))
              for i in range(k)]
     if math.comb(len(rows), k) > MAX_VERTEX_SETS:
@@ -814,7 +815,7 @@ def cover_repair(problem: Problem, packing: Packing, deadline: float, target: fl
         upper = float(sum(problem.hosts[pats[b].host].cost for b in pick))
         # searches that find a cover mostly do so early, but larger neighbourhood problems
         # (several PC types: more subsets) need longer: each failed round allows more
-        search = min(COVER_MAX_SECONDS, COVER_SECONDS * COVER_GROWTH ** rounds)
+        search = min(COVER_MAX_SECONDS, COVER_SECONDS * COVER_GROWTH ** min(rounds, 30))
         rounds += 1
         found = perfect_cover(sub, tight, hosts, upper, min(deadline, began + setup + search))
         setup = max(COVER_SETUP, time.monotonic() - began - search)

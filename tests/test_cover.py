@@ -140,6 +140,19 @@ def test_perfect_types_by_resource_prices_with_several_models() -> None:
     _check(problem, Packing(found, {}))
 
 
+def test_whole_search_stops_once_it_proves_there_is_no_cover() -> None:
+    # sizes 6, 6, 6, 2, 2, 2, 3, 3 on PCs of 10: exact subsets exist, a partition does not;
+    # restarts in other orders cannot change that, so the search must not spend its time
+    sizes = [6, 6, 6, 2, 2, 2, 3, 3]
+    items = [Item(f"i{j}", (w, w, 1), [[f"i{j}"]], 0) for j, w in enumerate(sizes)]
+    problem = Problem(items, [HostType(0, None, (10, 10, 100), 10, 1, None)], [],
+                      money=False, scale=1)
+    began = time.monotonic()
+    assert perfect_cover(problem, np.array([True, True, False]), [0], 1e9,
+                         time.monotonic() + 30, whole=True) is None
+    assert time.monotonic() - began < 5
+
+
 def test_resource_prices_are_feasible_and_optimal() -> None:
     # against HiGHS on random catalogs: exactly feasible, and worth the LP optimum
     rng = random.Random(11)
@@ -148,6 +161,8 @@ def test_resource_prices_are_feasible_and_optimal() -> None:
         hosts = [HostType(j, None, (rng.randint(1, 64) * 1000, rng.randint(1, 512) * 1024,
                                     rng.randint(1, 8) * 10**6), rng.randint(1, 9000), 1, None)
                  for j in range(rng.randint(1, 12))]
+        if case % 5 == 0:  # a model without CPU or memory constrains no price
+            hosts.append(HostType(len(hosts), None, (0, 0, 10**6), 10, 1, None))
         items = [Item(f"i{j}", (rng.randint(1, 4000), rng.randint(1, 8192),
                                 rng.randint(1, 10**6)), [[f"i{j}"]], 0) for j in range(5)]
         problem = Problem(items, hosts, [], money=False, scale=1)
