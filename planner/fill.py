@@ -75,10 +75,13 @@ ENDGAME_COPIES = 60
 ENDGAME_SECONDS = 0.5
 #: the search runs only when a PC holds at most this many copies on average
 PERFECT_DENSITY = 6.0
-#: five-copy completions are searched when copies × pairs is at most this (one binary
-#: search per pair and copy: at 1.5 million they took two thirds of the first pass on the
-#: n = 200 multiple-choice Caprara-Toth instances, 2.5-2.9 s, and found nothing it kept)
-MAX_TRIPLE_WORK = 300_000
+#: five-copy completions are searched when copies × pairs is at most this
+MAX_TRIPLE_WORK = 1_500_000
+#: ... and only when PCs hold this many copies on average (load / largest capacity): one
+#: binary search per pair and copy took two thirds of the first pass on the n = 200
+#: multiple-choice Caprara-Toth classes with two or three copies per PC (2.5-2.9 s) and found
+#: nothing kept, while class 4 (about eight per PC) needs them
+FIVE_DENSITY = 3.5
 #: ... and up to six copies (pairs and triples) on at most this many copies
 MAX_TRIPLING = 90
 #: LNS repair: PCs with unused capacity freed per round (at most)
@@ -280,20 +283,21 @@ class _Completions:
             yield q, order[lo[q]:hi[q]]
 
     def complete(self, first: int, remaining: np.ndarray, anti: list[tuple[str, ...]],
-                 prefer: np.ndarray) -> dict[int, int] | None:
+                 prefer: np.ndarray, most: int = 6) -> dict[int, int] | None:
         """The completion of one ``first`` copy with the largest sum of ``prefer``, or None.
 
         Large copies first (``prefer`` grows faster than size): small ones are easier to
         place later.
         """
-        found = self.completions(first, remaining, anti, prefer, 1)
+        found = self.completions(first, remaining, anti, prefer, 1, most)
         return found[0] if found else None
 
     def completions(self, first: int, remaining: np.ndarray, anti: list[tuple[str, ...]],
                     prefer: np.ndarray, limit: int, most: int = 6) -> list[dict[int, int]]:
         """Up to ``limit`` distinct exact completions of one ``first`` copy, best first.
 
-        most: the largest number of copies a completion may have (3 is much the cheapest).
+        most: the largest number of copies a completion adds to ``first`` (3 is much the
+        cheapest; 4 skips the five- and six-copy searches).
         """
         gather = max(MAX_COMBOS if limit == 1 else 4 * limit, limit)
         rest = self.cap - self.sizes[first]
@@ -321,7 +325,7 @@ class _Completions:
                               if b[p] < a[q])
                 if len(combos) > gather:
                     break
-        if most <= 3:
+        if most <= 4:
             pass
         elif not combos and len(self.tkeys):
             # five copies (a pair and a triple) and six (two triples), all distinct
@@ -411,6 +415,9 @@ def _one_pass(problem: Problem, weight: np.ndarray, tight: np.ndarray, noise: np
     prefer = _preference(base) * noise
     endgame = ENDGAME_COPIES > 0
     tables: dict[int, _Completions] = {}
+    big = np.array([max(h.cap[d] for h in hosts) for d in range(3)], dtype=np.float64)
+    pcs = max(float((sizes[:, d] @ remaining) / big[d]) for d in range(3) if big[d] > 0)
+    longest = 6 if remaining.sum() >= FIVE_DENSITY * pcs else 4
     while remaining.any():
         if time.monotonic() >= deadline:
             return _finish(problem, patterns, remaining, used)
@@ -467,7 +474,7 @@ def _one_pass(problem: Problem, weight: np.ndarray, tight: np.ndarray, noise: np
             for f in seeds[:LONG_SEEDS] if exact is None else ():
                 # no short completion: one of the largest copies with a longer one
                 if np.all(sizes[f] <= cap):
-                    exact = comp.complete(int(f), remaining, anti, prefer)
+                    exact = comp.complete(int(f), remaining, anti, prefer, longest)
                     if exact is not None:
                         break
             if exact is not None:
