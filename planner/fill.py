@@ -755,7 +755,7 @@ def perfect_types(problem: Problem, target: float, tight: np.ndarray) -> list[in
     `planner.cover.MOST` copies on some PC (the exact-cover search cannot build those PCs).
     """
     dims = [d for d in range(3) if tight[d]]
-    if target <= 0 or not dims or not problem.hosts:
+    if not 0 < target < math.inf or not dims or not problem.hosts:
         return []
     p = _resource_prices(problem, dims)
     if p is None or any(x <= 0 for x in p):

@@ -8,6 +8,7 @@ partition of the copies into them, or to say there is none.
 from __future__ import annotations
 
 import itertools
+import math
 import random
 import time
 from dataclasses import replace
@@ -134,6 +135,7 @@ def test_perfect_types_by_resource_prices_with_several_models() -> None:
     tight = np.array([True, True, False])
     assert perfect_types(problem, 12 * 100, tight) == [0]
     assert perfect_types(problem, 12 * 100 + 1, tight) == []
+    assert perfect_types(problem, math.inf, tight) == []  # no bound known: no claim
     found = perfect_cover(problem, tight, [0], 12 * 100 + 0.5, time.monotonic() + 10,
                           whole=True)
     assert found is not None and len(found) == 12
