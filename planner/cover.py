@@ -249,9 +249,6 @@ def exact_cover(counts: np.ndarray, rows: np.ndarray, cost: np.ndarray, upper: f
         order = rng.permutation(len(rows))
         prio = rng.permutation(nc)
     found = search(order, left, np.asarray(stock, dtype=np.int64).copy(), 0.0)
-    if report is not None:
-        report["nodes"] = int((math.inf if nodes is None else nodes) - budget[0]) \
-            if nodes is not None else 0
     if not found and report is not None:
         report["complete"] = int(budget[0] >= 0 and time.monotonic() <= deadline)
     return list(chosen) if found else None
@@ -266,10 +263,9 @@ def perfect_cover(problem: Problem, tight: np.ndarray, hosts: list[int], upper: 
     neighbourhood of a plan): with the copies-per-load cut and the hardest rows first (see
     `exact_cover`), in the given order for RESTART_NODES search nodes, then in random
     orders, each try RESTART_GROWTH times longer (the search's time to success is
-    heavy-tailed); on
-    Caprara-Toth class 10 at n = 200 it found 10 of 10 (median 1.8 s) where the plain
-    search found 8 of 10 in 8 s. None when the problem is too large, or when no such packing
-    was found before the deadline.
+    heavy-tailed); on Caprara-Toth class 10 at n = 200 it found 10 of 10 (median 1.8 s)
+    where the plain search found 8 of 10 in 8 s. None when the problem is too large, or when
+    no such packing was found before the deadline.
     """
     items = problem.items
     if not 0 < sum(it.demand for it in items) <= MAX_COPIES:
@@ -307,13 +303,13 @@ def perfect_cover(problem: Problem, tight: np.ndarray, hosts: list[int], upper: 
                       for ht in problem.hosts], dtype=np.int64)
     load = np.array([[items[c].size[d] for d in dims.tolist()] for c in range(len(items))],
                     dtype=np.int64)
-    weights = load if whole and np.all(load > 0) else None
     chosen = None
     budget = RESTART_NODES
     attempt = 0
     while time.monotonic() < deadline:
         done: dict[str, int] = {}
-        chosen = exact_cover(demand, matrix, cost, upper, deadline, kind, stock, weights,
+        chosen = exact_cover(demand, matrix, cost, upper, deadline, kind, stock,
+                             load if whole else None,
                              seed=attempt or None, hardest_first=whole,
                              nodes=budget if whole else None, report=done)
         if chosen is not None or not whole or done["complete"]:
