@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import time
 
+import highspy
 import numpy as np
 
 from planner.colgen import residual_problem
 from planner.heuristics import Packing, Pattern, cheapest_holding, ffd_multi
+from planner.highs import INF, fvec, ivec, new_highs, run_interruptible
 from planner.problem import Problem
 
 #: above this many copies, one pass costs seconds; the other heuristics cover large inventories
@@ -213,3 +215,80 @@ def fleet_packing(problem: Problem, counts: list[int], deadline: float,
         if key(pk) < key(best):
             best = pk
     return best
+
+
+#: above this many class-per-PC variables the exact fleet model is not attempted
+MAX_FLEET_VARIABLES = 6_000
+
+
+def fleet_milp(problem: Problem, counts: list[int], deadline: float) -> Packing | None:
+    """Every copy placed in exactly the fleet ``counts``, by HiGHS, or None (none found).
+
+    The capacity bound's fleet often holds the demand only when packed exactly (its PCs full
+    in some dimension); the placement rules miss such packings, an exact model finds them
+    and, the fleet costing the bound, the plan is then proven optimal. Copies of a class
+    are one integer per PC. No symmetry rows: ordering a model's PCs by load slowed HiGHS
+    down on the literature instances (4 of 90 fleets found in 3 s, against 6 without).
+    """
+    items = problem.items
+    bins = [k for k in range(len(counts)) for _ in range(counts[k])]
+    if not bins or any(it.demand and not any(problem.fits(it.size, problem.hosts[k])
+                                             for k in set(bins)) for it in items):
+        return None
+    xs: list[tuple[int, int]] = []
+    ubs: list[int] = []
+    for b, k in enumerate(bins):
+        host = problem.hosts[k]
+        for i, it in enumerate(items):
+            if it.demand and problem.fits(it.size, host):
+                ub = min([it.demand] + [host.cap[d] // it.size[d] for d in range(3)
+                                        if it.size[d]])
+                xs.append((i, b))
+                ubs.append(min(ub, 1) if it.anti else ub)
+    if len(xs) > MAX_FLEET_VARIABLES:
+        return None
+    seconds = deadline - time.monotonic()
+    if seconds <= 0.01:
+        return None
+    h = new_highs(seconds)
+    for ub in ubs:
+        h.addVar(0.0, float(ub))
+    n = len(xs)
+    h.changeColsIntegrality(n, ivec(list(range(n))),
+                            np.array([highspy.HighsVarType.kInteger] * n))
+    by_item: dict[int, list[int]] = {}
+    by_bin: dict[int, list[tuple[int, int]]] = {}
+    for j, (i, b) in enumerate(xs):
+        by_item.setdefault(i, []).append(j)
+        by_bin.setdefault(b, []).append((i, j))
+    for i, it in enumerate(items):
+        if it.demand:
+            cols = by_item[i]
+            h.addRow(float(it.demand), float(it.demand), len(cols), ivec(cols),
+                     fvec([1.0] * len(cols)))
+    for b, k in enumerate(bins):
+        host = problem.hosts[k]
+        members = by_bin.get(b, [])
+        cols = [j for _, j in members]
+        for d in range(3):
+            h.addRow(-INF, float(host.cap[d]), len(cols), ivec(cols),
+                     fvec([float(items[i].size[d]) for i, _ in members]))
+        groups: dict[str, list[int]] = {}
+        for i, j in members:
+            for g in items[i].anti:
+                groups.setdefault(g, []).append(j)
+        for gcols in groups.values():
+            if len(gcols) > 1:
+                h.addRow(-INF, 1.0, len(gcols), ivec(gcols), fvec([1.0] * len(gcols)))
+    if run_interruptible(h):
+        raise KeyboardInterrupt
+    sol = h.getSolution()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal or not sol.value_valid:
+        return None
+    contents: dict[int, dict[int, int]] = {}
+    for j, (i, b) in enumerate(xs):
+        v = round(sol.col_value[j])
+        if v > 0:
+            contents.setdefault(b, {})[i] = v
+    patterns = [Pattern(bins[b], tuple(sorted(c.items()))) for b, c in sorted(contents.items())]
+    return Packing(patterns, {})
