@@ -15,7 +15,7 @@ from planner.colgen import column_generation, dive, solve_integer_master
 from planner.compact import MAX_VARIABLES, compact_size, solve_compact
 from planner.fill import applicable as fill_applicable
 from planner.fill import exact_fill, needs_perfect
-from planner.fleet import fleet_milp, fleet_packing
+from planner.fleet import MAX_FLEET_VARIABLES, fleet_milp, fleet_packing, fleet_variables
 from planner.heuristics import Packing, Pattern, portfolio
 from planner.inventory import Inventory
 from planner.plan import Baseline, Plan, PlannedHost, PlannedUnit, UnplacedWorkload
@@ -40,7 +40,7 @@ SMALL_COMPACT = 6_000
 #: fleets of the capacity bound holding this many copies per PC or more are also packed
 #: exactly by HiGHS, on this share of the time: it finds the packings the rules miss (class 4
 #: and 5 multiple-choice instances: 2-13 PCs, 7-16 copies each) in 0.01-1.6 s, or none in 5 s
-#: (HiGHS's time to a packing varies by seed from 0.02 s to 3 s: a margin, not a fit)
+#: (HiGHS's time to a packing varies with its random seed from 0.02 s to 3 s: a margin)
 FLEET_MILP_DENSITY = 5.0
 FLEET_MILP_SHARE = 0.25
 #: share of the time left after the bound that the sequential exact fill may use
@@ -176,15 +176,6 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
                 if pk is not None:
                     offer(original, pk, "fleet packing")
                     report("heuristic", best.cost, lb)
-                if copies >= FLEET_MILP_DENSITY * sum(fleet) \
-                        and original.round_bound(lb) < best.cost - 1e-9:
-                    # few PCs holding many copies each: the fleet may hold the demand only
-                    # packed exactly, which the placement rules miss and HiGHS finds quickly
-                    pk = fleet_milp(original, fleet,
-                                    time.monotonic() + FLEET_MILP_SHARE * (deadline - t0))
-                    if pk is not None:
-                        offer(original, pk, "exact fleet")
-                        report("heuristic", best.cost, lb)
             max_h = max(h.cost for h in original.hosts)
             max_u = max((u.cost for u in original.units), default=0)
             penalty = float(max_h + 2 * max_u + 1)
@@ -195,7 +186,13 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
 
             if not open_gap():
                 raise _Done
-            if fill_applicable(original):  # tight packings: fill PCs one at a time, exactly
+            # few PCs holding many copies each: the bound's fleet may hold the demand only
+            # packed exactly, which the placement rules miss and HiGHS often finds quickly
+            exact_fleet = fleet is not None and copies >= FLEET_MILP_DENSITY * sum(fleet) \
+                and fleet_variables(original, fleet) <= MAX_FLEET_VARIABLES
+            fleet_seconds = FLEET_MILP_SHARE * (deadline - t0)
+            filling = fill_applicable(original)
+            if filling:  # tight packings: fill PCs one at a time, exactly
                 report("fill", best.cost, lb)
                 goal = original.round_bound(lb)
                 # when only a perfect packing meets the bound, the fill's exact-cover search
@@ -203,12 +200,20 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
                 # such a bound only where no perfect packing exists (docs/formulation.md)
                 share = PERFECT_FILL_SHARE if needs_perfect(original, goal) else FILL_SHARE
                 fill_deadline = time.monotonic() + share * (deadline - time.monotonic())
+                if exact_fleet:  # the fill usually succeeds or gives up first: it goes first
+                    fill_deadline = min(fill_deadline, deadline - fleet_seconds)
                 filled = exact_fill(original, fill_deadline, goal, best.cost)
                 if filled is not None:
                     offer(original, filled, "exact fill")
-                lp_min = LP_MIN_SECONDS + LP_SECONDS_PER_COPY * copies
-                if not open_gap() or deadline - time.monotonic() < lp_min:
-                    raise _Done  # closed, or no time left for one round of the LP
+            if exact_fleet and open_gap():
+                assert fleet is not None
+                report("fill", best.cost, lb)
+                pk = fleet_milp(original, fleet, min(deadline, time.monotonic() + fleet_seconds))
+                if pk is not None:
+                    offer(original, pk, "exact fleet")
+            lp_min = LP_MIN_SECONDS + LP_SECONDS_PER_COPY * copies
+            if not open_gap() or (filling and deadline - time.monotonic() < lp_min):
+                raise _Done  # closed, or no time left for one round of the LP
 
             def compact(seconds: float) -> None:
                 nonlocal lb

@@ -12,8 +12,9 @@ from planner.bounds import capacity_plan
 from planner.catalog import PURE_PACKING, Catalog, HostModel
 from planner.engine import plan
 from planner.fleet import fleet_milp, pack_fleet
+from planner.heuristics import Packing
 from planner.inventory import Inventory, Workload
-from planner.problem import build_problem
+from planner.problem import Problem, build_problem
 from planner.verify import check_plan
 
 
@@ -66,7 +67,7 @@ def test_realistic_mix_is_proven_optimal_with_a_mix_of_models() -> None:
     assert len({h.model for h in result.hosts}) >= 2
 
 
-def _check_in_fleet(problem, pk, counts) -> None:  # type: ignore[no-untyped-def]
+def _check_in_fleet(problem: Problem, pk: Packing, counts: list[int]) -> None:
     assert not pk.uncovered
     assert pk.host_counts(len(problem.hosts)) == counts
     placed = [0] * len(problem.items)
@@ -96,7 +97,8 @@ def test_exact_fleet_finds_the_packing_the_bound_needs() -> None:
 
 
 def test_exact_fleet_keeps_anti_affinity_members_apart() -> None:
-    wl = tuple(Workload(f"db{i}", 2, 4.0, 10.0, anti_affinity="db") for i in range(3)) + \
+    # three sizes, so three classes: only the group rows keep them apart
+    wl = tuple(Workload(f"db{i}", 2, 4.0 + i, 10.0, anti_affinity="db") for i in range(3)) + \
         tuple(Workload(f"app{i}", 1, 2.0, 10.0) for i in range(6))
     inv = Inventory(wl, "anti")
     problem = build_problem(inv, _catalog(), PURE_PACKING)
@@ -115,3 +117,4 @@ def test_plan_proves_a_dense_multiple_choice_instance_by_its_exact_fleet() -> No
     result = plan(inst.inventory, inst.catalog, inst.policy, time_limit=6.0)
     assert check_plan(result, inst.inventory, inst.catalog, inst.policy) == []
     assert result.status == "optimal" and result.cost == result.lower_bound
+    assert result.stats["source"] == "exact fleet"
