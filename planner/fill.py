@@ -129,17 +129,28 @@ def applicable(problem: Problem) -> bool:
         and bool(problem.hosts)
 
 
+def _largest_capacity(problem: Problem) -> np.ndarray:
+    """Per dimension, the largest capacity of any PC model."""
+    return np.array([max(h.cap[d] for h in problem.hosts) for d in range(3)], dtype=np.float64)
+
+
+def _relative_load(problem: Problem) -> np.ndarray:
+    """Per dimension, the total demand in PCs of the largest capacity (0 where none has any)."""
+    cap = _largest_capacity(problem)
+    load = np.array([sum(it.size[d] * it.demand for it in problem.items) for d in range(3)],
+                    dtype=np.float64)
+    return np.divide(load, cap, out=np.zeros(3), where=cap > 0)
+
+
 def _dimension_weights(problem: Problem) -> np.ndarray:
     """Weight per dimension: its total demand relative to the most loaded dimension.
 
     A dimension that never binds (storage in a 2-D instance) gets almost no weight, so the
     fill maximises the load of the dimensions that decide the PC count.
     """
-    cap = np.array([max(h.cap[d] for h in problem.hosts) for d in range(3)], dtype=np.float64)
-    load = np.array([sum(it.size[d] * it.demand for it in problem.items) for d in range(3)],
-                    dtype=np.float64) / cap
+    load = _relative_load(problem)
     top = float(load.max()) or 1.0
-    return np.maximum(load / top, 1e-3) / cap
+    return np.maximum(load / top, 1e-3) / _largest_capacity(problem)
 
 
 def _preference(base: np.ndarray) -> np.ndarray:
@@ -149,9 +160,7 @@ def _preference(base: np.ndarray) -> np.ndarray:
 
 def _tight_dimensions(problem: Problem) -> np.ndarray:
     """Dimensions whose total demand is at least half that of the most loaded one."""
-    cap = np.array([max(h.cap[d] for h in problem.hosts) for d in range(3)], dtype=np.float64)
-    load = np.array([sum(it.size[d] * it.demand for it in problem.items) for d in range(3)],
-                    dtype=np.float64) / cap
+    load = _relative_load(problem)
     return np.asarray(load >= 0.5 * load.max())
 
 
@@ -415,8 +424,7 @@ def _one_pass(problem: Problem, weight: np.ndarray, tight: np.ndarray, noise: np
     prefer = _preference(base) * noise
     endgame = ENDGAME_COPIES > 0
     tables: dict[int, _Completions] = {}
-    big = np.array([max(h.cap[d] for h in hosts) for d in range(3)], dtype=np.float64)
-    pcs = max(float((sizes[:, d] @ remaining) / big[d]) for d in range(3) if big[d] > 0)
+    pcs = float(_relative_load(problem).max())  # remaining is still the whole demand
     longest = 6 if remaining.sum() >= FIVE_DENSITY * pcs else 4
     while remaining.any():
         if time.monotonic() >= deadline:
