@@ -209,7 +209,7 @@ def test_inconclusive_pricing_never_closes_a_node(monkeypatch: pytest.MonkeyPatc
                         lambda self, t, pi, seeds=0: [(float(pi[0]), single)])
 
     def capped(self: BranchPricer, t: int, pi: np.ndarray, sets: object, time_limit: float,
-               floor: float = -INF) -> tuple[float, float, Pattern]:
+               floor: float = -INF, until: float = INF) -> tuple[float, float, Pattern]:
         return float(pi[0]), 2.0 * float(pi[0]), single  # true best: two copies
 
     monkeypatch.setattr(BranchPricer, "exact_sets", capped)
@@ -219,3 +219,29 @@ def test_inconclusive_pricing_never_closes_a_node(monkeypatch: pytest.MonkeyPatc
     assert res is not None
     assert res.lower_bound <= optimum
     assert not res.proven
+
+
+def test_no_exact_pricing_after_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The plan's time limit holds: once the deadline has passed, a node is left open with the
+    # bound it has rather than priced exactly type by type (mc-CT4-n200 ran 0.4 s over).
+    problem = _problem(3, 3)
+    start = portfolio(problem, lambda c: 0, time.monotonic() + 0.2).patterns
+    calls: list[int] = []
+    real = BranchPricer.exact_sets
+
+    def counting(self: BranchPricer, t: int, *args: object, **kw: object
+                 ) -> tuple[float, float, Pattern | None]:
+        calls.append(t)
+        return real(self, t, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(BranchPricer, "exact_sets", counting)
+    search = branch._Search(problem, start, float(max(h.cost for h in problem.hosts) + 1),
+                            time.monotonic() - 1.0, INF)
+    out = search.solve_node((), 0.0)
+    assert not out.done and out.bound == 0.0
+    assert calls == []
+    lp = search.lp
+    assert lp is not None
+    y = np.ones(lp.h.getNumRow())
+    farley, clean, _ = search._price(lp, y, y)
+    assert calls == [0] and farley == -INF and not clean  # one type priced, then it stops
