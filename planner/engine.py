@@ -15,7 +15,13 @@ from planner.colgen import column_generation, dive, solve_integer_master
 from planner.compact import MAX_VARIABLES, compact_size, solve_compact
 from planner.fill import applicable as fill_applicable
 from planner.fill import exact_fill, needs_perfect
-from planner.fleet import MAX_FLEET_VARIABLES, fleet_milp, fleet_packing, fleet_variables
+from planner.fleet import (
+    MAX_FLEET_VARIABLES,
+    fleet_milp,
+    fleet_packing,
+    fleet_search,
+    fleet_variables,
+)
 from planner.heuristics import Packing, Pattern, portfolio
 from planner.inventory import Inventory
 from planner.plan import Baseline, Plan, PlannedHost, PlannedUnit, UnplacedWorkload
@@ -43,6 +49,11 @@ SMALL_COMPACT = 6_000
 #: (HiGHS's time to a packing varies with its random seed from 0.02 s to 3 s: a margin)
 FLEET_MILP_DENSITY = 5.0
 FLEET_MILP_SHARE = 0.25
+#: share of the time limit the placement rules may spend on the capacity bound's fleet
+FLEET_PACKING_SHARE = 0.15
+#: share of the time limit the tabu search may spend on the capacity bound's fleet (it packs
+#: the multiple-choice classes 4 and 5 in 0.01-0.4 s, or not in 5 s)
+FLEET_SEARCH_SHARE = 0.1
 #: share of the time left after the bound that the sequential exact fill may use
 FILL_SHARE = 0.5
 #: ... and when only a perfect packing (every PC exactly full) can meet the bound
@@ -171,7 +182,8 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
             report("bound", best.cost, lb)
             if fleet is not None and original.round_bound(lb) < best.cost - 1e-9:
                 # many small workloads: the bound's own mix of PC models is often enough
-                pk = fleet_packing(original, fleet, time.monotonic() + 0.15 * (deadline - t0),
+                pk = fleet_packing(original, fleet,
+                                   time.monotonic() + FLEET_PACKING_SHARE * (deadline - t0),
                                    best.cost)
                 if pk is not None:
                     offer(original, pk, "fleet packing")
@@ -186,6 +198,18 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
 
             if not open_gap():
                 raise _Done
+            goal = original.round_bound(lb)
+            perfect = needs_perfect(original, goal)
+            if fleet is not None and not perfect:
+                # the bound's fleet with some PCs nearly full: a local search packs it where
+                # the rules stop (a perfect packing is the exact fill's job)
+                report("fill", best.cost, lb)
+                pk = fleet_search(original, fleet,
+                                  time.monotonic() + FLEET_SEARCH_SHARE * (deadline - t0))
+                if pk is not None:
+                    offer(original, pk, "fleet search")
+                if not open_gap():
+                    raise _Done
             # few PCs holding many copies each: the bound's fleet may hold the demand only
             # packed exactly, which the placement rules miss and HiGHS often finds quickly
             exact_fleet = fleet is not None and copies >= FLEET_MILP_DENSITY * sum(fleet) \
@@ -194,11 +218,10 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
             filling = fill_applicable(original)
             if filling:  # tight packings: fill PCs one at a time, exactly
                 report("fill", best.cost, lb)
-                goal = original.round_bound(lb)
                 # when only a perfect packing meets the bound, the fill's exact-cover search
                 # is what can find it; column generation and branch-and-price could raise
                 # such a bound only where no perfect packing exists (docs/formulation.md)
-                share = PERFECT_FILL_SHARE if needs_perfect(original, goal) else FILL_SHARE
+                share = PERFECT_FILL_SHARE if perfect else FILL_SHARE
                 fill_deadline = time.monotonic() + share * (deadline - time.monotonic())
                 if exact_fleet:  # the fill usually succeeds or gives up first: it goes first
                     fill_deadline = min(fill_deadline, deadline - fleet_seconds)

@@ -309,3 +309,112 @@ def fleet_milp(problem: Problem, counts: list[int], deadline: float) -> Packing 
                 or len(held) != len(set(held)):
             return None
     return Packing(patterns, {})
+
+
+#: the tabu search is tried up to this many copies (one move scans every copy per candidate)
+MAX_SEARCH_COPIES = 3_000
+#: tabu tenure: a moved copy may not go back to its PC for this many moves (plus a random
+#: part and the number of overfull PCs)
+TENURE = 3
+
+
+def fleet_search(problem: Problem, counts: list[int], deadline: float,
+                 seed: int = 0) -> Packing | None:
+    """Every copy placed in exactly the fleet ``counts`` by tabu search, or None by the deadline.
+
+    The fleet's PCs may be overfull while searching; the search minimises the total overload
+    (normalised per dimension) by moving a copy out of an overfull PC or swapping it with a
+    copy elsewhere, the best move not tabu each time (Buljubašić & Vasquez 2016 search a
+    fixed number of bins in this way for vector packing). It finds the near-perfect packings
+    of the multiple-choice classes 4 and 5 (every PC full to 0.1 % in memory) in 0.01-0.4 s,
+    which neither the placement rules nor HiGHS nor the exact fill find in seconds. Overload is
+    counted on the integer grid, so a packing found is exact. Instances with anti-affinity
+    groups are left to `fleet_milp`.
+    """
+    items = problem.items
+    cls = np.array([i for i, it in enumerate(items) for _ in range(it.demand)], dtype=np.int64)
+    bins = [k for k in range(len(counts)) for _ in range(counts[k])]
+    if not bins or not len(cls) or len(cls) > MAX_SEARCH_COPIES \
+            or any(it.anti for it in items if it.demand):
+        return None
+    cap = np.array([problem.hosts[k].cap for k in bins], dtype=np.int64).reshape(-1, 3)
+    size = np.array([items[i].size for i in cls], dtype=np.int64).reshape(-1, 3)
+    if np.any(size.sum(axis=0) > cap.sum(axis=0)):
+        return None  # more demand than capacity in some dimension: no packing exists
+    weight = 1.0 / np.maximum(cap.mean(axis=0), 1.0)
+    rng = np.random.default_rng(seed)
+
+    def overload(load: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+        return (np.maximum(load - capacity, 0) * weight).sum(axis=-1)
+
+    # start: largest copies first, each where it adds least overload (then most room left)
+    load = np.zeros_like(cap)
+    where = np.zeros(len(cls), dtype=np.int64)
+    for c in np.argsort(-(size * weight).max(axis=1), kind="stable").tolist():
+        after = load + size[c]
+        b = int(np.lexsort((-((cap - after) * weight).min(axis=1), overload(after, cap)))[0])
+        where[c] = b
+        load[b] += size[c]
+    tabu = np.zeros((len(cls), len(bins)), dtype=np.int64)
+    over = overload(load, cap)
+    current = float(over.sum())
+    best = current
+    step = 0
+    while np.any(load > cap):
+        if time.monotonic() >= deadline:
+            return None
+        step += 1
+        full = np.nonzero(np.any(load > cap, axis=1))[0]
+        move: tuple[int, int, int] | None = None  # (copy, PC, copy swapped back or -1)
+        best_delta = np.inf
+        for c in np.nonzero(np.isin(where, full))[0].tolist():
+            a = int(where[c])
+            out = float(overload(load[a] - size[c], cap[a])) - over[a]
+            # move c to another PC
+            delta = out + overload(load + size[c], cap) - over
+            delta[a] = np.inf
+            allowed = (tabu[c] <= step) | (current + delta < best - 1e-12)
+            delta = np.where(allowed, delta, np.inf)
+            low = float(delta.min())
+            if low < best_delta - 1e-12:
+                ties = np.nonzero(delta <= low + 1e-12)[0]
+                best_delta, move = low, (c, int(rng.choice(ties)), -1)
+            # swap c with a copy of another class in another PC
+            others = np.nonzero((where != a) & (cls != cls[c]))[0]
+            if not others.size:
+                continue
+            ob = where[others]
+            delta = (overload(load[a] - size[c] + size[others], cap[a]) - over[a]
+                     + overload(load[ob] - size[others] + size[c], cap[ob]) - over[ob])
+            allowed = ((tabu[c, ob] <= step) & (tabu[others, a] <= step)) \
+                | (current + delta < best - 1e-12)
+            delta = np.where(allowed, delta, np.inf)
+            low = float(delta.min())
+            if low < best_delta - 1e-12:
+                ties = np.nonzero(delta <= low + 1e-12)[0]
+                j = int(others[int(rng.choice(ties))])
+                best_delta, move = low, (c, int(where[j]), j)
+        if move is None:
+            tabu[:] = 0  # everything tabu: forget and go on
+            continue
+        c, b, j = move
+        a = int(where[c])
+        tenure = step + TENURE + int(rng.integers(0, 7)) + len(full)
+        load[a] -= size[c]
+        load[b] += size[c]
+        where[c] = b
+        tabu[c, a] = tenure
+        if j >= 0:
+            load[b] -= size[j]
+            load[a] += size[j]
+            where[j] = a
+            tabu[j, b] = tenure
+        over = overload(load, cap)
+        current = float(over.sum())
+        best = min(best, current)
+    contents: dict[int, dict[int, int]] = {}
+    for c, b in enumerate(where.tolist()):
+        slot = contents.setdefault(b, {})
+        slot[int(cls[c])] = slot.get(int(cls[c]), 0) + 1
+    return Packing([Pattern(bins[b], tuple(sorted(v.items())))
+                    for b, v in sorted(contents.items())], {})

@@ -6,12 +6,15 @@ import random
 import time
 from decimal import Decimal
 
+import pytest
+
+from planner import engine
 from planner.bench.instances import literature, mix_inventory, sample_catalog, sample_policy
 from planner.bench.mixes import DEFAULT_MIX
 from planner.bounds import capacity_plan
 from planner.catalog import PURE_PACKING, Catalog, HostModel
 from planner.engine import plan
-from planner.fleet import fleet_milp, pack_fleet
+from planner.fleet import fleet_milp, fleet_search, pack_fleet
 from planner.heuristics import Packing
 from planner.inventory import Inventory, Workload
 from planner.problem import Problem, build_problem
@@ -110,11 +113,56 @@ def test_exact_fleet_keeps_anti_affinity_members_apart() -> None:
     assert fleet_milp(problem, two, time.monotonic() + 20) is None  # three apart need three
 
 
-def test_plan_proves_a_dense_multiple_choice_instance_by_its_exact_fleet() -> None:
+def test_plan_proves_a_dense_multiple_choice_instance_by_its_exact_fleet(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     # class 4, 50 items, 7 PCs: the placement rules, the fill and column generation left it
-    # open in 10 s; the bound's fleet packed exactly proves the optimum
+    # open in 10 s; the bound's fleet packed exactly proves the optimum (the tabu search,
+    # which now finds it first, is switched off)
+    monkeypatch.setattr(engine, "fleet_search", lambda *a, **k: None)
     inst = literature(4, 50, 7, 1, 6.0, multi=True)
     result = plan(inst.inventory, inst.catalog, inst.policy, time_limit=6.0)
     assert check_plan(result, inst.inventory, inst.catalog, inst.policy) == []
     assert result.status == "optimal" and result.cost == result.lower_bound
     assert result.stats["source"] == "exact fleet"
+
+
+def test_fleet_search_packs_a_fleet_full_to_a_tenth_of_a_percent() -> None:
+    # multiple-choice class 4, 100 items: the bound's 13 PCs hold the memory demand with 13
+    # units to spare out of 12,500; rules, exact fill and HiGHS found no packing in seconds
+    inst = literature(4, 100, 3, 1, 10.0, multi=True)
+    problem = build_problem(inst.inventory, inst.catalog, inst.policy)
+    lb, counts = capacity_plan(problem)
+    assert counts is not None
+    pk = fleet_search(problem, counts, time.monotonic() + 20)
+    assert pk is not None
+    _check_in_fleet(problem, pk, counts)
+    assert pk.cost(problem) == problem.round_bound(lb)
+    again = fleet_search(problem, counts, time.monotonic() + 20)
+    assert again is not None and again.patterns == pk.patterns  # same inputs, same plan
+
+
+def test_fleet_search_gives_up_where_no_packing_exists() -> None:
+    # three copies of 5 vCPUs on two 8-vCPU PCs: capacity is enough in total, no packing is
+    inv = Inventory((Workload("w", 5, 4.0, 10.0, count=3),), "x")
+    cat = Catalog(hosts=(HostModel("H", 8, 64.0, 1000.0, monthly_fee=Decimal(10)),),
+                  term_years=1)
+    problem = build_problem(inv, cat, PURE_PACKING)
+    assert fleet_search(problem, [2], time.monotonic() + 0.3) is None
+    pk = fleet_search(problem, [3], time.monotonic() + 5)
+    assert pk is not None
+    _check_in_fleet(problem, pk, [3])
+
+
+def test_fleet_search_leaves_anti_affinity_to_the_exact_model() -> None:
+    wl = tuple(Workload(f"db{i}", 2, 4.0, 10.0, anti_affinity="db") for i in range(2))
+    problem = build_problem(Inventory(wl, "anti"), _catalog(), PURE_PACKING)
+    s_only = [2 if h.model.name == "S" else 0 for h in problem.hosts]
+    assert fleet_search(problem, s_only, time.monotonic() + 5) is None
+
+
+def test_plan_proves_class_4_at_100_items_by_the_fleet_search() -> None:
+    inst = literature(4, 100, 5, 1, 10.0, multi=True)
+    result = plan(inst.inventory, inst.catalog, inst.policy, time_limit=10.0)
+    assert check_plan(result, inst.inventory, inst.catalog, inst.policy) == []
+    assert result.status == "optimal" and result.cost == result.lower_bound
+    assert result.stats["source"] == "fleet search"
