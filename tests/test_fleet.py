@@ -153,11 +153,18 @@ def test_fleet_search_gives_up_where_no_packing_exists() -> None:
     _check_in_fleet(problem, pk, [3])
 
 
-def test_fleet_search_leaves_anti_affinity_to_the_exact_model() -> None:
-    wl = tuple(Workload(f"db{i}", 2, 4.0, 10.0, anti_affinity="db") for i in range(2))
+def test_fleet_search_keeps_anti_affinity_members_apart() -> None:
+    # the members fill most of a PC's memory together: without the group rule the search
+    # would happily pair them; with three S PCs it must spread them, with two it cannot
+    wl = tuple(Workload(f"db{i}", 2, 20.0 + i, 10.0, anti_affinity="db") for i in range(3)) + \
+        tuple(Workload(f"app{i}", 1, 2.0, 10.0) for i in range(6))
     problem = build_problem(Inventory(wl, "anti"), _catalog(), PURE_PACKING)
-    s_only = [2 if h.model.name == "S" else 0 for h in problem.hosts]
-    assert fleet_search(problem, s_only, time.monotonic() + 5) is None
+    s_only = [3 if h.model.name == "S" else 0 for h in problem.hosts]
+    pk = fleet_search(problem, s_only, time.monotonic() + 5)
+    assert pk is not None
+    _check_in_fleet(problem, pk, s_only)
+    two = [2 if h.model.name == "S" else 0 for h in problem.hosts]
+    assert fleet_search(problem, two, time.monotonic() + 0.5) is None
 
 
 def test_plan_proves_class_4_at_100_items_by_the_fleet_search() -> None:
