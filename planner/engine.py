@@ -52,8 +52,12 @@ FLEET_MILP_SHARE = 0.25
 #: share of the time limit the placement rules may spend on the capacity bound's fleet
 FLEET_PACKING_SHARE = 0.15
 #: share of the time limit the tabu search may spend on the capacity bound's fleet (it packs
-#: the multiple-choice classes 4 and 5 in 0.01-0.4 s, or not in 5 s)
+#: the multiple-choice classes 4 and 5 in 0.01-0.4 s, or not in 5 s), tried where the fleet
+#: holds this many copies per PC: with two or three, which copies pair up decides, which the
+#: capacity bound ignores (mc-CT2/3/6/7/8-n100: none of 12 fleets packed, each still
+#: descending after 1 s)
 FLEET_SEARCH_SHARE = 0.1
+FLEET_SEARCH_DENSITY = 3.0
 #: share of the time left after the bound that the sequential exact fill may use
 FILL_SHARE = 0.5
 #: ... and when only a perfect packing (every PC exactly full) can meet the bound
@@ -200,12 +204,13 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
                 raise _Done
             goal = original.round_bound(lb)
             perfect = needs_perfect(original, goal)
-            if fleet is not None and not perfect:
+            if fleet is not None and not perfect \
+                    and copies >= FLEET_SEARCH_DENSITY * sum(fleet):
                 # the bound's fleet with some PCs nearly full: a local search packs it where
                 # the rules stop (a perfect packing is the exact fill's job)
                 report("fill", best.cost, lb)
-                pk = fleet_search(original, fleet,
-                                  time.monotonic() + FLEET_SEARCH_SHARE * (deadline - t0))
+                pk = fleet_search(original, fleet, min(
+                    deadline, time.monotonic() + FLEET_SEARCH_SHARE * (deadline - t0)))
                 if pk is not None:
                     offer(original, pk, "fleet search")
                 if not open_gap():

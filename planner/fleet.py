@@ -344,27 +344,31 @@ def fleet_search(problem: Problem, counts: list[int], deadline: float,
     names = sorted({g for it in items if it.demand for g in it.anti})
     column = {g: k for k, g in enumerate(names)}
     member = np.zeros((len(cls), len(names)), dtype=np.int64)  # copy x anti-affinity group
+    mine: list[np.ndarray] = []  # per copy, its groups' columns
     for c, i in enumerate(cls.tolist()):
-        for g in items[i].anti:
-            member[c, column[g]] = 1
+        mine.append(np.array(sorted(column[g] for g in items[i].anti), dtype=np.int64))
+        member[c, mine[-1]] = 1
     held = np.zeros((len(bins), len(names)), dtype=np.int64)  # members per PC and group
-    anti = [bool(row.any()) for row in member]
     weight = 1.0 / np.maximum(cap.mean(axis=0), 1.0)
     rng = np.random.default_rng(seed)
 
     def overload(load: np.ndarray, capacity: np.ndarray) -> np.ndarray:
         return (np.maximum(load - capacity, 0) * weight).sum(axis=-1)
 
-    # start: largest copies first, each where it adds least overload (then most room left)
+    # start: members of most anti-affinity groups first, then largest copies first, each where
+    # it adds least overload (then most room left); a member no PC can take ends the search
     load = np.zeros_like(cap)
     where = np.zeros(len(cls), dtype=np.int64)
-    for c in np.argsort(-(size * weight).max(axis=1), kind="stable").tolist():
+    first = np.lexsort((-(size * weight).max(axis=1), -member.sum(axis=1)))
+    for n, c in enumerate(first.tolist()):
+        if n % 64 == 63 and time.monotonic() >= deadline:
+            return None
         after = load + size[c]
         added = overload(after, cap)
-        if anti[c]:
-            clash = (held[:, member[c] > 0] > 0).any(axis=1)
+        if mine[c].size:
+            clash = (held[:, mine[c]] > 0).any(axis=1)
             if clash.all():
-                return None  # more members of a group than PCs
+                return None
             added = np.where(clash, np.inf, added)
         b = int(np.lexsort((-((cap - after) * weight).min(axis=1), added))[0])
         where[c] = b
@@ -383,13 +387,15 @@ def fleet_search(problem: Problem, counts: list[int], deadline: float,
         move: tuple[int, int, int] | None = None  # (copy, PC, copy swapped back or -1)
         best_delta = np.inf
         for c in np.nonzero(np.isin(where, full))[0].tolist():
+            if time.monotonic() >= deadline:
+                return None
             a = int(where[c])
             out = float(overload(load[a] - size[c], cap[a])) - over[a]
             # move c to another PC
             delta = out + overload(load + size[c], cap) - over
             delta[a] = np.inf
-            if anti[c]:
-                delta[(held[:, member[c] > 0] > 0).any(axis=1)] = np.inf
+            if mine[c].size:
+                delta[(held[:, mine[c]] > 0).any(axis=1)] = np.inf
             allowed = (tabu[c] <= step) | (current + delta < best - 1e-12)
             delta = np.where(allowed, delta, np.inf)
             low = float(delta.min())
@@ -403,11 +409,13 @@ def fleet_search(problem: Problem, counts: list[int], deadline: float,
             ob = where[others]
             delta = (overload(load[a] - size[c] + size[others], cap[a]) - over[a]
                      + overload(load[ob] - size[others] + size[c], cap[ob]) - over[ob])
-            if names:
-                mine = member[c] > 0
-                clash = ((held[ob][:, mine] - member[others][:, mine]) > 0).any(axis=1) \
-                    | (((held[a] - member[c]) > 0)[None, :] & (member[others] > 0)).any(axis=1)
-                delta[clash] = np.inf
+            if mine[c].size:  # c's groups in the other PC, not counting the copy swapped out
+                gc = mine[c]
+                delta[((held[:, gc][ob] - member[:, gc][others]) > 0).any(axis=1)] = np.inf
+            if names:  # the other copy's groups in c's PC, c taken out
+                present = np.nonzero(held[a] - member[c] > 0)[0]
+                if present.size:
+                    delta[member[:, present][others].any(axis=1)] = np.inf
             allowed = ((tabu[c, ob] <= step) & (tabu[others, a] <= step)) \
                 | (current + delta < best - 1e-12)
             delta = np.where(allowed, delta, np.inf)

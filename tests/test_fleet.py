@@ -153,23 +153,60 @@ def test_fleet_search_gives_up_where_no_packing_exists() -> None:
     _check_in_fleet(problem, pk, [3])
 
 
+def _valid(problem: Problem, pk: Packing, counts: list[int]) -> bool:
+    try:
+        _check_in_fleet(problem, pk, [min(a, b) for a, b in
+                                      zip(pk.host_counts(len(counts)), counts, strict=True)])
+    except AssertionError:
+        return False
+    return True
+
+
 def test_fleet_search_keeps_anti_affinity_members_apart() -> None:
-    # the members fill most of a PC's memory together: without the group rule the search
-    # would happily pair them; with three S PCs it must spread them, with two it cannot
-    wl = tuple(Workload(f"db{i}", 2, 20.0 + i, 10.0, anti_affinity="db") for i in range(3)) + \
-        tuple(Workload(f"app{i}", 1, 2.0, 10.0) for i in range(6))
-    problem = build_problem(Inventory(wl, "anti"), _catalog(), PURE_PACKING)
-    s_only = [3 if h.model.name == "S" else 0 for h in problem.hosts]
-    pk = fleet_search(problem, s_only, time.monotonic() + 5)
-    assert pk is not None
-    _check_in_fleet(problem, pk, s_only)
+    # random small inventories with anti-affinity groups, packed into their bound's fleet and
+    # one PC more: every packing returned holds its copies within capacity and its groups
+    # apart, including those the search had to repair (the start overfull)
+    found = repaired = 0
+    for seed in range(60):
+        rng = random.Random(seed)
+        wl = tuple(Workload(f"w{i}", rng.randint(1, 6), float(rng.choice([4, 8, 16, 24])),
+                            10.0, count=rng.choice([1, 1, 2]),
+                            anti_affinity=rng.choice(["", "", "a", "b", "c"]))
+                   for i in range(rng.randint(8, 16)))
+        problem = build_problem(Inventory(wl, "anti"), _catalog(), PURE_PACKING)
+        _, counts = capacity_plan(problem)
+        assert counts is not None
+        for extra in (0, 1):
+            fleet = list(counts)
+            fleet[0] += extra
+            pk = fleet_search(problem, fleet, time.monotonic() + 0.3)
+            if pk is None:
+                continue
+            assert _valid(problem, pk, fleet)
+            found += 1
+            # a deadline already passed: only a start that needs no repair is returned
+            repaired += fleet_search(problem, fleet, time.monotonic() - 1.0) is None
+    assert found >= 30 and repaired >= 5
+
+
+def test_fleet_search_places_a_member_of_two_groups() -> None:
+    # an affinity group whose members are in anti-affinity groups g1 and g2 must be apart from
+    # both the g1 and the g2 member: X on one PC, A and B together on the other
+    wl = (Workload("a", 5, 40.0, 10.0, anti_affinity="g1"),
+          Workload("b", 2, 20.0, 10.0, anti_affinity="g2"),
+          Workload("x1", 2, 10.0, 10.0, affinity="x", anti_affinity="g1"),
+          Workload("x2", 2, 10.0, 10.0, affinity="x", anti_affinity="g2"))
+    problem = build_problem(Inventory(wl, "two"), _catalog(), PURE_PACKING)
     two = [2 if h.model.name == "S" else 0 for h in problem.hosts]
-    assert fleet_search(problem, two, time.monotonic() + 0.5) is None
+    pk = fleet_search(problem, two, time.monotonic() + 5)
+    assert pk is not None
+    _check_in_fleet(problem, pk, two)
 
 
 def test_plan_proves_class_4_at_100_items_by_the_fleet_search() -> None:
-    inst = literature(4, 100, 5, 1, 10.0, multi=True)
-    result = plan(inst.inventory, inst.catalog, inst.policy, time_limit=10.0)
+    # (a long limit: the search gets a tenth of it, and the plan returns once proven)
+    inst = literature(4, 100, 5, 1, 30.0, multi=True)
+    result = plan(inst.inventory, inst.catalog, inst.policy, time_limit=30.0)
     assert check_plan(result, inst.inventory, inst.catalog, inst.policy) == []
     assert result.status == "optimal" and result.cost == result.lower_bound
     assert result.stats["source"] == "fleet search"
