@@ -84,12 +84,18 @@ def _check_in_fleet(problem: Problem, pk: Packing, counts: list[int]) -> None:
     assert placed == [it.demand for it in problem.items]
 
 
-def test_exact_fleet_finds_the_packing_the_bound_needs() -> None:
-    # multiple-choice class 5: 50 small items on 4 PCs whose memory must be exactly full
-    inst = literature(5, 50, 7, 1, 10.0, multi=True)
+def _bound_fleet(cls: int, n: int, index: int) -> tuple[Problem, float, list[int]]:
+    """A multiple-choice literature instance, its capacity bound and the bound's fleet."""
+    inst = literature(cls, n, index, 1, 10.0, multi=True)
     problem = build_problem(inst.inventory, inst.catalog, inst.policy)
     lb, counts = capacity_plan(problem)
     assert counts is not None
+    return problem, lb, counts
+
+
+def test_exact_fleet_finds_the_packing_the_bound_needs() -> None:
+    # multiple-choice class 5: 50 small items on 4 PCs whose memory must be exactly full
+    problem, lb, counts = _bound_fleet(5, 50, 7)
     pk = fleet_milp(problem, counts, time.monotonic() + 20)
     assert pk is not None
     _check_in_fleet(problem, pk, counts)
@@ -129,10 +135,7 @@ def test_plan_proves_a_dense_multiple_choice_instance_by_its_exact_fleet(
 def test_fleet_search_packs_a_fleet_full_to_a_tenth_of_a_percent() -> None:
     # multiple-choice class 4, 100 items: the bound's 13 PCs hold the memory demand with 13
     # units to spare out of 12,500; rules, exact fill and HiGHS found no packing in seconds
-    inst = literature(4, 100, 3, 1, 10.0, multi=True)
-    problem = build_problem(inst.inventory, inst.catalog, inst.policy)
-    lb, counts = capacity_plan(problem)
-    assert counts is not None
+    problem, lb, counts = _bound_fleet(4, 100, 3)
     pk = fleet_search(problem, counts, time.monotonic() + 20)
     assert pk is not None
     _check_in_fleet(problem, pk, counts)
