@@ -313,6 +313,8 @@ def fleet_milp(problem: Problem, counts: list[int], deadline: float) -> Packing 
 
 #: the tabu search is tried up to this many copies (one move scans every copy per candidate)
 MAX_SEARCH_COPIES = 3_000
+#: candidate copies x copies scored at once (memory: 3 dimensions x 8 bytes each)
+BLOCK = 60_000
 #: tabu tenure: a moved copy may not go back to its PC for this many moves (plus a random
 #: part and the number of overfull PCs)
 TENURE = 3
@@ -379,6 +381,7 @@ def fleet_search(problem: Problem, counts: list[int], deadline: float,
     current = float(over.sum())
     best = current
     step = 0
+    per_block = max(1, BLOCK // len(cls))
     while np.any(load > cap):
         if time.monotonic() >= deadline:
             return None
@@ -386,44 +389,50 @@ def fleet_search(problem: Problem, counts: list[int], deadline: float,
         full = np.nonzero(np.any(load > cap, axis=1))[0]
         move: tuple[int, int, int] | None = None  # (copy, PC, copy swapped back or -1)
         best_delta = np.inf
-        for c in np.nonzero(np.isin(where, full))[0].tolist():
+        everyone = np.arange(len(cls))
+        cands = np.nonzero(np.isin(where, full))[0]
+        # candidates in blocks: each block's moves and swaps are scored at once
+        for lo in range(0, len(cands), per_block):
             if time.monotonic() >= deadline:
                 return None
-            a = int(where[c])
-            out = float(overload(load[a] - size[c], cap[a])) - over[a]
-            # move c to another PC
-            delta = out + overload(load + size[c], cap) - over
-            delta[a] = np.inf
-            if mine[c].size:
-                delta[(held[:, mine[c]] > 0).any(axis=1)] = np.inf
-            allowed = (tabu[c] <= step) | (current + delta < best - 1e-12)
-            delta = np.where(allowed, delta, np.inf)
-            low = float(delta.min())
+            cs = cands[lo:lo + per_block]
+            home = where[cs]
+            out = overload(load[home] - size[cs], cap[home]) - over[home]
+            # move a copy to another PC: (block, PCs)
+            rel = out[:, None] + overload(load[None] + size[cs][:, None], cap[None]) - over[None]
+            rel[np.arange(len(cs)), home] = np.inf
+            # swap it with a copy of another class in another PC: (block, copies)
+            sw = (overload(load[home][:, None] - size[cs][:, None] + size[None], cap[home][:, None])
+                  - over[home][:, None]
+                  + overload(load[where][None] - size[None] + size[cs][:, None], cap[where][None])
+                  - over[where][None])
+            sw[(where[None] == home[:, None]) | (cls[None] == cls[cs][:, None])] = np.inf
+            if names:
+                for r, c in enumerate(cs.tolist()):
+                    if mine[c].size:
+                        gc = mine[c]
+                        rel[r, (held[:, gc] > 0).any(axis=1)] = np.inf
+                        # c's groups in the other PC, not counting the copy swapped out
+                        sw[r, ((held[:, gc][where] - member[:, gc]) > 0).any(axis=1)] = np.inf
+                    # the other copy's groups in c's PC, c taken out
+                    present = np.nonzero(held[home[r]] - member[c] > 0)[0]
+                    if present.size:
+                        sw[r, member[:, present].any(axis=1)] = np.inf
+            rel = np.where((tabu[cs] <= step) | (current + rel < best - 1e-12), rel, np.inf)
+            sw = np.where(((tabu[cs[:, None], where[None]] <= step)
+                           & (tabu[everyone[None], home[:, None]] <= step))
+                          | (current + sw < best - 1e-12), sw, np.inf)
+            low = float(min(rel.min(), sw.min()))
             if low < best_delta - 1e-12:
-                ties = np.nonzero(delta <= low + 1e-12)[0]
-                best_delta, move = low, (c, int(rng.choice(ties)), -1)
-            # swap c with a copy of another class in another PC
-            others = np.nonzero((where != a) & (cls != cls[c]))[0]
-            if not others.size:
-                continue
-            ob = where[others]
-            delta = (overload(load[a] - size[c] + size[others], cap[a]) - over[a]
-                     + overload(load[ob] - size[others] + size[c], cap[ob]) - over[ob])
-            if mine[c].size:  # c's groups in the other PC, not counting the copy swapped out
-                gc = mine[c]
-                delta[((held[:, gc][ob] - member[:, gc][others]) > 0).any(axis=1)] = np.inf
-            if names:  # the other copy's groups in c's PC, c taken out
-                present = np.nonzero(held[a] - member[c] > 0)[0]
-                if present.size:
-                    delta[member[:, present][others].any(axis=1)] = np.inf
-            allowed = ((tabu[c, ob] <= step) & (tabu[others, a] <= step)) \
-                | (current + delta < best - 1e-12)
-            delta = np.where(allowed, delta, np.inf)
-            low = float(delta.min())
-            if low < best_delta - 1e-12:
-                ties = np.nonzero(delta <= low + 1e-12)[0]
-                j = int(others[int(rng.choice(ties))])
-                best_delta, move = low, (c, int(where[j]), j)
+                ties = np.concatenate([np.flatnonzero(rel <= low + 1e-12),
+                                       rel.size + np.flatnonzero(sw <= low + 1e-12)])
+                pick = int(rng.choice(ties))
+                if pick < rel.size:
+                    r, b = divmod(pick, rel.shape[1])
+                    best_delta, move = low, (int(cs[r]), b, -1)
+                else:
+                    r, j = divmod(pick - rel.size, sw.shape[1])
+                    best_delta, move = low, (int(cs[r]), int(where[j]), j)
         if move is None:
             tabu[:] = 0  # everything tabu: forget and go on
             continue
