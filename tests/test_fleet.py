@@ -93,13 +93,19 @@ def _bound_fleet(cls: int, n: int, index: int) -> tuple[Problem, float, list[int
     return problem, lb, counts
 
 
-def test_exact_fleet_finds_the_packing_the_bound_needs() -> None:
-    # multiple-choice class 5: 50 small items on 4 PCs whose memory must be exactly full
-    problem, lb, counts = _bound_fleet(5, 50, 7)
-    pk = fleet_milp(problem, counts, time.monotonic() + 20)
+def _packs_at_bound(pk: Packing | None, problem: Problem, lb: float,
+                    counts: list[int]) -> Packing:
+    """The packing holds every copy in exactly the fleet and costs the bound."""
     assert pk is not None
     _check_in_fleet(problem, pk, counts)
     assert pk.cost(problem) == problem.round_bound(lb)
+    return pk
+
+
+def test_exact_fleet_finds_the_packing_the_bound_needs() -> None:
+    # multiple-choice class 5: 50 small items on 4 PCs whose memory must be exactly full
+    problem, lb, counts = _bound_fleet(5, 50, 7)
+    _packs_at_bound(fleet_milp(problem, counts, time.monotonic() + 20), problem, lb, counts)
     fewer = list(counts)
     fewer[max(range(len(fewer)), key=lambda k: fewer[k])] -= 1
     assert fleet_milp(problem, fewer, time.monotonic() + 20) is None  # too little capacity
@@ -136,10 +142,8 @@ def test_fleet_search_packs_a_fleet_full_to_a_tenth_of_a_percent() -> None:
     # multiple-choice class 4, 100 items: the bound's 13 PCs hold the memory demand with 13
     # units to spare out of 12,500; rules, exact fill and HiGHS found no packing in seconds
     problem, lb, counts = _bound_fleet(4, 100, 3)
-    pk = fleet_search(problem, counts, time.monotonic() + 20)
-    assert pk is not None
-    _check_in_fleet(problem, pk, counts)
-    assert pk.cost(problem) == problem.round_bound(lb)
+    pk = _packs_at_bound(fleet_search(problem, counts, time.monotonic() + 20), problem, lb,
+                         counts)
     again = fleet_search(problem, counts, time.monotonic() + 20)
     assert again is not None and again.patterns == pk.patterns  # same inputs, same plan
 
