@@ -63,6 +63,12 @@ DP_STATES = 60_000
 DP_CELLS = 6_000_000
 #: classes linked by branching sets are priced jointly up to this many joint copy counts
 JOINT_CHOICES = 64
+#: an uncovered copy in a node's LP costs this many times the caller's penalty (about one
+#: dearest PC): branching rows can make covering every copy impossible, or dearer than a PC
+#: per copy, and with slack that cheap such nodes stayed open on weak bounds (mc-CT6-n100-1
+#: proved with its optimum given: 947 nodes at 1x, 15 at 3x or 10x; any cost keeps the bound
+#: valid, slack only relaxes the cover)
+SLACK_FACTOR = 10.0
 
 
 @dataclass(frozen=True)
@@ -356,17 +362,36 @@ class BranchPricer(Pricer):
 
 
 Move = tuple[tuple[tuple[int, int], ...], float, tuple[int, ...]]
+#: per class, the copy counts k >= 1 that fit a PC alone, with their size
+Multiples = dict[int, list[tuple[int, tuple[int, ...]]]]
+
+
+def multiples(cols: list[int], ub: dict[int, int], sizes: dict[int, tuple[int, ...]],
+              cap: tuple[int, ...]) -> Multiples:
+    """The fitting copy counts of each class and their sizes (fixed for a PC type)."""
+    out: Multiples = {}
+    for i in cols:
+        out[i] = []
+        for k in range(1, ub[i] + 1):
+            size = tuple(x * k for x in sizes[i])
+            if any(x > c for x, c in zip(size, cap, strict=True)):
+                break
+            out[i].append((k, size))
+    return out
 
 
 def joint_moves(cols: list[int], ub: dict[int, int], sizes: dict[int, tuple[int, ...]],
-                cap: tuple[int, ...], pi: np.ndarray, sets: list[tuple[BranchSet, float]]
-                ) -> list[list[Move]] | None:
+                cap: tuple[int, ...], pi: np.ndarray, sets: list[tuple[BranchSet, float]],
+                alone: Multiples | None = None) -> list[list[Move]] | None:
     """Pricing stages: per group of classes linked by branching sets, the joint counts.
 
     Each move is (copies per class, value at the duals with the bonuses of the sets it
     meets, size); only moves worth something that fit in ``cap``. None when a group of
-    several classes has more than JOINT_CHOICES joint counts.
+    several classes has more than JOINT_CHOICES joint counts. ``alone``: the classes'
+    `multiples`, which a class in no set takes its moves from (most classes, most calls).
     """
+    if alone is None:
+        alone = multiples(cols, ub, sizes, cap)
     parent = {i: i for i in cols}
 
     def root(i: int) -> int:
@@ -387,6 +412,11 @@ def joint_moves(cols: list[int], ub: dict[int, int], sizes: dict[int, tuple[int,
     nd = len(cap)
     stages: list[list[Move]] = []
     for r, group in members.items():
+        if len(group) == 1 and r not in sets_of:
+            value = float(pi[r])
+            if value > 0.0 and alone[r]:
+                stages.append([(((r, k),), value * k, size) for k, size in alone[r]])
+            continue
         if len(group) > 1 and math.prod(ub[i] + 1 for i in group) > JOINT_CHOICES:
             return None
         moves = []
@@ -434,6 +464,18 @@ class _GridDP:
         self.usable = (bool(cols) and not any(items[i].anti for i in cols)
                        and states <= DP_STATES and (len(cols) + 1) * states <= DP_CELLS)
         self.tables: np.ndarray | None = None
+        self.scratch = np.empty(0)
+        self._shifts: dict[tuple[int, ...], tuple[tuple[slice, ...], tuple[slice, ...]]] = {}
+        self.alone = multiples(cols, ub, self.sizes, tuple(n - 1 for n in self.shape))
+
+    def _shift(self, size: tuple[int, ...]) -> tuple[tuple[slice, ...], tuple[slice, ...]]:
+        """The source and target cells of adding a load of ``size`` (kept per size)."""
+        got = self._shifts.get(size)
+        if got is None:
+            got = (tuple(slice(0, n - x) for x, n in zip(size, self.shape, strict=True)),
+                   tuple(slice(x, n) for x, n in zip(size, self.shape, strict=True)))
+            self._shifts[size] = got
+        return got
 
     def solve(self, pi: np.ndarray, sets: list[tuple[BranchSet, float]],
               until: float = math.inf) -> tuple[float, Pattern] | None:
@@ -444,11 +486,12 @@ class _GridDP:
         ``until`` (time.monotonic()).
         """
         stages = joint_moves(self.cols, self.ub, self.sizes,
-                             tuple(n - 1 for n in self.shape), pi, sets)
+                             tuple(n - 1 for n in self.shape), pi, sets, self.alone)
         if stages is None:
             return None
         if self.tables is None:  # one buffer for all stages, reused by every call
             self.tables = np.empty((len(self.cols) + 1, *self.shape))
+            self.scratch = np.empty(self.shape)
         dp = self.tables[0]
         dp.fill(0.0)
         for j, moves in enumerate(stages, start=1):
@@ -457,9 +500,11 @@ class _GridDP:
             best = self.tables[j]
             np.copyto(best, dp)
             for _, f, size in moves:
-                src = tuple(slice(0, n - x) for x, n in zip(size, self.shape, strict=True))
-                dst = tuple(slice(x, n) for x, n in zip(size, self.shape, strict=True))
-                np.maximum(best[dst], dp[src] + f, out=best[dst])
+                src, dst = self._shift(size)
+                part = self.scratch[src]
+                np.add(dp[src], f, out=part)
+                target = best[dst]
+                np.maximum(target, part, out=target)
             dp = best
         # trace the pattern back by comparing each stage's table with the one before
         at = tuple(n - 1 for n in self.shape)
@@ -514,6 +559,7 @@ class _TreeSearch:
         self.anti = {i: items[i].anti for i in cols}
         self.norm = {i: sum(s / c for s, c in zip(self.size[i], self.cap, strict=True)) or 1.0
                      for i in cols}
+        self.alone = multiples(cols, ub, self.size, self.cap)
 
     def handles(self, sets: list[tuple[BranchSet, float]]) -> bool:
         """Whether ``solve`` can price with these sets (not pairs with anti-affinity)."""
@@ -527,7 +573,7 @@ class _TreeSearch:
         None past its state limit or ``until``, or when a group of linked classes has too
         many joint counts.
         """
-        stages = joint_moves(self.cols, self.ub, self.size, self.cap, pi, sets)
+        stages = joint_moves(self.cols, self.ub, self.size, self.cap, pi, sets, self.alone)
         if stages is None:
             return None
         start_val = -INF
@@ -771,6 +817,7 @@ class _NodeLP:
         # artificials keep ">=" rows feasible whatever the pool (a relaxation: bound stays valid)
         self.big = 4.0 * penalty * max(1, sum(it.demand for it in problem.items))
         self.kind: list[Pattern | None] = [None] * h.getNumCol()  # slack columns first
+        self.col_of: dict[Pattern, int] = {}
         self.artificial: list[int] = list(range(h.getNumCol()))
         self.add_many(pool)
 
@@ -789,8 +836,7 @@ class _NodeLP:
                     self.lo[r], self.up[r] = lo, up
                 self.branches[r - self.n_base] = b
                 continue
-            inside = self.members.of(b.bset)
-            idx = [j for j, p in enumerate(self.kind) if p is not None and p in inside]
+            idx = sorted(self.col_of[p] for p in self.members.of(b.bset) if p in self.col_of)
             r = self.h.getNumRow()
             self.h.addRow(lo, up, len(idx), ivec(idx), fvec([1.0] * len(idx)))
             self.lo.append(lo)
@@ -828,7 +874,9 @@ class _NodeLP:
         self.h.addCols(len(pats), fvec(costs), fvec([0.0] * len(pats)),
                        fvec([INF] * len(pats)), len(index), ivec(starts), ivec(index),
                        fvec(value))
-        self.kind.extend(pats)
+        for p in pats:
+            self.col_of[p] = len(self.kind)
+            self.kind.append(p)
 
     def clip(self, y: np.ndarray) -> np.ndarray:
         """Duals with the sign their row allows (HiGHS's may be a hair off).
@@ -856,8 +904,13 @@ class _NodeLP:
     def reduced(self, p: Pattern, y: np.ndarray) -> float:
         """Reduced cost of a pattern at duals y (p need not be in the pool)."""
         value = sum(float(y[self.rows.cover[i]]) * k for i, k in p.content)
-        value += sum(float(y[self.n_base + r]) for r, b in enumerate(self.branches)
-                     if b.bset.contains(p))
+        if self.branches:
+            have = dict(p.content)
+            for r, b in enumerate(self.branches):
+                st = b.bset
+                if (st.host is None or st.host == p.host) \
+                        and all(have.get(i, 0) >= k for i, k in st.need):
+                    value += float(y[self.n_base + r])
         return self.problem.hosts[p.host].cost + self.offset(p.host, y) - value
 
 
@@ -1045,7 +1098,7 @@ def branch_and_price(problem: Problem, unit_pats: list[UnitPattern], pool: list[
     if problem.units or unit_pats or len(problem.items) > MAX_CLASSES or not problem.hosts:
         return None
     t0 = time.monotonic()
-    search = _Search(problem, pool, penalty, deadline, upper)
+    search = _Search(problem, pool, SLACK_FACTOR * penalty, deadline, upper)
     heap: list[_Node] = []
     stuck: list[float] = []  # bounds of nodes that cannot be branched (kept in the bound)
     order = 0

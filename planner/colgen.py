@@ -158,6 +158,8 @@ class Pricer:
         self.problem = problem
         self.models: dict[int, tuple[highspy.Highs, list[int]]] = {}
         self._arrays: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        #: per PC type, the least size of a fitting class in each dimension
+        self._least: dict[int, tuple[int, int, int]] = {}
         self.demand = [it.demand for it in problem.items]
         self._bounds_for: dict[int, list[int]] = {}
         self._sparse_skip: dict[int, int] = {}
@@ -204,6 +206,8 @@ class Pricer:
             sizes = np.array([it.size for it in pr.items], dtype=np.float64).reshape(-1, 3)
             fits = np.all(sizes <= cap, axis=1)
             self._arrays[t] = (sizes / cap).sum(axis=1), fits
+            least = sizes[fits].min(axis=0) if fits.any() else np.zeros(3)
+            self._least[t] = (int(least[0]), int(least[1]), int(least[2]))
         weight, fits = self._arrays[t]
         ratio = np.where(fits & (pi > 1e-12) & (np.asarray(self.demand) > 0), pi / weight, -1.0)
         order = [int(i) for i in np.argsort(-ratio, kind="stable") if ratio[i] > 0]
@@ -219,7 +223,10 @@ class Pricer:
         best: dict[int, int] = {}
         groups: set[str] = set()
         value = 0.0
+        l0, l1, l2 = self._least[t]
         for i in order:
+            if res[0] < l0 or res[1] < l1 or res[2] < l2:
+                break  # no class fits any more
             if i in best:
                 continue
             it = pr.items[i]

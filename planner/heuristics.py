@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -21,6 +21,14 @@ class Pattern:
 
     host: int
     content: tuple[tuple[int, int], ...]
+    #: the hash, kept: patterns are set and dict keys in every pricing round of the search
+    _hash: int = field(init=False, repr=False, compare=False, default=0)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.host, self.content)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def load(self, problem: Problem) -> tuple[int, int, int]:
         """Total demand on the grid."""
