@@ -18,8 +18,10 @@ is small (literature classes with capacity 100-150), else a DP over the loads pa
 (anti-affinity groups), else a MILP in HiGHS with one indicator per branching set. Node bounds are
 Farley bounds (valid before column generation converges), the search is best-bound with a
 plunge to a leaf after every branching, and the global bound is the least bound over open
-nodes. Problems with mobile units are skipped (units and seats would need their own
-branching); vendor stock rows are kept in the master.
+nodes. Slack (an uncovered copy) in node LPs costs SLACK_FACTOR times the caller's
+penalty, so nodes whose branching rows rule out a full cover get bounds that prune them.
+Problems with mobile units are skipped (units and seats would need their own branching);
+vendor stock rows are kept in the master.
 """
 
 from __future__ import annotations
