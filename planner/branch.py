@@ -465,8 +465,8 @@ class _GridDP:
         states = math.prod(self.shape)
         self.usable = (bool(cols) and not any(items[i].anti for i in cols)
                        and states <= DP_STATES and (len(cols) + 1) * states <= DP_CELLS)
-        self.tables: np.ndarray | None = None
-        self.scratch = np.empty(0)
+        self.table: np.ndarray | None = None
+        self.choice = np.empty(0, dtype=np.uint8)
         self._shifts: dict[tuple[int, ...], tuple[tuple[slice, ...], tuple[slice, ...]]] = {}
         self.alone = multiples(cols, ub, self.sizes, tuple(n - 1 for n in self.shape))
 
@@ -491,38 +491,39 @@ class _GridDP:
                              tuple(n - 1 for n in self.shape), pi, sets, self.alone)
         if stages is None:
             return None
-        if self.tables is None:  # one buffer for all stages, reused by every call
-            self.tables = np.empty((len(self.cols) + 1, *self.shape))
-            self.scratch = np.empty(self.shape)
-        dp = self.tables[0]
+        # one table, updated stage by stage; per stage only which move each cell took
+        wide = max((len(moves) for moves in stages), default=0) > 255
+        if self.table is None or (wide and self.choice.dtype == np.uint8):
+            self.table = np.empty(self.shape)
+            self.choice = np.empty((len(self.cols) + 1, *self.shape),
+                                   dtype=np.int32 if wide else np.uint8)
+        dp = self.table
         dp.fill(0.0)
         for j, moves in enumerate(stages, start=1):
             if time.monotonic() > until:
                 return None
-            best = self.tables[j]
-            np.copyto(best, dp)
-            for _, f, size in moves:
+            took = self.choice[j]
+            took.fill(0)
+            # every move's candidates from the table before this stage, then the maxima
+            cands = []
+            for m, (_, f, size) in enumerate(moves, start=1):
                 src, dst = self._shift(size)
-                part = self.scratch[src]
-                np.add(dp[src], f, out=part)
-                target = best[dst]
-                np.maximum(target, part, out=target)
-            dp = best
-        # trace the pattern back by comparing each stage's table with the one before
+                cands.append((m, dst, dp[src] + f))
+            for m, dst, cand in cands:
+                target = dp[dst]
+                better = cand > target
+                np.copyto(target, cand, where=better)
+                np.copyto(took[dst], m, where=better)
+        # trace the pattern back through the moves taken
         at = tuple(n - 1 for n in self.shape)
         value = float(dp[at])
         content: dict[int, int] = {}
-        cur = value
         for j in range(len(stages), 0, -1):
-            before = self.tables[j - 1]
-            if before[at] >= cur - 1e-9 * max(1.0, abs(cur)):
-                continue  # nothing of this stage's classes
-            fit = [m for m in stages[j - 1] if all(c >= x for c, x in zip(at, m[2], strict=True))]
-            combo, _, size = max(fit, key=lambda m: before[tuple(
-                c - x for c, x in zip(at, m[2], strict=True))] + m[1])
-            content.update(combo)
-            at = tuple(c - x for c, x in zip(at, size, strict=True))
-            cur = float(before[at])
+            m = int(self.choice[j][at])
+            if m:
+                combo, _, size = stages[j - 1][m - 1]
+                content.update(combo)
+                at = tuple(c - x for c, x in zip(at, size, strict=True))
         return value, Pattern(self.t, tuple(sorted(content.items())))
 
 
