@@ -61,7 +61,7 @@ FRAC_EPS = 1e-6
 SMOOTHING = 0.5
 #: exact pricing by dynamic programming up to this many capacity grid states
 DP_STATES = 60_000
-#: ... and up to this many table cells over all stages (8 bytes each, kept per PC type)
+#: ... and up to this many cells of move choices over all stages (a byte each, kept per PC type)
 DP_CELLS = 6_000_000
 #: classes linked by branching sets are priced jointly up to this many joint copy counts
 JOINT_CHOICES = 64
@@ -466,6 +466,7 @@ class _GridDP:
         self.usable = (bool(cols) and not any(items[i].anti for i in cols)
                        and states <= DP_STATES and (len(cols) + 1) * states <= DP_CELLS)
         self.table: np.ndarray | None = None
+        self.before = self.cand = np.empty(0)
         self.choice = np.empty(0, dtype=np.uint8)
         self._shifts: dict[tuple[int, ...], tuple[tuple[slice, ...], tuple[slice, ...]]] = {}
         self.alone = multiples(cols, ub, self.sizes, tuple(n - 1 for n in self.shape))
@@ -495,6 +496,8 @@ class _GridDP:
         wide = max((len(moves) for moves in stages), default=0) > 255
         if self.table is None or (wide and self.choice.dtype == np.uint8):
             self.table = np.empty(self.shape)
+            self.before = np.empty(self.shape)
+            self.cand = np.empty(self.shape)
             self.choice = np.empty((len(self.cols) + 1, *self.shape),
                                    dtype=np.int32 if wide else np.uint8)
         dp = self.table
@@ -504,12 +507,16 @@ class _GridDP:
                 return None
             took = self.choice[j]
             took.fill(0)
-            # every move's candidates from the table before this stage, then the maxima
-            cands = []
+            # candidates come from the table as it was before this stage: a copy of it when
+            # several moves write to the table, one candidate buffer at a time
+            before = dp
+            if len(moves) > 1:
+                before = self.before
+                np.copyto(before, dp)
             for m, (_, f, size) in enumerate(moves, start=1):
                 src, dst = self._shift(size)
-                cands.append((m, dst, dp[src] + f))
-            for m, dst, cand in cands:
+                cand = self.cand[src]
+                np.add(before[src], f, out=cand)
                 target = dp[dst]
                 better = cand > target
                 np.copyto(target, cand, where=better)
@@ -1095,8 +1102,11 @@ def branch_and_price(problem: Problem, unit_pats: list[UnitPattern], pool: list[
     """Search for a plan cheaper than ``upper`` and prove a bound; None if not applicable.
 
     Returns the best plan found (None inside if nothing beat ``upper``) and a lower bound
-    valid for every plan: the least bound over nodes still open, or ``upper`` when the tree
-    is closed. Ctrl-C stops the search and returns what it has, marked interrupted.
+    valid for every plan that places every copy: the least bound over nodes still open, or
+    ``upper`` when the tree is closed (slack is dearer here than in the caller's master, so
+    the bound says nothing of plans that leave copies unplaced; the engine calls this only
+    when its best plan places every copy). Ctrl-C stops the search and returns what it has,
+    marked interrupted.
     """
     if problem.units or unit_pats or len(problem.items) > MAX_CLASSES or not problem.hosts:
         return None

@@ -5,12 +5,14 @@ from __future__ import annotations
 import itertools
 import random
 import time
+import tracemalloc
 from decimal import Decimal
 
 import numpy as np
 import pytest
 
 from planner import branch, knapsack
+from planner.bench.instances import literature
 from planner.branch import BranchPricer, BranchSet, branch_and_price, choose_branch
 from planner.catalog import PURE_PACKING, Catalog, HostModel
 from planner.colgen import column_generation
@@ -19,7 +21,7 @@ from planner.engine import plan
 from planner.heuristics import Pattern, portfolio
 from planner.highs import INF
 from planner.inventory import Inventory, Workload
-from planner.problem import Problem, build_problem
+from planner.problem import HostType, Item, Problem, build_problem
 
 
 def _instance(seed: int, types: int) -> tuple[Inventory, Catalog]:
@@ -251,8 +253,6 @@ def test_uncovered_copies_cost_enough_to_prune_nodes() -> None:
     # Branching rows ("at most 41 PCs") can leave a node unable to cover every copy; its LP
     # then covers copies by slack. At one PC's cost per copy such nodes stayed open with weak
     # bounds: mc-CT6-n100-9 took 195 nodes to prove its optimum (49,500, given), now 7.
-    from planner.bench.instances import literature
-
     inst = literature(6, 100, 9, 1, 10.0, multi=True)
     pr = build_problem(inst.inventory, inst.catalog, inst.policy)
     start = portfolio(pr, lambda c: 0, time.monotonic() + 0.3).patterns
@@ -279,3 +279,21 @@ def test_proven_optimum_matches_compact_model(seed: int) -> None:
     assert res is not None and res.proven and res.solution is not None
     assert res.solution.objective == opt
     assert pr.round_bound(res.lower_bound) == opt
+
+
+def test_grid_pricing_memory_stays_within_a_few_tables() -> None:
+    # One binding dimension of 8,000 cells and a class with 8,000 fitting counts: the
+    # candidates of a stage are made one at a time (all at once held ~250 MB here)
+    items = [Item("a", (1, 1, 1), [["x"]] * 8000, 0), Item("b", (2, 1, 1), [["x"]] * 5, 0)]
+    host = HostType(0, HostModel("H", 8000, 1000.0, 1000.0), (8000, 10**9, 10**9), 100, 1, None)
+    pr = Problem(items, [host], [])
+    dp = BranchPricer(pr)._dp(0)
+    assert dp is not None and dp.shape == (8001,)
+    tracemalloc.start()
+    got = dp.solve(np.array([1.0, 1.5]), [])
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert got is not None
+    value, pat = got
+    assert value == 8000.0 and dict(pat.content) == {0: 8000}
+    assert peak < 20 * 2**20
