@@ -82,11 +82,12 @@ class BranchSet:
 
     def contains(self, p: Pattern) -> bool:
         """Whether pattern p belongs to the set."""
-        if self.host is not None and p.host != self.host:
+        return self.holds(p.host, dict(p.content) if self.need else {})
+
+    def holds(self, host: int, have: dict[int, int]) -> bool:
+        """Whether a PC of type ``host`` with ``have`` copies per class belongs to the set."""
+        if self.host is not None and host != self.host:
             return False
-        if not self.need:
-            return True
-        have = dict(p.content)
         return all(have.get(i, 0) >= k for i, k in self.need)
 
 
@@ -915,11 +916,9 @@ class _NodeLP:
         """Reduced cost of a pattern at duals y (p need not be in the pool)."""
         value = sum(float(y[self.rows.cover[i]]) * k for i, k in p.content)
         if self.branches:
-            have = dict(p.content)
+            have = dict(p.content)  # once for every branching set
             for r, b in enumerate(self.branches):
-                st = b.bset
-                if (st.host is None or st.host == p.host) \
-                        and all(have.get(i, 0) >= k for i, k in st.need):
+                if b.bset.holds(p.host, have):
                     value += float(y[self.n_base + r])
         return self.problem.hosts[p.host].cost + self.offset(p.host, y) - value
 
