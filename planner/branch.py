@@ -470,7 +470,9 @@ class _GridDP:
         self.before = self.cand = np.empty(0)
         self.choice = np.empty(0, dtype=np.uint8)
         self._shifts: dict[tuple[int, ...], tuple[tuple[slice, ...], tuple[slice, ...]]] = {}
-        self.alone = multiples(cols, ub, self.sizes, tuple(n - 1 for n in self.shape))
+        #: the full PC's cell: the capacity on the grid
+        self.top = tuple(n - 1 for n in self.shape)
+        self.alone = multiples(cols, ub, self.sizes, self.top)
 
     def _shift(self, size: tuple[int, ...]) -> tuple[tuple[slice, ...], tuple[slice, ...]]:
         """The source and target cells of adding a load of ``size`` (kept per size)."""
@@ -489,8 +491,7 @@ class _GridDP:
         counts); None when such a group has more than JOINT_CHOICES joint counts, or at
         ``until`` (time.monotonic()).
         """
-        stages = joint_moves(self.cols, self.ub, self.sizes,
-                             tuple(n - 1 for n in self.shape), pi, sets, self.alone)
+        stages = joint_moves(self.cols, self.ub, self.sizes, self.top, pi, sets, self.alone)
         if stages is None:
             return None
         # one table, updated stage by stage; per stage only which move each cell took
@@ -523,7 +524,7 @@ class _GridDP:
                 np.copyto(target, cand, where=better)
                 np.copyto(took[dst], m, where=better)
         # trace the pattern back through the moves taken
-        at = tuple(n - 1 for n in self.shape)
+        at = self.top
         value = float(dp[at])
         content: dict[int, int] = {}
         for j in range(len(stages), 0, -1):

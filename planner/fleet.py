@@ -382,6 +382,7 @@ def fleet_search(problem: Problem, counts: list[int], deadline: float,
     best = current
     step = 0
     per_block = max(1, BLOCK // len(cls))
+    everyone = np.arange(len(cls))
     while np.any(load > cap):
         if time.monotonic() >= deadline:
             return None
@@ -389,7 +390,6 @@ def fleet_search(problem: Problem, counts: list[int], deadline: float,
         full = np.nonzero(np.any(load > cap, axis=1))[0]
         move: tuple[int, int, int] | None = None  # (copy, PC, copy swapped back or -1)
         best_delta = np.inf
-        everyone = np.arange(len(cls))
         cands = np.nonzero(np.isin(where, full))[0]
         # candidates in blocks: each block's moves and swaps are scored at once
         for lo in range(0, len(cands), per_block):
