@@ -184,8 +184,12 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
             lb, fleet = capacity_plan(original)
             stats["capacity_bound"] = original.to_money(lb)
             report("bound", best.cost, lb)
-            if fleet is not None and original.round_bound(lb) < best.cost - 1e-9:
-                # many small workloads: the bound's own mix of PC models is often enough
+            goal = original.round_bound(lb)
+            perfect = needs_perfect(original, goal)
+            if fleet is not None and goal < best.cost - 1e-9 and not perfect:
+                # many small workloads: the bound's own mix of PC models is often enough (not
+                # when only a perfect packing meets the bound: placement rules never found
+                # one on the benchmarks, and the exact fill needs the time)
                 pk = fleet_packing(original, fleet,
                                    time.monotonic() + FLEET_PACKING_SHARE * (deadline - t0),
                                    best.cost)
@@ -202,8 +206,6 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
 
             if not open_gap():
                 raise _Done
-            goal = original.round_bound(lb)
-            perfect = needs_perfect(original, goal)
             if fleet is not None and not perfect \
                     and copies >= FLEET_SEARCH_DENSITY * sum(fleet):
                 # the bound's fleet with some PCs nearly full: a local search packs it where
