@@ -146,7 +146,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     try:
         run_bench(sizes=args.sizes, time_limit=args.time_limit, realdata=args.realdata,
                   seed=args.seed, suite=args.suite, out=args.out, instances=args.instances,
-                  peers=peers, families=args.families.split(",") if args.families else None)
+                  peers=peers, families=args.families.split(",") if args.families else None,
+                  peer_time_limit=args.peer_time_limit)
     except ValueError as exc:
         raise PlannerError(str(exc)) from None
     return 0
@@ -189,6 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write bench-SUITE.json, benchmarks.md and benchmarks.html here")
     b.add_argument("--time-limit", type=float, default=None,
                    help="time limit per run (default: issue 2 targets for scale, 10 s else)")
+    b.add_argument("--peer-time-limit", type=float, default=None,
+                   help="the peers' own time limit (default: the engine's), e.g. longer so "
+                        "their proofs can confirm the engine's optimality claims")
     b.add_argument("--realdata", default=None,
                    help="path to shared/realdata to derive VM size mixes from")
     b.add_argument("--seed", type=int, default=1)

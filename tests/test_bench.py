@@ -194,3 +194,45 @@ def test_lp_bench_replays_the_same_masters_both_ways(sample_paths: dict) -> None
                      rounds=5)
     assert r.rounds >= 2 and r.columns > 0
     assert r.max_value_diff < 1e-6  # both ways solve the same LPs
+
+
+def _rec(inst: str, solver: str, status: str, cost: float | None, lb: float | None,
+         valid: bool | None = True, optimum: float | None = None) -> dict:
+    return {"instance": inst, "family": "F", "n": 10, "solver": solver, "status": status,
+            "cost": cost, "lower_bound": lb, "valid": valid, "optimum": optimum,
+            "lower_known": None, "seconds": 1.0}
+
+
+def test_claims_audit_finds_each_kind_of_false_claim() -> None:
+    from planner.bench.report import claims_audit
+
+    ok = [_rec("a", "engine", "optimal", 10, 10), _rec("a", "pulp-highs", "optimal", 10, 10),
+          _rec("b", "engine", "feasible", 12, 9.5), _rec("b", "ffd-sum", "feasible", 13, None),
+          _rec("c", "engine", "optimal", 7, 7, optimum=7)]
+    lines, wrong = claims_audit(ok)
+    assert wrong == 0 and "**0 contradictions**" in lines[0]
+    assert "2 of 2" in lines[0]  # a: a peer's proof, c: the known optimum
+    bad = [
+        # a bound above another solver's checked plan
+        _rec("d", "engine", "feasible", 12, 11.5), _rec("d", "bc-dot", "feasible", 11, None),
+        # an "optimal" plan that a checked plan beats
+        _rec("e", "engine", "optimal", 9, 9), _rec("e", "ffd-sum", "feasible", 8, None),
+        # an unchecked (invalid) plan beats nothing, but is itself a false claim
+        _rec("f", "engine", "optimal", 9, 9), _rec("f", "ffd-sum", "feasible", 5, None, False),
+        # a bound above the optimum known by construction
+        _rec("g", "engine", "feasible", 8, 7.5, optimum=7),
+    ]
+    lines, wrong = claims_audit(bad)
+    assert wrong == 5
+    text = "\n".join(lines)
+    for inst in "defg":
+        assert f"| {inst} |" in text
+
+
+def test_peers_can_run_longer_than_the_engine(tmp_path: Path) -> None:
+    recs = run_bench(sizes=[25], time_limit=1.0, suite="literature", instances=1,
+                     peers=["ffd-sum"], families=["CT10"], isolate=False,
+                     peer_time_limit=7.0, out=tmp_path, command="test")
+    limits = {r["solver"]: r["time_limit"] for r in recs}
+    assert limits == {"engine": 1.0, "ffd-sum": 7.0}
+    assert "Claims audit" in (tmp_path / "benchmarks.md").read_text()

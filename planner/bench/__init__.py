@@ -13,6 +13,7 @@ import json
 import shlex
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from .instances import (
     scale_instances,
 )
 from .mixes import DEFAULT_MIX, VmMix, derive_mix
-from .report import Record, family_tables, machine, scale_table, write_docs
+from .report import Record, claims_audit, family_tables, machine, scale_table, write_docs
 from .runner import ENGINE, PEERS, measure
 
 SUITES = ("scale", "constructed", "literature", "realistic")
@@ -63,13 +64,14 @@ def run_bench(sizes: list[int] | None = None, time_limit: float | None = None,
               realdata: str | None = None, seed: int = 1, *, suite: str = "scale",
               out: str | Path | None = None, instances: int | None = None,
               peers: list[str] | None = None, families: list[str] | None = None,
-              isolate: bool = True,
+              isolate: bool = True, peer_time_limit: float | None = None,
               command: str | None = None) -> list[Record]:
     """Run a suite, print per-instance lines and the tables; write docs into ``out`` if given.
 
     peers: solver names among ``runner.PEERS`` (default: the FFD baseline for ``scale``,
     every peer otherwise). families: keep only these families (e.g. CT10, mc-CT4).
-    isolate: one worker process per run (peak memory measured).
+    isolate: one worker process per run (peak memory measured). peer_time_limit: the peers'
+    own limit (default the engine's), e.g. longer so their proofs can confirm the engine's.
     """
     if suite not in SUITES:
         raise ValueError(f"unknown suite {suite!r}; choose from {', '.join(SUITES)}")
@@ -107,13 +109,16 @@ def run_bench(sizes: list[int] | None = None, time_limit: float | None = None,
         })
     for inst in insts:
         for s in (ENGINE, *chosen):
-            r = measure(s, inst, isolate=isolate)
+            r = measure(s, inst if s == ENGINE or peer_time_limit is None
+                        else replace(inst, time_limit=peer_time_limit), isolate=isolate)
             records.append(r)
             print(_line(r), flush=True)
         if out is not None:  # partial results survive an interrupted run
             save(Path(out))
     print()
     print("\n".join(scale_table(records) if suite == "scale" else family_tables(records)))
+    if suite != "scale":
+        print("\n" + claims_audit(records)[0][0])
     if out is not None:
         save(Path(out))
         write_docs(Path(out))

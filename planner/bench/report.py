@@ -131,6 +131,86 @@ def family_tables(records: list[Record]) -> list[str]:
     return out
 
 
+#: relative tolerance when comparing costs and bounds of different solvers
+AUDIT_TOL = 1e-7
+
+
+def _above(x: float, y: float) -> bool:
+    """Whether x exceeds y beyond the audit's tolerance."""
+    return x > y + AUDIT_TOL * max(1.0, abs(y))
+
+
+def claims_audit(records: list[Record]) -> tuple[list[str], int]:
+    """Every lower bound and "optimal" claim, checked against every valid plan of the run.
+
+    On each instance: no solver's lower bound may exceed a plan that the independent checks
+    passed (``valid``), from any solver; no solver called "optimal" may cost more than such a
+    plan; a known optimum must lie between the bounds and the plans, and no plan below a
+    known lower bound; every plan called optimal or feasible must pass the checks. An engine
+    "optimal" counts as confirmed when a peer proved the same cost optimal, or it costs the
+    optimum or lower bound known by construction. Returns the markdown lines and the number
+    of contradictions.
+    """
+    by_inst: dict[str, list[Record]] = {}
+    for r in records:
+        by_inst.setdefault(r["instance"], []).append(r)
+    bounds = claims = confirmed = 0
+    wrong: list[list[Any]] = []
+    for name, rs in sorted(by_inst.items()):
+        plans = [r for r in rs if r.get("cost") is not None and r.get("valid") is True
+                 and r.get("status") in SOLVED]
+        cheapest = min(plans, key=lambda r: r["cost"]) if plans else None
+        known = rs[0].get("optimum")
+        floor = rs[0].get("lower_known")
+        for r in rs:
+            if r.get("valid") is False and r.get("status") in SOLVED:
+                wrong.append([name, r["solver"], r["status"], r.get("cost"),
+                              "its plan fails the independent check",
+                              "; ".join(map(str, r.get("problems") or []))[:60]])
+            lb = r.get("lower_bound")
+            if lb is not None:
+                bounds += 1
+                if cheapest is not None and _above(lb, cheapest["cost"]):
+                    wrong.append([name, r["solver"], "lower bound", lb,
+                                  f"above {cheapest['solver']}'s valid plan", cheapest["cost"]])
+                if known is not None and _above(lb, known):
+                    wrong.append([name, r["solver"], "lower bound", lb,
+                                  "above the known optimum", known])
+            if r.get("status") == "optimal" and r.get("cost") is not None:
+                claims += 1
+                if cheapest is not None and _above(r["cost"], cheapest["cost"]):
+                    wrong.append([name, r["solver"], "optimal", r["cost"],
+                                  f"{cheapest['solver']}'s valid plan costs less",
+                                  cheapest["cost"]])
+                if known is not None and _above(r["cost"], known):
+                    wrong.append([name, r["solver"], "optimal", r["cost"],
+                                  "above the known optimum", known])
+                if r["solver"] == "engine" and (
+                        (known is not None and not _above(r["cost"], known))
+                        or (floor is not None and not _above(r["cost"], floor))
+                        or any(q["solver"] != "engine" and q.get("status") == "optimal"
+                               and q.get("cost") is not None
+                               and not _above(r["cost"], q["cost"]) for q in rs)):
+                    confirmed += 1
+        for what, fact in (("optimum", known), ("lower bound", floor)):
+            if fact is not None and cheapest is not None and _above(fact, cheapest["cost"]):
+                wrong.append([name, cheapest["solver"], "plan", cheapest["cost"],
+                              f"below the known {what}", fact])
+    engine_claims = sum(1 for r in records if r["solver"] == "engine"
+                        and r.get("status") == "optimal")
+    lines = [f"Claims audit: {bounds} lower bounds and {claims} \"optimal\" claims (all "
+             f"solvers) checked against every valid plan of this run and the known optima: "
+             f"**{len(wrong)} contradiction{'s' if len(wrong) != 1 else ''}**. Engine "
+             f"\"optimal\" claims confirmed independently (a peer proved the same cost "
+             f"optimal, or it meets an optimum or bound known by construction): {confirmed} of "
+             f"{engine_claims}.", ""]
+    if wrong:
+        lines += _table(["instance", "solver", "claim", "value", "contradicted by", "at"],
+                        wrong[:50])
+        lines.append("")
+    return lines, len(wrong)
+
+
 def instance_table(records: list[Record]) -> list[str]:
     """One row per instance: the engine against the best peer."""
     eng = [r for r in records if r["solver"] == "engine"]
@@ -219,7 +299,8 @@ def write_docs(out: Path) -> None:
             lines += scale_table(recs)
         else:
             lines += family_tables(recs)
-            lines += ["", "<details><summary>Per instance</summary>", ""]
+            lines += ["", *claims_audit(recs)[0]]
+            lines += ["<details><summary>Per instance</summary>", ""]
             lines += instance_table(recs)
             lines += ["", "</details>"]
         lines.append("")
