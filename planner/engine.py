@@ -186,10 +186,12 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
             report("bound", best.cost, lb)
             goal = original.round_bound(lb)
             perfect = needs_perfect(original, goal)
-            if fleet is not None and goal < best.cost - 1e-9 and not perfect:
+            filling = fill_applicable(original)
+            if fleet is not None and goal < best.cost - 1e-9 and not (perfect and filling):
                 # many small workloads: the bound's own mix of PC models is often enough (not
-                # when only a perfect packing meets the bound: placement rules never found
-                # one on the benchmarks, and the exact fill needs the time)
+                # when only a perfect packing meets the bound and the exact fill will run:
+                # placement rules never found one on the benchmarks up to 500 workloads, and
+                # the fill needs the time; beyond the fill's size they are the best there is)
                 pk = fleet_packing(original, fleet,
                                    time.monotonic() + FLEET_PACKING_SHARE * (deadline - t0),
                                    best.cost)
@@ -222,7 +224,6 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
             exact_fleet = fleet is not None and copies >= FLEET_MILP_DENSITY * sum(fleet) \
                 and fleet_variables(original, fleet) <= MAX_FLEET_VARIABLES
             fleet_seconds = FLEET_MILP_SHARE * (deadline - t0)
-            filling = fill_applicable(original)
             if filling:  # tight packings: fill PCs one at a time, exactly
                 report("fill", best.cost, lb)
                 # when only a perfect packing meets the bound, the fill's exact-cover search

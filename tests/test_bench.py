@@ -197,42 +197,82 @@ def test_lp_bench_replays_the_same_masters_both_ways(sample_paths: dict) -> None
 
 
 def _rec(inst: str, solver: str, status: str, cost: float | None, lb: float | None,
-         valid: bool | None = True, optimum: float | None = None) -> dict:
+         valid: bool | None = True, optimum: float | None = None,
+         lower_known: float | None = None, unplaced: int = 0) -> dict:
     return {"instance": inst, "family": "F", "n": 10, "solver": solver, "status": status,
             "cost": cost, "lower_bound": lb, "valid": valid, "optimum": optimum,
-            "lower_known": None, "seconds": 1.0}
+            "lower_known": lower_known, "unplaced": unplaced, "seconds": 1.0}
+
+
+def test_claims_audit_passes_consistent_claims_and_counts_confirmations() -> None:
+    from planner.bench.report import claims_audit
+
+    ok = [_rec("a", "engine", "optimal", 10, 10), _rec("a", "pulp-highs", "optimal", 10, 10),
+          _rec("b", "engine", "feasible", 12, 9.5), _rec("b", "ffd-sum", "feasible", 13, None),
+          _rec("b", "pulp-highs", "no solution", None, -math.inf),
+          _rec("c", "engine", "optimal", 7, 7, optimum=7),
+          _rec("d", "engine", "optimal", 5, 5, lower_known=5),
+          # a peer's proof at a higher cost confirms nothing (and is itself wrong)
+          _rec("e", "engine", "optimal", 9, 9), _rec("e", "cpsat", "optimal", 10, 10),
+          # a plan leaving a workload unplaced is not compared with complete ones
+          _rec("f", "engine", "optimal", 9, 9), _rec("f", "ffd-sum", "feasible", 4, None,
+                                                      unplaced=1)]
+    lines, wrong = claims_audit(ok)
+    text = "\n".join(lines)
+    assert wrong == 2  # cpsat's bound and its "optimal", both above the engine's plan
+    assert "| e | cpsat | optimal |" in text and "| e | cpsat | lower bound |" in text
+    assert "3 of 5" in lines[0]  # a (a peer's proof), c (the optimum), d (the bound)
+    assert "8 lower bounds" in lines[0]  # -inf is no bound (9 with it)
 
 
 def test_claims_audit_finds_each_kind_of_false_claim() -> None:
     from planner.bench.report import claims_audit
 
-    ok = [_rec("a", "engine", "optimal", 10, 10), _rec("a", "pulp-highs", "optimal", 10, 10),
-          _rec("b", "engine", "feasible", 12, 9.5), _rec("b", "ffd-sum", "feasible", 13, None),
-          _rec("c", "engine", "optimal", 7, 7, optimum=7)]
-    lines, wrong = claims_audit(ok)
-    assert wrong == 0 and "**0 contradictions**" in lines[0]
-    assert "2 of 2" in lines[0]  # a: a peer's proof, c: the known optimum
-    bad = [
+    cases = {
         # a bound above another solver's checked plan
-        _rec("d", "engine", "feasible", 12, 11.5), _rec("d", "bc-dot", "feasible", 11, None),
+        "d": [_rec("d", "engine", "feasible", 12, 11.5), _rec("d", "bc-dot", "feasible", 11,
+                                                              None)],
         # an "optimal" plan that a checked plan beats
-        _rec("e", "engine", "optimal", 9, 9), _rec("e", "ffd-sum", "feasible", 8, None),
-        # an unchecked (invalid) plan beats nothing, but is itself a false claim
-        _rec("f", "engine", "optimal", 9, 9), _rec("f", "ffd-sum", "feasible", 5, None, False),
+        "e": [_rec("e", "engine", "optimal", 9, None), _rec("e", "ffd-sum", "feasible", 8,
+                                                            None)],
+        # a plan that failed the independent check
+        "f": [_rec("f", "engine", "optimal", 6, 6, valid=False)],
         # a bound above the optimum known by construction
-        _rec("g", "engine", "feasible", 8, 7.5, optimum=7),
-    ]
-    lines, wrong = claims_audit(bad)
-    assert wrong == 5
-    text = "\n".join(lines)
-    for inst in "defg":
-        assert f"| {inst} |" in text
-
-
+        "g": [_rec("g", "engine", "feasible", 8, 7.5, optimum=7)],
+        # an "optimal" above the known optimum
+        "h": [_rec("h", "engine", "optimal", 8, None, optimum=7)],
+        # a plan below the known optimum, and below a known lower bound
+        "i": [_rec("i", "engine", "feasible", 6, None, optimum=7)],
+        "j": [_rec("j", "engine", "feasible", 4, None, lower_known=5)],
+        # "infeasible" while a checked plan exists
+        "k": [_rec("k", "engine", "feasible", 4, None), _rec("k", "cpsat", "infeasible", None,
+                                                             None)],
+        # one cent of a six-figure cost is not noise
+        "m": [_rec("m", "engine", "optimal", 230_000.01, None),
+              _rec("m", "ffd-sum", "feasible", 230_000.00, None)],
+    }
+    for inst, recs in cases.items():
+        lines, wrong = claims_audit(recs)
+        assert wrong == 1, (inst, lines)
+        assert f"| {inst} |" in "\n".join(lines)
+        assert "0 of" in lines[0]  # nothing wrong is ever confirmed
 def test_peers_can_run_longer_than_the_engine(tmp_path: Path) -> None:
     recs = run_bench(sizes=[25], time_limit=1.0, suite="literature", instances=1,
                      peers=["ffd-sum"], families=["CT10"], isolate=False,
                      peer_time_limit=7.0, out=tmp_path, command="test")
     limits = {r["solver"]: r["time_limit"] for r in recs}
     assert limits == {"engine": 1.0, "ffd-sum": 7.0}
-    assert "Claims audit" in (tmp_path / "benchmarks.md").read_text()
+    md = (tmp_path / "benchmarks.md").read_text()
+    assert "Claims audit" in md and "peers ran with a 7 s time limit" in md
+
+
+def test_pulp_highs_optimal_needs_a_bound_that_reaches_the_cost() -> None:
+    from planner.bench.peers import Grid, _closes
+
+    money = Grid(["a"], np.ones((1, 3), dtype=np.int64), np.ones((1, 3), dtype=np.int64),
+                 [1234.56], [None], ["PC"])
+    assert _closes(money, 99_990.01, 100_000.00) is False  # HiGHS's default 1e-4 gap
+    assert _closes(money, 99_999.995, 100_000.00) is True  # within a cent: proven
+    count = Grid(["a"], np.ones((1, 3), dtype=np.int64), np.ones((1, 3), dtype=np.int64),
+                 [1.0], [None], ["PC"])
+    assert _closes(count, 26.2, 27.0) is True and _closes(count, 25.9, 27.0) is False

@@ -103,6 +103,7 @@ def run_bench(sizes: list[int] | None = None, time_limit: float | None = None,
             "suite": suite, "command": command or shlex.join(["planner", *sys.argv[1:]]),
             "machine": machine(), "date": dt.datetime.now().isoformat(timespec="seconds"),
             "wall_seconds": 0.0, "mix": mix.name, "seed": seed,
+            "peer_time_limit": peer_time_limit,
             "notes": ("catalog: data/sample/catalog.toml PC models without mobile units, "
                       "policy: data/sample/policy.toml" if suite in ("scale", "realistic")
                       else ""),
@@ -118,7 +119,7 @@ def run_bench(sizes: list[int] | None = None, time_limit: float | None = None,
     print()
     print("\n".join(scale_table(records) if suite == "scale" else family_tables(records)))
     if suite != "scale":
-        print("\n" + claims_audit(records)[0][0])
+        print("\n" + "\n".join(claims_audit(records)[0]))
     if out is not None:
         save(Path(out))
         write_docs(Path(out))
