@@ -276,3 +276,42 @@ def test_pulp_highs_optimal_needs_a_bound_that_reaches_the_cost() -> None:
     count = Grid(["a"], np.ones((1, 3), dtype=np.int64), np.ones((1, 3), dtype=np.int64),
                  [1.0], [None], ["PC"])
     assert _closes(count, 26.2, 27.0) is True and _closes(count, 25.9, 27.0) is False
+
+
+def test_pattern_check_proves_the_optimum_within_stock() -> None:
+    from planner.bench.peers import Grid, pattern_milp
+
+    # four 3-core and two 5-core workloads; a big PC (8 cores) costs 10 and a small one
+    # (5 cores) 7: the optimum is two bigs (3 + 5 each) and one big (3 + 3) = 30; with
+    # only two bigs in stock: 2 x 10 + 7 (a small for 3) + 7 (a small for 3) = 34
+    sizes = np.array([[3, 1, 1]] * 4 + [[5, 1, 1]] * 2, dtype=np.int64)
+    caps = np.array([[8, 8, 8], [5, 8, 8]], dtype=np.int64)
+    free = Grid([f"w{i}" for i in range(6)], sizes, caps, [10.0, 7.0], [None, None],
+                ["BIG", "SMALL"])
+    out = pattern_milp(free, 10.0)
+    assert out["status"] == "optimal" and out["cost"] == 30.0
+    assert check_packing(free, out["bins"]) == []
+    capped = Grid(free.names, sizes, caps, [10.0, 7.0], [2, None], ["BIG", "SMALL"])
+    out = pattern_milp(capped, 10.0)
+    assert out["status"] == "optimal" and out["cost"] == 34.0
+    assert check_packing(capped, out["bins"]) == []
+    assert pattern_milp(free, 10.0, max_patterns=5)["status"] == "skipped"
+
+
+def test_pattern_check_confirms_engine_optima_on_literature_instances() -> None:
+    from planner.bench.peers import pattern_milp
+
+    for inst in build_suite("literature", [25], 1, 10.0, DEFAULT_MIX, 1):
+        if inst.family not in ("mc-CT6", "mc-CT7", "CT6"):
+            continue
+        eng = solve(ENGINE, inst)
+        grid = to_grid(inst.inventory, inst.catalog, inst.policy)
+        out = pattern_milp(grid, 30.0)
+        assert out["status"] == "optimal" and check_packing(grid, out["bins"]) == []
+        assert eng["status"] == "optimal" and eng["cost"] == pytest.approx(out["cost"])
+
+
+def test_default_peers_leave_out_the_pattern_check() -> None:
+    from planner.bench.runner import DEFAULT_PEERS, PEERS
+
+    assert "patterns" in PEERS and "patterns" not in DEFAULT_PEERS

@@ -26,7 +26,7 @@ from .instances import (
 )
 from .mixes import DEFAULT_MIX, VmMix, derive_mix
 from .report import Record, claims_audit, family_tables, machine, scale_table, write_docs
-from .runner import ENGINE, PEERS, measure
+from .runner import DEFAULT_PEERS, ENGINE, PEERS, measure
 
 SUITES = ("scale", "constructed", "literature", "realistic")
 DEFAULT_SIZES = {"scale": [50, 500, 5000, 50000], "constructed": [50, 500, 5000],
@@ -69,14 +69,16 @@ def run_bench(sizes: list[int] | None = None, time_limit: float | None = None,
     """Run a suite, print per-instance lines and the tables; write docs into ``out`` if given.
 
     peers: solver names among ``runner.PEERS`` (default: the FFD baseline for ``scale``,
-    every peer otherwise). families: keep only these families (e.g. CT10, mc-CT4).
+    every peer but the "patterns" exact check otherwise). families: keep only these
+    families (e.g. CT10, mc-CT4).
     isolate: one worker process per run (peak memory measured). peer_time_limit: the peers'
     own limit (default the engine's), e.g. longer so their proofs can confirm the engine's.
     """
     if suite not in SUITES:
         raise ValueError(f"unknown suite {suite!r}; choose from {', '.join(SUITES)}")
     mix = derive_mix(realdata) if realdata else DEFAULT_MIX
-    chosen = peers if peers is not None else (["ffd-sum"] if suite == "scale" else list(PEERS))
+    chosen = peers if peers is not None else (["ffd-sum"] if suite == "scale"
+                                               else list(DEFAULT_PEERS))
     unknown = [p for p in chosen if p not in PEERS]
     if unknown:
         raise ValueError(f"unknown peer(s) {unknown}; choose from {', '.join(PEERS)}")

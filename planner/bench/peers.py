@@ -13,6 +13,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
+import highspy
 import numpy as np
 
 from planner.catalog import Catalog, Policy
@@ -363,3 +364,93 @@ def cpsat(grid: Grid, time_limit: float, workers: int = 2) -> dict[str, Any]:
     cost = packing_cost(grid, packing)
     return {"status": "optimal" if st == cp_model.OPTIMAL else "feasible", "bins": packing,
             "cost": cost, "lower_bound": solver.best_objective_bound / scale}
+
+
+# --- an exact check: every pattern enumerated, set cover in HiGHS -------------------------
+
+#: the pattern check gives up beyond this many patterns (all PC types together)
+MAX_PATTERNS = 300_000
+
+
+def _patterns(sizes: np.ndarray, count: np.ndarray, cap: np.ndarray,
+              limit: int) -> list[list[tuple[int, int]]] | None:
+    """Every non-empty multiset of classes (class, copies) fitting ``cap``; None past limit."""
+    out: list[list[tuple[int, int]]] = []
+
+    def grow(start: int, load: np.ndarray, chosen: list[tuple[int, int]]) -> bool:
+        for j in range(start, len(sizes)):
+            now = load
+            for k in range(1, int(count[j]) + 1):
+                now = now + sizes[j]
+                if np.any(now > cap):
+                    break
+                out.append([*chosen, (j, k)])
+                if len(out) > limit or not grow(j + 1, now, out[-1]):
+                    return False
+        return True
+
+    return out if grow(0, np.zeros(3, dtype=np.int64), []) else None
+
+
+def pattern_milp(grid: Grid, time_limit: float,
+                 max_patterns: int = MAX_PATTERNS) -> dict[str, Any]:
+    """Optimum by complete enumeration: every set of workloads fitting a PC, set cover in HiGHS.
+
+    Independent of the engine's column generation and branch-and-price (no pricing, no
+    branching rules of ours): where it proves an optimum, it confirms or refutes the
+    engine's. Identical workloads form one class. Skipped beyond ``max_patterns``.
+    """
+    t0 = time.monotonic()
+    if not len(grid.names):
+        return {"status": "optimal", "bins": [], "cost": 0.0, "lower_bound": 0.0}
+    uniq, inverse, count = np.unique(grid.sizes, axis=0, return_inverse=True,
+                                     return_counts=True)
+    inverse = np.asarray(inverse).reshape(-1)
+    pats: list[tuple[int, list[tuple[int, int]]]] = []
+    for t in range(len(grid.models)):
+        found = _patterns(uniq, count, grid.caps[t], max_patterns - len(pats))
+        if found is None:
+            return {"status": "skipped", "note": f"more than {max_patterns:,} patterns"}
+        pats += [(t, p) for p in found]
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("time_limit", max(1.0, time_limit - (time.monotonic() - t0)))
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = len(pats), len(uniq) + len(grid.models)
+    lp.col_cost_ = np.array([grid.costs[t] for t, _ in pats], dtype=np.float64)
+    lp.col_lower_ = np.zeros(len(pats))
+    lp.col_upper_ = np.full(len(pats), float(count.max()))
+    stock = [highspy.kHighsInf if a is None else float(a) for a in grid.available]
+    lp.row_lower_ = np.concatenate([count.astype(np.float64), np.zeros(len(grid.models))])
+    lp.row_upper_ = np.concatenate([np.full(len(uniq), highspy.kHighsInf), stock])
+    idx = [np.array([j for j, _ in p] + [len(uniq) + t], dtype=np.int32) for t, p in pats]
+    val = [np.array([k for _, k in p] + [1], dtype=np.float64) for _, p in pats]
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.cumsum([0] + [len(i) for i in idx]).astype(np.int32)
+    lp.a_matrix_.index_ = np.concatenate(idx)
+    lp.a_matrix_.value_ = np.concatenate(val)
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * len(pats)
+    h.passModel(lp)
+    h.run()
+    info = h.getInfo()
+    bound = float(info.mip_dual_bound)
+    if info.primal_solution_status != 2:
+        return {"status": "no solution", "note": "no incumbent in the time limit",
+                "lower_bound": bound}
+    # each chosen pattern takes its workloads from its classes' pools (a cover may hold
+    # more copies of a class than are left: those slots stay empty)
+    pool = {j: list(np.nonzero(inverse == j)[0].tolist()) for j in range(len(uniq))}
+    bins: Bins = []
+    x = np.rint(np.asarray(h.getSolution().col_value)).astype(np.int64)
+    for c in np.nonzero(x > 0)[0].tolist():
+        t, p = pats[c]
+        for _ in range(int(x[c])):
+            items = [pool[j].pop() for j, k in p for _ in range(k) if pool[j]]
+            if items:
+                bins.append((t, items))
+    cost = packing_cost(grid, bins)
+    proven = h.getModelStatus() == highspy.HighsModelStatus.kOptimal and \
+        _closes(grid, bound, cost)
+    return {"status": "optimal" if proven else "feasible", "bins": bins, "cost": cost,
+            "lower_bound": cost if proven else bound}

@@ -23,13 +23,16 @@ from .peers import (
     cpsat,
     greedy_packing,
     packing_cost,
+    pattern_milp,
     pulp_milp,
     to_grid,
 )
 
-#: peer names: greedy rules, the PuLP MILP with two solvers, CP-SAT
+#: peer names: greedy rules, the PuLP MILP with two solvers, CP-SAT; and "patterns", an
+#: exact check by complete enumeration (not a tool users reach for: asked for by name only)
 GREEDY = (*tuple(f"ffd-{m}" for m in FFD_MEASURES), "bc-dot", "bc-l2")
-PEERS = (*GREEDY, "pulp-highs", "pulp-cbc", "cpsat")
+DEFAULT_PEERS = (*GREEDY, "pulp-highs", "pulp-cbc", "cpsat")
+PEERS = (*DEFAULT_PEERS, "patterns")
 ENGINE = "engine"
 
 _CTX: Any = None
@@ -69,6 +72,8 @@ def solve(solver: str, inst: BenchInstance) -> dict[str, Any]:
         out = pulp_milp(grid, solver.split("-")[1], inst.time_limit)
     elif solver == "cpsat":
         out = cpsat(grid, inst.time_limit)
+    elif solver == "patterns":
+        out = pattern_milp(grid, inst.time_limit)
     else:
         raise ValueError(f"unknown solver {solver}")
     bins = out.pop("bins", None)
