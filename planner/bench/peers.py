@@ -17,6 +17,7 @@ import highspy
 import numpy as np
 
 from planner.catalog import Catalog, Policy
+from planner.highs import new_highs
 from planner.inventory import Inventory
 
 SCALE = (1000, 1024, 1000)
@@ -412,10 +413,7 @@ def pattern_milp(grid: Grid, time_limit: float,
         if found is None:
             return {"status": "skipped", "note": f"more than {max_patterns:,} patterns"}
         pats += [(t, p) for p in found]
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", 1)
-    h.setOptionValue("time_limit", max(1.0, time_limit - (time.monotonic() - t0)))
+    h = new_highs(max(1.0, time_limit - (time.monotonic() - t0)))
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = len(pats), len(uniq) + len(grid.models)
     lp.col_cost_ = np.array([grid.costs[t] for t, _ in pats], dtype=np.float64)
