@@ -37,6 +37,7 @@ from planner.cover import MOST as COVER_MOST
 from planner.cover import pair_sums, perfect_cover, sum_radix, triple_sums
 from planner.heuristics import Packing, Pattern, cheapest_holding, ffd_multi
 from planner.highs import INF, new_highs
+from planner.pool import pool_repair
 from planner.problem import HostType, Item, Problem
 
 #: share of the fill's time for an exact cover of the whole problem (when that may be needed)
@@ -98,6 +99,16 @@ REPAIR_SHARE = 0.6
 #: after the first pass, repair and restarts stop FOLLOW_MIN s + FOLLOW_FACTOR × its time
 FOLLOW_MIN = 0.5
 FOLLOW_FACTOR = 1.0
+#: share of the time left after the first pass for regrouping the loose PCs' copies with
+#: `planner.pool` (PCs of many small copies) before the exact cover's neighbourhoods
+POOL_SHARE = 0.7
+#: where a perfect packing into PCs of the largest type would hold more than this many
+#: copies per PC, the first pass and its `planner.pool` regrouping (for at most this share of
+#: the time) run before the whole cover: ~7 on the constructed 3-D instances with three
+#: types (regrouped in 0.6-1.7 s at 200 copies, where the cover first took 2.4-9.8 s), 3 on
+#: Caprara-Toth class 10 (triplets, which the cover finds faster)
+EARLY_POOL_DENSITY = 4.0
+EARLY_POOL_SHARE = 0.2
 #: perfect-packing neighbourhoods (exact cover): copies freed per round, seconds per round
 COVER_COPIES = 120
 COVER_SECONDS = 0.5
@@ -550,6 +561,18 @@ def exact_fill(problem: Problem, deadline: float, target: float = 0.0,
         if found is not None:
             return found
     perfect = perfect_types(problem, target, tight) if repair_seconds > 0 else []
+    first: Packing | None = None
+    largest = max((problem.hosts[t].cost for t in perfect), default=0)
+    if perfect and copies <= COVER_MAX and copies > EARLY_POOL_DENSITY * target / largest:
+        # large PCs of many small copies, which the whole cover (PCs of up to six copies)
+        # mostly cannot build: the first pass and a short regrouping of its loose PCs first
+        first = _one_pass(problem, weight, tight, np.ones(len(problem.items)), deadline, None)
+        if first is not None and not first.uncovered and first.cost(problem) > target:
+            first = pool_repair(problem, first, min(deadline, time.monotonic() + EARLY_POOL_SHARE
+                                                    * (deadline - time.monotonic())),
+                                target, perfect, tight)
+        if first is not None and not first.uncovered and first.cost(problem) <= target:
+            return first
     if perfect and copies <= COVER_MAX:
         # few copies: an exact cover of the whole problem by exactly filled PCs
         whole = perfect_cover(problem, tight, perfect, min(upper, target + 0.5),
@@ -565,8 +588,9 @@ def exact_fill(problem: Problem, deadline: float, target: float = 0.0,
             break
         noise = np.array([1.0 + (0.1 * rng.random() if r else 0.0) for _ in problem.items])
         # the first pass runs to the end: the repair may make it cheaper than ``upper``
-        pk = _one_pass(problem, weight, tight, noise, deadline,
-                       best_cost if r and math.isfinite(best_cost) else None)
+        pk = first if r == 0 and first is not None else _one_pass(
+            problem, weight, tight, noise, deadline,
+            best_cost if r and math.isfinite(best_cost) else None)
         if pk is None or pk.uncovered:
             continue
         if r == 0 and repair_seconds > 0 and pk.cost(problem) > target:
@@ -574,6 +598,8 @@ def exact_fill(problem: Problem, deadline: float, target: float = 0.0,
             until = min(now + min(repair_seconds, REPAIR_SHARE * (deadline - now)),
                         start + FOLLOW_MIN + FOLLOW_FACTOR * (now - start))
             if perfect:  # only a perfect packing meets the bound: regroup neighbourhoods
+                pk = pool_repair(problem, pk, now + POOL_SHARE * (deadline - now), target,
+                                 perfect, tight)
                 pk = cover_repair(problem, pk, deadline, target, perfect, tight, weight)
             # (after the exact cover only if it could not run: too many copies on loose PCs)
             pk = repair(problem, pk, until, target)
