@@ -101,7 +101,7 @@ FOLLOW_MIN = 0.5
 FOLLOW_FACTOR = 1.0
 #: share of the time left after the first pass for regrouping the loose PCs' copies with
 #: `planner.pool` (PCs of many small copies) before the exact cover's neighbourhoods
-POOL_SHARE = 0.7
+POOL_SHARE = 0.5
 #: where a perfect packing into PCs of the largest type would hold more than this many
 #: copies per PC, the first pass and its `planner.pool` regrouping (for at most this share of
 #: the time) run before the whole cover: ~7 on the constructed 3-D instances with three
@@ -572,7 +572,7 @@ def exact_fill(problem: Problem, deadline: float, target: float = 0.0,
                                                     * (deadline - time.monotonic())),
                                 target, perfect, tight)
         if first is not None and not first.uncovered and first.cost(problem) <= target:
-            return first
+            return first if first.cost(problem) < upper else None
     if perfect and copies <= COVER_MAX:
         # few copies: an exact cover of the whole problem by exactly filled PCs
         whole = perfect_cover(problem, tight, perfect, min(upper, target + 0.5),
@@ -584,8 +584,8 @@ def exact_fill(problem: Problem, deadline: float, target: float = 0.0,
         if r == 1:  # repair and restarts: a few times the first pass (none when not tight)
             deadline = min(deadline, start + FOLLOW_MIN
                            + FOLLOW_FACTOR * (time.monotonic() - start))
-        if time.monotonic() >= deadline:
-            break
+        if time.monotonic() >= deadline and not (r == 0 and first is not None):
+            break  # (the early first pass is kept even when the whole cover used the time)
         noise = np.array([1.0 + (0.1 * rng.random() if r else 0.0) for _ in problem.items])
         # the first pass runs to the end: the repair may make it cheaper than ``upper``
         pk = first if r == 0 and first is not None else _one_pass(
@@ -599,7 +599,7 @@ def exact_fill(problem: Problem, deadline: float, target: float = 0.0,
                         start + FOLLOW_MIN + FOLLOW_FACTOR * (now - start))
             if perfect:  # only a perfect packing meets the bound: regroup neighbourhoods
                 pk = pool_repair(problem, pk, now + POOL_SHARE * (deadline - now), target,
-                                 perfect, tight)
+                                 perfect, tight, seed=int(first is not None))
                 pk = cover_repair(problem, pk, deadline, target, perfect, tight, weight)
             # (after the exact cover only if it could not run: too many copies on loose PCs)
             pk = repair(problem, pk, until, target)
@@ -785,8 +785,10 @@ def perfect_types(problem: Problem, target: float, tight: np.ndarray) -> list[in
     When ``target`` is no more than that worth, a plan meeting it fills every PC exactly in
     each dimension of positive price and uses only types whose capacity is worth exactly
     their cost (`_resource_prices`: the best such p, exactly). [] unless every tight
-    dimension has a positive price, or when such a plan would put more than
-    `planner.cover.MOST` copies on some PC (the exact-cover search cannot build those PCs).
+    dimension has a positive price, or when such a plan would hold more than
+    `planner.cover.MOST` copies per PC on average even in PCs of its cheapest model (many
+    small workloads: the perfect-packing searches were built and measured for fewer per PC;
+    the other phases pack such inventories).
     """
     dims = [d for d in range(3) if tight[d]]
     if not 0 < target < math.inf or not dims or not problem.hosts:

@@ -5,10 +5,10 @@ ends a PC or two above a bound that only a perfect packing meets, the PCs it lea
 unused capacity hold its smallest copies, ten or more on a large PC (the constructed
 instances with three PC types): no subset of six rebuilds them. Here the copies of those PCs
 (and of a few exactly full ones) form a pool that is partitioned, depth first, into exactly
-filled PCs: each PC is built around the pool's largest copy from any subset of up to WINDOW
-others, found by meet-in-the-middle over the subset sums of two halves (Horowitz & Sahni
-1974), a handful of such subsets tried per PC. A pool of up to WINDOW + 1 copies is
-searched completely at each step; larger ones through a random window of them.
+filled PCs: each PC is built around the pool's largest copy from a subset of up to WINDOW
+others (a random window of them when the pool is larger), found by meet-in-the-middle over
+the subset sums of two halves (Horowitz & Sahni 1974); a few such subsets, with different
+classes, are tried per PC model, at random among all there are.
 """
 
 from __future__ import annotations
@@ -35,6 +35,10 @@ SAMPLES = 3
 NODES = 300
 #: exactly full PCs added to the pool, round after round (the loose ones are always in it)
 EXTRA = (0, 2, 4, 0, 6, 3)
+#: copies in a pool at most (far more than a round can regroup)
+MAX_POOL = 500
+#: rounds in a row without a cheaper packing before the repair gives up
+STALL = 60
 
 
 def subset_sums(sizes: np.ndarray, cap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -57,8 +61,8 @@ def exact_with(sizes: np.ndarray, first: int, others: list[int], cap: np.ndarray
     has at most 62 entries (two halves of bit masks).
     """
     need = cap - sizes[first]
-    if np.any(need < 0):
-        return []
+    if np.any(need < 0) or math.prod(int(need[d]) + 1 for d in dims) >= 2**62:
+        return []  # (sums keyed as one int64 would overflow)
     half = len(others) // 2
     left, right = others[:half], others[half:]
     lm, ls = subset_sums(sizes[left], need)
@@ -73,15 +77,16 @@ def exact_with(sizes: np.ndarray, first: int, others: list[int], cap: np.ndarray
     sk = rk[order]
     lo = np.searchsorted(sk, goal - lk, "left")
     count = np.searchsorted(sk, goal - lk, "right") - lo
-    total = int(count.sum())
+    ends = np.cumsum(count)
+    total = int(ends[-1])
     if not total:
         return []
-    at = np.repeat(np.arange(len(lk)), count)
-    offset = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
+    # matched pairs numbered 0..total-1 in left-entry order; at most MATCHES of them looked at
     pairs = np.arange(total) if total <= MATCHES else np.array(
         sorted(rng.sample(range(total), MATCHES)), dtype=np.int64)
-    li, ri = at[pairs], order[lo[at[pairs]] + offset[pairs]]
-    # each half fits; together they must fit in the dimensions outside the key
+    at = np.searchsorted(ends, pairs, "right")
+    li, ri = at, order[lo[at] + pairs - (ends[at] - count[at])]
+    # each half fits; together they must fit in the dimensions outside the key too
     fit = np.all(ls[li] + rs[ri] <= need, axis=1)
     li, ri = li[fit], ri[fit]
     out: list[list[int]] = []
@@ -95,10 +100,16 @@ def exact_with(sizes: np.ndarray, first: int, others: list[int], cap: np.ndarray
 class _Search:
     """Depth-first partition of a pool into exactly filled PCs of the given types."""
 
-    def __init__(self, sizes: np.ndarray, groups: list[tuple[str, ...]], caps: list[np.ndarray],
-                 types: list[int], stock: list[float], dims: np.ndarray, rng: random.Random,
-                 nodes: int, deadline: float) -> None:
-        self.sizes, self.groups, self.caps, self.types = sizes, groups, caps, types
+    def __init__(self, sizes: np.ndarray, kinds: list[int], groups: list[tuple[str, ...]],
+                 caps: list[np.ndarray], types: list[int], stock: list[float], dims: np.ndarray,
+                 rng: random.Random, nodes: int, deadline: float) -> None:
+        """A search over copies of the given sizes, classes and anti-affinity groups.
+
+        kinds: each copy's class (copies of one class are interchangeable). stock: PCs left
+        per entry of ``types`` (not per model index).
+        """
+        self.sizes, self.kinds, self.groups, self.caps = sizes, kinds, groups, caps
+        self.types = types
         self.stock, self.dims, self.rng = stock, dims, rng
         self.nodes, self.deadline = nodes, deadline
         # the largest type's capacity, to rank copies by their largest relative size
@@ -140,11 +151,13 @@ class _Search:
                                    self.rng)
                 if found:
                     break
-            tried = 0
+            seen: set[tuple[int, ...]] = set()
             for sub in found:
-                if tried >= BRANCH or not self._apart(sub):
+                # the same classes from other copies would only repeat a subtree
+                content = tuple(sorted(self.kinds[c] for c in sub))
+                if len(seen) >= BRANCH or content in seen or not self._apart(sub):
                     continue
-                tried += 1
+                seen.add(content)
                 taken = set(sub)
                 self.stock[k] -= 1
                 res = self.run([c for c in pool if c not in taken])
@@ -177,8 +190,16 @@ def pool_repair(problem: Problem, packing: Packing, deadline: float, target: flo
     items = problem.items
     pats = list(packing.patterns)
     rng = random.Random(seed)
-    rounds = 0
-    while time.monotonic() < deadline:
+    # sums are keyed as one int64: on the grid divided by each dimension's common factor
+    caps = np.array([problem.hosts[h].cap for h in hosts], dtype=np.int64).reshape(-1, 3)
+    every = np.array([it.size for it in items], dtype=np.int64).reshape(-1, 3)
+    unit = np.gcd.reduce(np.vstack([caps, every]), axis=0)
+    unit = np.where(unit > 0, unit, 1)
+    caps //= unit
+    if math.prod(int(caps[:, d].max()) + 1 for d in dims) >= 2**62:
+        return packing
+    rounds = stalled = 0
+    while time.monotonic() < deadline and stalled < STALL:
         cost = sum(problem.hosts[p.host].cost for p in pats)
         if cost <= target:
             break
@@ -189,20 +210,25 @@ def pool_repair(problem: Problem, packing: Packing, deadline: float, target: flo
         full = [b for b in range(len(pats)) if b not in free]
         extra = EXTRA[rounds % len(EXTRA)]
         rounds += 1
-        pick = loose + (rng.sample(full, extra) if len(full) >= extra else full)
+        stalled += 1
+        pick = list(loose)
         cls = [i for b in pick for i, k in pats[b].content for _ in range(k)]
-        if len(cls) > 62 * 8:  # (far more than a round can regroup)
-            break
-        sizes = np.array([items[i].size for i in cls], dtype=np.int64).reshape(-1, 3)
+        if len(cls) > MAX_POOL:
+            break  # (every round holds them all)
+        for b in rng.sample(full, min(extra, len(full))):
+            more = [i for i, k in pats[b].content for _ in range(k)]
+            if len(cls) + len(more) <= MAX_POOL:
+                pick.append(b)
+                cls += more
+        sizes = every[cls] // unit
         chosen = set(pick)
         used = [0] * len(problem.hosts)
         for b, p in enumerate(pats):
             if b not in chosen:
                 used[p.host] += 1
         stock = [_left(problem.hosts[h].available, used[h]) for h in hosts]
-        search = _Search(sizes, [items[i].anti for i in cls],
-                         [np.asarray(problem.hosts[h].cap, dtype=np.int64) for h in hosts],
-                         hosts, stock, dims, rng, NODES, deadline)
+        search = _Search(sizes, cls, [items[i].anti for i in cls], list(caps), hosts, stock,
+                         dims, rng, NODES, deadline)
         found = search.run(list(range(len(cls))))
         if found is None:
             continue
@@ -211,6 +237,7 @@ def pool_repair(problem: Problem, packing: Packing, deadline: float, target: flo
         if sum(problem.hosts[p.host].cost for p in new) \
                 < sum(problem.hosts[pats[b].host].cost for b in pick):
             pats = [p for b, p in enumerate(pats) if b not in chosen] + new
+            stalled = 0
     return Packing(pats, {})
 
 

@@ -1,7 +1,7 @@
 """Perfect packings of a pool of copies: subset sums are complete, partitions are real.
 
-The pool search claims to find the subsets that fill a PC exactly among up to 31 copies, of
-any size (not only up to six copies, as the exact cover), and to regroup the copies of the
+The pool search claims to find the subsets that fill a PC exactly together with a given
+copy, of any size (not only up to six copies, as the exact cover), and to regroup the copies of the
 PCs a packing leaves loose into exactly full PCs: a cheaper plan at the bound, with every
 copy placed once, within capacity, anti-affinity groups apart and the vendor's stock kept.
 """
@@ -119,3 +119,59 @@ def test_pool_repair_keeps_anti_affinity_and_stock() -> None:
     done = pool_repair(two, mixed, time.monotonic() + 10, 500, [0, 1], tight)
     _check(two, done)
     assert done.cost(two) == 500
+
+
+def test_pool_repair_on_a_fine_grid() -> None:
+    # capacities of millions in every dimension: sums keyed as one integer would overflow
+    # without dividing out each dimension's common factor
+    big = 1_000_003
+    problem = _halves()
+    scaled = replace(problem, items=[replace(it, size=tuple(big * x for x in it.size))
+                                     for it in problem.items],
+                     hosts=[replace(problem.hosts[0], cap=(4 * big, 4 * big, 10 * big))])
+    start = Packing([Pattern(0, ((0, 2),))] * 4
+                    + [Pattern(0, ((i, 1),)) for i in range(1, 5)], {})
+    tight = np.array([True, True, False])
+    better = pool_repair(scaled, start, time.monotonic() + 10, 500, [0], tight)
+    _check(scaled, better)
+    assert better.cost(scaled) == 500
+
+
+def test_pool_repair_counts_stock_per_model_across_new_pcs() -> None:
+    # a double-size model worth its price, one in stock, listed second among the perfect
+    # models: the search prefers it, but may open only one
+    problem = _halves()
+    small = problem.hosts[0]
+    double = replace(small, index=1, cap=(8, 8, 20), cost=200, available=1)
+    two = replace(problem, hosts=[small, double])
+    start = Packing([Pattern(0, ((0, 1),))] * 8  # every PC loose: all regrouped at once
+                    + [Pattern(0, ((i, 1),)) for i in range(1, 5)], {})
+    tight = np.array([True, True, False])
+    done = pool_repair(two, start, time.monotonic() + 10, 500, [1, 0], tight)
+    _check(two, done)  # (at most one double PC)
+    assert done.cost(two) == 500
+    assert sum(p.host == 1 for p in done.patterns) == 1
+
+
+def test_pool_repair_keeps_dimensions_outside_the_key_within_capacity() -> None:
+    # four quarters fill a PC exactly in vCPU and memory but not in storage (16 > 10): every
+    # PC must take at most two of them, whatever order the search takes
+    items = [Item("a", (2, 2, 1), [[f"a{i}"] for i in range(8)], 0),
+             Item("q", (1, 1, 4), [[f"q{i}"] for i in range(4)], 0)]
+    problem = Problem(items, [HostType(0, None, (4, 4, 10), 100, 1, None)], [], money=False,
+                      scale=1)
+    start = Packing([Pattern(0, ((0, 2),))] * 4 + [Pattern(0, ((1, 1),))] * 4, {})
+    tight = np.array([True, True, False])
+    for seed in range(5):
+        done = pool_repair(problem, start, time.monotonic() + 10, 500, [0], tight, seed=seed)
+        _check(problem, done)
+        assert done.cost(problem) == 500
+
+
+def test_exact_with_samples_when_there_are_too_many_matches() -> None:
+    # 25 identical copies: C(24, 12) = 2.7 million ways to fill a PC of 13 with the first
+    sizes = np.ones((25, 3), dtype=np.int64)
+    got = exact_with(sizes, 0, list(range(1, 25)), np.array([13, 13, 13]), np.arange(3), 16,
+                     random.Random(0))
+    assert len(got) == 16
+    assert all(len(s) == 13 == len(set(s)) and s[0] == 0 for s in got)
