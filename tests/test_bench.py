@@ -276,6 +276,35 @@ def test_pulp_highs_optimal_needs_a_bound_that_reaches_the_cost() -> None:
     count = Grid(["a"], np.ones((1, 3), dtype=np.int64), np.ones((1, 3), dtype=np.int64),
                  [1.0], [None], ["PC"])
     assert _closes(count, 26.2, 27.0) is True and _closes(count, 25.9, 27.0) is False
+    # prices below a cent: no step, only a bound reaching the cost proves it
+    fine = Grid(["a"], np.ones((1, 3), dtype=np.int64), np.ones((1, 3), dtype=np.int64),
+                [12.3456], [None], ["PC"])
+    assert _closes(fine, 123.4559, 123.456) is False and _closes(fine, 123.456, 123.456)
+
+
+def test_price_step_of_whole_units_cents_and_finer() -> None:
+    from planner.bench.peers import Grid, price_step
+
+    def grid(costs: list[float]) -> Grid:
+        return Grid(["a"], np.ones((1, 3), dtype=np.int64),
+                    np.ones((len(costs), 3), dtype=np.int64), costs, [None] * len(costs),
+                    [f"PC{k}" for k in range(len(costs))])
+
+    assert price_step(grid([1.0, 3.0])) == 1.0
+    assert price_step(grid([1234.56, 10.0])) == 0.01
+    assert price_step(grid([0.005])) == 0.0
+
+
+def test_cpsat_claims_no_optimum_on_rounded_sub_cent_prices() -> None:
+    pytest.importorskip("ortools")
+    from planner.bench.peers import Grid, cpsat
+
+    # two workloads, one PC each; prices of a tenth of a cent: CP-SAT minimises them rounded
+    g = Grid(["a", "b"], np.array([[3, 1, 1], [3, 1, 1]], dtype=np.int64),
+             np.array([[4, 4, 4]], dtype=np.int64), [10.0005], [None], ["PC"])
+    r = cpsat(g, 5.0)
+    assert r["status"] == "feasible" and r["lower_bound"] is None
+    assert r["cost"] == pytest.approx(20.001)
 
 
 def test_pattern_check_proves_the_optimum_within_stock() -> None:
@@ -315,3 +344,13 @@ def test_default_peers_leave_out_the_pattern_check() -> None:
     from planner.bench.runner import DEFAULT_PEERS, PEERS
 
     assert "patterns" in PEERS and "patterns" not in DEFAULT_PEERS
+
+
+def test_an_infeasible_said_at_the_time_limit_proves_nothing() -> None:
+    from planner.bench.peers import infeasible_claim
+
+    # PuLP-CBC said "infeasible" after 12.3 s of 10 on an instance with a packing
+    assert infeasible_claim(True, 12.3, 10.0) is False
+    assert infeasible_claim(True, 9.5, 10.0) is False
+    assert infeasible_claim(True, 0.4, 10.0) is True  # stopped early: a proof
+    assert infeasible_claim(False, 0.4, 10.0) is False
