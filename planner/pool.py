@@ -16,9 +16,11 @@ from __future__ import annotations
 import math
 import random
 import time
+from collections import Counter
 
 import numpy as np
 
+from planner.cover import sum_radix
 from planner.heuristics import Packing, Pattern
 from planner.problem import Problem
 
@@ -67,9 +69,7 @@ def exact_with(sizes: np.ndarray, first: int, others: list[int], cap: np.ndarray
     left, right = others[:half], others[half:]
     lm, ls = subset_sums(sizes[left], need)
     rm, rs = subset_sums(sizes[right], need)
-    radix = np.ones(len(dims), dtype=np.int64)
-    for k in range(len(dims) - 2, -1, -1):
-        radix[k] = radix[k + 1] * (int(need[dims[k + 1]]) + 1)
+    radix = sum_radix(need, dims)
     lk = ls[:, dims] @ radix
     rk = rs[:, dims] @ radix
     goal = int(need[dims] @ radix)
@@ -232,7 +232,7 @@ def pool_repair(problem: Problem, packing: Packing, deadline: float, target: flo
         found = search.run(list(range(len(cls))))
         if found is None:
             continue
-        new = [Pattern(h, tuple(sorted(_count([cls[c] for c in copies]).items())))
+        new = [Pattern(h, tuple(sorted(Counter(cls[c] for c in copies).items())))
                for h, copies in found]
         if sum(problem.hosts[p.host].cost for p in new) \
                 < sum(problem.hosts[pats[b].host].cost for b in pick):
@@ -244,14 +244,6 @@ def pool_repair(problem: Problem, packing: Packing, deadline: float, target: flo
 def _left(available: int | None, used: int) -> float:
     """PCs of a model still in stock (inf without a limit)."""
     return math.inf if available is None else float(available - used)
-
-
-def _count(classes: list[int]) -> dict[int, int]:
-    """Copies per class."""
-    out: dict[int, int] = {}
-    for i in classes:
-        out[i] = out.get(i, 0) + 1
-    return out
 
 
 __all__ = ["exact_with", "pool_repair", "subset_sums"]
