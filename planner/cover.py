@@ -13,6 +13,7 @@ uses a partner a later PC needed; the search regroups a whole neighbourhood at o
 from __future__ import annotations
 
 import math
+import random
 import time
 
 import numpy as np
@@ -64,21 +65,27 @@ def triple_sums(sizes: np.ndarray, b: np.ndarray, psum: np.ndarray, cap: np.ndar
     return at[ok], c[ok], tsum[ok]
 
 
-def _pairs_of_keys(ka: np.ndarray, kb: np.ndarray, target: int,
-                   limit: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """Index pairs (i, j) with ka[i] + kb[j] == target; None when more than ``limit``."""
+def pairs_of_keys(ka: np.ndarray, kb: np.ndarray, target: int, limit: int,
+                  rng: random.Random | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    """Index pairs (i, j) with ka[i] + kb[j] == target, in order of i.
+
+    More than ``limit`` of them: None, or with ``rng`` a random ``limit`` of them (in order).
+    """
     order = np.argsort(kb, kind="stable")
     sk = kb[order]
     need = target - ka
     lo = np.searchsorted(sk, need, "left")
-    hi = np.searchsorted(sk, need, "right")
-    count = hi - lo
-    total = int(count.sum())
-    if total > limit:
+    count = np.searchsorted(sk, need, "right") - lo
+    ends = np.cumsum(count)
+    total = int(ends[-1]) if len(ends) else 0
+    if total <= limit:
+        pairs = np.arange(total)  # numbered 0..total-1 in order of i
+    elif rng is None:
         return None
-    i = np.repeat(np.arange(len(ka)), count)
-    offset = np.cumsum(count) - count
-    return i, order[lo[i] + (np.arange(total) - offset[i])]
+    else:
+        pairs = np.array(sorted(rng.sample(range(total), limit)), dtype=np.int64)
+    i = np.searchsorted(ends, pairs, "right")
+    return i, order[lo[i] + pairs - (ends[i] - count[i])]
 
 
 def exact_subsets(sizes: np.ndarray, cap: np.ndarray, dims: np.ndarray,
@@ -120,7 +127,7 @@ def exact_subsets(sizes: np.ndarray, cap: np.ndarray, dims: np.ndarray,
     for size, x, y in ((4, 0, 0), (5, 0, 1), (6, 1, 1)):
         if size > most or y >= len(rows) or len(out) > limit or time.monotonic() > deadline:
             break
-        found = _pairs_of_keys(keys[x], keys[y], goal, 4 * limit)
+        found = pairs_of_keys(keys[x], keys[y], goal, 4 * limit)
         if found is None:
             break
         i, j = found
@@ -323,5 +330,5 @@ def perfect_cover(problem: Problem, tight: np.ndarray, hosts: list[int], upper: 
             for r in chosen]
 
 
-__all__ = ["exact_cover", "exact_subsets", "pair_sums", "perfect_cover", "sum_radix",
-           "triple_sums"]
+__all__ = ["exact_cover", "exact_subsets", "pair_sums", "pairs_of_keys", "perfect_cover",
+           "sum_radix", "triple_sums"]

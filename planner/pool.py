@@ -20,7 +20,7 @@ from collections import Counter
 
 import numpy as np
 
-from planner.cover import sum_radix
+from planner.cover import pairs_of_keys, sum_radix
 from planner.heuristics import Packing, Pattern
 from planner.problem import Problem
 
@@ -73,19 +73,10 @@ def exact_with(sizes: np.ndarray, first: int, others: list[int], cap: np.ndarray
     lk = ls[:, dims] @ radix
     rk = rs[:, dims] @ radix
     goal = int(need[dims] @ radix)
-    order = np.argsort(rk, kind="stable")
-    sk = rk[order]
-    lo = np.searchsorted(sk, goal - lk, "left")
-    count = np.searchsorted(sk, goal - lk, "right") - lo
-    ends = np.cumsum(count)
-    total = int(ends[-1])
-    if not total:
+    matched = pairs_of_keys(lk, rk, goal, MATCHES, rng)
+    if matched is None or not len(matched[0]):
         return []
-    # matched pairs numbered 0..total-1 in left-entry order; at most MATCHES of them looked at
-    pairs = np.arange(total) if total <= MATCHES else np.array(
-        sorted(rng.sample(range(total), MATCHES)), dtype=np.int64)
-    at = np.searchsorted(ends, pairs, "right")
-    li, ri = at, order[lo[at] + pairs - (ends[at] - count[at])]
+    li, ri = matched
     # each half fits; together they must fit in the dimensions outside the key too
     fit = np.all(ls[li] + rs[ri] <= need, axis=1)
     li, ri = li[fit], ri[fit]
