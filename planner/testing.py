@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import random
 
-from planner.catalog import PURE_PACKING, Catalog, HostModel, Policy
-from planner.inventory import Inventory, Workload
-from planner.plan import Plan
+from planner.model.plan import Plan
+from planner.readers.catalog import PURE_PACKING, Catalog, HostModel, Policy
+from planner.readers.inventory import Inventory, Workload
 
 
 def split(total: int, parts: int, rng: random.Random) -> list[int]:

@@ -23,7 +23,7 @@ from planner.bench.instances import (
 from planner.bench.mixes import DEFAULT_MIX, derive_mix
 from planner.bench.peers import check_packing, greedy_packing, pulp_milp, to_grid
 from planner.bench.runner import ENGINE, GREEDY, measure, solve
-from planner.cli import main
+from planner.cli.main import main
 
 REALDATA = Path("/work/shared/realdata")
 
@@ -186,8 +186,8 @@ def test_cli_rejects_unknown_peer(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_lp_bench_replays_the_same_masters_both_ways(sample_paths: dict) -> None:
     from planner.bench.lpbench import run_lp_bench
-    from planner.catalog import load_catalog, load_policy
-    from planner.inventory import read_inventory_csv
+    from planner.readers.catalog import load_catalog, load_policy
+    from planner.readers.inventory import read_inventory_csv
 
     r = run_lp_bench(read_inventory_csv(sample_paths["inventory"]),
                      load_catalog(sample_paths["catalog"]), load_policy(sample_paths["policy"]),

@@ -1,4 +1,4 @@
-"""Branch-and-price (planner/branch.py): exact optimum beyond the LP bound, valid bounds."""
+"""Branch-and-price (planner/solver/branch.py): exact optimum beyond the LP bound, valid bounds."""
 
 from __future__ import annotations
 
@@ -11,17 +11,17 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from planner import branch, knapsack
 from planner.bench.instances import literature
-from planner.branch import BranchPricer, BranchSet, branch_and_price, choose_branch
-from planner.catalog import PURE_PACKING, Catalog, HostModel
-from planner.colgen import column_generation
-from planner.compact import solve_compact
-from planner.engine import plan
-from planner.heuristics import Pattern, portfolio
-from planner.highs import INF
-from planner.inventory import Inventory, Workload
-from planner.problem import HostType, Item, Problem, build_problem
+from planner.model.problem import HostType, Item, Problem, build_problem
+from planner.readers.catalog import PURE_PACKING, Catalog, HostModel
+from planner.readers.inventory import Inventory, Workload
+from planner.solver import branch, knapsack
+from planner.solver.branch import BranchPricer, BranchSet, branch_and_price, choose_branch
+from planner.solver.colgen import column_generation
+from planner.solver.compact import solve_compact
+from planner.solver.engine import plan
+from planner.solver.heuristics import Pattern, portfolio
+from planner.solver.highs import INF
 
 
 def _instance(seed: int, types: int) -> tuple[Inventory, Catalog]:

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from planner.cli import main
+from planner.cli.main import main
 
 from .conftest import write
 

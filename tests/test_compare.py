@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from planner.catalog import Catalog, HostModel, Policy, Scenario, with_scenario
-from planner.cli import main
-from planner.cli_money import parse_param
-from planner.compare import PlanCache, compare, sweep
-from planner.engine import plan
+from planner.cli.main import main
+from planner.cli.money import parse_param
 from planner.errors import InputError
-from planner.inventory import Inventory, Workload
-from planner.money import assess
+from planner.money.compare import PlanCache, compare, sweep
+from planner.money.costing import assess
+from planner.readers.catalog import Catalog, HostModel, Policy, Scenario, with_scenario
+from planner.readers.inventory import Inventory, Workload
+from planner.solver.engine import plan
 
 from .conftest import ROOT
 

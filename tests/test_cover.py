@@ -18,16 +18,16 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.cover import exact_cover, exact_subsets, perfect_cover
-from planner.fill import (
+from planner.model.problem import HostType, Item, Problem, build_problem
+from planner.solver.cover import exact_cover, exact_subsets, perfect_cover
+from planner.solver.fill import (
     _dimension_weights,
     _resource_prices,
     _tight_dimensions,
     cover_repair,
     perfect_types,
 )
-from planner.heuristics import Packing, ffd_multi
-from planner.problem import HostType, Item, Problem, build_problem
+from planner.solver.heuristics import Packing, ffd_multi
 from planner.testing import constructed_instance
 from tests.test_fill import _check
 

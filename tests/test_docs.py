@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from planner.schema import (
+from planner.readers.schema import (
     CATALOG_FIELDS,
     HOST_FIELDS,
     INVENTORY_FIELDS,
@@ -21,16 +21,16 @@ def test_format_reference_matches_the_schema() -> None:
 
 
 def test_formulation_names_functions_that_exist() -> None:
-    import planner.bounds
-    import planner.colgen
-    import planner.engine
-    import planner.heuristics
-    import planner.problem
-    import planner.unitpack
+    import planner.model.problem
+    import planner.solver.bounds
+    import planner.solver.colgen
+    import planner.solver.engine
+    import planner.solver.heuristics
+    import planner.solver.unitpack
 
     text = (DOCS / "formulation.md").read_text(encoding="utf-8")
-    modules = (planner.bounds, planner.colgen, planner.engine, planner.heuristics,
-               planner.problem, planner.unitpack)
+    modules = (planner.solver.bounds, planner.solver.colgen, planner.solver.engine,
+               planner.solver.heuristics, planner.model.problem, planner.solver.unitpack)
     for name in ("build_master", "pattern_column", "unit_column", "column_generation",
                  "dual_bound", "lagrangian_bound", "capacity_bound", "compress", "dive",
                  "solve_integer_master", "unit_patterns", "cover_units", "portfolio",

@@ -4,11 +4,11 @@ from decimal import Decimal
 
 import pytest
 
-from planner.catalog import PURE_PACKING, Catalog, HostModel, Policy, UnitModel
-from planner.engine import plan
-from planner.inventory import Inventory, Workload
+from planner.readers.catalog import PURE_PACKING, Catalog, HostModel, Policy, UnitModel
+from planner.readers.inventory import Inventory, Workload
+from planner.solver.engine import plan
 from planner.testing import constructed_instance, same_plan
-from planner.verify import check_plan
+from planner.verify.verifier import check_plan
 
 
 @pytest.mark.parametrize(("bins", "seed"), [(3, 1), (6, 2), (10, 3), (15, 4)])

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from planner.catalog import PURE_PACKING, Catalog, HostModel, UnitModel
-from planner.engine import MAX_CLASSES, plan
-from planner.inventory import Inventory, Workload
-from planner.problem import build_problem, compress
-from planner.verify import check_plan
+from planner.model.problem import build_problem, compress
+from planner.readers.catalog import PURE_PACKING, Catalog, HostModel, UnitModel
+from planner.readers.inventory import Inventory, Workload
+from planner.solver.engine import MAX_CLASSES, plan
+from planner.verify.verifier import check_plan
 
 
 def _wl(name: str, vcpu: int, mem: float, sto: float, **kw: object) -> Workload:
@@ -112,7 +112,7 @@ def test_compress_never_merges_classes_into_one_that_fits_no_pc() -> None:
 
 
 def test_verifier_catches_false_utilisation_and_empty_units() -> None:
-    from planner.verify import check_plan
+    from planner.verify.verifier import check_plan
 
     pc = HostModel("PC", cores=4, memory_gib=8, storage_gb=100, monthly_fee=Decimal(10))
     unit = UnitModel("U", slots=2, seats=2, monthly_fee=Decimal(5))
@@ -123,7 +123,7 @@ def test_verifier_catches_false_utilisation_and_empty_units() -> None:
     p.hosts[0].used["memory_gib"] = 0.5  # a wrong utilisation figure is a false claim
     assert any("memory_gib" in x for x in check_plan(p, inv, cat, PURE_PACKING))
     p.hosts[0].used["memory_gib"] = 1.0
-    from planner.plan import PlannedUnit
+    from planner.model.plan import PlannedUnit
 
     p.units.append(PlannedUnit("unit-99", "U", [], 0))
     assert any("carries nothing" in x for x in check_plan(p, inv, cat, PURE_PACKING))

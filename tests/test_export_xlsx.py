@@ -7,11 +7,11 @@ from pathlib import Path
 
 import openpyxl
 
-from planner.catalog import load_catalog, load_policy
-from planner.cli import main
-from planner.engine import plan
-from planner.export import write_csv, write_json, write_xlsx
-from planner.inventory import Inventory, Workload
+from planner.cli.main import main
+from planner.present.export import write_csv, write_json, write_xlsx
+from planner.readers.catalog import load_catalog, load_policy
+from planner.readers.inventory import Inventory, Workload
+from planner.solver.engine import plan
 
 from .conftest import write
 from .readers_fixtures import rvtools_workbook

@@ -9,14 +9,14 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from planner import fill
 from planner.bench.instances import constructed
-from planner.catalog import PURE_PACKING, Catalog, HostModel
-from planner.engine import plan
-from planner.fill import _Completions, exact_fill, perfect_search
-from planner.heuristics import Packing
-from planner.inventory import Inventory, Workload
-from planner.problem import Problem, build_problem
+from planner.model.problem import Problem, build_problem
+from planner.readers.catalog import PURE_PACKING, Catalog, HostModel
+from planner.readers.inventory import Inventory, Workload
+from planner.solver import fill
+from planner.solver.engine import plan
+from planner.solver.fill import _Completions, exact_fill, perfect_search
+from planner.solver.heuristics import Packing
 from planner.testing import constructed_instance
 
 

@@ -8,17 +8,17 @@ from decimal import Decimal
 
 import pytest
 
-from planner import engine
 from planner.bench.instances import literature, mix_inventory, sample_catalog, sample_policy
 from planner.bench.mixes import DEFAULT_MIX
-from planner.bounds import capacity_plan
-from planner.catalog import PURE_PACKING, Catalog, HostModel
-from planner.engine import plan
-from planner.fleet import fleet_milp, fleet_search, pack_fleet
-from planner.heuristics import Packing
-from planner.inventory import Inventory, Workload
-from planner.problem import Problem, build_problem
-from planner.verify import check_plan
+from planner.model.problem import Problem, build_problem
+from planner.readers.catalog import PURE_PACKING, Catalog, HostModel
+from planner.readers.inventory import Inventory, Workload
+from planner.solver import engine
+from planner.solver.bounds import capacity_plan
+from planner.solver.engine import plan
+from planner.solver.fleet import fleet_milp, fleet_search, pack_fleet
+from planner.solver.heuristics import Packing
+from planner.verify.verifier import check_plan
 
 
 def _catalog() -> Catalog:

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from planner.errors import InputError
-from planner.inventory import read_inventory_csv
+from planner.readers.inventory import read_inventory_csv
 
 from .conftest import write
 

@@ -13,8 +13,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner import knapsack
-from planner.knapsack import best_pattern, copy_stages
+from planner.solver import knapsack
+from planner.solver.knapsack import best_pattern, copy_stages
 
 
 @st.composite

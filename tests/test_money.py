@@ -6,7 +6,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from planner.catalog import (
+from planner.errors import InputError
+from planner.money.costing import Contract, assess, physical_contract, price, virtual_contract
+from planner.readers.catalog import (
     Catalog,
     DiscountTier,
     HostModel,
@@ -19,10 +21,8 @@ from planner.catalog import (
     parse_catalog,
     parse_policy,
 )
-from planner.engine import plan
-from planner.errors import InputError
-from planner.inventory import Inventory, Workload
-from planner.money import Contract, assess, physical_contract, price, virtual_contract
+from planner.readers.inventory import Inventory, Workload
+from planner.solver.engine import plan
 
 from .conftest import ROOT
 
@@ -164,7 +164,7 @@ def test_policy_equality_ignores_money_for_the_plan_cache() -> None:
 
 
 def test_docs_list_every_money_key() -> None:
-    from planner.schema import CATALOG_FIELDS, DISCOUNT_FIELDS, SCENARIO_FIELDS, TEST_FIELDS
+    from planner.readers.schema import CATALOG_FIELDS, DISCOUNT_FIELDS, SCENARIO_FIELDS, TEST_FIELDS
 
     text = (ROOT / "docs" / "formats.md").read_text()
     assert "## Contract terms and money" in text

@@ -18,10 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.bench.instances import constructed
-from planner.fill import _tight_dimensions, exact_fill, perfect_types
-from planner.heuristics import Packing, Pattern
-from planner.pool import exact_with, pool_repair, subset_sums
-from planner.problem import HostType, Item, Problem, build_problem
+from planner.model.problem import HostType, Item, Problem, build_problem
+from planner.solver.fill import _tight_dimensions, exact_fill, perfect_types
+from planner.solver.heuristics import Packing, Pattern
+from planner.solver.pool import exact_with, pool_repair, subset_sums
 from tests.test_fill import _check
 
 

@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 
 from planner.bench.instances import literature
-from planner.catalog import PURE_PACKING, Catalog, HostModel
-from planner.colgen import Pricer, column_generation, dominance_pairs
-from planner.heuristics import ffd_multi
-from planner.inventory import Inventory, Workload
-from planner.problem import Problem, build_problem
+from planner.model.problem import Problem, build_problem
+from planner.readers.catalog import PURE_PACKING, Catalog, HostModel
+from planner.readers.inventory import Inventory, Workload
+from planner.solver.colgen import Pricer, column_generation, dominance_pairs
+from planner.solver.heuristics import ffd_multi
 
 
 def _problem(seed: int, n: int = 12, dims: int = 2) -> Problem:
@@ -161,7 +161,7 @@ def test_lp_bound_with_exchange_columns_never_exceeds_the_optimum(seed: int) -> 
 @pytest.mark.parametrize("seed", range(4))
 def test_volume_duals_price_no_pattern_out(seed: int) -> None:
     # the starting centre of the stabilised column generation must be a feasible dual
-    from planner.colgen import build_master, volume_duals
+    from planner.solver.colgen import build_master, volume_duals
 
     problem = _problem(seed, dims=3)
     _, rows = build_master(problem, [], 1e9)

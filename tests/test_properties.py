@@ -1,6 +1,6 @@
 """Property-based tests of the engine: every plan verifies, loses nothing, and its claims hold.
 
-Random small inventories, catalogs and policies go through ``planner.engine.plan``; a
+Random small inventories, catalogs and policies go through ``planner.solver.engine.plan``; a
 brute-force enumeration of set partitions gives the true optimum of tiny instances, against
 which the lower bound, the cost and the "optimal" label are checked.
 """
@@ -15,11 +15,11 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.catalog import Catalog, HostModel, Policy, UnitModel
-from planner.engine import plan
-from planner.inventory import Inventory, Workload
-from planner.plan import Plan
-from planner.verify import check_plan
+from planner.model.plan import Plan
+from planner.readers.catalog import Catalog, HostModel, Policy, UnitModel
+from planner.readers.inventory import Inventory, Workload
+from planner.solver.engine import plan
+from planner.verify.verifier import check_plan
 
 #: examples per property; PLANNER_PROPERTY_EXAMPLES=5000 with HYPOTHESIS_PROFILE=explore
 #: (tests/conftest.py) runs a long random search instead of the fixed-seed one

@@ -8,10 +8,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.catalog import load_catalog, load_policy
-from planner.engine import plan
 from planner.errors import InputError
 from planner.readers import load_inventory
+from planner.readers.catalog import load_catalog, load_policy
+from planner.solver.engine import plan
 
 from .conftest import SAMPLE
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from planner.units import UnitParseError, parse_bytes, split_header
+from planner.readers.units import UnitParseError, parse_bytes, split_header
 
 
 def test_decimal_and_binary_prefixes_differ() -> None:

@@ -12,8 +12,15 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
-from planner.catalog import PURE_PACKING, Catalog, HostModel, Policy, load_catalog, load_policy
-from planner.inventory import Inventory, Workload
+from planner.readers.catalog import (
+    PURE_PACKING,
+    Catalog,
+    HostModel,
+    Policy,
+    load_catalog,
+    load_policy,
+)
+from planner.readers.inventory import Inventory, Workload
 from planner.testing import constructed_instance, split
 
 from .mixes import DEFAULT_MIX, VmMix

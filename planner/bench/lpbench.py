@@ -15,13 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 import pulp
 
-from planner.catalog import Catalog, Policy
-from planner.colgen import Pricer, build_master, pattern_column
-from planner.heuristics import Pattern, portfolio
-from planner.highs import INF, fvec, ivec
-from planner.inventory import Inventory
-from planner.problem import Problem, build_problem
-from planner.unitpack import UnitPattern, unit_patterns
+from planner.model.problem import Problem, build_problem
+from planner.readers.catalog import Catalog, Policy
+from planner.readers.inventory import Inventory
+from planner.solver.colgen import Pricer, build_master, pattern_column
+from planner.solver.heuristics import Pattern, portfolio
+from planner.solver.highs import INF, fvec, ivec
+from planner.solver.unitpack import UnitPattern, unit_patterns
 
 
 @dataclass
@@ -141,8 +141,8 @@ def run_lp_bench(inventory: Inventory, catalog: Catalog, policy: Policy,
 def main_lp_bench() -> None:
     """Print the LP re-solve benchmark on the bundled sample (`planner bench --suite lp`)."""
     from planner.bench.instances import SAMPLE_DIR
-    from planner.catalog import load_catalog, load_policy
-    from planner.inventory import read_inventory_csv
+    from planner.readers.catalog import load_catalog, load_policy
+    from planner.readers.inventory import read_inventory_csv
 
     inv = read_inventory_csv(SAMPLE_DIR / "inventory.csv")
     cat = load_catalog(SAMPLE_DIR / "catalog.toml")

@@ -16,9 +16,9 @@ from typing import Any
 import highspy
 import numpy as np
 
-from planner.catalog import Catalog, Policy
-from planner.highs import new_highs
-from planner.inventory import Inventory
+from planner.readers.catalog import Catalog, Policy
+from planner.readers.inventory import Inventory
+from planner.solver.highs import new_highs
 
 SCALE = (1000, 1024, 1000)
 Bins = list[tuple[int, list[int]]]

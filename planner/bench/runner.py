@@ -42,7 +42,8 @@ def _context() -> Any:
     global _CTX
     if _CTX is None:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["planner.bench.runner", "planner.engine", "pulp", "numpy"])
+        ctx.set_forkserver_preload(["planner.bench.runner", "planner.solver.engine", "pulp",
+                                    "numpy"])
         _CTX = ctx
     return _CTX
 
@@ -50,8 +51,8 @@ def _context() -> Any:
 def solve(solver: str, inst: BenchInstance) -> dict[str, Any]:
     """Run ``solver`` on ``inst`` in this process; a record without timing and memory."""
     if solver == ENGINE:
-        from planner.engine import plan
-        from planner.verify import check_plan
+        from planner.solver.engine import plan
+        from planner.verify.verifier import check_plan
 
         p = plan(inst.inventory, inst.catalog, inst.policy, time_limit=inst.time_limit)
         problems = check_plan(p, inst.inventory, inst.catalog, inst.policy)

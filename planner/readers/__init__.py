@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planner.errors import InputError
-from planner.inventory import Inventory
 from planner.readers.azure_migrate import is_azure_migrate, read_azure_migrate
+from planner.readers.inventory import Inventory
 from planner.readers.mapping import Mapping, load_mapping
 from planner.readers.own import is_own, own_keys, read_own
 from planner.readers.records import Record, finish

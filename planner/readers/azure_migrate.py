@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from planner.inventory import Workload
+from planner.readers.inventory import Workload
 from planner.readers.records import Record, machine_rows
 from planner.readers.summary import ImportSummary
 from planner.readers.table import Cell, Table, canon, cell_text, read_count, read_number
-from planner.units import Q_
+from planner.readers.units import Q_
 
 REQUIRED = ("server name", "cores", "memory (in mb)")
 MIB_TO_GIB = float(Q_(1, "mebibyte").to("gibibyte").magnitude)

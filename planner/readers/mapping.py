@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from planner.errors import InputError
-from planner.inventory import KINDS, SOURCES, Workload
+from planner.readers.inventory import KINDS, SOURCES, Workload
 from planner.readers.table import Cell, canon, cell_text
 from planner.readers.text import csv_table, decode
 

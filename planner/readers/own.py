@@ -1,6 +1,6 @@
 """The planner's own columns (name, vcpu, memory, storage, ...) in a CSV or a workbook sheet.
 
-Validation stays in :func:`planner.inventory.parse_rows`; this module only turns cells into
+Validation stays in :func:`planner.readers.inventory.parse_rows`; this module only turns cells into
 the text that function reads, rewriting numbers written with thousands separators or a decimal
 comma (``1,5 TB`` in a semicolon file) into plain digits first.
 """
@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 
 from planner.errors import InputError
-from planner.inventory import _canon_header, parse_rows
+from planner.readers.inventory import _canon_header, parse_rows
 from planner.readers.records import Record
 from planner.readers.summary import ImportSummary
 from planner.readers.table import Cell, Table, cell_text, normalize_number

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from planner.errors import InputError
-from planner.inventory import Inventory, Workload
+from planner.readers.inventory import Inventory, Workload
 from planner.readers.mapping import Mapping
 from planner.readers.summary import (
     MAX_LISTED,

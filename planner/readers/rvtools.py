@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from planner.inventory import Workload
+from planner.readers.inventory import Workload
 from planner.readers.records import Record, machine_rows
 from planner.readers.summary import SUSPICIOUS_STORAGE_GB, ImportSummary, Overcommit
 from planner.readers.table import Cell, Table, canon, cell_text, read_count, read_number
-from planner.units import Q_
+from planner.readers.units import Q_
 
 MIB_TO_GIB = float(Q_(1, "mebibyte").to("gibibyte").magnitude)
 MIB_TO_GB = float(Q_(1, "mebibyte").to("gigabyte").magnitude)

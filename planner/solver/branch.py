@@ -14,7 +14,7 @@ always exists, so every fractional node can be branched.
 
 Pricing is exact, by the cheapest method that applies: a DP over the capacity grid when it
 is small (literature classes with capacity 100-150), else a DP over the loads patterns reach
-(`planner.knapsack`; capacity 1,000), else a depth-first branch-and-bound over copy counts
+(`planner.solver.knapsack`; capacity 1,000), else a depth-first branch-and-bound over copy counts
 (anti-affinity groups), else a MILP in HiGHS with one indicator per branching set. Node bounds are
 Farley bounds (valid before column generation converges), the search is best-bound with a
 plunge to a leaf after every branching, and the global bound is the least bound over open
@@ -35,7 +35,8 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
-from planner.colgen import (
+from planner.model.problem import Problem
+from planner.solver.colgen import (
     RC_EPS,
     MasterSolution,
     Pricer,
@@ -43,11 +44,10 @@ from planner.colgen import (
     pattern_column,
     solve_integer_master,
 )
-from planner.heuristics import Pattern
-from planner.highs import INF, fvec, ivec, new_highs, set_start
-from planner.knapsack import best_pattern, directions
-from planner.problem import Problem
-from planner.unitpack import UnitPattern
+from planner.solver.heuristics import Pattern
+from planner.solver.highs import INF, fvec, ivec, new_highs, set_start
+from planner.solver.knapsack import best_pattern, directions
+from planner.solver.unitpack import UnitPattern
 
 #: branch-and-price is tried up to this many item classes
 MAX_CLASSES = 200
@@ -543,7 +543,7 @@ class _Limit(Exception):
 class _TreeSearch:
     """Exact pricing for large grids: the sparse DP, else branch-and-bound over copy counts.
 
-    Without anti-affinity groups, the DP over reached loads (`planner.knapsack`) answers
+    Without anti-affinity groups, the DP over reached loads (`planner.solver.knapsack`) answers
     (4-10 ms a call on mc-CT1/CT2 against 20-50 ms for the tree and the MILP); with them,
     or past its state limit, the tree search below.
 
@@ -580,7 +580,7 @@ class _TreeSearch:
 
     def _sparse(self, pi: np.ndarray, sets: list[tuple[BranchSet, float]], floor: float,
                 start: Pattern | None, until: float) -> tuple[float, Pattern] | None:
-        """The sparse dynamic program (`planner.knapsack`), or None.
+        """The sparse dynamic program (`planner.solver.knapsack`), or None.
 
         None past its state limit or ``until``, or when a group of linked classes has too
         many joint counts.

@@ -17,12 +17,12 @@ from typing import Any
 
 import pandas as pd
 
-from planner.catalog import Catalog, Policy, Scenario
-from planner.engine import plan as make_plan
 from planner.errors import InputError
-from planner.inventory import Inventory
-from planner.money import Assessment, assess, fmt
-from planner.plan import Plan
+from planner.model.plan import Plan
+from planner.money.costing import Assessment, assess, fmt
+from planner.readers.catalog import Catalog, Policy, Scenario
+from planner.readers.inventory import Inventory
+from planner.solver.engine import plan as make_plan
 
 #: parameters that change the packing (re-solve) and those that only change money (re-price)
 PACKING_PARAMS = ("cpu_overcommit", "memory_overcommit", "headroom", "growth_per_year",
@@ -101,7 +101,7 @@ class Comparison:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready comparison: ranking rows and each quote's assessment."""
-        from planner.money import jsonable
+        from planner.money.costing import jsonable
 
         return jsonable({"currency": self.currency,
                          "ranking": self.rows(),
@@ -211,7 +211,7 @@ class SweepResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready sweep: points, crossings, solve counts."""
-        from planner.money import jsonable
+        from planner.money.costing import jsonable
 
         return jsonable({"currency": self.currency, "params": self.params,
                          "points": self.rows, "crossings": self.crossing_rows,

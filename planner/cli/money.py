@@ -1,6 +1,6 @@
 """``planner compare`` and ``planner sweep``: vendor quotes side by side, and their sensitivity.
 
-Kept apart from planner/cli.py so that file only needs one line to register these commands.
+Kept apart from planner/cli/main.py so that file only needs one line to register these commands.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from typing import Any
 
 import pandas as pd
 
-from planner.catalog import load_catalog, load_policy
-from planner.compare import compare, sweep
 from planner.errors import InputError
-from planner.export import safe_cell
-from planner.inventory import read_inventory_csv
+from planner.money.compare import compare, sweep
+from planner.present.export import safe_cell
+from planner.readers.catalog import load_catalog, load_policy
+from planner.readers.inventory import read_inventory_csv
 
 
 def _write_json(data: dict[str, Any], path: str) -> None:

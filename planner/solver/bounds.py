@@ -13,8 +13,8 @@ from __future__ import annotations
 import highspy
 import numpy as np
 
-from planner.highs import INF, fvec, ivec, new_highs
-from planner.problem import Problem
+from planner.model.problem import Problem
+from planner.solver.highs import INF, fvec, ivec, new_highs
 
 
 def capacity_bound(problem: Problem, time_limit: float = 2.0) -> float:

@@ -18,8 +18,8 @@ import time
 
 import numpy as np
 
-from planner.heuristics import Pattern
-from planner.problem import Problem
+from planner.model.problem import Problem
+from planner.solver.heuristics import Pattern
 
 #: copies per PC in an enumerated subset (triples + triples)
 MOST = 6

@@ -13,7 +13,7 @@ import xlsxwriter
 if TYPE_CHECKING:
     from planner.readers.summary import ImportSummary
 
-from planner.plan import Plan
+from planner.model.plan import Plan
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

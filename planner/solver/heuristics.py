@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from planner.problem import HostType, Problem
+from planner.model.problem import HostType, Problem
 
 
 @dataclass(frozen=True, order=True)

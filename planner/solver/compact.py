@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from planner.heuristics import Pattern
-from planner.highs import INF, fvec, ivec, new_highs, run_interruptible
-from planner.problem import Problem
-from planner.unitpack import UnitPattern
+from planner.model.problem import Problem
+from planner.solver.heuristics import Pattern
+from planner.solver.highs import INF, fvec, ivec, new_highs, run_interruptible
+from planner.solver.unitpack import UnitPattern
 
 #: above this many integer variables the compact model is not attempted
 MAX_VARIABLES = 40_000

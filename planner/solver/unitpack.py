@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from planner.highs import INF, fvec, is_optimal, ivec, new_highs
-from planner.problem import Problem
+from planner.model.problem import Problem
+from planner.solver.highs import INF, fvec, is_optimal, ivec, new_highs
 
 MAX_UNIT_PATTERNS = 20_000
 

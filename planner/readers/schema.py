@@ -11,7 +11,11 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Field:
-    """One input field: name, type, canonical unit, default, and a one-line description."""
+    """One input field: name, type, canonical unit, default, and a one-line description.
+
+    ``minimum`` and ``maximum`` (in the canonical unit) are the field's valid range where it is
+    numeric: the readers enforce them and the dashboard's widgets take their limits from them.
+    """
 
     name: str
     type: str
@@ -19,6 +23,8 @@ class Field:
     default: object
     required: bool
     description: str
+    minimum: float | None = None
+    maximum: float | None = None
 
 
 INVENTORY_FIELDS: tuple[Field, ...] = (

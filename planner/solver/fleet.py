@@ -15,10 +15,10 @@ import time
 import highspy
 import numpy as np
 
-from planner.colgen import residual_problem
-from planner.heuristics import Packing, Pattern, cheapest_holding, ffd_multi
-from planner.highs import INF, fvec, ivec, new_highs, run_interruptible
-from planner.problem import Problem
+from planner.model.problem import Problem
+from planner.solver.colgen import residual_problem
+from planner.solver.heuristics import Packing, Pattern, cheapest_holding, ffd_multi
+from planner.solver.highs import INF, fvec, ivec, new_highs, run_interruptible
 
 #: above this many copies, one pass costs seconds; the other heuristics cover large inventories
 MAX_COPIES = 20_000

@@ -13,12 +13,12 @@ from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
-from planner.catalog import load_catalog, load_policy
-from planner.engine import plan as make_plan
 from planner.errors import InputError, PlannerError, VerificationError
-from planner.export import write_csv, write_json, write_xlsx
-from planner.plan import Plan
+from planner.model.plan import Plan
+from planner.present.export import write_csv, write_json, write_xlsx
 from planner.readers import load_inventory
+from planner.readers.catalog import load_catalog, load_policy
+from planner.solver.engine import plan as make_plan
 
 
 class Progress:
@@ -197,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="path to shared/realdata to derive VM size mixes from")
     b.add_argument("--seed", type=int, default=1)
     b.set_defaults(func=_cmd_bench)
-    from planner.cli_money import add_commands as add_money_commands
+    from planner.cli.money import add_commands as add_money_commands
 
     add_money_commands(sub)
     return ap

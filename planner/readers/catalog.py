@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.errors import InputError
-from planner.units import UnitParseError, parse_bytes
+from planner.readers.units import UnitParseError, parse_bytes
 
 
 @dataclass(frozen=True)

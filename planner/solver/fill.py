@@ -30,15 +30,15 @@ from fractions import Fraction
 import highspy
 import numpy as np
 
-from planner.colgen import residual_problem
-from planner.compact import solve_compact
-from planner.cover import MAX_COPIES as COVER_MAX
-from planner.cover import MOST as COVER_MOST
-from planner.cover import pair_sums, perfect_cover, sum_radix, triple_sums
-from planner.heuristics import Packing, Pattern, cheapest_holding, ffd_multi
-from planner.highs import INF, new_highs
-from planner.pool import pool_repair
-from planner.problem import HostType, Item, Problem
+from planner.model.problem import HostType, Item, Problem
+from planner.solver.colgen import residual_problem
+from planner.solver.compact import solve_compact
+from planner.solver.cover import MAX_COPIES as COVER_MAX
+from planner.solver.cover import MOST as COVER_MOST
+from planner.solver.cover import pair_sums, perfect_cover, sum_radix, triple_sums
+from planner.solver.heuristics import Packing, Pattern, cheapest_holding, ffd_multi
+from planner.solver.highs import INF, new_highs
+from planner.solver.pool import pool_repair
 
 #: share of the fill's time for an exact cover of the whole problem (when that may be needed)
 WHOLE_SHARE = 0.75
@@ -100,10 +100,10 @@ REPAIR_SHARE = 0.6
 FOLLOW_MIN = 0.5
 FOLLOW_FACTOR = 1.0
 #: share of the time left after the first pass for regrouping the loose PCs' copies with
-#: `planner.pool` (PCs of many small copies) before the exact cover's neighbourhoods
+#: `planner.solver.pool` (PCs of many small copies) before the exact cover's neighbourhoods
 POOL_SHARE = 0.5
 #: where a perfect packing into PCs of the largest type would hold more than this many
-#: copies per PC, the first pass and its `planner.pool` regrouping (for at most this share of
+#: copies per PC, the first pass and its `planner.solver.pool` regrouping (for at most this share of
 #: the time) run before the whole cover: ~7 on the constructed 3-D instances with three
 #: types (regrouped in 0.6-1.7 s at 200 copies, where the cover first took 2.4-9.8 s), 3 on
 #: Caprara-Toth class 10 (triplets, which the cover finds faster)
@@ -786,7 +786,7 @@ def perfect_types(problem: Problem, target: float, tight: np.ndarray) -> list[in
     each dimension of positive price and uses only types whose capacity is worth exactly
     their cost (`_resource_prices`: the best such p, exactly). [] unless every tight
     dimension has a positive price, or when such a plan would hold more than
-    `planner.cover.MOST` copies per PC on average even in PCs of its cheapest model (many
+    `planner.solver.cover.MOST` copies per PC on average even in PCs of its cheapest model (many
     small workloads: the perfect-packing searches were built and measured for fewer per PC;
     the other phases pack such inventories).
     """
@@ -822,7 +822,7 @@ def cover_repair(problem: Problem, packing: Packing, deadline: float, target: fl
 
     Each round frees the PCs with unused capacity and exactly filled ones at random, up to
     COVER_COPIES copies, and partitions the freed copies into exactly filled PCs of the
-    types ``hosts`` (`planner.cover.perfect_cover`). Stops at the deadline or at ``target``.
+    types ``hosts`` (`planner.solver.cover.perfect_cover`). Stops at the deadline or at ``target``.
     Every round must free all the PCs with unused capacity: with the bound one PC away,
     only they together hold copies summing to whole PCs. tight, weight: as in `exact_fill`.
     """

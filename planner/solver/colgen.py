@@ -17,11 +17,11 @@ from dataclasses import dataclass, field, replace
 import highspy
 import numpy as np
 
-from planner.heuristics import Pattern, ffd_multi
-from planner.highs import INF, fvec, ivec, new_highs, run_interruptible, set_start
-from planner.knapsack import best_pattern, copy_stages
-from planner.problem import Item, Problem
-from planner.unitpack import UnitPattern
+from planner.model.problem import Item, Problem
+from planner.solver.heuristics import Pattern, ffd_multi
+from planner.solver.highs import INF, fvec, ivec, new_highs, run_interruptible, set_start
+from planner.solver.knapsack import best_pattern, copy_stages
+from planner.solver.unitpack import UnitPattern
 
 RC_EPS = 1e-7
 GREEDY_SEEDS = 40  # extra greedy patterns per PC type and round, each seeded by one class
@@ -331,7 +331,7 @@ class Pricer:
 
     def _sparse(self, t: int, pi: np.ndarray, need: float | None, deadline: float
                 ) -> tuple[float, float, Pattern | None] | None:
-        """Exact pricing over reachable loads only (`planner.knapsack`), for large grids.
+        """Exact pricing over reachable loads only (`planner.solver.knapsack`), for large grids.
 
         With ``need``, only patterns worth more are sought (none: ``need`` bounds them all).
         None with anti-affinity groups, or when the DP gives up (too many loads, or time).

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planner.errors import InputError
-from planner.schema import INVENTORY_FIELDS
-from planner.units import UnitParseError, parse_bytes, split_header
+from planner.readers.schema import INVENTORY_FIELDS
+from planner.readers.units import UnitParseError, parse_bytes, split_header
 
 KINDS = ("server", "workstation")
 SOURCES = ("physical", "virtual")

@@ -1,6 +1,6 @@
 """Perfect packings of a pool of copies by meet-in-the-middle subset sums.
 
-The exact cover (`planner.cover`) builds PCs of at most six copies. When the sequential fill
+The exact cover (`planner.solver.cover`) builds PCs of at most six copies. When the sequential fill
 ends a PC or two above a bound that only a perfect packing meets, the PCs it leaves with
 unused capacity hold its smallest copies, ten or more on a large PC (the constructed
 instances with three PC types): no subset of six rebuilds them. Here the copies of those PCs
@@ -20,9 +20,9 @@ from collections import Counter
 
 import numpy as np
 
-from planner.cover import pairs_of_keys, sum_radix
-from planner.heuristics import Packing, Pattern
-from planner.problem import Problem
+from planner.model.problem import Problem
+from planner.solver.cover import pairs_of_keys, sum_radix
+from planner.solver.heuristics import Packing, Pattern
 
 #: copies besides the largest among which a PC's content is looked for (halves of 2^12
 #: subsets; 24 beat 16-22 and 26-30 on the constructed instances)

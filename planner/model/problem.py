@@ -10,8 +10,8 @@ import math
 from dataclasses import dataclass, field
 from functools import reduce
 
-from planner.catalog import Catalog, HostModel, Policy, UnitModel
-from planner.inventory import Inventory, Workload
+from planner.readers.catalog import Catalog, HostModel, Policy, UnitModel
+from planner.readers.inventory import Inventory, Workload
 
 DIMS = ("vcpu", "memory", "storage")
 #: grid steps per canonical unit: milli-vCPU, MiB per GiB, MB per GB
@@ -188,15 +188,46 @@ def _misfit_reason(size: tuple[int, int, int], hosts: list[HostType], what: str)
 
 
 def build_problem(inventory: Inventory, catalog: Catalog, policy: Policy) -> Problem:
-    """Aggregate workloads into item classes and models into PC and unit types."""
+    """Aggregate workloads into item classes and models into PC and unit types.
+
+    Reads as its steps: the unit and PC types on the integer grid, the workloads in scope, then
+    one item per class of identical single workloads and one per affinity group; what fits no
+    PC (or needs a seat no unit has) is listed as unplaced with its reason.
+    """
     money = catalog.has_fees
     scale = money_scale(catalog) if money else COUNT_HOST
+    units = _unit_types(catalog, money, scale)
+    warnings: list[str] = []
+    hosts = _host_types(catalog, policy, units, money, scale, warnings)
+    problem = Problem([], hosts, units, money=money, currency=catalog.currency,
+                      warnings=warnings, scale=scale)
+    in_scope = _in_scope(inventory, policy, problem)
+    b = _ItemBuilder(problem, policy, growth_factor(policy, catalog))
+    classes: dict[object, Item] = {}
+    b.single_items([w for w in in_scope if not w.affinity], classes)
+    groups: dict[str, list[Workload]] = {}
+    for w in in_scope:
+        if w.affinity:
+            groups.setdefault(w.affinity, []).append(w)
+    b.group_items(groups, classes)
+    # deterministic order: largest first by normalized size, then key
+    problem.items = sorted(classes.values(), key=lambda it: (-sum(it.size), it.key))
+    return problem
+
+
+def _unit_types(catalog: Catalog, money: bool, scale: int) -> list[UnitType]:
+    """Mobile unit models with their cost in ticks (or the count-mode unit weight)."""
     units: list[UnitType] = []
     for um in catalog.units:
         cost = int(catalog.item_cost(um) * scale) if money else COUNT_UNIT
         units.append(UnitType(len(units), um, um.slots, um.seats, cost, um.available))
+    return units
+
+
+def _host_types(catalog: Catalog, policy: Policy, units: list[UnitType], money: bool,
+                scale: int, warnings: list[str]) -> list[HostType]:
+    """PC models with usable capacity on the grid (rounded down); unusable ones warned about."""
     hosts: list[HostType] = []
-    warnings: list[str] = []
     max_slots = max((u.slots for u in units), default=0)
     for m in catalog.hosts:
         if units and m.slots > max_slots:
@@ -212,18 +243,11 @@ def build_problem(inventory: Inventory, catalog: Catalog, policy: Policy) -> Pro
             continue
         cost = int(catalog.item_cost(m) * scale) if money else COUNT_HOST
         hosts.append(HostType(len(hosts), m, cap, cost, m.slots, m.available))
+    return hosts
 
-    growth = growth_factor(policy, catalog)
-    seats_on = policy.workstation_seats and bool(units)
-    no_seats = seats_on and not any(u.seats > 0 for u in units)
-    seat_reason = "needs a staff seat in a mobile unit, but no unit model in the catalog has seats"
-    problem = Problem([], hosts, units, money=money, currency=catalog.currency,
-                      warnings=warnings, scale=scale)
 
-    def grid(w: Workload) -> tuple[int, int, int]:
-        d = demand_of(w, policy, growth)
-        return (_up(d[0], SCALE[0]), _up(d[1], SCALE[1]), _up(d[2], SCALE[2]))
-
+def _in_scope(inventory: Inventory, policy: Policy, problem: Problem) -> list[Workload]:
+    """Workloads of the tiers in scope; the others are listed out of scope with the reason."""
     in_scope: list[Workload] = []
     for w in inventory.workloads:
         if w.tier not in policy.tiers:
@@ -232,65 +256,83 @@ def build_problem(inventory: Inventory, catalog: Catalog, policy: Policy) -> Pro
                 for n in w.instance_names())
         else:
             in_scope.append(w)
+    return in_scope
 
-    # Affinity groups become one item each; members of one group carry their anti groups along.
-    groups: dict[str, list[Workload]] = {}
-    singles: list[Workload] = []
-    for w in in_scope:
-        if w.affinity:
-            groups.setdefault(w.affinity, []).append(w)
-        else:
-            singles.append(w)
-    classes: dict[object, Item] = {}
-    for w in singles:
-        size = grid(w)
-        seats = 1 if (seats_on and w.kind == "workstation") else 0
-        anti = (w.anti_affinity,) if w.anti_affinity else ()
-        names = w.instance_names()
-        if seats and no_seats:
-            problem.unplaced.extend(Unplaced(n, f"workstation {seat_reason}") for n in names)
-            continue
-        if not any(problem.fits(size, h) for h in hosts):
-            reason = _misfit_reason(size, hosts, "workload")
-            problem.unplaced.extend(Unplaced(n, reason) for n in names)
-            continue
-        key = (size, seats, anti)
-        if key not in classes:
-            classes[key] = Item(w.name, size, [], seats, anti)
-        classes[key].members.extend([n] for n in names)
-    for gname, members in groups.items():
-        names = [n for w in members for n in w.instance_names()]
-        total = [0, 0, 0]
-        seats = 0
-        antis: list[str] = []
-        for w in members:
-            s = grid(w)
-            for d in range(3):
-                total[d] += s[d] * w.count
-            if seats_on and w.kind == "workstation":
-                seats += w.count
-            if w.anti_affinity:
-                antis.extend([w.anti_affinity] * w.count)
-        size = (total[0], total[1], total[2])
-        clash = sorted({a for a in antis if antis.count(a) > 1})
-        if clash:
-            reason = (f"affinity group '{gname}' requires one PC but contains several members "
-                      f"of anti-affinity group(s) {clash}; the rules contradict")
-            problem.unplaced.extend(Unplaced(n, reason) for n in names)
-            continue
-        if seats and no_seats:
-            reason = f"affinity group '{gname}' has workstations; each {seat_reason}"
-            problem.unplaced.extend(Unplaced(n, reason) for n in names)
-            continue
-        if not any(problem.fits(size, h) for h in hosts):
-            reason = _misfit_reason(size, hosts, f"affinity group '{gname}' ({len(names)} members)")
-            problem.unplaced.extend(Unplaced(n, reason) for n in names)
-            continue
-        classes[("affinity", gname)] = Item(f"affinity:{gname}", size, [names], seats,
-                                            tuple(sorted(set(antis))))
-    # deterministic order: largest first by normalized size, then key
-    problem.items = sorted(classes.values(), key=lambda it: (-sum(it.size), it.key))
-    return problem
+
+class _ItemBuilder:
+    """Turns workloads into item classes on the grid, or unplaced entries with a reason."""
+
+    SEAT_REASON = "needs a staff seat in a mobile unit, but no unit model in the catalog has seats"
+
+    def __init__(self, problem: Problem, policy: Policy, growth: float) -> None:
+        self.problem, self.policy, self.growth = problem, policy, growth
+        self.seats_on = policy.workstation_seats and bool(problem.units)
+        self.no_seats = self.seats_on and not any(u.seats > 0 for u in problem.units)
+
+    def grid(self, w: Workload) -> tuple[int, int, int]:
+        """The workload's demand on the grid, rounded up."""
+        d = demand_of(w, self.policy, self.growth)
+        return (_up(d[0], SCALE[0]), _up(d[1], SCALE[1]), _up(d[2], SCALE[2]))
+
+    def fits_some(self, size: tuple[int, int, int]) -> bool:
+        """Whether any PC type holds this size."""
+        return any(self.problem.fits(size, h) for h in self.problem.hosts)
+
+    def unplace(self, names: list[str], reason: str) -> None:
+        """List these copies as unplaced."""
+        self.problem.unplaced.extend(Unplaced(n, reason) for n in names)
+
+    def single_items(self, singles: list[Workload], classes: dict[object, Item]) -> None:
+        """Identical workloads (size, seats, anti-affinity group) become one item class."""
+        for w in singles:
+            size = self.grid(w)
+            seats = 1 if (self.seats_on and w.kind == "workstation") else 0
+            anti = (w.anti_affinity,) if w.anti_affinity else ()
+            names = w.instance_names()
+            if seats and self.no_seats:
+                self.unplace(names, f"workstation {self.SEAT_REASON}")
+                continue
+            if not self.fits_some(size):
+                self.unplace(names, _misfit_reason(size, self.problem.hosts, "workload"))
+                continue
+            key = (size, seats, anti)
+            if key not in classes:
+                classes[key] = Item(w.name, size, [], seats, anti)
+            classes[key].members.extend([n] for n in names)
+
+    def group_items(self, groups: dict[str, list[Workload]],
+                    classes: dict[object, Item]) -> None:
+        """Each affinity group becomes one item; its members carry their anti groups along."""
+        for gname, members in groups.items():
+            names = [n for w in members for n in w.instance_names()]
+            total = [0, 0, 0]
+            seats = 0
+            antis: list[str] = []
+            for w in members:
+                s = self.grid(w)
+                for d in range(3):
+                    total[d] += s[d] * w.count
+                if self.seats_on and w.kind == "workstation":
+                    seats += w.count
+                if w.anti_affinity:
+                    antis.extend([w.anti_affinity] * w.count)
+            size = (total[0], total[1], total[2])
+            clash = sorted({a for a in antis if antis.count(a) > 1})
+            if clash:
+                self.unplace(names, f"affinity group '{gname}' requires one PC but contains "
+                             f"several members of anti-affinity group(s) {clash}; the rules "
+                             "contradict")
+                continue
+            if seats and self.no_seats:
+                self.unplace(names, f"affinity group '{gname}' has workstations; each "
+                             f"{self.SEAT_REASON}")
+                continue
+            if not self.fits_some(size):
+                self.unplace(names, _misfit_reason(
+                    size, self.problem.hosts, f"affinity group '{gname}' ({len(names)} members)"))
+                continue
+            classes[("affinity", gname)] = Item(f"affinity:{gname}", size, [names], seats,
+                                                tuple(sorted(set(antis))))
 
 
 def _bucket(value: int, ratio: float) -> int:

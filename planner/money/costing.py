@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from planner.catalog import Catalog, HostModel, Policy, Scenario, UnitModel
-from planner.inventory import Inventory
-from planner.plan import Plan
+from planner.model.plan import Plan
+from planner.readers.catalog import Catalog, HostModel, Policy, Scenario, UnitModel
+from planner.readers.inventory import Inventory
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")

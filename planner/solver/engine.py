@@ -1,0 +1,639 @@
+"""The planning engine: heuristic plan, column-generation bound, price-and-branch, verified plan."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from decimal import Decimal
+
+from planner.model.plan import Baseline, Plan, PlannedHost, PlannedUnit, UnplacedWorkload
+from planner.model.problem import (
+    COUNT_HOST,
+    Problem,
+    build_problem,
+    compress,
+    demand_of,
+    growth_factor,
+)
+from planner.model.problem import usable_capacity as _usable
+from planner.readers.catalog import Catalog, Policy
+from planner.readers.inventory import Inventory
+from planner.solver.bounds import capacity_plan
+from planner.solver.branch import MAX_CLASSES as BNP_CLASSES
+from planner.solver.branch import BranchPricer, branch_and_price
+from planner.solver.colgen import column_generation, dive, solve_integer_master
+from planner.solver.compact import MAX_VARIABLES, compact_size, solve_compact
+from planner.solver.fill import applicable as fill_applicable
+from planner.solver.fill import exact_fill, needs_perfect
+from planner.solver.fleet import (
+    MAX_FLEET_VARIABLES,
+    fleet_milp,
+    fleet_packing,
+    fleet_search,
+    fleet_variables,
+)
+from planner.solver.heuristics import Packing, Pattern, portfolio
+from planner.solver.unitpack import UnitCover, UnitPattern, cover_units, unit_patterns
+from planner.verify.verifier import verify_plan
+
+ProgressFn = Callable[[str, float | None, float | None, float], None]
+STOCK_REASON = "the vendor's stock ('available') of PC or unit models ran out"
+#: above this many item classes, near-identical classes are merged (see problem.compress)
+MAX_CLASSES = 250
+#: compact models up to this many variables are tried first (they often prove optimality)
+SMALL_COMPACT = 6_000
+#: fleets of the capacity bound holding this many copies per PC or more are also packed
+#: exactly by HiGHS, on this share of the time: it finds the packings the rules miss (class 4
+#: and 5 multiple-choice instances: 2-13 PCs, 7-16 copies each) in 0.01-1.6 s, or none in 5 s
+#: (HiGHS's time to a packing varies with its random seed from 0.02 s to 3 s: a margin)
+FLEET_MILP_DENSITY = 5.0
+FLEET_MILP_SHARE = 0.25
+#: share of the time limit the placement rules may spend on the capacity bound's fleet
+FLEET_PACKING_SHARE = 0.15
+#: time kept back from the limit to decode, verify and hand over the plan: a fixed part and
+#: a part per copy (at 50,000 copies decoding and verifying took 0.9 s, a caller's second
+#: check as long, and the last phase ended up to 1.5 s past its deadline: 119.8 s of 120 on
+#: the old 2.2 s reserve; 5,000 copies 29.92 s of 30 on 0.4 s)
+RESERVE_SECONDS = 0.2
+RESERVE_PER_COPY = 6e-5
+#: share of the time limit the tabu search may spend on the capacity bound's fleet (it packs
+#: the multiple-choice classes 4 and 5 in 0.01-0.4 s, or not in 5 s), tried where the fleet
+#: holds this many copies per PC: with two or three, which copies pair up decides, which the
+#: capacity bound ignores (mc-CT2/3/6/7/8-n100: none of 12 fleets packed, each still
+#: descending after 1 s)
+FLEET_SEARCH_SHARE = 0.1
+FLEET_SEARCH_DENSITY = 3.0
+#: share of the time left after the bound that the sequential exact fill may use
+FILL_SHARE = 0.5
+#: ... and when only a perfect packing (every PC exactly full) can meet the bound
+PERFECT_FILL_SHARE = 0.95
+#: column generation starts only with this much time left, plus so much per copy: its first
+#: round (one master solve and pricing, on the merged and on the relaxed classes) runs to the
+#: end whatever the deadline; 0.76 s on 503 copies (constructed-3d-multi-500-s1)
+LP_MIN_SECONDS = 0.2
+LP_SECONDS_PER_COPY = 1e-3
+
+
+class _Done(Exception):
+    """The best plan meets the bound: nothing left to search."""
+
+
+class _Best:
+    """The best solution so far: the problem it packs, PC patterns, units, uncovered copies."""
+
+    def __init__(self) -> None:
+        self.problem: Problem | None = None
+        self.patterns: list[tuple[Pattern, int]] = []
+        self.units: list[tuple[UnitPattern, int]] = []
+        self.uncovered: dict[int, int] = {}
+        self.cost = math.inf
+        self.source = ""
+
+    def offer(self, problem: Problem, patterns: list[tuple[Pattern, int]],
+              units: list[tuple[UnitPattern, int]], uncovered: dict[int, int], cost: float,
+              source: str) -> bool:
+        key = (sum(uncovered.values()), cost)
+        if key < (sum(self.uncovered.values()) if self.source else math.inf, self.cost):
+            self.problem = problem
+            self.patterns, self.units, self.uncovered = patterns, units, uncovered
+            self.cost, self.source = cost, source
+            return True
+        return False
+
+
+def _group(patterns: list[Pattern]) -> list[tuple[Pattern, int]]:
+    counts: dict[Pattern, int] = {}
+    for p in patterns:
+        counts[p] = counts.get(p, 0) + 1
+    return sorted(counts.items())
+
+
+def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *,
+         time_limit: float = 30.0, progress: ProgressFn | None = None,
+         verify: bool = True) -> Plan:
+    """Plan the cheapest set of recovery PCs and mobile units for an inventory.
+
+    Returns a plan that has passed the independent verifier, with a proven lower bound and gap.
+    The phases run in order (``_Search.PHASES``), each on its share of the time limit; any of
+    them may close the gap and end the search. Ctrl-C at any point keeps the best plan so far.
+    """
+    policy = policy or Policy()
+    search = _Search(inventory, catalog, policy, time_limit, progress)
+    search.run()
+    return search.result(verify)
+
+
+class _Search:
+    """One solve: the problem, the clock, the best plan and the bound, and the phases on them.
+
+    Each phase reads what earlier phases left here (the best plan, the bound, the column pool)
+    and hands on the same way; ``run`` calls them in order until one closes the gap.
+    """
+
+    def __init__(self, inventory: Inventory, catalog: Catalog, policy: Policy,
+                 time_limit: float, progress: ProgressFn | None) -> None:
+        self.inventory, self.catalog, self.policy = inventory, catalog, policy
+        self.progress = progress
+        self.t0 = time.monotonic()
+        self.original = original = build_problem(inventory, catalog, policy)
+        self.copies = copies = sum(it.demand for it in original.items)
+        # the comparison with physical imaging is part of the answer: it counts against the limit
+        self.baseline = physical_baseline(inventory, catalog, policy, original)
+        # keep time to decode, verify and export the plan inside the limit
+        reserve = min(0.1 * time_limit, RESERVE_SECONDS + RESERVE_PER_COPY * copies)
+        self.deadline = self.t0 + max(0.1, time_limit - reserve)
+        self.stats: dict[str, object] = {"classes": len(original.items), "copies": copies}
+        merged = compress(original, MAX_CLASSES)
+        self.work: Problem = merged[0] if merged is not None else original
+        self.relaxed: Problem | None = merged[1] if merged is not None else None
+        if merged is not None:
+            self.stats["merged_classes"] = len(self.work.items)
+        self.best = _Best()
+        self.lb = 0.0
+        self.lp_optimal = False
+        self.interrupted = False
+        self.upats = unit_patterns(original) if original.units else []
+        self._covers: dict[tuple[int, ...], UnitCover] = {}
+        # handed on between phases
+        self.work_start: Packing | None = None
+        self.fleet: list[int] | None = None
+        self.goal = math.inf
+        self.perfect = self.filling = self.use_fleet_milp = self.exact = self.settled = False
+        self.penalty = 0.0
+        self.size = 0
+        self.pool: list[Pattern] = []
+
+    # -- the orchestrator -------------------------------------------------------------------
+
+    PHASES = ("heuristics", "capacity_bound", "fleet_packing", "fleet_search", "exact_fill",
+              "exact_fleet", "lp_bound", "dive", "early_compact", "integer_master",
+              "branch_and_price", "tighten_bound", "late_compact")
+
+    def run(self) -> None:
+        """Run the phases in order until the gap closes, the clock runs out or Ctrl-C."""
+        if not (self.original.items and self.original.hosts):
+            return
+        try:
+            for name in self.PHASES:
+                getattr(self, name)()
+        except _Done:
+            pass
+        except KeyboardInterrupt:
+            self.interrupted = True
+
+    def result(self, verify: bool) -> Plan:
+        """The best plan as named PCs and units, checked by the independent verifier."""
+        result = _assemble(self.best.problem or self.original, self.original, self.inventory,
+                           self.catalog, self.policy, self.best, self.lb, self.baseline)
+        result.solve_seconds = time.monotonic() - self.t0
+        self.stats.update(source=self.best.source, interrupted=self.interrupted)
+        result.stats = self.stats
+        if self.lp_optimal:
+            result.stats["bound"] = "column generation LP (Gilmore–Gomory), proven"
+        if verify:
+            verify_plan(result, self.inventory, self.catalog, self.policy)
+        return result
+
+    # -- shared helpers ---------------------------------------------------------------------
+
+    def left(self) -> float:
+        """Seconds to the deadline."""
+        return self.deadline - time.monotonic()
+
+    def report(self, phase: str, bound: float | None = None) -> None:
+        """Tell the caller the phase, the best cost and the bound (in money or PCs)."""
+        if self.progress:
+            best = self.best.cost
+            self.progress(phase, None if math.isinf(best) else self.original.to_money(best),
+                          None if bound is None else self.original.to_money(bound),
+                          max(0.0, self.left()))
+
+    def open_gap(self) -> bool:
+        """Whether the best plan may still be beaten (or leaves copies uncovered)."""
+        return bool(self.original.round_bound(self.lb) < self.best.cost - 1e-9
+                    or self.best.uncovered)
+
+    def cover(self, counts: list[int], need: int | None = None) -> UnitCover:
+        """The cheapest mobile units carrying these PCs and seats (memoised)."""
+        need = self.original.seats_needed if need is None else need
+        key = (*counts, need)
+        if key not in self._covers:
+            self._covers[key] = cover_units(self.original, counts, need, self.upats)
+        return self._covers[key]
+
+    def unit_cost(self, counts: list[int]) -> int:
+        """The units' cost for these PC counts (prohibitive where no cover exists)."""
+        c = self.cover(counts)
+        return c.cost if c.feasible else 10**15
+
+    def offer(self, pr: Problem, pk: Packing, source: str) -> None:
+        """Offer a packing with its units; if unit stock cannot hold it, drop PCs."""
+        pats = sorted(pk.patterns)
+        unc = dict(pk.uncovered)
+        while True:
+            need = sum(pr.items[i].seats * k for p in pats for i, k in p.content)
+            uc = self.cover(Packing(pats, {}).host_counts(len(pr.hosts)), need)
+            if uc.feasible:
+                self.best.offer(pr, _group(pats), uc.patterns, unc,
+                                sum(pr.hosts[p.host].cost for p in pats) + uc.cost, source)
+                return
+            if not pats:
+                return
+            drop = min(pats, key=lambda p: (sum(k for _, k in p.content), p))
+            pats.remove(drop)
+            for i, k in drop.content:
+                unc[i] = unc.get(i, 0) + k
+
+    def lp_progress(self, phase: str, best: float | None, bound: float | None) -> None:
+        """Column generation's progress, reported with the best plan and the bound so far."""
+        self.report(phase, max(self.lb, bound or 0.0))
+
+    def best_start(self) -> tuple[list[tuple[Pattern, int]], list[tuple[UnitPattern, int]]] | None:
+        """The best plan as a MIP start for the working problem, when it packs that problem."""
+        return (self.best.patterns, self.best.units) if self.best.problem is self.work else None
+
+    # -- the phases, in order ---------------------------------------------------------------
+
+    def heuristics(self) -> None:
+        """Constructive packings on the real sizes (a quarter of the time at most)."""
+        self.report("heuristic")
+        self.offer(self.original, portfolio(self.original, self.unit_cost,
+                                            self.t0 + 0.25 * (self.deadline - self.t0)),
+                   "heuristic")
+        # starting columns for the merged classes: one cheap pass, not the whole portfolio
+        if self.work is not self.original:
+            self.work_start = portfolio(self.work, self.unit_cost, time.monotonic())
+            self.offer(self.work, self.work_start, "heuristic (merged classes)")
+        self.report("heuristic")
+
+    def capacity_bound(self) -> None:
+        """A capacity bound with integral counts, and its own mix of PC models (the fleet)."""
+        self.lb, self.fleet = capacity_plan(self.original)
+        self.stats["capacity_bound"] = self.original.to_money(self.lb)
+        self.report("bound", self.lb)
+        self.goal = self.original.round_bound(self.lb)
+        self.perfect = needs_perfect(self.original, self.goal)
+        self.filling = fill_applicable(self.original)
+        o = self.original
+        self.penalty = float(max(h.cost for h in o.hosts)
+                             + 2 * max((u.cost for u in o.units), default=0) + 1)
+        # few PCs holding many copies each: the bound's fleet may hold the demand only packed
+        # exactly, which the placement rules miss and HiGHS often finds quickly
+        self.use_fleet_milp = self.fleet is not None \
+            and self.copies >= FLEET_MILP_DENSITY * sum(self.fleet) \
+            and fleet_variables(o, self.fleet) <= MAX_FLEET_VARIABLES
+
+    def fleet_packing(self) -> None:
+        """Placement rules on the bound's fleet (many small workloads: often enough)."""
+        # not when only a perfect packing meets the bound and the exact fill will run:
+        # placement rules never found one on the benchmarks up to 500 workloads, and the fill
+        # needs the time; beyond the fill's size they are the best there is
+        if self.fleet is not None and self.goal < self.best.cost - 1e-9 \
+                and not (self.perfect and self.filling):
+            pk = fleet_packing(self.original, self.fleet, time.monotonic()
+                               + FLEET_PACKING_SHARE * (self.deadline - self.t0),
+                               self.best.cost)
+            if pk is not None:
+                self.offer(self.original, pk, "fleet packing")
+                self.report("heuristic", self.lb)
+        if not self.open_gap():
+            raise _Done
+
+    def fleet_search(self) -> None:
+        """Tabu search repairing the bound's fleet where some PCs are nearly full."""
+        if self.fleet is None or self.perfect \
+                or self.copies < FLEET_SEARCH_DENSITY * sum(self.fleet):
+            return  # (a perfect packing is the exact fill's job)
+        self.report("fill", self.lb)
+        pk = fleet_search(self.original, self.fleet, min(
+            self.deadline, time.monotonic() + FLEET_SEARCH_SHARE * (self.deadline - self.t0)))
+        if pk is not None:
+            self.offer(self.original, pk, "fleet search")
+        if not self.open_gap():
+            raise _Done
+
+    def exact_fill(self) -> None:
+        """Tight packings: fill PCs one at a time, exactly (most of the time if only perfect)."""
+        if not self.filling:
+            return
+        self.report("fill", self.lb)
+        # when only a perfect packing meets the bound, the fill's exact-cover search is what
+        # can find it; column generation and branch-and-price could raise such a bound only
+        # where no perfect packing exists (docs/formulation.md)
+        share = PERFECT_FILL_SHARE if self.perfect else FILL_SHARE
+        fill_deadline = time.monotonic() + share * self.left()
+        if self.use_fleet_milp:  # the fill usually succeeds or gives up first: it goes first
+            fill_deadline = min(fill_deadline, self.deadline - self.fleet_seconds())
+        filled = exact_fill(self.original, fill_deadline, self.goal, self.best.cost)
+        if filled is not None:
+            self.offer(self.original, filled, "exact fill")
+
+    def fleet_seconds(self) -> float:
+        """The exact fleet model's share of the time limit."""
+        return FLEET_MILP_SHARE * (self.deadline - self.t0)
+
+    def exact_fleet(self) -> None:
+        """The bound's fleet packed exactly by HiGHS (few PCs, many copies each)."""
+        if self.use_fleet_milp and self.open_gap():
+            assert self.fleet is not None
+            self.report("fill", self.lb)
+            pk = fleet_milp(self.original, self.fleet,
+                            min(self.deadline, time.monotonic() + self.fleet_seconds()))
+            if pk is not None:
+                self.offer(self.original, pk, "exact fleet")
+        lp_min = LP_MIN_SECONDS + LP_SECONDS_PER_COPY * self.copies
+        if not self.open_gap() or (self.filling and self.left() < lp_min):
+            raise _Done  # closed, or no time left for one round of the LP
+
+    def lp_bound(self) -> None:
+        """Column generation: the LP bound and the column pool (relaxed classes if merged)."""
+        o, work, relaxed = self.original, self.work, self.relaxed
+        self.size = compact_size(o, self.best.cost) if not self.best.uncovered \
+            else MAX_VARIABLES + 1
+        self.stats["compact_variables"] = self.size
+        # small instances without units: branch-and-price closes gaps the pool cannot, so the
+        # compact model and the dive leave it more of the time
+        self.exact = relaxed is None and not o.units and len(work.items) <= BNP_CLASSES
+        start = [p for p, k in self.best.patterns for _ in range(k)] \
+            if self.best.problem is work else \
+            (self.work_start.patterns if self.work_start else [])
+        cg_deadline = self.t0 + (0.4 if relaxed else 0.6) * (self.deadline - self.t0)
+        cg = column_generation(work, self.upats, start, self.penalty, cg_deadline,
+                               self.best.cost, progress=self.lp_progress,
+                               pricer=BranchPricer(work) if self.exact else None)
+        self.stats.update(cg_iterations=cg.iterations, columns=len(cg.pool),
+                          lp_value=work.to_money(cg.lp_value), lp_optimal=cg.lp_optimal,
+                          cg_seconds=round(cg.seconds, 3))
+        if relaxed is None:
+            self.lb = max(self.lb, cg.lower_bound)
+            self.lp_optimal = cg.lp_optimal
+        # the LP's bound can no longer rise: proven optimal, or its rounding already meets the
+        # LP value's (time is better spent branching)
+        self.settled = cg.lp_optimal or (relaxed is None and work.round_bound(cg.lower_bound)
+                                         >= work.round_bound(cg.lp_value) - 1e-9)
+        if cg.interrupted:
+            raise KeyboardInterrupt
+        if relaxed is not None:
+            # merged classes: the bound must hold for the real sizes, so it comes from the
+            # relaxed (smallest-size) problem, warm-started with the merged columns
+            rcg = column_generation(
+                relaxed, self.upats, cg.pool, self.penalty,
+                self.t0 + 0.6 * (self.deadline - self.t0), self.best.cost,
+                progress=self.lp_progress)
+            self.lb = max(self.lb, rcg.lower_bound)
+            self.stats["relaxed_bound"] = o.to_money(rcg.lower_bound)
+            if rcg.interrupted:
+                raise KeyboardInterrupt
+        self.report("bound", self.lb)
+        self.pool = list(cg.pool)
+
+    def dive(self) -> None:
+        """Price-and-dive on the pool (less of the time where branch-and-price will run)."""
+        if not (self.open_gap() and self.left() > 0.05):
+            return
+        self.report("dive", self.lb)
+        # a converged LP leaves branch-and-price room to work; else the dive finds more
+        share = 0.3 if self.exact and self.settled else 0.6
+        dv = dive(self.work, self.upats, self.pool, self.penalty,
+                  time.monotonic() + share * self.left())
+        if dv is not None:
+            chosen, self.pool = dv
+            self.offer(self.work, Packing(chosen, {}), "price-and-dive")
+        self.stats["columns"] = len(self.pool)
+
+    def compact(self, seconds: float) -> None:
+        """The exact compact assignment model: a plan and a bound on small instances."""
+        self.report("compact", self.lb)
+        res = solve_compact(self.original, self.upats, self.best.cost, seconds)
+        if res is None:
+            return
+        self.lb = max(self.lb, res.bound)
+        self.stats["compact_bound"] = self.original.to_money(res.bound)
+        if res.patterns is not None and res.cost < self.best.cost:
+            self.offer(self.original, Packing(res.patterns, {}), "compact MILP")
+        self.report("compact", self.lb)
+        if res.interrupted:
+            raise KeyboardInterrupt
+        if not self.open_gap():
+            raise _Done
+
+    def early_compact(self) -> None:
+        """The compact model on small instances (where branch-and-price will not run)."""
+        # (where branch-and-price runs, it proves more per second than the compact model)
+        if self.open_gap() and not self.exact and self.size <= SMALL_COMPACT:
+            self.compact(0.4 * self.left())
+        elif self.open_gap() and not self.exact and self.size <= MAX_VARIABLES \
+                and self.left() > 0.5:
+            self.compact(0.5 * self.left())
+
+    def integer_master(self) -> None:
+        """Price-and-branch: the integer master over the column pool, from the best plan."""
+        if not (self.open_gap() and self.left() > 0.05):
+            return
+        self.report("branch", self.lb)
+        ms = solve_integer_master(self.work, self.upats, self.pool, self.penalty,
+                                  (0.3 if self.exact and self.settled else 1.0) * self.left(),
+                                  start=self.best_start())
+        if ms is not None:
+            self.best.offer(self.work, ms.patterns, ms.unit_patterns, ms.slack, ms.objective,
+                            "price-and-branch")
+        self.report("branch", self.lb)
+        if ms is not None and ms.interrupted:
+            raise KeyboardInterrupt
+
+    def branch_and_price(self) -> None:
+        """Exact branch-and-price on small instances without mobile units."""
+        if not (self.exact and not self.best.uncovered and self.open_gap()
+                and self.left() > 0.2):
+            return
+        self.report("branch", self.lb)
+        bp = branch_and_price(self.work, self.upats, self.pool, self.penalty, self.deadline,
+                              self.best.cost)
+        if bp is None:
+            return
+        if bp.solution is not None:
+            self.best.offer(self.work, bp.solution.patterns, [], {}, bp.solution.objective,
+                            "branch-and-price")
+        self.lb = max(self.lb, bp.lower_bound)
+        known = set(self.pool)
+        self.pool = self.pool + [p for p in bp.pool if p not in known]
+        self.stats.update(bnp_nodes=bp.nodes, bnp_seconds=round(bp.seconds, 3),
+                          bnp_proven=bp.proven)
+        self.report("branch", self.lb)
+        if bp.interrupted:
+            raise KeyboardInterrupt
+
+    def tighten_bound(self) -> None:
+        """Time left after the integer master: more column generation, then the master again."""
+        if not (self.open_gap() and self.left() > 0.5):
+            return
+        self.report("bound", self.lb)
+        relaxed = self.relaxed
+        target = relaxed if relaxed is not None else self.work
+        more = column_generation(target, self.upats, self.pool, self.penalty, self.deadline,
+                                 self.best.cost, progress=self.lp_progress)
+        self.lb = max(self.lb, more.lower_bound)
+        self.lp_optimal = self.lp_optimal or (relaxed is None and more.lp_optimal)
+        self.stats["final_cg_iterations"] = more.iterations
+        if more.interrupted:
+            raise KeyboardInterrupt
+        if relaxed is None and self.open_gap() and more.pool and self.left() > 0.1:
+            ms = solve_integer_master(self.work, self.upats, self.pool + more.pool,
+                                      self.penalty, self.left(), start=self.best_start())
+            if ms is not None:
+                self.best.offer(self.work, ms.patterns, ms.unit_patterns, ms.slack,
+                                ms.objective, "price-and-branch")
+
+    def late_compact(self) -> None:
+        """Still time: small instances go back to the exact compact model."""
+        if self.open_gap() and self.size <= MAX_VARIABLES and self.left() > 0.5:
+            self.compact(self.left())
+
+
+def _assemble(problem: Problem, original: Problem, inventory: Inventory, catalog: Catalog,
+              policy: Policy, best: _Best, lb: float, baseline: Baseline) -> Plan:
+    """Turn patterns into named PCs and units, dropping over-covered copies and empty items."""
+    growth = growth_factor(policy, catalog)
+    by_name = {n: w for w in inventory.workloads for n in w.instance_names()}
+    # copies the solution leaves uncovered (vendor stock) are not placed, even where a PC
+    # pattern would have room for them: their seats and slots were not planned
+    keep = [max(0, it.demand - best.uncovered.get(i, 0)) for i, it in enumerate(problem.items)]
+    queues = [list(it.members[:k]) for it, k in zip(problem.items, keep, strict=True)]
+    unplaced = [UnplacedWorkload(u.name, u.reason) for u in problem.unplaced]
+    unplaced.extend(UnplacedWorkload(n, STOCK_REASON) for it, k in
+                    zip(problem.items, keep, strict=True) for copy in it.members[k:]
+                    for n in copy)
+    hosts: list[PlannedHost] = []
+    host_type: list[int] = []
+    for pat, mult in sorted(best.patterns):
+        ht = problem.hosts[pat.host]
+        cap = _usable(ht.model, policy)
+        for _ in range(mult):
+            names: list[str] = []
+            for i, k in pat.content:
+                for _ in range(k):
+                    if queues[i]:
+                        names.extend(queues[i].pop(0))
+            if not names:
+                continue
+            used = [0.0, 0.0, 0.0]
+            for n in names:
+                d = demand_of(by_name[n], policy, growth)
+                used = [a + b for a, b in zip(used, d, strict=True)]
+            hosts.append(PlannedHost(
+                id=f"pc-{len(hosts) + 1:03d}", model=ht.model.name, unit=None, workloads=names,
+                used={"vcpu": round(used[0], 6), "memory_gib": round(used[1], 6),
+                      "storage_gb": round(used[2], 6)},
+                usable={"vcpu": round(cap[0], 6), "memory_gib": round(cap[1], 6),
+                        "storage_gb": round(cap[2], 6)}))
+            host_type.append(pat.host)
+    for i, q in enumerate(queues):
+        for copy in q:
+            reason = STOCK_REASON if best.uncovered.get(i) else "not placed by the engine"
+            unplaced.extend(UnplacedWorkload(n, reason) for n in copy)
+    placed_seats = 0
+    if problem.units:
+        seat_names = {n for it in problem.items if it.seats for m in it.members for n in m}
+        placed_seats = sum(1 for h in hosts for n in h.workloads if n in seat_names)
+    units: list[PlannedUnit] = []
+    if problem.units:
+        free = {t: [j for j, ht in enumerate(host_type) if ht == t]
+                for t in range(len(problem.hosts))}
+        seats_left = placed_seats
+        for up, mult in sorted(best.units, key=lambda x: (x[0].unit, x[0].hosts)):
+            um = problem.units[up.unit]
+            for _ in range(mult):
+                members: list[int] = []
+                for t, cnt in enumerate(up.hosts):
+                    take, free[t] = free[t][:cnt], free[t][cnt:]
+                    members.extend(take)
+                seats_here = min(seats_left, um.seats)
+                if not members and seats_here == 0:
+                    continue
+                seats_left -= seats_here
+                uid = f"unit-{len(units) + 1:02d}"
+                for j in members:
+                    hosts[j].unit = uid
+                units.append(PlannedUnit(uid, um.model.name, [hosts[j].id for j in members],
+                                         seats_here,
+                                         sum(problem.hosts[host_type[j]].slots for j in members)))
+    unit_type = {u.model.name: u for u in problem.units}
+    cost = sum((catalog.item_cost(problem.hosts[t].model) for t in host_type), Decimal(0))
+    cost += sum((catalog.item_cost(unit_type[pu.model].model) for pu in units), Decimal(0))
+    ticks = (sum(problem.hosts[t].cost for t in host_type)
+             + sum(unit_type[pu.model].cost for pu in units))
+    if problem.money:
+        cost_out = cost
+    else:
+        cost_out = Decimal(ticks) / problem.scale
+    stock_short = any(u.reason == STOCK_REASON for u in unplaced)
+    if stock_short:
+        status, lower, gap = "infeasible", None, None
+    else:
+        lb_ticks = min(int(problem.round_bound(lb)), ticks)
+        lower = Decimal(lb_ticks) / problem.scale
+        status = "optimal" if lb_ticks >= ticks else "feasible"
+        gap = 0.0 if ticks == 0 else (ticks - lb_ticks) / ticks
+    warnings = list(problem.warnings)
+    if stock_short:
+        warnings.append("vendor stock limits leave workloads unplaced; no bound is claimed")
+    return Plan(
+        status=status, cost=cost_out, lower_bound=lower, gap=gap,
+        currency=catalog.currency if problem.money else "PCs", hosts=hosts, units=units,
+        unplaced=unplaced,
+        out_of_scope=[UnplacedWorkload(u.name, u.reason) for u in problem.out_of_scope],
+        baseline=baseline,
+        solve_seconds=0.0, term_years=catalog.term_years,
+        objective="money" if problem.money else "count", warnings=warnings)
+
+
+def physical_baseline(inventory: Inventory, catalog: Catalog, policy: Policy,
+                      problem: Problem | None = None) -> Baseline:
+    """One PC per in-scope workload (cheapest model holding it with no overcommit), plus units."""
+    problem = problem or build_problem(inventory, catalog, policy)
+    growth = growth_factor(policy, catalog)
+    models = sorted(catalog.hosts, key=lambda m: (catalog.item_cost(m), m.cores, m.name))
+    used = {m.name: 0 for m in models}
+    counts = [0] * len(problem.hosts)
+    type_of = {ht.model.name: ht.index for ht in problem.hosts}
+    unplaced: list[UnplacedWorkload] = []
+    seats = 0
+    cost = Decimal(0)
+    for w in inventory.workloads:
+        if w.tier not in policy.tiers:
+            continue
+        d = demand_of(w, policy, growth)
+        for name in w.instance_names():
+            choice = None
+            for m in models:
+                if m.available is not None and used[m.name] >= m.available:
+                    continue
+                if d[0] <= m.cores and d[1] <= m.memory_gib and d[2] <= m.storage_gb \
+                        and (not problem.units or m.name in type_of):
+                    choice = m
+                    break
+            if choice is None:
+                unplaced.append(UnplacedWorkload(name, "no PC model holds it without overcommit"))
+                continue
+            used[choice.name] += 1
+            cost += catalog.item_cost(choice)
+            if choice.name in type_of:
+                counts[type_of[choice.name]] += 1
+            if w.kind == "workstation" and policy.workstation_seats:
+                seats += 1
+    n_units = 0
+    units_by_model: dict[str, int] = {}
+    if problem.units:
+        cov = cover_units(problem, counts, seats)
+        n_units = sum(k for _, k in cov.patterns)
+        for p, k in cov.patterns:
+            name = problem.units[p.unit].model.name
+            units_by_model[name] = units_by_model.get(name, 0) + k
+        cost += sum((catalog.item_cost(problem.units[p.unit].model) * k for p, k in cov.patterns),
+                    Decimal(0))
+    by_model = {k: v for k, v in used.items() if v}
+    if not catalog.has_fees:
+        cost = Decimal(sum(used.values())) + Decimal(n_units) / COUNT_HOST
+    return Baseline(sum(used.values()), n_units, cost, by_model, unplaced,
+                    {k: v for k, v in sorted(units_by_model.items()) if v})

@@ -1,0 +1,247 @@
+"""The independent verifier: re-checks a plan from the raw inputs, sharing no code with the model.
+
+It recomputes capacities and demands from the catalog, policy and inventory itself, so a defect
+in the engine's aggregation, rounding or decoding cannot hide behind the same defect here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from planner.errors import VerificationError
+from planner.model.plan import Plan
+from planner.readers.catalog import Catalog, Policy
+from planner.readers.inventory import Inventory, Workload
+
+REL_TOL = 1e-9
+
+
+def _usable(cores: float, mem: float, sto: float, p: Policy) -> tuple[float, float, float]:
+    free = 1.0 - p.headroom
+    return (
+        (cores - p.host_reserved_cores) * p.cpu_overcommit * free,
+        (mem - p.host_reserved_memory_gib) * p.memory_overcommit * free,
+        sto * free,
+    )
+
+
+def _close(reported: float | None, exact: float) -> bool:
+    return reported is not None and abs(reported - exact) <= 1e-6 * max(1.0, abs(exact))
+
+
+@dataclass
+class _Facts:
+    """What the raw inputs say, recomputed here: each workload copy's demand and scope."""
+
+    demand: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    workload_of: dict[str, Workload] = field(default_factory=dict)
+    expected: set[str] = field(default_factory=set)
+    excluded: set[str] = field(default_factory=set)
+    host_of: dict[str, str] = field(default_factory=dict)
+
+
+def _facts(inventory: Inventory, catalog: Catalog, policy: Policy) -> _Facts:
+    """Every copy's name, demand after growth (storage per the policy's basis) and scope."""
+    f = _Facts()
+    grow = (1.0 + policy.growth_per_year) ** catalog.term_years
+    for w in inventory.workloads:
+        names = [w.name] if w.count == 1 else [f"{w.name}#{k + 1}" for k in range(w.count)]
+        sto = w.storage_gb
+        if policy.storage_basis == "used" and w.storage_used_gb is not None:
+            sto = w.storage_used_gb
+        for n in names:
+            f.demand[n] = (w.vcpu * grow, w.memory_gib * grow, sto * grow)
+            f.workload_of[n] = w
+            (f.expected if w.tier in policy.tiers else f.excluded).add(n)
+    return f
+
+
+def check_plan(plan: Plan, inventory: Inventory, catalog: Catalog, policy: Policy) -> list[str]:
+    """Every problem found in the plan (an empty list means it is valid)."""
+    f = _facts(inventory, catalog, policy)
+    return [*_check_accounting(plan, f), *_check_hosts(plan, f, catalog, policy),
+            *_check_rules(f), *_check_units(plan, f, catalog, policy),
+            *_check_stock(plan, catalog), *_check_cost(plan, catalog), *_check_claims(plan)]
+
+
+def _check_accounting(plan: Plan, f: _Facts) -> list[str]:
+    """Every in-scope copy placed or listed once; nothing unknown; out of scope as the tiers."""
+    problems: list[str] = []
+    placed = Counter(n for h in plan.hosts for n in h.workloads)
+    listed = Counter(u.name for u in plan.unplaced)
+    outs = Counter(u.name for u in plan.out_of_scope)
+    for n, k in (placed + listed).items():
+        if k > 1:
+            problems.append(f"workload {n} appears {k} times")
+    for n in f.expected:
+        if placed[n] + listed[n] == 0:
+            problems.append(f"workload {n} is lost: neither placed nor listed as unplaced")
+    for n in set(placed) | set(listed):
+        if n not in f.expected:
+            problems.append(f"unknown or out-of-scope workload {n} in the plan")
+    if set(outs) != f.excluded:
+        problems.append("out-of-scope list does not match the tiers in scope")
+    return problems
+
+
+def _check_hosts(plan: Plan, f: _Facts, catalog: Catalog, policy: Policy) -> list[str]:
+    """Each PC within its usable capacity, its reported utilisation true, ids unique."""
+    problems: list[str] = []
+    hosts_by_name = {m.name: m for m in catalog.hosts}
+    for h in plan.hosts:
+        m = hosts_by_name.get(h.model)
+        if m is None:
+            problems.append(f"{h.id}: unknown PC model {h.model}")
+            continue
+        cap = _usable(m.cores, m.memory_gib, m.storage_gb, policy)
+        used = [0.0, 0.0, 0.0]
+        for n in h.workloads:
+            f.host_of[n] = h.id
+            if n in f.demand:
+                used = [u + d for u, d in zip(used, f.demand[n], strict=True)]
+        for dim, u, c in zip(("vcpu", "memory", "storage"), used, cap, strict=True):
+            if u > c * (1 + REL_TOL) + 1e-9:
+                problems.append(f"{h.id} ({h.model}) over usable {dim}: {u:.6g} > {c:.6g}")
+        # the utilisation the plan reports is a claim too
+        for key, u, c in zip(("vcpu", "memory_gib", "storage_gb"), used, cap, strict=True):
+            if not _close(h.used.get(key), u) or not _close(h.usable.get(key), c):
+                problems.append(f"{h.id} reports {key} used/usable {h.used.get(key)}/"
+                                f"{h.usable.get(key)}, recomputed {u:.6g}/{c:.6g}")
+        if not h.workloads:
+            problems.append(f"{h.id} is contracted but runs nothing")
+    all_ids = [h.id for h in plan.hosts] + [u.id for u in plan.units]
+    if len(set(all_ids)) != len(all_ids):
+        problems.append("PC and unit ids are not unique")
+    return problems
+
+
+def _check_rules(f: _Facts) -> list[str]:
+    """Affinity groups on one PC, anti-affinity members on different PCs."""
+    problems: list[str] = []
+    aff: dict[str, list[str]] = {}
+    anti: dict[str, list[str]] = {}
+    for n in f.expected:
+        w = f.workload_of[n]
+        if w.affinity:
+            aff.setdefault(w.affinity, []).append(n)
+        if w.anti_affinity:
+            anti.setdefault(w.anti_affinity, []).append(n)
+    for g, names in aff.items():
+        where = {f.host_of.get(n) for n in names}
+        if len(where) > 1:
+            problems.append(f"affinity group {g} is split over {sorted(map(str, where))}")
+    for g, names in anti.items():
+        on = Counter(f.host_of[n] for n in names if n in f.host_of)
+        for hid, k in on.items():
+            if k > 1:
+                problems.append(f"anti-affinity group {g} has {k} members on {hid}")
+    return problems
+
+
+def _check_units(plan: Plan, f: _Facts, catalog: Catalog, policy: Policy) -> list[str]:
+    """Each PC in exactly one unit, slots and seats within each unit, seats for workstations."""
+    problems: list[str] = []
+    if not catalog.units:
+        if plan.units or any(h.unit for h in plan.hosts):
+            problems.append("units in a plan whose catalog has none")
+        return problems
+    hosts_by_name = {m.name: m for m in catalog.hosts}
+    units_by_name = {u.name: u for u in catalog.units}
+    ids = {h.id: h for h in plan.hosts}
+    carried: Counter[str] = Counter()
+    seats = 0
+    for pu in plan.units:
+        um = units_by_name.get(pu.model)
+        if um is None:
+            problems.append(f"{pu.id}: unknown unit model {pu.model}")
+            continue
+        slots = 0
+        for hid in pu.hosts:
+            carried[hid] += 1
+            ph = ids.get(hid)
+            if ph is None or ph.unit != pu.id:
+                problems.append(f"{pu.id} lists {hid}, which does not name it back")
+            elif ph.model in hosts_by_name:
+                slots += hosts_by_name[ph.model].slots
+        if slots > um.slots:
+            problems.append(f"{pu.id} ({pu.model}) carries {slots} slots > {um.slots}")
+        if pu.seats_used > um.seats or pu.seats_used < 0:
+            problems.append(f"{pu.id} ({pu.model}) uses {pu.seats_used} seats of {um.seats}")
+        seats += pu.seats_used
+        if not pu.hosts and pu.seats_used == 0:
+            problems.append(f"{pu.id} is contracted but carries nothing")
+    for h in plan.hosts:
+        if carried[h.id] != 1:
+            problems.append(f"{h.id} sits in {carried[h.id]} units (must be exactly 1)")
+    if policy.workstation_seats:
+        placed = {n for h in plan.hosts for n in h.workloads}
+        need = sum(1 for n in placed if n in f.workload_of
+                   and f.workload_of[n].kind == "workstation")
+        if seats < need:
+            problems.append(f"{need} placed workstations need seats, units give {seats}")
+    return problems
+
+
+def _check_stock(plan: Plan, catalog: Catalog) -> list[str]:
+    """No more PCs or units of a model than the vendor has available."""
+    problems: list[str] = []
+    units_by_name = {u.name: u for u in catalog.units}
+    for name, k in Counter(u.model for u in plan.units).items():
+        um = units_by_name.get(name)
+        if um is not None and um.available is not None and k > um.available:
+            problems.append(f"{k} units of {name} exceed the {um.available} available")
+    hosts_by_name = {m.name: m for m in catalog.hosts}
+    for name, k in Counter(h.model for h in plan.hosts).items():
+        m = hosts_by_name.get(name)
+        if m is not None and m.available is not None and k > m.available:
+            problems.append(f"{k} PCs of {name} exceed the {m.available} available")
+    return problems
+
+
+def _check_cost(plan: Plan, catalog: Catalog) -> list[str]:
+    """The reported cost equals the plan priced from the catalog (or counted, without fees)."""
+    hosts_by_name = {m.name: m for m in catalog.hosts}
+    units_by_name = {u.name: u for u in catalog.units}
+    has_fees = any(m.monthly_fee or m.setup_fee for m in catalog.hosts) or any(
+        u.monthly_fee or u.setup_fee for u in catalog.units)
+    if has_fees:
+        term = Decimal(catalog.term_years * 12)
+        total = Decimal(0)
+        for h in plan.hosts:
+            if h.model in hosts_by_name:
+                m = hosts_by_name[h.model]
+                total += m.setup_fee + m.monthly_fee * term
+        for pu in plan.units:
+            if pu.model in units_by_name:
+                um = units_by_name[pu.model]
+                total += um.setup_fee + um.monthly_fee * term
+        if total != plan.cost:
+            return [f"reported cost {plan.cost} differs from the priced plan {total}"]
+        return []
+    # count mode: PCs, with each unit as 1/1000 of a PC
+    count = Decimal(len(plan.hosts)) + Decimal(len(plan.units)) / 1000
+    if count != plan.cost:
+        return [f"reported count {plan.cost} differs from the plan's {count}"]
+    return []
+
+
+def _check_claims(plan: Plan) -> list[str]:
+    """The bound below the cost; "optimal" only where the bound meets the cost."""
+    problems: list[str] = []
+    if plan.lower_bound is not None:
+        if plan.lower_bound > plan.cost:
+            problems.append(f"lower bound {plan.lower_bound} exceeds cost {plan.cost}")
+        if plan.status == "optimal" and plan.lower_bound != plan.cost:
+            problems.append("status optimal but the bound does not meet the cost")
+    elif plan.status == "optimal":
+        problems.append("status optimal without a lower bound")
+    return problems
+
+
+def verify_plan(plan: Plan, inventory: Inventory, catalog: Catalog, policy: Policy) -> None:
+    """Raise VerificationError if the plan breaks any rule; a plan is never shown unverified."""
+    problems = check_plan(plan, inventory, catalog, policy)
+    if problems:
+        raise VerificationError(problems)
