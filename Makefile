@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run plan screenshots test lint bench clean
 
 $(STAMP): pyproject.toml scripts/apt-packages.txt
 	bash scripts/system-deps.sh
@@ -12,11 +12,20 @@ $(STAMP): pyproject.toml scripts/apt-packages.txt
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# the dashboard on the bundled sample, at http://127.0.0.1:8501 (settings: .streamlit/config.toml)
 run: $(STAMP)
+	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port 8501
+
+# the bundled sample planned in the terminal (the CLI)
+plan: $(STAMP)
 	$(BIN)/planner plan data/sample/inventory.csv --catalog data/sample/catalog.toml --policy data/sample/policy.toml
 
+# screenshots of the main pages for docs/ (a live server driven by Chromium)
+screenshots: $(STAMP)
+	$(BIN)/python scripts/screenshots.py docs/screenshots
+
 test: $(STAMP)
-	$(BIN)/ruff check planner tests app.py
+	$(BIN)/ruff check planner tests app.py dashboard scripts
 	$(BIN)/mypy
 	$(BIN)/pytest
 

@@ -22,7 +22,7 @@ from planner.readers.catalog import (
     load_policy,
 )
 from planner.readers.inventory import Inventory, Workload, read_inventory_csv
-from planner.solver import physical_baseline, plan
+from planner.solver import PlanRun, Progress, StopSignal, physical_baseline, plan
 from planner.verify import check_plan, verify_plan
 
 __all__ = [
@@ -35,11 +35,14 @@ __all__ = [
     "InputError",
     "Inventory",
     "Plan",
+    "PlanRun",
     "PlannedHost",
     "PlannedUnit",
     "PlannerError",
     "Policy",
+    "Progress",
     "Scenario",
+    "StopSignal",
     "SweepResult",
     "UnitModel",
     "UnplacedWorkload",

@@ -142,6 +142,12 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
         main_lp_bench()
         return 0
+    if args.suite == "whatif":
+        from planner.bench.whatif import run_whatif
+
+        run_whatif(realdata=args.realdata, time_limit=args.time_limit, seed=args.seed,
+                   out=args.out)
+        return 0
     peers = None if args.peers is None else [p for p in args.peers.split(",") if p]
     try:
         run_bench(sizes=args.sizes, time_limit=args.time_limit, realdata=args.realdata,
@@ -176,8 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_plan)
     b = sub.add_parser("bench", help="benchmarks: scale, constructed, literature, realistic")
     b.add_argument("--suite", default="scale",
-                   choices=["scale", "constructed", "literature", "realistic", "lp"],
-                   help="lp: master LP re-solve time, PuLP against highspy (warm start)")
+                   choices=["scale", "constructed", "literature", "realistic", "lp", "whatif"],
+                   help="lp: master LP re-solve time, PuLP against highspy (warm start); "
+                        "whatif: cold and warm re-plans of neighbouring policies")
     b.add_argument("--sizes", type=int, nargs="+", default=None,
                    help="instance sizes (default per suite, scale: 50 500 5000 50000)")
     b.add_argument("--instances", type=int, default=None,

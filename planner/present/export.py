@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -113,7 +115,29 @@ def _summary(plan: Plan, imported: ImportSummary | None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["item", "value"])
 
 
-def write_xlsx(plan: Plan, path: str | Path, imported: ImportSummary | None = None) -> Path:
+def xlsx_bytes(plan: Plan, imported: ImportSummary | None = None) -> bytes:
+    """The plan workbook of :func:`write_xlsx` in memory (a download, nothing on disk)."""
+    buf = io.BytesIO()
+    write_xlsx(plan, buf, imported)
+    return buf.getvalue()
+
+
+def csv_zip_bytes(plan: Plan) -> bytes:
+    """The CSV tables of :func:`write_csv` in one zip archive, in memory."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, df in tables(plan).items():
+            z.writestr(f"{name}.csv", df.map(safe_cell).to_csv(index=False))
+    return buf.getvalue()
+
+
+def json_bytes(plan: Plan) -> bytes:
+    """The plan's JSON contract of :func:`write_json`, in memory."""
+    return (json.dumps(plan.to_dict(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def write_xlsx(plan: Plan, path: str | Path | io.BytesIO,
+               imported: ImportSummary | None = None) -> Path | io.BytesIO:
     """Write the plan as an Excel workbook: summary, PCs, units, assignments, unplaced, costs.
 
     Text is never turned into a formula, number or link (XlsxWriter's strings_to_* off), and
@@ -129,8 +153,9 @@ def write_xlsx(plan: Plan, path: str | Path, imported: ImportSummary | None = No
         "unplaced": t["unplaced"],
         "costs": _costs(plan),
     }
-    out = Path(path)
-    wb = xlsxwriter.Workbook(str(out), {"strings_to_formulas": False,
+    out = path if isinstance(path, io.BytesIO) else Path(path)
+    wb = xlsxwriter.Workbook(out if isinstance(out, io.BytesIO) else str(out),
+                             {"strings_to_formulas": False,
                                         "strings_to_numbers": False,
                                         "strings_to_urls": False,
                                         "nan_inf_to_errors": True})

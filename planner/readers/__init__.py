@@ -135,7 +135,8 @@ class _Options:
                       include_templates=self.include_templates)
 
 
-def _load_csv(path: Path, raw: bytes, summary: ImportSummary, opts: _Options) -> Inventory:
+def _load_csv(path: Path | None, raw: bytes, summary: ImportSummary,
+              opts: _Options) -> Inventory:
     file = summary.file
     text = decode(raw, file=file, notes=summary.notes)
     if text.count("\n") > MAX_ROWS + 1:
@@ -149,7 +150,7 @@ def _load_csv(path: Path, raw: bytes, summary: ImportSummary, opts: _Options) ->
     if flavour is None or flavour == "vhost":
         raise _not_inventory(table)
     disks = partitions = None
-    if flavour == "rvtools":
+    if flavour == "rvtools" and path is not None:
         vdisk = _aux_csv(_sibling(path, "vDisk"))
         disks = disk_detail(vdisk, ("capacity mib", "capacity mb")) if vdisk else None
         vpart = _aux_csv(_sibling(path, "vPartition"))
@@ -171,7 +172,7 @@ def _number_notes(table: Table, summary: ImportSummary) -> None:
                              "decimal comma")
 
 
-def _load_xlsx(path: Path, summary: ImportSummary, opts: _Options) -> Inventory:
+def _load_xlsx(path: Path | bytes, summary: ImportSummary, opts: _Options) -> Inventory:
     with Workbook(path, file=summary.file) as wb:
         chosen: tuple[str, int, str] | None = None
         vinfo = wb.sheet("vInfo")
@@ -207,23 +208,27 @@ def _load_xlsx(path: Path, summary: ImportSummary, opts: _Options) -> Inventory:
 
 
 def load_inventory(path: str | Path, *, mapping: str | Path | Mapping | None = None,
-                   include_powered_off: bool = False,
-                   include_templates: bool = False) -> tuple[Inventory, ImportSummary]:
+                   include_powered_off: bool = False, include_templates: bool = False,
+                   data: bytes | None = None) -> tuple[Inventory, ImportSummary]:
     """Read an inventory in any supported format, chosen by content; return it and its summary.
 
     Templates and powered-off VMs are excluded unless included by the switches; every machine
     read is either used or counted as excluded with its reason. Any problem with the file is
-    one InputError naming file, sheet, row, field, what was found and what to do.
+    one InputError naming file, sheet, row, field, what was found and what to do. With
+    ``data`` (an upload, kept in memory) ``path`` is only the file's name for messages.
     """
     p = Path(path)
     file = str(path)
-    try:
-        size = os.path.getsize(p)
-        with p.open("rb") as f:
-            raw = f.read(MAX_TEXT_BYTES + 1) if size <= MAX_TEXT_BYTES else f.read(8)
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", file=file,
-                         fix="check the path and permissions") from None
+    if data is not None:
+        size, raw = len(data), data
+    else:
+        try:
+            size = os.path.getsize(p)
+            with p.open("rb") as f:
+                raw = f.read(MAX_TEXT_BYTES + 1) if size <= MAX_TEXT_BYTES else f.read(8)
+        except OSError as exc:
+            raise InputError(f"cannot read file: {exc.strerror}", file=file,
+                             fix="check the path and permissions") from None
     kind = sniff(raw)
     ext = p.suffix.lower()
     if kind == "empty":
@@ -249,12 +254,12 @@ def load_inventory(path: str | Path, *, mapping: str | Path | Mapping | None = N
     summary = ImportSummary(file=file, format="")
     opts = _Options(rules, include_powered_off, include_templates)
     if kind == "zip":
-        inv = _load_xlsx(p, summary, opts)
+        inv = _load_xlsx(p if data is None else data, summary, opts)
     else:
         if size > MAX_TEXT_BYTES:
             raise InputError(f"file is {size:,} bytes; the limit is {MAX_TEXT_BYTES:,}",
                              file=file, fix="split the inventory into several files")
-        inv = _load_csv(p, raw, summary, opts)
+        inv = _load_csv(p if data is None else None, raw, summary, opts)
     if summary.overcommit is not None and summary.overcommit.cores == 0:
         summary.overcommit = None
     return inv, summary

@@ -159,10 +159,10 @@ PURE_PACKING = Policy(cpu_overcommit=1.0, memory_overcommit=1.0, headroom=0.0,
                       host_reserved_cores=0.0, host_reserved_memory_gib=0.0)
 
 
-def _load_toml(path: str | Path) -> dict[str, Any]:
+def _load_toml(path: str | Path, data: bytes | None = None) -> dict[str, Any]:
     file = str(path)
     try:
-        raw = Path(path).read_bytes()
+        raw = Path(path).read_bytes() if data is None else data
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", file=file) from None
     try:
@@ -367,9 +367,9 @@ def with_scenario(policy: Policy, **changes: Any) -> Policy:
     return replace(policy, scenario=replace(policy.scenario, **changes))
 
 
-def load_catalog(path: str | Path) -> Catalog:
-    """Read a vendor catalog from TOML (see docs/formats.md)."""
-    return parse_catalog(_load_toml(path), str(path))
+def load_catalog(path: str | Path, data: bytes | None = None) -> Catalog:
+    """Read a vendor catalog from TOML (see docs/formats.md); ``data``: an upload's bytes."""
+    return parse_catalog(_load_toml(path, data), str(path))
 
 
 def parse_policy(data: dict[str, Any], file: str = "<policy>") -> Policy:
@@ -412,8 +412,8 @@ def parse_policy(data: dict[str, Any], file: str = "<policy>") -> Policy:
     )
 
 
-def load_policy(path: str | Path | None) -> Policy:
-    """Read a policy from TOML; ``None`` gives the defaults."""
+def load_policy(path: str | Path | None, data: bytes | None = None) -> Policy:
+    """Read a policy from TOML; ``None`` gives the defaults; ``data``: an upload's bytes."""
     if path is None:
         return Policy()
-    return parse_policy(_load_toml(path), str(path))
+    return parse_policy(_load_toml(path, data), str(path))

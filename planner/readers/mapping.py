@@ -84,11 +84,14 @@ class Mapping:
         return out
 
 
-def load_mapping(path: str | Path) -> Mapping:
-    """Read and validate a mapping CSV (see the module docstring and docs/formats.md)."""
+def load_mapping(path: str | Path, data: bytes | None = None) -> Mapping:
+    """Read and validate a mapping CSV (see the module docstring and docs/formats.md).
+
+    With ``data`` (an upload, kept in memory) ``path`` is only the file's name for messages.
+    """
     file = str(path)
     try:
-        raw = Path(path).read_bytes()
+        raw = Path(path).read_bytes() if data is None else data
     except OSError as exc:
         raise InputError(f"cannot read mapping file: {exc.strerror}", file=file) from None
     notes: list[str] = []

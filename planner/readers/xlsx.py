@@ -10,11 +10,12 @@ costs nothing.
 
 from __future__ import annotations
 
+import io
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, BinaryIO
 
 import openpyxl
 
@@ -28,10 +29,10 @@ MAX_RATIO = 200
 HEADER_SCAN_ROWS = 10
 
 
-def check_zip(path: Path, *, file: str) -> list[str]:
+def check_zip(path: Path | bytes, *, file: str) -> list[str]:
     """Refuse zip bombs and workbooks without a workbook part; return the member names."""
     try:
-        with zipfile.ZipFile(path) as z:
+        with zipfile.ZipFile(io.BytesIO(path) if isinstance(path, bytes) else path) as z:
             infos = z.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
         raise InputError(f"damaged .xlsx workbook ({exc})", file=file,
@@ -62,11 +63,12 @@ def check_zip(path: Path, *, file: str) -> list[str]:
 class Workbook:
     """A guarded read-only workbook; use as a context manager, then :meth:`table`."""
 
-    def __init__(self, path: Path, *, file: str) -> None:
+    def __init__(self, path: Path | bytes, *, file: str) -> None:
         check_zip(path, file=file)
         self.file = file
         # our own handle, closed in __exit__ even when a row generator is left half-read
-        self._fh = path.open("rb")
+        # (an upload arrives as bytes and stays in memory)
+        self._fh: BinaryIO = io.BytesIO(path) if isinstance(path, bytes) else path.open("rb")
         try:
             self._wb: Any = openpyxl.load_workbook(self._fh, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many types for damaged parts

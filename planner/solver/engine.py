@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
 import math
+import threading
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -35,7 +37,8 @@ from planner.solver.fleet import (
 )
 from planner.solver.heuristics import Packing, Pattern, portfolio
 from planner.solver.unitpack import UnitCover, UnitPattern, cover_units, unit_patterns
-from planner.verify.verifier import verify_plan
+from planner.solver.warm import warm_packing
+from planner.verify.verifier import check_plan, verify_plan
 
 ProgressFn = Callable[[str, float | None, float | None, float], None]
 STOCK_REASON = "the vendor's stock ('available') of PC or unit models ran out"
@@ -75,6 +78,47 @@ LP_MIN_SECONDS = 0.2
 LP_SECONDS_PER_COPY = 1e-3
 
 
+PlanFn = Callable[[Plan], None]
+
+
+class StopSignal:
+    """Asks a running solve to stop and keep its best plan, as Ctrl-C does (a Stop button).
+
+    ``request`` may come from any thread: it sets a flag the engine checks between phases and
+    at every progress report, and raises KeyboardInterrupt in the solving thread while it is
+    searching, so a long phase (or a HiGHS run, which the engine cancels) stops at once too.
+    """
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: int | None = None
+
+    def request(self) -> None:
+        """Stop the solve: it returns its best plan so far, marked interrupted."""
+        self._event.set()
+        with self._lock:
+            if self._thread is not None:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                    ctypes.c_ulong(self._thread), ctypes.py_object(KeyboardInterrupt))
+
+    def is_set(self) -> bool:
+        """Whether a stop was requested."""
+        return self._event.is_set()
+
+    def enter(self) -> None:
+        """The engine starts searching in this thread (a request may interrupt it now)."""
+        with self._lock:
+            self._thread = threading.get_ident()
+        if self._event.is_set():
+            raise KeyboardInterrupt
+
+    def leave(self) -> None:
+        """The search is over: later requests only set the flag."""
+        with self._lock:
+            self._thread = None
+
+
 class _Done(Exception):
     """The best plan meets the bound: nothing left to search."""
 
@@ -111,15 +155,22 @@ def _group(patterns: list[Pattern]) -> list[tuple[Pattern, int]]:
 
 def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *,
          time_limit: float = 30.0, progress: ProgressFn | None = None,
-         verify: bool = True) -> Plan:
+         verify: bool = True, on_plan: PlanFn | None = None, start: Plan | None = None,
+         stop: StopSignal | None = None) -> Plan:
     """Plan the cheapest set of recovery PCs and mobile units for an inventory.
 
     Returns a plan that has passed the independent verifier, with a proven lower bound and gap.
     The phases run in order (``_Search.PHASES``), each on its share of the time limit; any of
     them may close the gap and end the search. Ctrl-C at any point keeps the best plan so far.
+
+    Anytime use (the dashboard): ``on_plan`` receives each better plan as soon as it is found,
+    already verified; ``start`` is an earlier plan (say, before a policy change) whose PCs that
+    still fit are kept and the rest packed anew, a first plan at once; ``stop`` ends the solve
+    from another thread, keeping the best plan.
     """
     policy = policy or Policy()
-    search = _Search(inventory, catalog, policy, time_limit, progress)
+    search = _Search(inventory, catalog, policy, time_limit, progress, on_plan=on_plan,
+                     start=start, stop=stop)
     search.run()
     return search.result(verify)
 
@@ -132,9 +183,11 @@ class _Search:
     """
 
     def __init__(self, inventory: Inventory, catalog: Catalog, policy: Policy,
-                 time_limit: float, progress: ProgressFn | None) -> None:
+                 time_limit: float, progress: ProgressFn | None, *,
+                 on_plan: PlanFn | None = None, start: Plan | None = None,
+                 stop: StopSignal | None = None) -> None:
         self.inventory, self.catalog, self.policy = inventory, catalog, policy
-        self.progress = progress
+        self.progress, self.on_plan, self.start, self.stop = progress, on_plan, start, stop
         self.t0 = time.monotonic()
         self.original = original = build_problem(inventory, catalog, policy)
         self.copies = copies = sum(it.demand for it in original.items)
@@ -163,11 +216,12 @@ class _Search:
         self.penalty = 0.0
         self.size = 0
         self.pool: list[Pattern] = []
+        self.warm_columns: list[Pattern] = []  # the warm start's PCs, extra starting columns
 
     # -- the orchestrator -------------------------------------------------------------------
 
-    PHASES = ("heuristics", "capacity_bound", "fleet_packing", "fleet_search", "exact_fill",
-              "exact_fleet", "lp_bound", "dive", "early_compact", "integer_master",
+    PHASES = ("warm_start", "heuristics", "capacity_bound", "fleet_packing", "fleet_search",
+              "exact_fill", "exact_fleet", "lp_bound", "dive", "early_compact", "integer_master",
               "branch_and_price", "tighten_bound", "late_compact")
 
     def run(self) -> None:
@@ -175,20 +229,33 @@ class _Search:
         if not (self.original.items and self.original.hosts):
             return
         try:
-            for name in self.PHASES:
-                getattr(self, name)()
-        except _Done:
-            pass
-        except KeyboardInterrupt:
+            try:
+                if self.stop is not None:
+                    self.stop.enter()
+                for name in self.PHASES:
+                    if self.stop is not None and self.stop.is_set():
+                        raise KeyboardInterrupt
+                    getattr(self, name)()
+            except _Done:
+                pass
+            except KeyboardInterrupt:
+                self.interrupted = True
+            finally:
+                if self.stop is not None:
+                    self.stop.leave()
+        except KeyboardInterrupt:  # a stop request landing as the search ends
             self.interrupted = True
 
-    def result(self, verify: bool) -> Plan:
-        """The best plan as named PCs and units, checked by the independent verifier."""
+    def result(self, verify: bool, final: bool = True) -> Plan:
+        """The best plan as named PCs and units, checked by the independent verifier.
+
+        ``final`` False: a snapshot during the search (for ``on_plan``), its stats copied.
+        """
         result = _assemble(self.best.problem or self.original, self.original, self.inventory,
                            self.catalog, self.policy, self.best, self.lb, self.baseline)
         result.solve_seconds = time.monotonic() - self.t0
         self.stats.update(source=self.best.source, interrupted=self.interrupted)
-        result.stats = self.stats
+        result.stats = self.stats if final else dict(self.stats)
         if self.lp_optimal:
             result.stats["bound"] = "column generation LP (Gilmore–Gomory), proven"
         if verify:
@@ -203,6 +270,8 @@ class _Search:
 
     def report(self, phase: str, bound: float | None = None) -> None:
         """Tell the caller the phase, the best cost and the bound (in money or PCs)."""
+        if self.stop is not None and self.stop.is_set():
+            raise KeyboardInterrupt
         if self.progress:
             best = self.best.cost
             self.progress(phase, None if math.isinf(best) else self.original.to_money(best),
@@ -235,8 +304,8 @@ class _Search:
             need = sum(pr.items[i].seats * k for p in pats for i, k in p.content)
             uc = self.cover(Packing(pats, {}).host_counts(len(pr.hosts)), need)
             if uc.feasible:
-                self.best.offer(pr, _group(pats), uc.patterns, unc,
-                                sum(pr.hosts[p.host].cost for p in pats) + uc.cost, source)
+                self.record(pr, _group(pats), uc.patterns, unc,
+                            sum(pr.hosts[p.host].cost for p in pats) + uc.cost, source)
                 return
             if not pats:
                 return
@@ -244,6 +313,15 @@ class _Search:
             pats.remove(drop)
             for i, k in drop.content:
                 unc[i] = unc.get(i, 0) + k
+
+    def record(self, problem: Problem, patterns: list[tuple[Pattern, int]],
+               units: list[tuple[UnitPattern, int]], uncovered: dict[int, int], cost: float,
+               source: str) -> None:
+        """Keep a solution if it beats the best; hand it on, verified, to ``on_plan``."""
+        if self.best.offer(problem, patterns, units, uncovered, cost, source) and self.on_plan:
+            found = self.result(verify=False, final=False)
+            if not check_plan(found, self.inventory, self.catalog, self.policy):
+                self.on_plan(found)
 
     def lp_progress(self, phase: str, best: float | None, bound: float | None) -> None:
         """Column generation's progress, reported with the best plan and the bound so far."""
@@ -254,6 +332,17 @@ class _Search:
         return (self.best.patterns, self.best.units) if self.best.problem is self.work else None
 
     # -- the phases, in order ---------------------------------------------------------------
+
+    def warm_start(self) -> None:
+        """An earlier plan's PCs that still fit, the rest packed anew: a plan at once."""
+        if self.start is None:
+            return
+        self.report("warm start")
+        pk = warm_packing(self.original, self.start)
+        if pk is not None:
+            self.warm_columns = list(dict.fromkeys(pk.patterns))
+            self.offer(self.original, pk, "warm start")
+            self.report("warm start")
 
     def heuristics(self) -> None:
         """Constructive packings on the real sizes (a quarter of the time at most)."""
@@ -358,6 +447,8 @@ class _Search:
         start = [p for p, k in self.best.patterns for _ in range(k)] \
             if self.best.problem is work else \
             (self.work_start.patterns if self.work_start else [])
+        if self.warm_columns and work is o:
+            start = start + [p for p in self.warm_columns if p not in set(start)]
         cg_deadline = self.t0 + (0.4 if relaxed else 0.6) * (self.deadline - self.t0)
         cg = column_generation(work, self.upats, start, self.penalty, cg_deadline,
                                self.best.cost, progress=self.lp_progress,
@@ -436,8 +527,8 @@ class _Search:
                                   (0.3 if self.exact and self.settled else 1.0) * self.left(),
                                   start=self.best_start())
         if ms is not None:
-            self.best.offer(self.work, ms.patterns, ms.unit_patterns, ms.slack, ms.objective,
-                            "price-and-branch")
+            self.record(self.work, ms.patterns, ms.unit_patterns, ms.slack, ms.objective,
+                        "price-and-branch")
         self.report("branch", self.lb)
         if ms is not None and ms.interrupted:
             raise KeyboardInterrupt
@@ -453,8 +544,8 @@ class _Search:
         if bp is None:
             return
         if bp.solution is not None:
-            self.best.offer(self.work, bp.solution.patterns, [], {}, bp.solution.objective,
-                            "branch-and-price")
+            self.record(self.work, bp.solution.patterns, [], {}, bp.solution.objective,
+                        "branch-and-price")
         self.lb = max(self.lb, bp.lower_bound)
         known = set(self.pool)
         self.pool = self.pool + [p for p in bp.pool if p not in known]
@@ -482,8 +573,8 @@ class _Search:
             ms = solve_integer_master(self.work, self.upats, self.pool + more.pool,
                                       self.penalty, self.left(), start=self.best_start())
             if ms is not None:
-                self.best.offer(self.work, ms.patterns, ms.unit_patterns, ms.slack,
-                                ms.objective, "price-and-branch")
+                self.record(self.work, ms.patterns, ms.unit_patterns, ms.slack,
+                            ms.objective, "price-and-branch")
 
     def late_compact(self) -> None:
         """Still time: small instances go back to the exact compact model."""

@@ -1,0 +1,1 @@
+"""The Streamlit dashboard: pages and UI helpers; every number comes from the package."""

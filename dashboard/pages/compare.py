@@ -1,0 +1,111 @@
+"""Compare quotes: ranked by cost over the term, by component, cash flow, against physical."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import planner
+from dashboard import state, ui
+from planner import Catalog, Comparison, Inventory, Plan, PlanRun, Policy
+from planner.present import charts
+
+
+def comparison(runs: list[PlanRun]) -> Comparison | None:
+    """The same comparison as `planner compare`, on the runs' current plans."""
+    inp = state.inputs()
+    plans = {id(c): r.progress().plan for c, r in zip(inp.catalogs, runs, strict=True)}
+    if any(p is None for p in plans.values()):
+        return None
+
+    def plan_fn(inventory: Inventory, catalog: Catalog, policy: Policy,
+                time_limit: float) -> Plan:
+        found = plans[id(catalog)]
+        assert found is not None
+        return found
+
+    return planner.compare(inp.inventory, inp.catalogs, inp.policy, plan_fn=plan_fn)
+
+
+def ranking_table(c: Comparison) -> pd.DataFrame:
+    """The ranked rows with currency in the headers and the status in words."""
+    cur = c.currency
+    rows = []
+    for r in c.rows():
+        rows.append({
+            "rank": r["rank"], "vendor": r["vendor"],
+            f"cost over term ({cur})": float(r["total"]),
+            f"present value ({cur})": float(r["present_value"]),
+            "PCs": r["pcs"], "units": r["units"],
+            f"saving vs physical ({cur})": float(r["savings"]),
+            "unplaced": r["unplaced"],
+            "plan": "proven optimal" if r["status"] == "optimal"
+            else ("no bound (stock)" if r["gap"] is None else f"gap {100 * r['gap']:.2f} %"),
+        })
+    return pd.DataFrame(rows)
+
+
+def show(runs: list[PlanRun]) -> None:
+    """Ranking, charts and warnings from the runs' current plans."""
+    pending = [r.catalog.vendor for r in runs if not r.progress().done]
+    if pending:
+        st.info("Still proving: " + ", ".join(pending) + ". Figures use each quote's best "
+                "verified plan so far and update by themselves.")
+    try:
+        c = comparison(runs)
+    except planner.PlannerError as exc:
+        ui.show_error(exc)
+        return
+    if c is None:
+        st.info("Planning each quote... the ranking appears when every quote has a plan.")
+        return
+    cur = c.currency
+    t = c.rows()
+    if len(t) > 1:
+        d = t[1]["total"] - t[0]["total"]
+        st.success(f"**{t[0]['vendor']}** is cheapest over the term: "
+                   f"{ui.money(t[0]['total'], cur)}, {ui.money(d, cur)} less than "
+                   f"{t[1]['vendor']}.")
+    for w in c.warnings:
+        st.warning(w)
+    fmt = {col: st.column_config.NumberColumn(col, format="localized")
+           for col in ranking_table(c).columns if "(" in col}
+    st.dataframe(ranking_table(c), hide_index=True, width="stretch", key="cmp_table",
+                 column_config=fmt)
+    fmt2 = {col: st.column_config.NumberColumn(col, format="localized")
+            for col in (f"per workload ({cur})", f"physical imaging ({cur})",
+                        f"saving, present value ({cur})")}
+    st.plotly_chart(charts.component_figure(c.assessments), width="stretch", key="cmp_comp")
+    st.plotly_chart(charts.cashflow_figure(c.assessments), width="stretch", key="cmp_cash")
+    st.dataframe(pd.DataFrame([{
+        "vendor": r["vendor"],
+        f"per workload ({cur})": None if r["cost_per_workload"] is None
+        else float(r["cost_per_workload"]),
+        f"physical imaging ({cur})": float(r["physical_total"]),
+        f"saving, present value ({cur})": float(r["savings_present_value"]),
+        "term (years)": r["term_years"], "workloads protected": r["protected"]}
+        for r in t]), hide_index=True, width="stretch", key="cmp_more", column_config=fmt2)
+    with st.expander("Each quote in detail: virtual against physical imaging"):
+        for a in c.assessments:
+            st.text(a.report())
+
+
+inp = state.inputs()
+st.title("Compare quotes")
+st.caption(f"Every quote planned on the same inventory ({inp.inventory.total_instances:,} "
+           "machines) and policy, priced over its term by the money model "
+           "(the same numbers as `planner compare`).")
+runs = [state.run_for(i) for i in range(len(inp.catalogs))]
+first_done = all(r.progress().done for r in runs)
+
+
+@st.fragment(run_every=1.0 if not first_done else None)
+def live() -> None:
+    """Refreshed every second while a quote is still proving; a full rerun when all are done."""
+    current = [state.run_for(i) for i in range(len(inp.catalogs))]
+    show(current)
+    if all(r.progress().done for r in current) and not first_done:
+        st.rerun()
+
+
+live()

@@ -1,0 +1,61 @@
+"""Export: the plan as Excel, CSV and JSON; the whole scenario as one file that loads back."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+import planner
+from dashboard import state, ui
+from planner.present import csv_zip_bytes, json_bytes, load_bundle, save_bundle, xlsx_bytes
+
+inp = state.inputs()
+st.title("Export")
+run = state.run_for()
+p = run.progress()
+st.subheader("The plan")
+if p.plan is None:
+    st.info("No plan yet; it appears here as soon as the first verified plan exists.")
+else:
+    plan = p.plan
+    stem = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in run.catalog.vendor)
+    words, _ = ui.status_words(plan, p)
+    st.caption(f"{run.catalog.vendor}: {ui.plural(len(plan.hosts), 'PC')}, "
+               f"{ui.plural(len(plan.units), 'unit')}. {words}")
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        ui.download("Excel workbook (.xlsx)", lambda: xlsx_bytes(plan, inp.summary),
+                    f"plan-{stem}.xlsx",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    key="dl_xlsx", help="Summary, PCs, units, assignments, unplaced, costs")
+    with c2:
+        ui.download("CSV tables (.zip)", lambda: csv_zip_bytes(plan), f"plan-{stem}-csv.zip",
+                    "application/zip", key="dl_csv")
+    with c3:
+        ui.download("JSON (.json)", lambda: json_bytes(plan), f"plan-{stem}.json",
+                    "application/json", key="dl_json")
+    st.caption("Text that a spreadsheet could run as a formula is kept as text (formula-safe).")
+
+st.subheader("The whole scenario")
+st.caption("The inventory with your edits, every quote and the policy in one file; load it "
+           "here later (or on another machine) to get back to the same state.")
+ui.download("Save the scenario (.json)",
+            lambda: save_bundle(inp.inventory, inp.catalogs, inp.policy),
+            "dr-scenario.json", "application/json", key="dl_bundle")
+up = st.file_uploader("Load a scenario file", type=["json"], key="bundle_upload")
+if up is not None and st.session_state.get("bundle_seen") != up.file_id:
+    st.session_state["bundle_seen"] = up.file_id
+    try:
+        state.check_upload(up.name, up.getvalue())
+        b = load_bundle(up.getvalue(), up.name)
+    except planner.PlannerError as exc:
+        ui.show_error(exc)
+        st.caption("The scenario was not loaded; the previous state is kept.")
+    else:
+        state.set_inputs(replace(inp, inventory=b.inventory, summary=b.summary,
+                                 inventory_name=up.name, catalogs=b.catalogs,
+                                 policy=b.policy, active=0,
+                                 frame_version=inp.frame_version + 1))
+        st.success(f"Scenario loaded: {b.inventory.total_instances:,} machines, "
+                   f"{ui.plural(len(b.catalogs), 'quote')}.")

@@ -1,0 +1,152 @@
+"""Plan: the headline a manager takes to a meeting, then what runs where and why."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import planner
+from dashboard import state, ui
+from planner import Plan, PlanRun, Progress
+from planner.present import charts, tables
+
+
+def headline(plan: Plan, progress: Progress, run: PlanRun) -> None:
+    """Status in words, PCs and units by model, cost and saving, live search figures."""
+    inp = state.inputs()
+    words, colour = ui.status_words(plan, progress)
+    {"green": st.success, "red": st.error, "orange": st.warning}.get(colour, st.info)(words)
+    try:
+        a = planner.assess(plan, inp.inventory, run.catalog, run.policy)
+    except planner.PlannerError as exc:
+        ui.show_error(exc)
+        a = None
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Recovery PCs to contract", f"{len(plan.hosts):,}",
+              help="One recovery PC per group of virtual machines, sized by the engine")
+    c1.caption(ui.counts_text(plan.host_counts()))
+    c2.metric("Mobile recovery units", f"{len(plan.units):,}")
+    c2.caption(ui.counts_text(plan.unit_counts()) + (
+        f"; {sum(u.seats_used for u in plan.units):,} staff seats in use" if plan.units else ""))
+    if a is not None:
+        cur = a.currency
+        c3.metric(f"Cost over {plan.term_years} years ({cur})",
+                  f"{float(a.virtual.total):,.0f}",
+                  help="Contract, usage, test, conversion and image costs under this quote "
+                       "and the policy's scenario (docs/cost-model.md)")
+        c3.caption(f"Contract fees {ui.money(plan.cost, plan.currency)}; present value "
+                   f"{ui.money(a.virtual.present_value, cur)}")
+        pct = (f"{100 * float(a.savings / a.physical.total):.1f} % of physical imaging"
+               if a.physical.total else "")
+        c4.metric(f"Saving vs physical imaging ({cur})", f"{float(a.savings):,.0f}",
+                  delta=pct,
+                  delta_color="normal" if a.savings >= 0 else "inverse")
+        c4.caption(f"Physical imaging: {ui.plural(plan.baseline.hosts, 'PC')}, "
+                   f"{ui.plural(plan.baseline.units, 'unit')}, "
+                   f"{ui.money(a.physical.total, cur)}")
+    if plan.unplaced:
+        st.error(f"**{ui.plural(len(plan.unplaced), 'workload')} NOT placed** — they are not "
+                 "protected by this plan. Reasons below.", icon=":material/warning:")
+        if len(plan.unplaced) <= 25:  # in full, wrapped: a reason is never cut off
+            st.markdown("\n".join(f"- **{u.name}**: {u.reason}" for u in plan.unplaced))
+        else:
+            st.dataframe(pd.DataFrame([{"workload": u.name, "reason": u.reason}
+                                       for u in plan.unplaced]), hide_index=True,
+                         width="stretch", key="plan_unplaced", column_config={
+                             "reason": st.column_config.TextColumn("reason", width="large")})
+    if plan.baseline.unplaced:
+        st.warning(f"Physical imaging leaves {ui.plural(len(plan.baseline.unplaced), 'machine')}"
+                   " out (no PC model holds them without overcommit): "
+                   + ", ".join(u.name for u in plan.baseline.unplaced[:20])
+                   + (" ..." if len(plan.baseline.unplaced) > 20 else ""))
+
+
+def search_status(progress: Progress, run: PlanRun) -> None:
+    """Phase, best, bound, gap and time left while the proof goes on; a Stop button."""
+    if progress.done:
+        st.caption(f"Solved in {progress.elapsed:,.1f} s; the plan passed the independent "
+                   "verifier.")
+        return
+    cur = run.catalog.currency if run.catalog.has_fees else "PCs"
+    gap = "-" if progress.gap is None else f"{100 * progress.gap:.2f} %"
+    c1, c2 = st.columns([5, 1])
+    c1.progress(min(1.0, progress.elapsed / max(run.time_limit, 0.1)),
+                text=f"Searching — phase: {progress.phase} · best {ui.money(progress.best, cur)}"
+                     f" · bound {ui.money(progress.bound, cur)} · gap {gap} · "
+                     f"{progress.left:,.0f} s left")
+    if c2.button("Stop", key="plan_stop", help="Stop the search and keep the best plan"):
+        run.stop()
+
+
+def details(plan: Plan, run: PlanRun) -> None:
+    """Utilisation, contents, the tables, the costs."""
+    tab_use, tab_where, tab_pcs, tab_w, tab_cost = st.tabs(
+        ["Utilisation", "What runs where", "PCs and units", "Workloads", "Costs"])
+    t = tables(plan)
+    with tab_use:
+        st.plotly_chart(charts.utilisation_figure(plan), width="stretch",
+                        key="plan_util")
+        st.caption("Usable capacity is what remains after the policy's overcommit, reserved "
+                   "cores and memory, and headroom. The highest bar of a PC is its binding "
+                   "dimension.")
+    with tab_where:
+        st.plotly_chart(charts.contents_figure(plan), width="stretch",
+                        key="plan_tree")
+    with tab_pcs:
+        st.dataframe(t["pcs"], hide_index=True, width="stretch", key="plan_pcs")
+        if plan.units:
+            st.dataframe(t["units"], hide_index=True, width="stretch",
+                         key="plan_units")
+    with tab_w:
+        st.dataframe(t["assignments"], hide_index=True, width="stretch",
+                     key="plan_assign")
+        if plan.out_of_scope:
+            st.caption(f"{ui.plural(len(plan.out_of_scope), 'workload')} out of scope "
+                       "(tiers not planned).")
+    with tab_cost:
+        inp = state.inputs()
+        try:
+            a = planner.assess(plan, inp.inventory, run.catalog, run.policy)
+        except planner.PlannerError as exc:
+            ui.show_error(exc)
+            return
+        df = a.breakdown()
+        st.dataframe(df, hide_index=True, width="stretch", key="plan_breakdown")
+        st.text(a.report())
+
+
+def body(run: PlanRun, progress: Progress) -> None:
+    """Everything below the quote picker, from one progress snapshot."""
+    if progress.error:
+        st.error(progress.error)
+        return
+    if progress.plan is None:
+        st.info(f"Planning... ({progress.phase}, {progress.elapsed:,.1f} s)")
+        return
+    headline(progress.plan, progress, run)
+    search_status(progress, run)
+    details(progress.plan, run)
+
+
+inp = state.inputs()
+st.title("Recovery plan")
+names = [c.vendor for c in inp.catalogs]
+st.selectbox("Quote to plan with", range(len(names)), index=inp.active,
+             format_func=lambda i: names[i], key="plan_quote", on_change=state.pick_quote,
+             args=("plan_quote",))
+run = state.run_for()
+first = run.progress()
+if first.plan is None and not first.done:
+    first = run.wait_for_plan(3.0)
+
+
+@st.fragment(run_every=0.5 if not first.done else None)
+def live() -> None:
+    """Re-drawn every half second while the search runs; a full rerun when it ends."""
+    p = state.run_for().progress()
+    body(run, p)
+    if p.done and not first.done:
+        st.rerun()
+
+
+live()

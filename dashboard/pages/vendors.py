@@ -1,0 +1,280 @@
+"""Vendors and policy: the quotes (upload TOML or edit models, fees, terms) and the policy."""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+import planner
+from dashboard import state, ui
+from planner.present import catalog_dict, policy_dict
+from planner.readers.catalog import TEST_TYPES, parse_catalog, parse_policy
+
+HOST_COLUMNS = ["name", "cores", "memory", "storage", "slots", "monthly_fee", "setup_fee",
+                "declaration_fee", "daily_fee", "available"]
+UNIT_COLUMNS = ["name", "slots", "seats", "monthly_fee", "setup_fee", "declaration_fee",
+                "daily_fee", "available"]
+
+
+def add_quotes() -> None:
+    """Quotes uploaded as TOML files join the list (a bad file shows its message)."""
+    files = st.session_state.get("quote_upload") or []
+    seen: set[str] = st.session_state.setdefault("quote_seen", set())
+    inp = state.inputs()
+    for f in files:
+        if f.file_id in seen:
+            continue
+        seen.add(f.file_id)
+        try:
+            state.check_upload(f.name, f.getvalue())
+            cat = planner.load_catalog(f.name, data=f.getvalue())
+        except planner.PlannerError as exc:
+            ui.show_error(exc)
+            st.caption(f"{f.name} was not added.")
+            continue
+        state.set_inputs(replace(inp, catalogs=[*inp.catalogs, cat]))
+        inp = state.inputs()
+        st.toast(f"Quote added: {cat.vendor}")
+
+
+def _rows(models: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
+    rows = [{c: m.get(c) for c in columns} for m in models]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _models(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for r in frame.to_dict(orient="records"):
+        m: dict[str, Any] = {}
+        for k, v in r.items():
+            if v is None or (isinstance(v, float) and v != v) or v == "":
+                continue
+            if isinstance(v, float) and v.is_integer() and k in ("slots", "seats", "available"):
+                v = int(v)
+            m[str(k)] = str(v) if str(k).endswith("_fee") else v
+        if m:
+            out.append(m)
+    return out
+
+
+def quote_editor(i: int) -> None:
+    """One quote's terms and models in a form; applied through the catalog reader."""
+    inp = state.inputs()
+    cat = inp.catalogs[i]
+    d = catalog_dict(cat)
+    with st.form(f"quote_form_{i}"):
+        c1, c2, c3, c4 = st.columns(4)
+        vendor = c1.text_input("Vendor", d["vendor"], key=f"q{i}_vendor")
+        currency = c2.text_input("Currency (ISO code)", d["currency"], key=f"q{i}_currency")
+        term = c3.number_input("Term (years)", 1, 20, int(d["term_years"]), key=f"q{i}_term")
+        esc = c4.number_input("Annual escalation (%)", 0.0, 100.0,
+                              100 * float(d["annual_escalation"]), step=0.5,
+                              key=f"q{i}_escalation")
+        c5, c6 = st.columns(2)
+        incl = c5.number_input("Test days included per year", 0.0, 365.0,
+                               float(d["included_test_days"]), key=f"q{i}_incl")
+        tfee = c6.number_input(f"Fee per extra test day ({d['currency']})", 0.0, 1e9,
+                               float(d["test_day_fee"]), key=f"q{i}_tfee")
+        st.markdown("Recovery PC models (memory and storage with units, fees in the quote's "
+                    "currency; `available` empty = no stock limit)")
+        hosts = st.data_editor(_rows(d["host"], HOST_COLUMNS), num_rows="dynamic",
+                               hide_index=True, width="stretch", key=f"q{i}_hosts")
+        st.markdown("Mobile recovery units (slots for PCs, seats for staff)")
+        units = st.data_editor(_rows(d.get("unit", []), UNIT_COLUMNS), num_rows="dynamic",
+                               hide_index=True, width="stretch", key=f"q{i}_units")
+        applied = st.form_submit_button("Apply changes to this quote")
+    if applied:
+        new = copy.deepcopy(d)
+        new.update(vendor=vendor, currency=currency, term_years=int(term),
+                   annual_escalation=str(Decimal(str(esc)) / 100),
+                   included_test_days=str(incl), test_day_fee=str(tfee),
+                   host=_models(hosts), unit=_models(units))
+        if not new["unit"]:
+            new.pop("unit")
+        with ui.guarded("The change"):
+            cats = list(inp.catalogs)
+            cats[i] = parse_catalog(new, cat.source or cat.vendor)
+            state.set_inputs(replace(inp, catalogs=cats))
+            st.success(f"{vendor} updated; the plans follow.")
+
+
+def quotes_section() -> None:
+    """The list of quotes: which one the plan uses, upload more, edit or remove one."""
+    inp = state.inputs()
+    st.header("Vendor quotes")
+    st.file_uploader("Add quotes (catalog TOML files, docs/formats.md)", type=["toml"],
+                     accept_multiple_files=True, key="quote_upload")
+    add_quotes()
+    inp = state.inputs()
+    rows = [{"vendor": c.vendor, "PC models": len(c.hosts), "unit models": len(c.units),
+             "term (years)": c.term_years, "currency": c.currency,
+             "volume discounts": ", ".join(f"{t.percent} % from {t.min_pcs} PCs"
+                                           for t in c.discounts) or "none"}
+            for c in inp.catalogs]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="quote_table")
+    names = [c.vendor for c in inp.catalogs]
+    c1, c2 = st.columns([3, 1])
+    pick = c1.selectbox("Quote the Plan page uses", range(len(names)), index=inp.active,
+                        format_func=lambda i: names[i], key="vendor_active",
+                        on_change=state.pick_quote, args=("vendor_active",))
+    if c2.button("Remove this quote", key="quote_remove", disabled=len(names) < 2):
+        cats = [c for j, c in enumerate(inp.catalogs) if j != pick]
+        state.set_inputs(replace(inp, catalogs=cats, active=0))
+        st.rerun()
+    with st.expander(f"Edit {names[pick]}: models, fees and terms"):
+        quote_editor(pick)
+
+
+def _pct(x: float) -> float:
+    return round(100 * x, 6)
+
+
+def policy_section() -> None:
+    """The policy as a form with units; the money scenario beside it."""
+    inp = state.inputs()
+    pol = inp.policy
+    sc = pol.scenario
+    st.header("Policy")
+    up = st.file_uploader("Load a policy (TOML)", type=["toml"], key="policy_upload")
+    if up is not None and st.session_state.get("policy_seen") != up.file_id:
+        st.session_state["policy_seen"] = up.file_id
+        with ui.guarded("The policy file"):
+            state.check_upload(up.name, up.getvalue())
+            state.set_inputs(replace(inp, policy=planner.load_policy(up.name,
+                                                                     data=up.getvalue())))
+            st.rerun()
+    with st.form("policy_form"):
+        st.markdown("**Packing** — how much each recovery PC may carry")
+        c1, c2, c3 = st.columns(3)
+        lo, hi = ui.limits("cpu_overcommit", 0.25, 32.0)
+        cpu = c1.number_input("CPU overcommit (vCPU per physical core)", lo, hi,
+                              float(pol.cpu_overcommit), step=0.5, key="pol_cpu",
+                              help=ui.help_of("cpu_overcommit"))
+        lo, hi = ui.limits("memory_overcommit", 0.25, 4.0)
+        mem = c2.number_input("Memory overcommit (ratio)", lo, hi, float(pol.memory_overcommit),
+                              step=0.05, key="pol_mem", help=ui.help_of("memory_overcommit"))
+        lo, hi = ui.limits("headroom", 0.0, 0.95)
+        head = c3.number_input("Headroom kept free (%)", 100 * lo, 100 * hi,
+                               _pct(pol.headroom), step=1.0, key="pol_headroom",
+                               help=ui.help_of("headroom"))
+        c4, c5, c6 = st.columns(3)
+        lo, hi = ui.limits("host_reserved_cores", 0.0, 64.0)
+        rc = c4.number_input("Cores reserved for the host (cores)", lo, hi,
+                             float(pol.host_reserved_cores), step=1.0, key="pol_rcores",
+                             help=ui.help_of("host_reserved_cores"))
+        lo, hi = ui.limits("host_reserved_memory", 0.0, 1024.0)
+        rm = c5.number_input("Memory reserved for the host (GiB)", lo, hi,
+                             float(pol.host_reserved_memory_gib), step=1.0, key="pol_rmem",
+                             help=ui.help_of("host_reserved_memory"))
+        lo, hi = ui.limits("growth_per_year", 0.0, 1.0)
+        growth = c6.number_input("Demand growth per year (%)", 100 * lo, 100 * hi,
+                                 _pct(pol.growth_per_year), step=1.0, key="pol_growth",
+                                 help=ui.help_of("growth_per_year"))
+        c7, c8, c9 = st.columns(3)
+        tiers = c7.multiselect("Tiers in scope (1 = most critical)", [1, 2, 3, 4],
+                               default=list(pol.tiers), key="pol_tiers")
+        basis = c8.selectbox("Storage planned", ["provisioned", "used"],
+                             index=["provisioned", "used"].index(pol.storage_basis),
+                             key="pol_basis", help=ui.help_of("storage_basis"))
+        seats = c9.checkbox("Staff seat per workstation",
+                            pol.workstation_seats, key="pol_seats",
+                            help=ui.help_of("workstation_seats"))
+        st.markdown("**Money scenario** — what the contract costs over its term "
+                    "(docs/cost-model.md)")
+        m1, m2, m3, m4 = st.columns(4)
+        decl = m1.number_input("Declared disasters over the term (expected)", 0.0, 100.0,
+                               float(sc.declarations), step=0.1, key="pol_decl")
+        days = m2.number_input("Days in use per disaster (days)", 0.0, 365.0,
+                               float(sc.disaster_days), step=1.0, key="pol_days")
+        rate = m3.number_input("Discount rate for present value (%)", 0.0, 100.0,
+                               _pct(float(sc.discount_rate)), step=0.5, key="pol_rate")
+        imgs = m4.number_input("Image sets kept by the virtual plan", 0, 100,
+                               int(sc.virtual_images), key="pol_images")
+        cur = sc.currency or inp.catalogs[inp.active].currency
+        m5, m6, m7, m8 = st.columns(4)
+        p2vs = m5.number_input(f"P2V per physical server ({cur})", 0.0, 1e7,
+                               float(sc.p2v_server), key="pol_p2vs")
+        p2vw = m6.number_input(f"P2V per physical workstation ({cur})", 0.0, 1e7,
+                               float(sc.p2v_workstation), key="pol_p2vw")
+        lic = m7.number_input(f"Hypervisor licence per PC, once ({cur})", 0.0, 1e7,
+                              float(sc.hypervisor_licence), key="pol_lic")
+        sub = m8.number_input(f"Hypervisor subscription per PC a year ({cur})", 0.0, 1e7,
+                              float(sc.hypervisor_subscription), key="pol_sub")
+        m9, m10 = st.columns(2)
+        store = m9.number_input(f"Image storage per image a year ({cur})", 0.0, 1e7,
+                                float(sc.image_storage), key="pol_store")
+        maint = m10.number_input(f"Image maintenance per image a year ({cur})", 0.0, 1e7,
+                                 float(sc.image_maintenance), key="pol_maint")
+        st.markdown("Plan tests per year (the paper's four kinds) and the days each PC and "
+                    "unit is in use per test")
+        tests = {t.kind: t for t in sc.tests}
+        test_rows = pd.DataFrame([{"test": k, "per_year": tests[k].per_year if k in tests else 0,
+                                   "pc_days": float(tests[k].pc_days) if k in tests else 0.0,
+                                   "unit_days": float(tests[k].unit_days) if k in tests else 0.0}
+                                  for k in TEST_TYPES])
+        test_edit = st.data_editor(test_rows, hide_index=True, width="stretch",
+                                   disabled=["test"], key="pol_tests", column_config={
+                                       "per_year": st.column_config.NumberColumn(
+                                           "tests per year", min_value=0, step=1),
+                                       "pc_days": st.column_config.NumberColumn(
+                                           "PC days per test", min_value=0.0),
+                                       "unit_days": st.column_config.NumberColumn(
+                                           "unit days per test", min_value=0.0)})
+        rates = ", ".join(f"1 {c} = {r} {sc.currency}" for c, r in sc.rates)
+        if rates:
+            st.caption(f"Currency rates (given, never fetched): {rates}")
+        applied = st.form_submit_button("Apply policy")
+    if applied:
+        d = policy_dict(pol)
+        d.update(cpu_overcommit=cpu, memory_overcommit=mem, headroom=head / 100,
+                 host_reserved_cores=rc, host_reserved_memory=f"{rm} GiB",
+                 growth_per_year=growth / 100, tiers=sorted(tiers), storage_basis=basis,
+                 workstation_seats=seats)
+        d["scenario"].update(
+            declarations=str(decl), disaster_days=str(days),
+            discount_rate=str(Decimal(str(rate)) / 100), virtual_images=int(imgs),
+            p2v_server=str(p2vs), p2v_workstation=str(p2vw), hypervisor_licence=str(lic),
+            hypervisor_subscription=str(sub), image_storage=str(store),
+            image_maintenance=str(maint),
+            tests={r["test"]: {"per_year": int(r["per_year"] or 0),
+                               "pc_days": str(r["pc_days"] or 0),
+                               "unit_days": str(r["unit_days"] or 0)}
+                   for r in test_edit.to_dict(orient="records")})
+        with ui.guarded("The policy"):
+            new = parse_policy(d, "policy form")
+            state.set_inputs(replace(inp, policy=new))
+            st.success("Policy applied; the plans follow.")
+    with st.expander("The policy as TOML (save it as policy.toml for the command line)"):
+        st.code(_toml(policy_dict(state.inputs().policy)), language="toml")
+
+
+def _toml(d: dict[str, Any], prefix: str = "") -> str:
+    """A small TOML writer for the policy tables (plain keys, strings, numbers, lists)."""
+    def val(v: Any) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, str):
+            return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        if isinstance(v, list):
+            return "[" + ", ".join(val(x) for x in v) + "]"
+        if isinstance(v, dict):
+            return "{ " + ", ".join(f"{k} = {val(x)}" for k, x in v.items()) + " }"
+        return repr(v)
+    plain = [f"{k} = {val(v)}" for k, v in d.items() if not isinstance(v, dict)
+             or (prefix and k not in ("rates", "tests"))]
+    tables = [f"\n[{prefix}{k}]\n" + _toml(v, f"{prefix}{k}.") for k, v in d.items()
+              if isinstance(v, dict) and not (prefix and k not in ("rates", "tests"))]
+    text = "\n".join(plain) + "".join(tables)
+    tomllib.loads(text if not prefix else "")  # the top level must stay valid TOML
+    return text
+
+
+st.title("Vendors and policy")
+quotes_section()
+policy_section()

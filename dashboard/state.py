@@ -1,0 +1,165 @@
+"""Each browser session's state: its inputs, its plan runs and its saved scenarios.
+
+Everything a user uploads or edits lives in ``st.session_state`` (per browser session, in
+memory, never written to disk). Solves run in the background (``planner.PlanRun``), one per
+distinct set of inputs; a finished plan is kept in a process-wide cache keyed by a hash of the
+inputs, so identical questions are answered at once, and a changed policy starts from the
+previous plan (warm start).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+import planner
+from planner import Catalog, ImportSummary, Inventory, Plan, PlanRun, Policy
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_INVENTORY = ROOT / "data" / "sample" / "inventory.csv"
+SAMPLE_CATALOG = ROOT / "data" / "sample" / "catalog.toml"
+SAMPLE_POLICY = ROOT / "data" / "sample" / "policy.toml"
+SAMPLE_QUOTES = sorted((ROOT / "data" / "quotes").glob("*.toml"))
+#: uploads above this size are refused (the server's own limit is .streamlit/config.toml)
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+#: seconds each solve may take; the first verified plan shows long before
+#: (PLANNER_TIME_LIMIT overrides it: the tests use a short one)
+TIME_LIMIT = float(os.environ.get("PLANNER_TIME_LIMIT", "30"))
+#: plan runs one session keeps (older ones are stopped and dropped)
+MAX_RUNS = 24
+
+
+@dataclass
+class Inputs:
+    """What the user plans with: the inventory (with edits), quotes, the policy."""
+
+    inventory: Inventory
+    summary: ImportSummary
+    inventory_name: str
+    catalogs: list[Catalog]
+    policy: Policy
+    active: int = 0
+    frame_version: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def sample_inputs() -> Inputs:
+    """The bundled sample: its inventory, the sample catalog and the three sample quotes."""
+    inv, summary = planner.load_inventory("data/sample/inventory.csv",
+                                          data=SAMPLE_INVENTORY.read_bytes())
+    catalogs = [planner.load_catalog(SAMPLE_CATALOG)]
+    catalogs += [planner.load_catalog(q) for q in SAMPLE_QUOTES]
+    return Inputs(inv, summary, "sample inventory", catalogs,
+                  planner.load_policy(SAMPLE_POLICY))
+
+
+def init() -> Inputs:
+    """The session's inputs, the sample on the first visit."""
+    if "inputs" not in st.session_state:
+        st.session_state["inputs"] = sample_inputs()
+        st.session_state["runs"] = {}
+        st.session_state["scenarios"] = {}
+        st.session_state["last_plan"] = {}
+    inputs: Inputs = st.session_state["inputs"]
+    return inputs
+
+
+def inputs() -> Inputs:
+    """The session's inputs."""
+    return init()
+
+
+def set_inputs(new: Inputs) -> None:
+    """Replace this session's inputs (the plan runs follow by their keys)."""
+    st.session_state["inputs"] = new
+
+
+def check_upload(name: str, data: bytes) -> None:
+    """Refuse uploads over the size limit with a message, before any parsing."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise planner.InputError(
+            f"upload is {len(data) / 1e6:,.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:,.0f} MB",
+            file=name, fix="split the inventory, or group identical machines with 'count'")
+
+
+def key_of(inventory: Inventory, catalog: Catalog, policy: Policy, time_limit: float) -> str:
+    """A hash of everything a plan depends on (the cache key of plans and runs)."""
+    text = repr((inventory.workloads, catalog, policy, policy.scenario, policy.extra,
+                 catalog.extra, time_limit))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@st.cache_resource(max_entries=1)
+def _finished() -> dict[str, Plan]:
+    """Finished plans by input key, shared by all sessions (same inputs, same answer)."""
+    return {}
+
+
+def run_for(catalog_index: int | None = None, policy: Policy | None = None,
+            time_limit: float = TIME_LIMIT) -> PlanRun:
+    """The plan run for the session's inventory, one quote and a policy (started if new).
+
+    A new run starts from this session's last plan for the same quote (warm start), so a
+    what-if answers at once; a finished run's plan goes to the shared cache.
+    """
+    inp = inputs()
+    ci = inp.active if catalog_index is None else catalog_index
+    catalog = inp.catalogs[ci]
+    pol = policy or inp.policy
+    key = key_of(inp.inventory, catalog, pol, time_limit)
+    runs: dict[str, PlanRun] = st.session_state["runs"]
+    run = runs.get(key)
+    if run is None:
+        done = _finished().get(key)
+        start = st.session_state["last_plan"].get(catalog.source or catalog.vendor)
+        run = PlanRun(inp.inventory, catalog, pol, time_limit=time_limit, start=start,
+                      known=done)
+        runs[key] = run.start()
+        while len(runs) > MAX_RUNS:
+            old = next(iter(runs))
+            runs.pop(old).stop()
+    p = run.progress()
+    if p.plan is not None:
+        st.session_state["last_plan"][catalog.source or catalog.vendor] = p.plan
+        if p.done and not p.stopped and p.error is None and not p.plan.stats.get("interrupted"):
+            _finished()[key] = p.plan
+    return run
+
+
+def stop_all() -> None:
+    """Stop every running solve of this session (each keeps its best plan)."""
+    for run in st.session_state.get("runs", {}).values():
+        run.stop()
+
+
+def policy_with(policy: Policy, **changes: Any) -> Policy:
+    """The policy with packing fields and scenario fields changed (scenario keys by name)."""
+    scenario_keys = set(policy.scenario.__dataclass_fields__)
+    sc = {k: v for k, v in changes.items() if k in scenario_keys}
+    pack = {k: v for k, v in changes.items() if k not in scenario_keys}
+    out = replace(policy, **pack)
+    return replace(out, scenario=replace(policy.scenario, **sc)) if sc else out
+
+
+def sidebar() -> None:
+    """What the session plans with, in the sidebar of every page."""
+    inp = inputs()
+    cat = inp.catalogs[inp.active]
+    pol = inp.policy
+    with st.sidebar:
+        st.markdown("**Planning with**")
+        st.caption(f"Inventory: {inp.inventory_name} ({inp.inventory.total_instances:,} "
+                   f"machines)  \nQuote: {cat.vendor} ({cat.term_years}-year term, "
+                   f"{cat.currency})  \nPolicy: {pol.cpu_overcommit:g} vCPU per core, "
+                   f"{100 * pol.headroom:g} % headroom, {100 * pol.growth_per_year:g} % growth "
+                   "a year")
+
+
+def pick_quote(widget_key: str) -> None:
+    """A quote picker's on_change: the chosen quote becomes the active one before the rerun."""
+    inputs().active = int(st.session_state[widget_key])

@@ -1,0 +1,105 @@
+"""Small UI helpers shared by the pages: money and counts in words, status in words, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+import streamlit as st
+
+from planner import Plan, PlannerError, Progress
+from planner.readers.schema import POLICY_FIELDS, Field
+
+
+def money(x: Decimal | float | None, currency: str, digits: int = 0) -> str:
+    """``1,297,350 USD``; in count mode (currency "PCs") a plain count."""
+    if x is None:
+        return "n/a"
+    if currency == "PCs":
+        return f"{float(x):,.3f} PC-equivalents"
+    return f"{float(x):,.{digits}f} {currency}"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 unit``, ``2 units``, ``1,024 PCs``."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    """``RPC-M × 9, RPC-L × 4``."""
+    return ", ".join(f"{m} × {k:,}" for m, k in counts.items()) or "none"
+
+
+def status_words(plan: Plan, progress: Progress | None = None) -> tuple[str, str]:
+    """The plan's standing in words a manager can repeat, and a Streamlit colour for it.
+
+    "Proven optimal" only where the bound meets the cost with every placeable workload placed;
+    otherwise the proven gap, or why no bound is claimed.
+    """
+    running = progress is not None and not progress.done
+    interrupted = bool(plan.stats.get("interrupted")) or (progress is not None
+                                                         and progress.stopped)
+    what = "contract fees" if plan.objective == "money" else "PC count"
+    if plan.status == "infeasible":
+        return ("Vendor stock is too small: some workloads are left unplaced, so no bound is "
+                "claimed. See the unplaced list.", "red")
+    if plan.status == "optimal" and not plan.unplaced:
+        return (f"Proven optimal: no plan has lower {what} for these inputs.", "green")
+    gap = plan.gap
+    bound = ("" if plan.lower_bound is None
+             else f" (proven lower bound {money(plan.lower_bound, plan.currency)})")
+    if running:
+        return (f"Best plan so far, still searching: at most {100 * (gap or 0):.2f} % above "
+                f"the best possible{bound}.", "blue")
+    if interrupted:
+        return (f"Stopped early: the best plan found, at most {100 * (gap or 0):.2f} % above "
+                f"the best possible{bound}.", "orange")
+    if plan.status == "optimal":
+        return (f"Proven optimal for the workloads placed; {plural(len(plan.unplaced), 'workload')}"
+                " could not be placed (see below).", "orange")
+    return (f"Within {100 * (gap or 0):.2f} % of the best possible{bound}: the time limit "
+            "ended the proof, not the search for savings.", "blue")
+
+
+def show_error(exc: BaseException) -> None:
+    """A planner error as the reader wrote it (file, row, field, fix); never a traceback."""
+    st.error(str(exc), icon=":material/error:")
+
+
+@contextmanager
+def guarded(what: str) -> Iterator[None]:
+    """Run a user action; a bad input shows its message and the previous state stays."""
+    try:
+        yield
+    except PlannerError as exc:
+        show_error(exc)
+        st.caption(f"{what} was not applied; the previous state is kept.")
+
+
+def field_of(name: str, table: tuple[Field, ...] = POLICY_FIELDS) -> Field | None:
+    """The schema entry of a field (its range, unit and description)."""
+    return next((f for f in table if f.name == name), None)
+
+
+def limits(name: str, low: float, high: float,
+           table: tuple[Field, ...] = POLICY_FIELDS) -> tuple[float, float]:
+    """A widget's range: the schema's documented range where it gives one, else the default."""
+    f = field_of(name, table)
+    lo = f.minimum if f is not None and f.minimum is not None else low
+    hi = f.maximum if f is not None and f.maximum is not None else high
+    return float(lo), float(hi)
+
+
+def help_of(name: str, table: tuple[Field, ...] = POLICY_FIELDS) -> str | None:
+    """The schema's description of a field, shown as the widget's help."""
+    f = field_of(name, table)
+    return None if f is None else f.description + (f" [{f.unit}]" if f.unit else "")
+
+
+def download(label: str, data: bytes | Callable[[], bytes], file_name: str, mime: str,
+             key: str, **kw: Any) -> None:
+    """A download button (data built only when needed)."""
+    st.download_button(label, data() if callable(data) else data, file_name=file_name,
+                       mime=mime, key=key, **kw)

@@ -1,0 +1,172 @@
+"""Plotly figures of a plan, a comparison and a sweep, for the dashboard and the written plan.
+
+Every figure has a title, axis titles with units or the currency, numbers formatted with units,
+and the Okabe-Ito palette (safe for the common colour-vision deficiencies). Pure functions of
+the package's results: no UI code here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from planner.model.plan import Plan
+from planner.money.costing import Assessment
+
+#: Okabe & Ito (2008), "Color Universal Design": distinguishable with colour-vision deficiencies
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+           "#000000")
+DIMENSIONS = (("vcpu", "vCPU", "vCPU"), ("memory_gib", "memory", "GiB"),
+              ("storage_gb", "storage", "GB"))
+
+
+def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
+    fig.update_layout(title={"text": title, "x": 0.0, "xanchor": "left"}, height=height,
+                      template="plotly_white", colorway=list(PALETTE),
+                      margin={"l": 60, "r": 20, "t": 60, "b": 60},
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.0,
+                              "xanchor": "right", "x": 1.0},
+                      font={"size": 13}, hoverlabel={"namelength": -1})
+    return fig
+
+
+def money_text(x: Decimal | float | None, currency: str, digits: int = 0) -> str:
+    """An amount with thousands separators and its currency, e.g. ``1,297,350 USD``."""
+    if x is None:
+        return "n/a"
+    return f"{float(x):,.{digits}f} {currency}"
+
+
+def _names(names: Sequence[str], limit: int = 12) -> str:
+    shown = "<br>".join(names[:limit])
+    return shown + (f"<br>... and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def utilisation_figure(plan: Plan) -> go.Figure:
+    """Per-PC use of usable capacity in each dimension (%), the binding one marked in hover."""
+    ids = [h.id for h in plan.hosts]
+    fig = go.Figure()
+    for (key, label, unit), colour in zip(DIMENSIONS, PALETTE, strict=False):
+        pct, hover = [], []
+        for h in plan.hosts:
+            cap = h.usable[key] or 1.0
+            p = 100 * h.used[key] / cap
+            pct.append(p)
+            shares = [h.used[d[0]] / (h.usable[d[0]] or 1.0) for d in DIMENSIONS]
+            binding = DIMENSIONS[shares.index(max(shares))]
+            hover.append(f"{h.id} ({h.model}{', ' + h.unit if h.unit else ''})<br>{label}: "
+                         f"{h.used[key]:,.1f} of {h.usable[key]:,.1f} {unit} ({p:.0f} %)<br>"
+                         f"binding: {binding[1]}<br>{len(h.workloads)} workloads:<br>"
+                         + _names(h.workloads))
+        fig.add_bar(x=ids, y=pct, name=label if label == unit else f"{label} ({unit})",
+                    marker_color=colour,
+                    hovertext=hover, hoverinfo="text")
+    fig.update_yaxes(title_text="share of usable capacity (%)", range=[0, 105],
+                     ticksuffix=" %")
+    fig.update_xaxes(title_text="recovery PC")
+    fig.update_layout(barmode="group")
+    return _layout(fig, "Utilisation of each recovery PC (after overcommit and headroom)")
+
+
+def contents_figure(plan: Plan) -> go.Figure:
+    """Units, the PCs in them and the workloads on each PC, sized by vCPU (hover: names)."""
+    labels, parents, values, ids, hover = [], [], [], [], []
+    root = f"{len(plan.hosts)} PCs"
+    labels.append(root)
+    parents.append("")
+    ids.append("root")
+    values.append(0.0)
+    hover.append(f"{len(plan.hosts)} PCs in {len(plan.units)} mobile units")
+    for u in plan.units:
+        ids.append(u.id)
+        labels.append(f"{u.id} {u.model}")
+        parents.append("root")
+        values.append(0.0)
+        hover.append(f"{u.id} ({u.model}): {len(u.hosts)} PCs, {u.slots_used} slots, "
+                     f"{u.seats_used} seats in use")
+    for h in plan.hosts:
+        ids.append(h.id)
+        labels.append(f"{h.id} {h.model}")
+        parents.append(h.unit or "root")
+        values.append(0.0)
+        hover.append(f"{h.id} ({h.model}): {len(h.workloads)} workloads, "
+                     f"{h.used['vcpu']:,.1f} vCPU, {h.used['memory_gib']:,.1f} GiB")
+        for n in h.workloads:
+            ids.append(f"{h.id}/{n}")
+            labels.append(n)
+            parents.append(h.id)
+            values.append(1.0)
+            hover.append(f"{n} on {h.id}")
+    fig = go.Figure(go.Treemap(ids=ids, labels=labels, parents=parents, values=values,
+                               hovertext=hover, hoverinfo="text", branchvalues="remainder",
+                               maxdepth=3, marker={"colors": None},
+                               root_color="#f4f4f4"))
+    return _layout(fig, "What runs where: mobile units, recovery PCs and workloads "
+                   "(box size: workloads; click to zoom)", height=520)
+
+
+def component_figure(assessments: Sequence[Assessment]) -> go.Figure:
+    """Cost over the term by component, virtual and physical per quote (stacked)."""
+    rows = []
+    for a in assessments:
+        df = a.breakdown()
+        for r in df.to_dict(orient="records"):
+            rows.append({"quote": f"{a.vendor}<br>{r['option']}", "component": r["component"],
+                         "total": float(r["total"])})
+    df = pd.DataFrame(rows)
+    cur = assessments[0].currency if assessments else ""
+    fig = go.Figure()
+    if not df.empty:
+        for comp, colour in zip(df["component"].unique(), PALETTE, strict=False):
+            part = df[df["component"] == comp]
+            fig.add_bar(x=part["quote"], y=part["total"], name=str(comp), marker_color=colour,
+                        hovertemplate=f"%{{x}}<br>{comp}: %{{y:,.0f}} {cur}<extra></extra>")
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title_text=f"cost over the term ({cur})", tickformat=",.0f")
+    fig.update_xaxes(title_text="quote and option")
+    return _layout(fig, f"Cost over the term by component ({cur})", height=460)
+
+
+def cashflow_figure(assessments: Sequence[Assessment]) -> go.Figure:
+    """Virtual cash flow by contract year for each quote (year 0: the contract start)."""
+    cur = assessments[0].currency if assessments else ""
+    fig = go.Figure()
+    for a, colour in zip(assessments, PALETTE, strict=False):
+        t = a.virtual.table()
+        by_year = t.groupby("year")["amount"].sum()
+        fig.add_scatter(x=list(by_year.index), y=[float(v) for v in by_year.values],
+                        mode="lines+markers", name=a.vendor, line={"color": colour},
+                        hovertemplate=f"{a.vendor}<br>year %{{x}}: %{{y:,.0f}} {cur}"
+                                      "<extra></extra>")
+    fig.update_xaxes(title_text="contract year (0 = start)", dtick=1)
+    fig.update_yaxes(title_text=f"paid in the year ({cur})", tickformat=",.0f")
+    return _layout(fig, f"Cash flow of the virtual plan by year ({cur})")
+
+
+def sweep_figure(points: pd.DataFrame, parameter: str, metric: str, current: float | None,
+                 currency: str) -> go.Figure:
+    """A metric (``total`` cost or ``pcs``) against one swept parameter, one line per quote.
+
+    ``points`` is a sweep's tidy table (``SweepResult.points``, one parameter at a time).
+    """
+    fig = go.Figure()
+    label = f"cost over the term ({currency})" if metric == "total" else "recovery PCs"
+    fmt = ",.0f"
+    sub = points[points["varied"] == parameter]
+    for (vendor, part), colour in zip(sub.groupby("vendor", sort=True), PALETTE, strict=False):
+        part = part.sort_values(parameter)
+        fig.add_scatter(x=list(part[parameter]), y=[float(v) for v in part[metric]],
+                        mode="lines+markers", name=str(vendor), line={"color": colour},
+                        hovertemplate=f"{vendor}<br>{parameter} %{{x}}: %{{y:{fmt}}}"
+                                      f"{' ' + currency if metric == 'total' else ' PCs'}"
+                                      "<extra></extra>")
+    if current is not None:
+        fig.add_vline(x=current, line_dash="dash", line_color="#555555",
+                      annotation_text="current", annotation_position="top left")
+    fig.update_xaxes(title_text=parameter.replace("_", " "))
+    fig.update_yaxes(title_text=label, tickformat=fmt)
+    return _layout(fig, f"{label[0].upper() + label[1:]} against {parameter.replace('_', ' ')}",
+                   height=380)

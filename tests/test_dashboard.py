@@ -1,0 +1,171 @@
+"""The dashboard's pages under Streamlit's AppTest: each renders on the sample, its keyed
+widgets work, and a bad upload shows the reader's message and keeps the previous state."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import planner
+from planner.present import save_bundle
+from tests.readers_fixtures import rvtools_workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def short_solves(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLANNER_TIME_LIMIT", "4")
+
+
+@pytest.fixture
+def app() -> Iterator[AppTest]:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    yield at
+    for run in at.session_state["runs"].values():  # no solve outlives its test
+        run.stop()
+        run.wait(5)
+
+
+def page(at: AppTest, name: str) -> AppTest:
+    at.switch_page(f"dashboard/pages/{name}.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    found = [m for m in at.metric if m.label.startswith(label)]
+    assert found, [m.label for m in at.metric]
+    return str(found[0].value)
+
+
+def test_plan_page_shows_the_sample_plan_in_words(app: AppTest) -> None:
+    assert not app.exception
+    assert app.title[0].value == "Recovery plan"
+    pcs = int(metric(app, "Recovery PCs to contract").replace(",", ""))
+    assert 0 < pcs < 341  # far fewer PCs than machines
+    assert float(metric(app, "Cost over 3 years").replace(",", "")) > 0
+    words = " ".join(e.value for e in [*app.info, *app.success, *app.warning])
+    assert "above the best possible" in words or "Proven optimal" in words
+    # the sample's one oversized workload is impossible to miss, with its reason
+    assert any("NOT placed" in e.value for e in app.error)
+    assert any("lab-analyzer" in m.value and "fits no PC model" in m.value
+               for m in app.markdown)
+
+
+def test_plan_page_switches_quote(app: AppTest) -> None:
+    app.selectbox(key="plan_quote").select_index(1).run()
+    assert not app.exception
+    inputs = app.session_state["inputs"]
+    assert inputs.active == 1
+    assert inputs.catalogs[1].vendor in app.sidebar.caption[0].value
+
+
+def test_inventory_upload_of_an_rvtools_workbook(app: AppTest, tmp_path: Path) -> None:
+    page(app, "inventory")
+    data = rvtools_workbook(tmp_path / "estate.xlsx").read_bytes()
+    app.file_uploader(key="inv_upload").upload("estate.xlsx", data).run()
+    assert not app.exception
+    inputs = app.session_state["inputs"]
+    assert inputs.inventory_name == "estate.xlsx"
+    # powered-off VM and template excluded by default, every machine accounted for
+    assert inputs.summary.read == 6 and inputs.summary.excluded_total == 2
+    assert inputs.inventory.total_instances == 4
+    assert any("6 read" in c.value for c in app.code)
+
+
+def test_inventory_bad_upload_shows_the_message_and_keeps_the_sample(app: AppTest) -> None:
+    page(app, "inventory")
+    before = app.session_state["inputs"].inventory
+    bad = b"name,vcpu,memory,storage\nweb01,two,4 GiB,50 GB\n"
+    app.file_uploader(key="inv_upload").upload("bad.csv", bad).run()
+    assert not app.exception
+    message = " ".join(e.value for e in app.error)
+    assert "bad.csv" in message and "row 2" in message and "vcpu" in message
+    assert app.session_state["inputs"].inventory is before
+
+
+def test_vendors_policy_form_applies_and_a_bad_quote_is_refused(app: AppTest) -> None:
+    page(app, "vendors")
+    app.number_input(key="pol_cpu").set_value(6.0)
+    app.number_input(key="pol_headroom").set_value(20.0)
+    app.form_submit_button[-1].click().run()  # "Apply policy"
+    assert not app.exception
+    pol = app.session_state["inputs"].policy
+    assert pol.cpu_overcommit == 6.0 and pol.headroom == pytest.approx(0.2)
+    n = len(app.session_state["inputs"].catalogs)
+    app.file_uploader(key="quote_upload").set_value(
+        [("broken.toml", b"[[host]]\nname = 'X'\ncores = 8\n", "application/toml")]).run()
+    assert not app.exception
+    assert any("broken.toml" in e.value and "memory" in e.value for e in app.error)
+    assert len(app.session_state["inputs"].catalogs) == n
+
+
+def test_compare_page_ranks_every_quote(app: AppTest) -> None:
+    page(app, "compare")
+    deadline = time.monotonic() + 40
+    while not any("cheapest" in s.value for s in app.success) and time.monotonic() < deadline:
+        time.sleep(1)
+        app.run()
+    assert not app.exception
+    assert any("is cheapest over the term" in s.value for s in app.success)
+    table = app.dataframe[0].value
+    assert list(table["rank"]) == list(range(1, len(app.session_state["inputs"].catalogs) + 1))
+
+
+def test_whatif_slider_replans_from_the_policy(app: AppTest) -> None:
+    page(app, "whatif")
+    app.slider(key="wi_cpu").set_value(6.0).run()
+    assert not app.exception
+    runs = app.session_state["runs"]
+    assert any(r.policy.cpu_overcommit == 6.0 for r in runs.values())
+    assert metric(app, "Recovery PCs")
+    app.text_input(key="wi_name").input("oc6").run()
+    app.button(key="wi_save").click().run()
+    assert "oc6" in app.session_state["scenarios"]
+    assert "cpu_overcommit 4.0 → 6.0" in app.session_state["scenarios"]["oc6"]["what changed"]
+
+
+def test_export_page_round_trips_the_scenario(app: AppTest) -> None:
+    page(app, "export")
+    assert len(app.get("download_button")) >= 4
+    inputs = app.session_state["inputs"]
+    edited = planner.Inventory(inputs.inventory.workloads[:10], "x")
+    data = save_bundle(edited, inputs.catalogs[:2], inputs.policy)
+    app.file_uploader(key="bundle_upload").upload("mine.json", data).run()
+    assert not app.exception
+    now = app.session_state["inputs"]
+    assert now.inventory.workloads == edited.workloads and len(now.catalogs) == 2
+    app.file_uploader(key="bundle_upload").upload("junk.json", b"{not json").run()
+    assert any("junk.json" in e.value for e in app.error)
+    assert app.session_state["inputs"].inventory.workloads == edited.workloads
+
+
+def test_sessions_do_not_share_uploads(app: AppTest, tmp_path: Path) -> None:
+    other = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    other.run()
+    try:
+        page(app, "inventory")
+        data = rvtools_workbook(tmp_path / "mine.xlsx").read_bytes()
+        app.file_uploader(key="inv_upload").upload("mine.xlsx", data).run()
+        assert app.session_state["inputs"].inventory_name == "mine.xlsx"
+        other.run()
+        assert other.session_state["inputs"].inventory_name == "sample inventory"
+        assert other.session_state["inputs"].inventory.total_instances == 341
+    finally:
+        for run in other.session_state["runs"].values():
+            run.stop()
+            run.wait(5)
+
+
+def test_oversized_upload_is_refused_with_a_message() -> None:
+    from dashboard import state
+
+    with pytest.raises(planner.InputError, match="limit is 52 MB"):
+        state.check_upload("huge.csv", b"x" * (state.MAX_UPLOAD_BYTES + 1))
