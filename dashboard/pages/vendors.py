@@ -226,9 +226,17 @@ def policy_section() -> None:
                                            "PC days per test", min_value=0.0),
                                        "unit_days": st.column_config.NumberColumn(
                                            "unit days per test", min_value=0.0)})
-        rates = ", ".join(f"1 {c} = {r} {sc.currency}" for c, r in sc.rates)
-        if rates:
-            st.caption(f"Currency rates (given, never fetched): {rates}")
+        r1, r2 = st.columns([1, 2])
+        report_cur = r1.text_input("Report amounts in (ISO code; empty: each quote's own)",
+                                   sc.currency or "", key="pol_currency")
+        r2.markdown("Currency rates, given and never fetched: one unit of each currency in "
+                    "the reporting currency")
+        rates_edit = r2.data_editor(
+            pd.DataFrame([{"currency": c, "rate": float(r)} for c, r in sc.rates],
+                         columns=["currency", "rate"]),
+            num_rows="dynamic", hide_index=True, width="stretch", key="pol_rates",
+            column_config={"rate": st.column_config.NumberColumn("rate", min_value=0.0,
+                                                                 format="%.4f")})
         applied = st.form_submit_button("Apply policy")
     if applied:
         d = policy_dict(pol)
@@ -242,10 +250,18 @@ def policy_section() -> None:
             p2v_server=str(p2vs), p2v_workstation=str(p2vw), hypervisor_licence=str(lic),
             hypervisor_subscription=str(sub), image_storage=str(store),
             image_maintenance=str(maint),
+            rates={str(r["currency"]).strip().upper(): str(r["rate"])
+                   for r in rates_edit.to_dict(orient="records")
+                   if r.get("currency") and r.get("rate") is not None
+                   and r["rate"] == r["rate"]},
             tests={r["test"]: {"per_year": int(r["per_year"] or 0),
                                "pc_days": str(r["pc_days"] or 0),
                                "unit_days": str(r["unit_days"] or 0)}
                    for r in test_edit.to_dict(orient="records")})
+        if report_cur.strip():
+            d["scenario"]["currency"] = report_cur.strip().upper()
+        else:
+            d["scenario"].pop("currency", None)
         with ui.guarded("The policy"):
             new = parse_policy(d, "policy form")
             state.set_inputs(replace(inp, policy=new))

@@ -95,10 +95,11 @@ class StopSignal:
         self._thread: int | None = None
 
     def request(self) -> None:
-        """Stop the solve: it returns its best plan so far, marked interrupted."""
-        self._event.set()
+        """Stop the solve: it returns its best plan so far, marked interrupted (once)."""
         with self._lock:
-            if self._thread is not None:
+            first = not self._event.is_set()
+            self._event.set()
+            if first and self._thread is not None:
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(
                     ctypes.c_ulong(self._thread), ctypes.py_object(KeyboardInterrupt))
 

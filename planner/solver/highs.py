@@ -32,6 +32,12 @@ def new_highs(time_limit: float | None = None, threads: int = 1) -> highspy.High
             _banner_done = True
         else:
             h = highspy.Highs()
+    # highspy (1.16) keeps the locks of its interruptible solve (startSolve, wait) on the class,
+    # shared by every instance: two solves in two threads of one process (the dashboard's
+    # background plans) then see each other as "Solver is already running". Each instance
+    # gets its own locks.
+    h._Highs__solver_stopped = threading.RLock()  # type: ignore[attr-defined]
+    h._Highs__solver_started = threading.Lock()  # type: ignore[attr-defined]
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", threads)
     h.setOptionValue("random_seed", 0)
