@@ -6,7 +6,9 @@ import ctypes
 import math
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
+from copy import deepcopy
 from decimal import Decimal
 
 from planner.model.plan import Baseline, Plan, PlannedHost, PlannedUnit, UnplacedWorkload
@@ -193,7 +195,7 @@ class _Search:
         self.original = original = build_problem(inventory, catalog, policy)
         self.copies = copies = sum(it.demand for it in original.items)
         # the comparison with physical imaging is part of the answer: it counts against the limit
-        self.baseline = physical_baseline(inventory, catalog, policy, original)
+        self.baseline = _baseline_memo(inventory, catalog, policy, original)
         # keep time to decode, verify and export the plan inside the limit
         reserve = min(0.1 * time_limit, RESERVE_SECONDS + RESERVE_PER_COPY * copies)
         self.deadline = self.t0 + max(0.1, time_limit - reserve)
@@ -678,6 +680,35 @@ def _assemble(problem: Problem, original: Problem, inventory: Inventory, catalog
         baseline=baseline,
         solve_seconds=0.0, term_years=catalog.term_years,
         objective="money" if problem.money else "count", warnings=warnings)
+
+
+_BASELINES: OrderedDict[tuple[object, ...], Baseline] = OrderedDict()
+_BASELINES_LOCK = threading.Lock()
+#: physical baselines kept per process: a what-if that moves overcommit or headroom re-plans
+#: the same estate, whose physical imaging (no overcommit) has not changed
+BASELINE_MEMO = 16
+
+
+def _baseline_memo(inventory: Inventory, catalog: Catalog, policy: Policy,
+                   problem: Problem) -> Baseline:
+    """``physical_baseline``, remembered by everything it depends on.
+
+    It reads the inventory, the catalog, the tiers, growth, storage basis and seats of the
+    policy (not overcommit, headroom or reserves), and which PC models the problem kept; its
+    unit cover is a MILP that can take seconds on large estates.
+    """
+    key = (inventory, catalog, policy.tiers, policy.growth_per_year, policy.storage_basis,
+           policy.workstation_seats, tuple(h.model.name for h in problem.hosts))
+    with _BASELINES_LOCK:
+        if key in _BASELINES:
+            _BASELINES.move_to_end(key)
+            return deepcopy(_BASELINES[key])
+    found = physical_baseline(inventory, catalog, policy, problem)
+    with _BASELINES_LOCK:
+        _BASELINES[key] = deepcopy(found)
+        while len(_BASELINES) > BASELINE_MEMO:
+            _BASELINES.popitem(last=False)
+    return found
 
 
 def physical_baseline(inventory: Inventory, catalog: Catalog, policy: Policy,
