@@ -13,8 +13,9 @@ $(STAMP): pyproject.toml scripts/apt-packages.txt
 	touch $(STAMP)
 
 # the dashboard on the bundled sample, at http://127.0.0.1:8501 (settings: .streamlit/config.toml)
+# (streamlit run app.py, with the package imported before the first visitor: dashboard/serve.py)
 run: $(STAMP)
-	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port 8501
+	$(BIN)/python -m dashboard.serve --server.address 127.0.0.1 --server.port 8501
 
 # the bundled sample planned in the terminal (the CLI)
 plan: $(STAMP)
