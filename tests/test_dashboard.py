@@ -169,3 +169,14 @@ def test_oversized_upload_is_refused_with_a_message() -> None:
 
     with pytest.raises(planner.InputError, match="limit is 52 MB"):
         state.check_upload("huge.csv", b"x" * (state.MAX_UPLOAD_BYTES + 1))
+
+
+def test_vendors_quote_editor_changes_terms_and_models(app: AppTest) -> None:
+    page(app, "vendors")
+    app.number_input(key="q0_term").set_value(5)
+    app.number_input(key="q0_escalation").set_value(2.0)
+    next(b for b in app.form_submit_button if b.label.startswith("Apply changes")).click().run()
+    assert not app.exception
+    cat = app.session_state["inputs"].catalogs[0]
+    assert cat.term_years == 5 and float(cat.annual_escalation) == 0.02
+    assert [m.name for m in cat.hosts] == ["RPC-S", "RPC-M", "RPC-L"]  # models kept

@@ -93,7 +93,12 @@ def details(plan: Plan, run: PlanRun) -> None:
         st.plotly_chart(charts.contents_figure(plan), width="stretch",
                         key="plan_tree")
     with tab_pcs:
-        st.dataframe(t["pcs"], hide_index=True, width="stretch", key="plan_pcs")
+        pcs = t["pcs"].copy()
+        pcs["binding"] = [max(("vCPU", h.used["vcpu"] / (h.usable["vcpu"] or 1)),
+                              ("memory", h.used["memory_gib"] / (h.usable["memory_gib"] or 1)),
+                              ("storage", h.used["storage_gb"] / (h.usable["storage_gb"] or 1)),
+                              key=lambda d: d[1])[0] for h in plan.hosts]
+        st.dataframe(pcs, hide_index=True, width="stretch", key="plan_pcs")
         if plan.units:
             st.dataframe(t["units"], hide_index=True, width="stretch",
                          key="plan_units")

@@ -350,6 +350,11 @@ class _Search:
     def heuristics(self) -> None:
         """Constructive packings on the real sizes (a quarter of the time at most)."""
         self.report("heuristic")
+        if self.on_plan is not None and self.best.source == "":
+            # someone is waiting for a first plan: the portfolio's first, one-pass packing
+            # now (the whole portfolio may take a quarter of the time limit on large estates)
+            self.offer(self.original, portfolio(self.original, self.unit_cost,
+                                                time.monotonic()), "heuristic (first pass)")
         self.offer(self.original, portfolio(self.original, self.unit_cost,
                                             self.t0 + 0.25 * (self.deadline - self.t0)),
                    "heuristic")
