@@ -9,52 +9,30 @@ of the page opening").
 
 from __future__ import annotations
 
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-ROOT = Path(__file__).resolve().parent.parent
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from dashboard.live import launch, serve
 
 
 def once() -> float:
     """One fresh server, one page load: seconds from opening the page to the plan's cost."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard.serve",
-                             "--server.address", "127.0.0.1", "--server.port", str(port)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.2)
+    with serve() as url, sync_playwright() as p:
         time.sleep(1.0)  # a user opens the page some time after `make run` says it serves
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                        args=ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            t0 = time.monotonic()
-            page.goto(url)
-            page.locator('[data-testid="stMetric"]', has_text="Cost over").first.wait_for(
-                timeout=60_000)
-            seconds = time.monotonic() - t0
-            browser.close()
+        browser = launch(p)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        t0 = time.monotonic()
+        page.goto(url)
+        page.locator('[data-testid="stMetric"]', has_text="Cost over").first.wait_for(
+            timeout=60_000)
+        seconds = time.monotonic() - t0
+        browser.close()
         return seconds
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-"""End to end in a real browser: `streamlit run app.py` on a loopback port, driven through
-Playwright in Debian's Chromium (Playwright's own browser download cannot work offline).
+"""End to end in a real browser: the dashboard served on a loopback port (as `make run` does),
+driven through Playwright in Debian's Chromium (Playwright's own download cannot work offline).
 
 Every page opens; an RVTools-style workbook made here is uploaded; a policy slider moves and
 the new PC count and cost are read from the page and checked against the package; the Excel
@@ -9,12 +9,7 @@ export downloads and opens. Runs in `make test` and CI (a missing Chromium fails
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -23,12 +18,10 @@ import openpyxl
 import pytest
 
 import planner
+from dashboard.live import CHROMIUM, launch, serve
 from tests.readers_fixtures import rvtools_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 playwright = pytest.importorskip("playwright.sync_api")
 if not Path(CHROMIUM).exists():
@@ -38,49 +31,17 @@ if not Path(CHROMIUM).exists():
                 allow_module_level=True)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    env = {**os.environ, "PLANNER_TIME_LIMIT": "6"}
-    log = (tmp_path_factory.mktemp("streamlit") / "server.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-         "--server.address", "127.0.0.1", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.read() == b"ok":
-                        break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            raise RuntimeError("streamlit did not start")
+    with (tmp_path_factory.mktemp("streamlit") / "server.log").open("wb") as log, \
+            serve({"PLANNER_TIME_LIMIT": "6"}, log) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-        log.close()
 
 
 @pytest.fixture
 def page(server: str) -> Iterator[object]:
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        browser = launch(p)
         pg = browser.new_page(viewport={"width": 1280, "height": 800})
         pg.set_default_timeout(30_000)
         try:
