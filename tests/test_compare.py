@@ -28,7 +28,7 @@ def test_compare_sample_quotes_end_to_end(tmp_path: Path, sample_paths: dict[str
     out = tmp_path / "cmp.json"
     rc = main(["compare", str(sample_paths["inventory"]), *map(str, QUOTES), "--policy",
                str(sample_paths["policy"]), "--time-limit", "3", "--json", str(out)])
-    assert rc == 0
+    assert rc == 4  # lab-analyzer fits no PC model of any quote
     text = capsys.readouterr().out
     assert "Quotes ranked" in text and text.count(" USD") >= 12
     d = json.loads(out.read_text())
@@ -127,10 +127,11 @@ def test_sweep_cli_and_param_parsing(tmp_path: Path, sample_paths: dict[str, Pat
     rc = main(["sweep", str(sample_paths["inventory"]), str(QUOTES[0]), str(QUOTES[1]),
                "--policy", str(sample_paths["policy"]), "--time-limit", "2",
                "--param", "declarations=0,1", "--json", str(tmp_path / "s.json"),
-               "--csv", str(tmp_path / "s.csv")])
-    assert rc == 0
+               "--csv", str(tmp_path / "s")])
+    assert rc == 4
     out = capsys.readouterr().out
     assert "2 plans solved" in out
     d = json.loads((tmp_path / "s.json").read_text())
     assert d["solves"] == 2 and len(d["points"]) == 4
-    assert (tmp_path / "s.csv").read_text().startswith("point,declarations")
+    assert (tmp_path / "s" / "points.csv").read_text().startswith("point,declarations")
+    assert (tmp_path / "s" / "crossings.csv").read_text().startswith("param,lo,hi")

@@ -4,10 +4,15 @@ from pathlib import Path
 
 from planner.readers.schema import (
     CATALOG_FIELDS,
+    DISCOUNT_FIELDS,
     HOST_FIELDS,
     INVENTORY_FIELDS,
     POLICY_FIELDS,
+    RANGE_TABLES,
+    SCENARIO_FIELDS,
+    TEST_FIELDS,
     UNIT_FIELDS,
+    markdown_ranges,
     markdown_table,
 )
 
@@ -16,8 +21,17 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 def test_format_reference_matches_the_schema() -> None:
     text = (DOCS / "formats.md").read_text(encoding="utf-8")
-    for fields in (INVENTORY_FIELDS, HOST_FIELDS, UNIT_FIELDS, POLICY_FIELDS, CATALOG_FIELDS):
+    for fields in (INVENTORY_FIELDS, HOST_FIELDS, UNIT_FIELDS, POLICY_FIELDS, CATALOG_FIELDS,
+                   SCENARIO_FIELDS, TEST_FIELDS, DISCOUNT_FIELDS):
         assert markdown_table(fields) in text
+    assert markdown_ranges(RANGE_TABLES) in text
+
+
+def test_every_numeric_field_has_a_range() -> None:
+    for _, fields in RANGE_TABLES:
+        for f in fields:
+            numeric = f.type.startswith(("number", "integer", "money", "size", "0"))
+            assert not numeric or f.minimum is not None, f.name
 
 
 def test_formulation_names_functions_that_exist() -> None:

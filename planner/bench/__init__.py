@@ -110,14 +110,26 @@ def run_bench(sizes: list[int] | None = None, time_limit: float | None = None,
                       "policy: data/sample/policy.toml" if suite in ("scale", "realistic")
                       else ""),
         })
-    for inst in insts:
-        for s in (ENGINE, *chosen):
-            r = measure(s, inst if s == ENGINE or peer_time_limit is None
-                        else replace(inst, time_limit=peer_time_limit), isolate=isolate)
-            records.append(r)
-            print(_line(r), flush=True)
-        if out is not None:  # partial results survive an interrupted run
+    try:
+        for inst in insts:
+            for s in (ENGINE, *chosen):
+                r = measure(s, inst if s == ENGINE or peer_time_limit is None
+                            else replace(inst, time_limit=peer_time_limit), isolate=isolate)
+                records.append(r)
+                print(_line(r), flush=True)
+            if out is not None:  # partial results survive an interrupted run
+                save(Path(out))
+    except KeyboardInterrupt:
+        # Ctrl-C: keep the runs finished (the run cut short is dropped), then stop
+        print(f"\ninterrupted (Ctrl-C): {len(records)} run(s) finished", flush=True)
+        if records:
+            print("\n".join(scale_table(records) if suite == "scale"
+                            else family_tables(records)))
+        if out is not None:
+            meta["interrupted"] = True
             save(Path(out))
+            print(f"partial results in {Path(out) / f'bench-{suite}.json'}")
+        raise
     print()
     print("\n".join(scale_table(records) if suite == "scale" else family_tables(records)))
     if suite != "scale":

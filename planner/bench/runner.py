@@ -55,6 +55,8 @@ def solve(solver: str, inst: BenchInstance) -> dict[str, Any]:
         from planner.verify.verifier import check_plan
 
         p = plan(inst.inventory, inst.catalog, inst.policy, time_limit=inst.time_limit)
+        if p.interrupted:  # Ctrl-C ends the benchmark; a cut-short run is no measurement
+            raise KeyboardInterrupt
         problems = check_plan(p, inst.inventory, inst.catalog, inst.policy)
         return {"status": p.status, "cost": float(p.cost),
                 "lower_bound": None if p.lower_bound is None else float(p.lower_bound),

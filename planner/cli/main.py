@@ -1,4 +1,4 @@
-"""The ``planner`` command line: plan an inventory, run the benchmark."""
+"""The ``planner`` command line: plan, compare quotes, sweep the assumptions, benchmark."""
 
 from __future__ import annotations
 
@@ -13,10 +13,24 @@ from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
+from planner.cli.common import (
+    EXIT_CODES,
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    add_inventory_args,
+    add_reading_args,
+    check_file,
+    check_folder,
+    load,
+    plan_exit_code,
+    progress_stream,
+    seconds,
+)
 from planner.errors import InputError, PlannerError, VerificationError
-from planner.model.plan import Plan
+from planner.model.plan import FEASIBLE, INTERRUPTED, INTERRUPTED_EMPTY, OPTIMAL, Plan
 from planner.present.export import write_csv, write_json, write_xlsx
-from planner.readers import load_inventory
 from planner.readers.catalog import load_catalog, load_policy
 from planner.solver.engine import plan as make_plan
 
@@ -58,32 +72,59 @@ class Progress:
             self.live = None
 
 
+#: unplaced workloads listed one per line on screen; the exports list them all
+MAX_UNPLACED_LINES = 25
+
+
 def _money(x: Any, cur: str) -> str:
     return f"{float(x):,.2f} {cur}"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 unit``, ``2 units``, ``1,000 PCs`` (thousands separated)."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
+def _status_line(p: Plan) -> str:
+    if p.status == OPTIMAL:
+        return "Status: optimal (proven)"
+    if p.status == INTERRUPTED:
+        return ("Status: interrupted: best plan so far (Ctrl-C; not proven optimal, "
+                "the bound below holds)")
+    if p.status == INTERRUPTED_EMPTY:
+        return "Status: interrupted before any plan (Ctrl-C; nothing placed, no cost claimed)"
+    if p.status == FEASIBLE and p.lower_bound is not None:
+        return "Status: feasible (not proven optimal; see the gap)"
+    return f"Status: {p.status}"
 
 
 def summary(p: Plan) -> str:
     """A plain-text summary of a plan for the terminal."""
     cur = p.currency
+    b = p.baseline
     lines = [
-        f"Status: {p.status}" + (" (proven)" if p.status == "optimal" else ""),
-        f"Recovery PCs: {len(p.hosts)}  "
-        + ", ".join(f"{m} x{k}" for m, k in p.host_counts().items()),
-        f"Mobile units: {len(p.units)}  "
-        + ", ".join(f"{m} x{k}" for m, k in p.unit_counts().items()),
-        f"Cost over {p.term_years} years: {_money(p.cost, cur)}",
+        _status_line(p),
+        f"Recovery PCs: {len(p.hosts):,}  "
+        + ", ".join(f"{m} x{k:,}" for m, k in p.host_counts().items()),
+        f"Mobile units: {len(p.units):,}  "
+        + ", ".join(f"{m} x{k:,}" for m, k in p.unit_counts().items()),
+        f"Cost over {plural(p.term_years, 'year')}: {_money(p.cost, cur)}",
         "Lower bound: " + ("n/a" if p.lower_bound is None else
                            f"{_money(p.lower_bound, cur)}  gap {100 * (p.gap or 0):.2f} %"),
-        f"Physical imaging: {p.baseline.hosts} PCs, {p.baseline.units} units, "
-        f"{_money(p.baseline.cost, cur)}",
+        f"Physical imaging: {plural(b.hosts, 'PC')}, {plural(b.units, 'unit')}, "
+        f"{_money(b.cost, cur)}",
     ]
-    if p.baseline.cost > 0:
-        saving = p.baseline.cost - p.cost
+    if b.unplaced:
+        names = ", ".join(u.name for u in b.unplaced[:10])
+        more = f" and {len(b.unplaced) - 10:,} more" if len(b.unplaced) > 10 else ""
+        lines.append(f"  physical imaging leaves out {plural(len(b.unplaced), 'workload')} "
+                     f"no PC model holds without overcommit: {names}{more}")
+    if b.cost > 0 and p.hosts:
+        saving = b.cost - p.cost
         lines.append(f"Saving: {_money(saving, cur)} "
-                     f"({100 * float(saving / p.baseline.cost):.1f} % of physical imaging)")
-    placed = sum(len(h.workloads) for h in p.hosts)
-    lines.append(f"Workloads: {placed} placed, {len(p.unplaced)} unplaced, "
-                 f"{len(p.out_of_scope)} out of scope")
+                     f"({100 * float(saving / b.cost):.1f} % of physical imaging)")
+    lines.append(f"Workloads: {p.placed:,} placed, {len(p.unplaced):,} unplaced, "
+                 f"{len(p.out_of_scope):,} out of scope")
     lines.append("")
     lines.append(f"{'PC':<8} {'model':<10} {'unit':<8} {'#':>3} {'vCPU':>15} "
                  f"{'memory GiB':>17} {'storage GB':>19}")
@@ -94,22 +135,30 @@ def summary(p: Plan) -> str:
             f"{u['vcpu']:>6.1f}/{c['vcpu']:<6.1f}{100 * u['vcpu'] / c['vcpu']:>3.0f}% "
             f"{u['memory_gib']:>7.1f}/{c['memory_gib']:<7.1f}"
             f"{100 * u['memory_gib'] / c['memory_gib']:>3.0f}% "
-            f"{u['storage_gb']:>8.0f}/{c['storage_gb']:<8.0f}"
+            f"{u['storage_gb']:>8,.0f}/{c['storage_gb']:<8,.0f}"
             f"{100 * u['storage_gb'] / c['storage_gb']:>3.0f}%")
     for un in p.units:
-        lines.append(f"{un.id}: {un.model} carries {len(un.hosts)} PCs "
-                     f"({un.slots_used} slots), {un.seats_used} seats in use")
-    for x in p.unplaced:
+        lines.append(f"{un.id}: {un.model} carries {plural(len(un.hosts), 'PC')} "
+                     f"({plural(un.slots_used, 'slot')}), {plural(un.seats_used, 'seat')} "
+                     "in use")
+    for x in p.unplaced[:MAX_UNPLACED_LINES]:
         lines.append(f"UNPLACED {x.name}: {x.reason}")
+    if len(p.unplaced) > MAX_UNPLACED_LINES:
+        rest = p.unplaced[MAX_UNPLACED_LINES:]
+        reasons = "; ".join(sorted({x.reason for x in rest}))
+        lines.append(f"UNPLACED ... and {len(rest):,} more ({reasons}); every one is in the "
+                     "--json, --csv and --xlsx exports")
     for w in p.warnings:
         lines.append(f"warning: {w}")
     return "\n".join(lines)
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
-    inventory, imported = load_inventory(
-        args.inventory, mapping=args.mapping, include_powered_off=args.include_powered_off,
-        include_templates=args.include_templates)
+    check_file(args.json, "--json")
+    check_folder(args.csv, "--csv")
+    check_file(args.xlsx, "--xlsx")
+    out = None if args.quiet else progress_stream(args.json)
+    inventory, imported = load(args, None)
     catalog = load_catalog(args.catalog)
     policy = load_policy(args.policy)
     prog = Progress(sys.stderr.isatty() and not args.quiet)
@@ -119,19 +168,16 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     finally:
         prog.done()
     if args.json:
-        write_json(result, args.json)
+        write_json(result, args.json, imported)
     if args.csv:
         write_csv(result, args.csv)
     if args.xlsx:
         write_xlsx(result, args.xlsx, imported)
-    if not args.quiet:
-        print("\n".join(imported.lines()))
-        placed = sum(len(h.workloads) for h in result.hosts)
-        print(f"Accounted: {imported.read} read = {placed} placed + {len(result.unplaced)} "
-              f"unplaced + {len(result.out_of_scope)} out of scope + "
-              f"{imported.excluded_total} excluded\n")
-        print(summary(result))
-    return 0
+    if out is not None:
+        print("\n".join(imported.lines()), file=out)
+        print(imported.accounting(result) + "\n", file=out)
+        print(summary(result), file=out)
+    return plan_exit_code([result])
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
@@ -161,23 +207,20 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for docs and tests)."""
-    ap = argparse.ArgumentParser(prog="planner", description=__doc__)
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    p = sub.add_parser("plan", help="plan recovery PCs and mobile units for an inventory")
-    p.add_argument("inventory", help="inventory: RVTools .xlsx/CSV, Azure Migrate CSV, or the "
-                   "planner's CSV/.xlsx (see docs/formats.md)")
+    ap = argparse.ArgumentParser(prog="planner", description=__doc__, epilog=EXIT_CODES,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--version", action="version", version=f"planner {_version()}")
+    sub = ap.add_subparsers(dest="cmd")
+    p = sub.add_parser("plan", help="plan recovery PCs and mobile units for an inventory",
+                       epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_inventory_args(p)
     p.add_argument("--catalog", required=True, help="vendor catalog TOML")
     p.add_argument("--policy", help="policy TOML (defaults for every key)")
-    p.add_argument("--time-limit", type=float, default=30.0, help="seconds (default 30)")
-    p.add_argument("--json", metavar="PATH", help="write the plan as JSON")
-    p.add_argument("--csv", metavar="DIR", help="write the assignment tables as CSV")
+    p.add_argument("--time-limit", type=seconds, default=30.0, help="seconds (default 30)")
+    p.add_argument("--json", metavar="PATH", help="write the plan as JSON ('-': stdout)")
+    p.add_argument("--csv", metavar="DIR", help="write the tables as CSV files in this folder")
     p.add_argument("--xlsx", metavar="PATH", help="write the plan as an Excel workbook")
-    p.add_argument("--mapping", metavar="FILE",
-                   help="CSV setting tier/kind/affinity/anti_affinity/exclude by name or regex")
-    p.add_argument("--include-powered-off", action="store_true",
-                   help="plan powered-off VMs too (excluded by default)")
-    p.add_argument("--include-templates", action="store_true",
-                   help="plan VM templates too (excluded by default)")
+    add_reading_args(p)
     p.add_argument("--quiet", action="store_true", help="no progress and no summary")
     p.set_defaults(func=_cmd_plan)
     b = sub.add_parser("bench", help="benchmarks: scale, constructed, literature, realistic")
@@ -195,9 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="comma-separated families to keep, e.g. CT10,mc-CT4 (default all)")
     b.add_argument("--out", metavar="DIR", default=None,
                    help="write bench-SUITE.json, benchmarks.md and benchmarks.html here")
-    b.add_argument("--time-limit", type=float, default=None,
+    b.add_argument("--time-limit", type=seconds, default=None,
                    help="time limit per run (default: issue 2 targets for scale, 10 s else)")
-    b.add_argument("--peer-time-limit", type=float, default=None,
+    b.add_argument("--peer-time-limit", type=seconds, default=None,
                    help="the peers' own time limit (default: the engine's), e.g. longer so "
                         "their proofs can confirm the engine's optimality claims")
     b.add_argument("--realdata", default=None,
@@ -211,23 +254,43 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point: errors become one clear message and a non-zero exit, never a traceback."""
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    args = build_parser().parse_args(argv)
+    """Entry point: errors become one clear message and a documented exit code, no traceback."""
     try:
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.cmd is None:
+            parser.print_help()
+            return EXIT_OK
         return int(args.func(args))
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_INPUT
     except VerificationError as exc:
         print(f"internal error, no plan shown: {exc}", file=sys.stderr)
-        return 3
+        return EXIT_INTERNAL
     except PlannerError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_INPUT
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"error: cannot write{where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INPUT
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        print("interrupted before any plan (Ctrl-C)", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("dr-contract-planner")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+
 
 
 if __name__ == "__main__":

@@ -14,11 +14,24 @@ from typing import Any
 
 import pandas as pd
 
+from planner.cli.common import (
+    EXIT_CODES,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_UNPLACED,
+    add_inventory_args,
+    add_reading_args,
+    check_file,
+    check_folder,
+    load,
+    plan_exit_code,
+    progress_stream,
+    seconds,
+)
 from planner.errors import InputError
 from planner.money.compare import compare, sweep
 from planner.present.export import safe_cell
 from planner.readers.catalog import load_catalog, load_policy
-from planner.readers.inventory import read_inventory_csv
 
 
 def _write_json(data: dict[str, Any], path: str) -> None:
@@ -29,26 +42,37 @@ def _write_json(data: dict[str, Any], path: str) -> None:
         Path(path).write_text(text, encoding="utf-8")
 
 
-def _write_csv(df: pd.DataFrame, path: str) -> None:
-    df.map(safe_cell).to_csv(path, index=False)
+def _write_csv(tables: dict[str, pd.DataFrame], folder: str) -> None:
+    """Write tables as NAME.csv in a folder, as ``planner plan --csv`` does."""
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, df in tables.items():
+        df.map(safe_cell).to_csv(out / f"{name}.csv", index=False)
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    check_file(args.json, "--json")
+    check_folder(args.csv, "--csv")
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    inventory = read_inventory_csv(args.inventory)
+    _check_outputs(args)
+    out = progress_stream(args.json)
+    inventory, _ = load(args, out)
     policy = load_policy(args.policy)
     catalogs = [load_catalog(q) for q in args.quotes]
+    print(file=out)
     result = compare(inventory, catalogs, policy, time_limit=args.time_limit)
     if args.json:
         _write_json(result.to_dict(), args.json)
     if args.csv:
-        _write_csv(result.table(), args.csv)
-    if args.json != "-":
-        print(result.report())
-        if args.details:
-            for a in result.assessments:
-                print()
-                print(a.report())
-    return 0
+        _write_csv({"ranking": result.table()}, args.csv)
+    print(result.report(), file=out)
+    if args.details:
+        for a in result.assessments:
+            print(file=out)
+            print(a.report(), file=out)
+    return plan_exit_code((a.plan for a in result.assessments), result.interrupted)
 
 
 def parse_param(text: str) -> tuple[str, list[Decimal]]:
@@ -80,46 +104,57 @@ def parse_param(text: str) -> tuple[str, list[Decimal]]:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    inventory = read_inventory_csv(args.inventory)
-    policy = load_policy(args.policy)
-    catalogs = [load_catalog(q) for q in args.quotes]
+    _check_outputs(args)
     axes: dict[str, list[float]] = {}
     for text in args.param:
         name, values = parse_param(text)
         axes[name] = [float(v) for v in values]
+    out = progress_stream(args.json)
+    inventory, _ = load(args, out)
+    policy = load_policy(args.policy)
+    catalogs = [load_catalog(q) for q in args.quotes]
+    print(file=out)
     result = sweep(inventory, catalogs, policy, axes, grid=args.grid,
                    time_limit=args.time_limit)
     if args.json:
         _write_json(result.to_dict(), args.json)
     if args.csv:
-        _write_csv(result.points, args.csv)
-    if args.json != "-":
-        print(result.report())
-    return 0
+        _write_csv({"points": result.points, "crossings": result.crossings}, args.csv)
+    print(result.report(), file=out)
+    if result.interrupted:
+        return EXIT_INTERRUPTED
+    unplaced = sum(int(r["unplaced"]) for r in result.rows)
+    return EXIT_UNPLACED if unplaced else EXIT_OK
 
 
 def add_commands(sub: Any) -> None:
     """Register ``compare`` and ``sweep`` on the planner's subcommand parser."""
-    c = sub.add_parser("compare", help="rank vendor quotes for one inventory by cost over the term")
-    c.add_argument("inventory", help="inventory CSV")
+    c = sub.add_parser("compare", help="rank vendor quotes for one inventory by cost over the term",
+                       epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_inventory_args(c)
     c.add_argument("quotes", nargs="+", help="vendor catalog TOML files (quotes)")
     c.add_argument("--policy", help="policy TOML with a [scenario] table (docs/cost-model.md)")
-    c.add_argument("--time-limit", type=float, default=30.0, help="seconds per quote (default 30)")
+    c.add_argument("--time-limit", type=seconds, default=30.0,
+                   help="seconds per quote (default 30)")
     c.add_argument("--json", metavar="PATH", help="write the comparison as JSON ('-': stdout)")
-    c.add_argument("--csv", metavar="PATH", help="write the ranked table as CSV")
+    c.add_argument("--csv", metavar="DIR", help="write the ranked table as DIR/ranking.csv")
     c.add_argument("--details", action="store_true",
                    help="also print each quote's virtual-vs-physical breakdown")
+    add_reading_args(c)
     c.set_defaults(func=_cmd_compare)
-    s = sub.add_parser("sweep", help="how the ranking and savings move with the assumptions")
-    s.add_argument("inventory", help="inventory CSV")
+    s = sub.add_parser("sweep", help="how the ranking and savings move with the assumptions",
+                       epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_inventory_args(s)
     s.add_argument("quotes", nargs="+", help="vendor catalog TOML files (quotes)")
     s.add_argument("--policy", help="policy TOML with a [scenario] table")
     s.add_argument("--param", action="append", required=True, metavar="NAME=VALUES",
                    help="e.g. disaster_days=7,14,30 or overcommit=2:6:1 (repeatable)")
     s.add_argument("--grid", action="store_true",
                    help="all combinations (default: one parameter at a time)")
-    s.add_argument("--time-limit", type=float, default=10.0,
+    s.add_argument("--time-limit", type=seconds, default=10.0,
                    help="seconds per plan solved (default 10)")
     s.add_argument("--json", metavar="PATH", help="write the sweep as JSON ('-': stdout)")
-    s.add_argument("--csv", metavar="PATH", help="write the tidy points table as CSV")
+    s.add_argument("--csv", metavar="DIR",
+                   help="write the tidy tables as DIR/points.csv and DIR/crossings.csv")
+    add_reading_args(s)
     s.set_defaults(func=_cmd_sweep)

@@ -50,11 +50,24 @@ class Baseline:
     units_by_model: dict[str, int] = field(default_factory=dict)
 
 
+#: the status words (docs/formats.md, "Plan JSON"); each one is a claim the plan makes
+OPTIMAL = "optimal"
+FEASIBLE = "feasible"
+INFEASIBLE = "infeasible"
+INTERRUPTED = "interrupted: best plan so far"
+INTERRUPTED_EMPTY = "interrupted before any plan"
+STATUSES = (OPTIMAL, FEASIBLE, INFEASIBLE, INTERRUPTED, INTERRUPTED_EMPTY)
+
+
 @dataclass
 class Plan:
     """A verified recovery plan. cost and lower_bound are in ``currency`` over the term.
 
     In count mode (a catalog without fees) cost counts PCs, with each unit as 1/1000 of a PC.
+    ``status``: ``optimal`` only when proven with every workload that fits a PC placed;
+    ``feasible`` (a gap remains); ``infeasible`` (vendor stock leaves workloads unplaced, or
+    no workload fits any PC model); ``interrupted: best plan so far`` or ``interrupted before
+    any plan`` after Ctrl-C (``interrupted`` is then True).
     """
 
     status: str
@@ -72,11 +85,22 @@ class Plan:
     objective: str = "money"
     warnings: list[str] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
+    interrupted: bool = False
 
     @property
     def proven_optimal(self) -> bool:
         """Whether the plan's cost equals its proven lower bound."""
-        return self.status == "optimal"
+        return self.status == OPTIMAL
+
+    @property
+    def placed(self) -> int:
+        """Workload instances placed on a PC."""
+        return sum(len(h.workloads) for h in self.hosts)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every in-scope workload is placed and the solve ran to its end."""
+        return not self.unplaced and not self.interrupted
 
     def host_counts(self) -> dict[str, int]:
         """PCs contracted per model."""
@@ -93,11 +117,12 @@ class Plan:
         return dict(sorted(out.items()))
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON contract of issue #2 (plus a few extra keys)."""
+        """The JSON contract of issue #2 (plus a few extra keys); amounts as exact strings."""
         return {
             "status": self.status,
-            "cost": float(self.cost),
-            "lower_bound": None if self.lower_bound is None else float(self.lower_bound),
+            "interrupted": self.interrupted,
+            "cost": str(self.cost),
+            "lower_bound": None if self.lower_bound is None else str(self.lower_bound),
             "gap": self.gap,
             "currency": self.currency,
             "objective": self.objective,
@@ -109,8 +134,9 @@ class Plan:
             "baseline": {
                 "hosts": self.baseline.hosts,
                 "units": self.baseline.units,
-                "cost": float(self.baseline.cost),
+                "cost": str(self.baseline.cost),
                 "by_model": self.baseline.by_model,
+                "units_by_model": self.baseline.units_by_model,
                 "unplaced": [asdict(u) for u in self.baseline.unplaced],
             },
             "solve_seconds": round(self.solve_seconds, 3),

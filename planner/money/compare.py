@@ -19,7 +19,7 @@ import pandas as pd
 
 from planner.errors import InputError
 from planner.model.plan import Plan
-from planner.money.costing import Assessment, assess, fmt
+from planner.money.costing import Assessment, assess, fmt, left_out
 from planner.readers.catalog import Catalog, Policy, Scenario
 from planner.readers.inventory import Inventory
 from planner.solver.engine import plan as make_plan
@@ -79,7 +79,8 @@ class PlanCache:
             return self.plans[k], True
         self.solves += 1
         p = plan_fn(inventory, catalog, policy, time_limit)
-        self.plans[k] = p
+        if not p.interrupted:  # a cut-short plan is never reused
+            self.plans[k] = p
         return p, False
 
 
@@ -90,6 +91,9 @@ class Comparison:
     currency: str
     assessments: list[Assessment]
     warnings: list[str] = field(default_factory=list)
+    #: Ctrl-C: the quotes not compared (their solve was cut short or never started)
+    interrupted: bool = False
+    not_compared: list[str] = field(default_factory=list)
 
     def rows(self) -> list[dict[str, Any]]:
         """The ranked rows: one per quote (amounts Decimal, in ``currency``)."""
@@ -104,6 +108,8 @@ class Comparison:
         from planner.money.costing import jsonable
 
         return jsonable({"currency": self.currency,
+                         "interrupted": self.interrupted,
+                         "not_compared": self.not_compared,
                          "ranking": self.rows(),
                          "quotes": [a.to_dict() for a in self.assessments],
                          "warnings": self.warnings})
@@ -125,6 +131,14 @@ class Comparison:
         if len(t) > 1:
             d = t[1]["total"] - t[0]["total"]
             lines.append(f"{t[0]['vendor']} is cheapest by {fmt(d, cur)} over the term.")
+        by_line: dict[str, list[str]] = {}  # the same machines are often left out by each quote
+        for a in self.assessments:
+            for line in left_out(a.plan):
+                by_line.setdefault(line, []).append(str(a.vendor))
+        lines.extend(f"{', '.join(vs)}: {line}" for line, vs in by_line.items())
+        if self.interrupted:
+            lines.append(f"interrupted (Ctrl-C): {len(t)} of {len(t) + len(self.not_compared)} "
+                         f"quote(s) compared; not compared: {', '.join(self.not_compared)}")
         lines.extend(f"warning: {w}" for w in self.warnings)
         return "\n".join(lines)
 
@@ -157,8 +171,24 @@ def compare(inventory: Inventory, catalogs: Sequence[Catalog], policy: Policy, *
     sc = reporting_currency(catalogs, policy)
     pol = replace(policy, scenario=sc)
     cache = cache or PlanCache()
-    out = [assess(cache.get(i, inventory, c, policy, time_limit, plan_fn)[0], inventory, c, pol)
-           for i, c in enumerate(catalogs)]
+    out: list[Assessment] = []
+    for i, c in enumerate(catalogs):
+        try:
+            p = cache.get(i, inventory, c, policy, time_limit, plan_fn)[0]
+        except KeyboardInterrupt:
+            p = None
+        if p is None or p.interrupted:
+            # Ctrl-C ends the comparison: the quotes finished are kept, the rest named
+            skipped = [str(c2.vendor) for c2 in catalogs[i:]]
+            if not out:
+                raise KeyboardInterrupt
+            return Comparison(sc.currency or "", out, _compare_warnings(catalogs[:i], out),
+                              interrupted=True, not_compared=skipped)
+        out.append(assess(p, inventory, c, pol))
+    return Comparison(sc.currency or "", out, _compare_warnings(catalogs, out))
+
+
+def _compare_warnings(catalogs: Sequence[Catalog], out: Sequence[Assessment]) -> list[str]:
     warnings = []
     terms = sorted({c.term_years for c in catalogs})
     if len(terms) > 1:
@@ -166,16 +196,27 @@ def compare(inventory: Inventory, catalogs: Sequence[Catalog], policy: Policy, *
                         "with care (present value and cost per year differ)")
     placed = {a.virtual.contract.protected for a in out}
     if len(placed) > 1:
-        warnings.append("quotes protect different numbers of workloads (see unplaced)")
-    return Comparison(sc.currency or "", out, warnings)
+        warnings.append("quotes protect different numbers of workloads: "
+                        + "; ".join(f"{a.vendor} {a.virtual.contract.protected:,}"
+                                    for a in out))
+    return warnings
 
 
 def _apply(policy: Policy, values: Mapping[str, float]) -> Policy:
-    """The policy with sweep values set: packing fields on Policy, money fields on scenario."""
+    """The policy with sweep values set: packing fields on Policy, money fields on scenario.
+
+    Policy and Scenario check every value against the schema's range (the same rule as a
+    policy file), so a sweep never plans with ``overcommit = 0`` or ``growth = 5``.
+    """
     pack: dict[str, Any] = {k: float(v) for k, v in values.items() if k in PACKING_PARAMS}
     money: dict[str, Any] = {k: Decimal(str(v)) for k, v in values.items()
                              if k in MONEY_PARAMS}
-    return replace(policy, **pack, scenario=replace(policy.scenario, **money))
+    try:
+        return replace(policy, **pack, scenario=replace(policy.scenario, **money))
+    except InputError as exc:
+        name = (exc.field or "").removeprefix("scenario.")
+        raise InputError(f"sweep value {exc.found} for {name}: {exc.detail}", field="--param",
+                         found=exc.found, fix=exc.fix) from None
 
 
 def canonical_param(name: str) -> str:
@@ -198,6 +239,9 @@ class SweepResult:
     crossing_rows: list[dict[str, Any]]
     solves: int
     reused: int
+    interrupted: bool = False
+    points_planned: int = 0
+    points_total: int = 0
 
     @property
     def points(self) -> pd.DataFrame:
@@ -214,6 +258,9 @@ class SweepResult:
         from planner.money.costing import jsonable
 
         return jsonable({"currency": self.currency, "params": self.params,
+                         "interrupted": self.interrupted,
+                         "points_planned": self.points_planned,
+                         "points_total": self.points_total,
                          "points": self.rows, "crossings": self.crossing_rows,
                          "solves": self.solves, "reused": self.reused})
 
@@ -237,6 +284,9 @@ class SweepResult:
             at = (f"at {c['param']} = {c['at']}" if c["exact"] else
                   f"between {c['param']} = {c['lo']} and {c['hi']}")
             lines.append(f"Cheapest changes from {c['from_vendor']} to {c['to_vendor']} {at}")
+        if self.interrupted:
+            lines.append(f"interrupted (Ctrl-C): {self.points_planned} of {self.points_total} "
+                         "point(s) planned; the rest were not")
         return "\n".join(lines)
 
 
@@ -263,21 +313,36 @@ def sweep(inventory: Inventory, catalogs: Sequence[Catalog], policy: Policy,
         combos = [{k: v} for k in names for v in axes[k]]
     cache = cache or PlanCache()
     rows: list[dict[str, Any]] = []
-    for pi, values in enumerate(combos):
-        pol = _apply(base, values)
+    pols = [_apply(base, values) for values in combos]  # every point checked before solving
+    done = 0
+    for pi, (values, pol) in enumerate(zip(combos, pols, strict=True)):
         at: list[Assessment] = []
         reused: list[bool] = []
+        stopped = False
         for qi, cat in enumerate(catalogs):
-            p, hit = cache.get(qi, inventory, cat, pol, time_limit, plan_fn)
+            try:
+                p, hit = cache.get(qi, inventory, cat, pol, time_limit, plan_fn)
+            except KeyboardInterrupt:
+                stopped = True
+                break
+            if p.interrupted:
+                stopped = True
+                break
             at.append(assess(p, inventory, cat, pol))
             reused.append(hit)
+        if stopped:  # Ctrl-C: the points finished are kept, this one is dropped
+            if not rows:
+                raise KeyboardInterrupt
+            return SweepResult(sc.currency or "", names, rows, _crossings(rows, names, grid),
+                               cache.solves, cache.hits, True, done, len(combos))
+        done += 1
         fixed = {k: _value_of(pol, k) for k in names}
         hit_of = {a.source: h for a, h in zip(at, reused, strict=True)}
         for r in ranking(at):
             rows.append({"point": pi, **fixed, "varied": ",".join(values), **r,
                          "reused": hit_of[r["source"]]})
     return SweepResult(sc.currency or "", names, rows, _crossings(rows, names, grid),
-                       cache.solves, cache.hits)
+                       cache.solves, cache.hits, False, done, len(combos))
 
 
 def _value_of(policy: Policy, name: str) -> Any:

@@ -7,6 +7,7 @@ of rounded lines, so the tables add up exactly. The formulas are in docs/cost-mo
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -351,15 +352,32 @@ class Assessment:
         lines.append(f"Saving of virtual over physical: {fmt(self.savings, cur)}{pct}; "
                      f"present value {fmt(self.savings_pv, cur)}")
         if v.contract.protected != p.contract.protected:
-            lines.append(f"Note: the virtual plan protects {v.contract.protected} workloads, "
-                         f"physical imaging {p.contract.protected} (see unplaced)")
+            lines.append(f"Note: the virtual plan protects {v.contract.protected:,} "
+                         f"workload(s), physical imaging {p.contract.protected:,}")
+            lines.extend(f"  {line}" for line in left_out(self.plan))
         be, bn = self.break_even_p2v, self.break_even_physical_workloads
         if be is not None:
             lines.append(f"Break-even P2V cost per physical workload: {fmt(be, cur)}")
         if bn is not None:
-            lines.append(f"Virtualization pays while fewer than {bn:,.2f} physical workloads need "
+            most = math.ceil(bn) - 1
+            lines.append("Virtualization does not pay even with no physical workload to convert"
+                         if most < 0 else
+                         f"Virtualization pays while at most {most:,} physical workload(s) need "
                          "converting at today's average P2V cost")
         return "\n".join(lines)
+
+
+def left_out(plan: Plan, limit: int = 10) -> list[str]:
+    """The workloads each option leaves out, by name (at most ``limit`` each), with why."""
+    out = []
+    for what, items in (("virtual plan", plan.unplaced),
+                        ("physical imaging", plan.baseline.unplaced)):
+        if items:
+            names = ", ".join(u.name for u in items[:limit])
+            more = f" and {len(items) - limit:,} more" if len(items) > limit else ""
+            reasons = "; ".join(sorted({u.reason for u in items}))
+            out.append(f"{what} leaves out {len(items):,}: {names}{more} ({reasons})")
+    return out
 
 
 def assess(plan: Plan, inventory: Inventory, catalog: Catalog, policy: Policy) -> Assessment:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import sys
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -51,10 +52,21 @@ def tables(plan: Plan) -> dict[str, pd.DataFrame]:
     return {"pcs": pcs, "assignments": assignments, "units": units, "unplaced": unplaced}
 
 
-def write_json(plan: Plan, path: str | Path) -> None:
-    """Write the plan in the JSON contract (names kept exactly as given)."""
-    Path(path).write_text(json.dumps(plan.to_dict(), indent=2, ensure_ascii=False) + "\n",
-                          encoding="utf-8")
+def plan_json(plan: Plan, imported: ImportSummary | None = None) -> dict[str, Any]:
+    """The plan's JSON document: the plan and, when given, the import summary (``import``)."""
+    data = plan.to_dict()
+    if imported is not None:
+        data["import"] = imported.to_dict()
+    return data
+
+
+def write_json(plan: Plan, path: str | Path, imported: ImportSummary | None = None) -> None:
+    """Write the plan in the JSON contract (names kept exactly as given); '-' is stdout."""
+    text = json.dumps(plan_json(plan, imported), indent=2, ensure_ascii=False) + "\n"
+    if str(path) == "-":
+        sys.stdout.write(text)
+    else:
+        Path(path).write_text(text, encoding="utf-8")
 
 
 def write_csv(plan: Plan, directory: str | Path) -> list[Path]:
@@ -92,6 +104,14 @@ def _costs(plan: Plan) -> pd.DataFrame:
              for m, k in plan.unit_counts().items()]
     rows += [{"item": f"physical imaging PCs of model {m}", "value": k, "unit": "count"}
              for m, k in plan.baseline.by_model.items()]
+    rows += [{"item": f"physical imaging units of model {m}", "value": k, "unit": "count"}
+             for m, k in plan.baseline.units_by_model.items()]
+    rows += [{"item": "total PCs", "value": len(plan.hosts), "unit": "count"},
+             {"item": "total units", "value": len(plan.units), "unit": "count"},
+             {"item": "total physical imaging PCs", "value": plan.baseline.hosts,
+              "unit": "count"},
+             {"item": "total physical imaging units", "value": plan.baseline.units,
+              "unit": "count"}]
     return pd.DataFrame(rows, columns=["item", "value", "unit"])
 
 
@@ -99,17 +119,33 @@ def _summary(plan: Plan, imported: ImportSummary | None) -> pd.DataFrame:
     placed = sum(len(h.workloads) for h in plan.hosts)
     rows: list[tuple[str, Any]] = [
         ("status", plan.status), ("proven optimal", plan.proven_optimal),
+        ("interrupted", plan.interrupted),
         ("recovery PCs", len(plan.hosts)), ("mobile units", len(plan.units)),
         ("workloads placed", placed), ("workloads unplaced", len(plan.unplaced)),
         ("workloads out of scope", len(plan.out_of_scope)),
         (f"cost [{plan.currency}]", float(plan.cost)),
+        (f"lower bound [{plan.currency}]",
+         None if plan.lower_bound is None else float(plan.lower_bound)),
+        (f"physical imaging cost [{plan.currency}]", float(plan.baseline.cost)),
+        ("physical imaging PCs", plan.baseline.hosts),
+        ("physical imaging units", plan.baseline.units),
+        ("physical imaging leaves out", len(plan.baseline.unplaced)),
         ("solve time [s]", round(plan.solve_seconds, 3)),
     ]
+    rows += [("physical imaging leaves out", f"{u.name}: {u.reason}")
+             for u in plan.baseline.unplaced]
     if imported is not None:
         rows += [("import file", imported.file), ("import format", imported.format),
                  ("machines read", imported.read), ("machines used", imported.used),
                  ("machines excluded", imported.excluded_total)]
         rows += [(f"excluded: {k}", n) for k, n in sorted(imported.excluded.items())]
+        rows += [("total vCPU used", imported.vcpu),
+                 ("total memory used [GiB]", round(imported.memory_gib, 3)),
+                 ("total storage provisioned [GB]", round(imported.storage_gb, 3))]
+        if imported.storage_used_gb:
+            rows.append(("total storage in use [GB]", round(imported.storage_used_gb, 3)))
+        rows += [("unit conversion", c) for c in imported.conversions]
+        rows += [("import note", n) for n in imported.notes]
         rows += [("import warning", w) for w in imported.warnings]
     rows += [("plan warning", w) for w in plan.warnings]
     return pd.DataFrame(rows, columns=["item", "value"])
@@ -131,9 +167,10 @@ def csv_zip_bytes(plan: Plan) -> bytes:
     return buf.getvalue()
 
 
-def json_bytes(plan: Plan) -> bytes:
+def json_bytes(plan: Plan, imported: ImportSummary | None = None) -> bytes:
     """The plan's JSON contract of :func:`write_json`, in memory."""
-    return (json.dumps(plan.to_dict(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return (json.dumps(plan_json(plan, imported), indent=2, ensure_ascii=False)
+            + "\n").encode("utf-8")
 
 
 def write_xlsx(plan: Plan, path: str | Path | io.BytesIO,

@@ -4,12 +4,28 @@ from __future__ import annotations
 
 import math
 import tomllib
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from planner.errors import InputError
+from planner.readers.schema import (
+    CATALOG_FIELDS,
+    DISCOUNT_FIELDS,
+    HOST_FIELDS,
+    POLICY_FIELDS,
+    SCENARIO_FIELDS,
+    TEST_FIELDS,
+    UNIT_FIELDS,
+    Field,
+    find_field,
+    range_error,
+    range_fix,
+    range_text,
+    unknown_key_fix,
+)
 from planner.readers.units import UnitParseError, parse_bytes
 
 
@@ -124,6 +140,9 @@ class Scenario:
     virtual_images: int = 1
     discount_rate: Decimal = Decimal(0)
 
+    def __post_init__(self) -> None:
+        _check_ranges(self, SCENARIO_FIELDS, "scenario.")
+
     def rate(self, currency: str, file: str = "<policy>") -> Decimal:
         """Units of the reporting currency per unit of ``currency`` (given, never fetched)."""
         if self.currency is None or currency == self.currency:
@@ -154,6 +173,30 @@ class Policy:
     #: money only; compare=False so equal policies mean equal packings (the sweep's plan cache)
     scenario: Scenario = field(default_factory=Scenario, compare=False)
 
+    def __post_init__(self) -> None:
+        _check_ranges(self, POLICY_FIELDS, "", {"host_reserved_memory": "host_reserved_memory_gib"})
+
+
+def _check_ranges(obj: object, table: tuple[Field, ...], where: str,
+                  attrs: dict[str, str] | None = None) -> None:
+    """Check every ranged field of ``obj`` against the schema.
+
+    A Policy or Scenario changed by a sweep, the dashboard or a caller is checked by the same
+    rule (``schema.range_error``) as one read from a file.
+    """
+    names = {f.name for f in fields(obj)}  # type: ignore[arg-type]
+    for f in table:
+        attr = (attrs or {}).get(f.name, f.name)
+        if (f.minimum is None and f.maximum is None) or attr not in names:
+            continue
+        value = getattr(obj, attr)
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+            raise InputError("not a number", field=f"{where}{f.name}", found=value,
+                             fix=range_fix(f))
+        problem = range_error(f, value)
+        if problem:
+            raise InputError(problem, field=f"{where}{f.name}", found=value, fix=range_fix(f))
+
 
 PURE_PACKING = Policy(cpu_overcommit=1.0, memory_overcommit=1.0, headroom=0.0,
                       host_reserved_cores=0.0, host_reserved_memory_gib=0.0)
@@ -172,15 +215,59 @@ def _load_toml(path: str | Path, data: bytes | None = None) -> dict[str, Any]:
                          fix="check the syntax against docs/formats.md") from None
 
 
-class _Fields:
-    """Typed access to one TOML table, with errors that name the file, entry and field."""
+def _where_table(where: str) -> str:
+    return where.rstrip(".") if where else "the top level"
 
-    def __init__(self, data: dict[str, Any], file: str, where: str) -> None:
-        self.data, self.file, self.where = data, file, where
+
+def check_keys(data: dict[str, Any], fields: tuple[Field, ...], file: str, where: str = "",
+               *, also: Iterable[str] = (),
+               elsewhere: dict[str, tuple[Field, ...]] | None = None) -> None:
+    """Refuse keys and tables the schema does not know, suggesting the nearest known name.
+
+    The known keys come from the schema tables (planner/readers/schema.py) and nowhere else:
+    a new catalog or policy key needs only its Field entry there to be accepted here.
+    ``also`` adds table names that have no Field (``host``, ``unit``, ``scenario``);
+    ``elsewhere`` names other tables whose keys are a likely slip (``monthly_fee`` written at
+    the top level instead of in ``[[host]]``).
+    """
+    known = {f.name for f in fields} | set(also)
+    for key in data:
+        if key in known:
+            continue
+        v = data[key]
+        what = "table" if isinstance(v, dict) or (
+            isinstance(v, list) and v and all(isinstance(x, dict) for x in v)) else "key"
+        fix = unknown_key_fix(key, known)
+        if not fix.startswith("did you mean"):
+            for place, other in (elsewhere or {}).items():
+                near = unknown_key_fix(key, {f.name for f in other})
+                if near.startswith("did you mean"):
+                    fix = f"{near[:-1]} (a key of each {place} table)?"
+                    break
+        raise InputError(f"unknown {what} {key!r} in {_where_table(where)}", file=file,
+                         field=f"{where}{key}", fix=fix)
+
+
+class _Fields:
+    """Typed access to one TOML table, with errors that name the file, entry and field.
+
+    Defaults and valid ranges come from the table's schema (``fields``): ``range_error`` in
+    planner/readers/schema.py is the one range check of the package.
+    """
+
+    def __init__(self, data: dict[str, Any], file: str, where: str,
+                 fields: tuple[Field, ...]) -> None:
+        self.data, self.file, self.where, self.fields = data, file, where, fields
 
     def err(self, key: str, msg: str, fix: str) -> InputError:
         return InputError(msg, file=self.file, field=f"{self.where}{key}",
                           found=self.data.get(key), fix=fix)
+
+    def _check(self, key: str, value: float | Decimal) -> None:
+        f = find_field(self.fields, key)
+        problem = range_error(f, value)
+        if problem:
+            raise self.err(key, problem, range_fix(f))
 
     def text(self, key: str, default: str | None = None) -> str:
         v = self.data.get(key, default)
@@ -188,74 +275,87 @@ class _Fields:
             raise self.err(key, "missing or empty", f"give {key} as a quoted string")
         return v.strip()
 
-    def number(self, key: str, default: float | None = None, *, minimum: float = 0.0,
-               strict: bool = False) -> float:
+    def number(self, key: str, default: float | None = None) -> float:
         v = self.data.get(key, default)
         if v is None:
             raise self.err(key, "missing", f"give {key} as a number")
         if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
             raise self.err(key, "not a number", f"give {key} as a number")
-        if v < minimum or (strict and v == minimum):
-            op = ">" if strict else ">="
-            raise self.err(key, f"must be {op} {minimum}", f"give {key} {op} {minimum}")
+        self._check(key, float(v))
         return float(v)
 
-    def integer(self, key: str, default: int | None = None, *, minimum: int = 0) -> int | None:
+    def integer(self, key: str, default: int | None = None) -> int | None:
         v = self.data.get(key, default)
         if v is None:
             return None
-        if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
-            raise self.err(key, f"must be a whole number >= {minimum}",
-                           f"give {key} as a whole number >= {minimum}")
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise self.err(key, "not a whole number", f"give {key} as a whole number "
+                           f"{range_text(find_field(self.fields, key))}")
+        self._check(key, v)
         return int(v)
 
     def size(self, key: str, target: str, default: str | None = None) -> float:
         v = self.data.get(key, default)
         if v is None:
             raise self.err(key, "missing", f"give {key} with a unit, e.g. \"256 GiB\"")
+        f = find_field(self.fields, key)
+        zero_ok = f.minimum is not None and f.minimum <= 0 and not f.min_open
         try:
-            return parse_bytes(v, None, target)
+            size = parse_bytes(v, None, target, allow_zero=zero_ok, where="value")
         except UnitParseError as exc:
-            raise self.err(key, str(exc), f"give {key} with a unit, e.g. \"256 GiB\"") from None
+            raise self.err(key, str(exc), f"give {key} with a unit, e.g. \"256 GiB\""
+                           + (" (or 0)" if zero_ok else "")) from None
+        self._check(key, size)
+        return size
 
-    def money(self, key: str, *, maximum: Decimal | None = None) -> Decimal:
+    def money(self, key: str) -> Decimal:
         v = self.data.get(key, 0)
         if isinstance(v, bool) or not isinstance(v, int | float | str):
             raise self.err(key, "not an amount", f"give {key} as a number")
         try:
-            d = Decimal(str(v))
+            d = Decimal(str(v).strip())
         except InvalidOperation:
             raise self.err(key, "not an amount", f"give {key} as a number") from None
-        if not d.is_finite() or d < 0:
-            raise self.err(key, "must be a finite amount >= 0", f"give {key} >= 0")
-        if maximum is not None and d > maximum:
-            raise self.err(key, f"must be <= {maximum}", f"give {key} <= {maximum}")
+        if not d.is_finite():
+            raise self.err(key, "not a finite amount", f"give {key} as a number")
+        self._check(key, d)
         return d
 
 
 def parse_catalog(data: dict[str, Any], file: str = "<catalog>") -> Catalog:
     """Validate a catalog mapping (as read from TOML) and build the Catalog."""
-    top = _Fields(data, file, "")
+    check_keys(data, CATALOG_FIELDS, file, also=("host", "unit"),
+               elsewhere={"[[host]]": HOST_FIELDS, "[[unit]]": UNIT_FIELDS})
+    top = _Fields(data, file, "", CATALOG_FIELDS)
     hosts_raw = data.get("host", [])
-    if not isinstance(hosts_raw, list) or not hosts_raw:
+    if not isinstance(hosts_raw, list) or not hosts_raw \
+            or not all(isinstance(h, dict) for h in hosts_raw):
         raise InputError("no [[host]] models", file=file, field="host",
                          fix="add at least one [[host]] table with name, cores, memory, storage")
     hosts: list[HostModel] = []
     for i, h in enumerate(hosts_raw, start=1):
-        f = _Fields(h, file, f"host[{i}].")
+        check_keys(h, HOST_FIELDS, file, f"host[{i}].")
+        f = _Fields(h, file, f"host[{i}].", HOST_FIELDS)
         hosts.append(HostModel(
-            name=f.text("name"), cores=f.number("cores", strict=True),
+            name=f.text("name"), cores=f.number("cores"),
             memory_gib=f.size("memory", "GiB"), storage_gb=f.size("storage", "GB"),
-            slots=f.integer("slots", 1, minimum=1) or 1,
+            slots=f.integer("slots", 1) or 1,
             monthly_fee=f.money("monthly_fee"), setup_fee=f.money("setup_fee"),
             available=f.integer("available"), declaration_fee=f.money("declaration_fee"),
             daily_fee=f.money("daily_fee"),
         ))
     units: list[UnitModel] = []
-    for i, u in enumerate(data.get("unit", []) or [], start=1):
-        f = _Fields(u, file, f"unit[{i}].")
+    units_raw = data.get("unit", []) or []
+    if not isinstance(units_raw, list) or not all(isinstance(u, dict) for u in units_raw):
+        raise InputError("unit must be a list of [[unit]] tables", file=file, field="unit",
+                         fix="write each mobile unit model as a [[unit]] table")
+    for i, u in enumerate(units_raw, start=1):
+        check_keys(u, UNIT_FIELDS, file, f"unit[{i}].")
+        f = _Fields(u, file, f"unit[{i}].", UNIT_FIELDS)
+        if "slots" not in u:
+            raise f.err("slots", "missing", "give slots, the PC slots of the unit (0 for none)")
         units.append(UnitModel(
-            name=f.text("name"), slots=f.integer("slots", None, minimum=0) or 0,
+            name=f.text("name"), slots=f.integer("slots") or 0,
             seats=f.integer("seats", 0) or 0,
             monthly_fee=f.money("monthly_fee"), setup_fee=f.money("setup_fee"),
             available=f.integer("available"), declaration_fee=f.money("declaration_fee"),
@@ -269,18 +369,18 @@ def parse_catalog(data: dict[str, Any], file: str = "<catalog>") -> Catalog:
     if dup:
         raise InputError(f"model names must be unique: {sorted(dup)}", file=file, field="name",
                          fix="rename the duplicate models")
-    term = top.integer("term_years", 3, minimum=1) or 3
+    term = top.integer("term_years", 3) or 3
     currency = top.text("currency", "USD")
-    known = {"host", "unit", "term_years", "currency", "vendor", "included_test_days",
-             "test_day_fee", "discount", "annual_escalation"}
+    vendor = data.get("vendor", Path(file).stem)
+    if not isinstance(vendor, str) or not vendor.strip():
+        raise top.err("vendor", "must be a non-empty text", "give vendor as a quoted string")
     return Catalog(
         hosts=tuple(hosts), units=tuple(units), currency=currency, term_years=term,
-        vendor=str(data.get("vendor", Path(file).stem)), source=file,
-        extra={k: v for k, v in data.items() if k not in known},
+        vendor=vendor.strip(), source=file,
         included_test_days=top.money("included_test_days"),
         test_day_fee=top.money("test_day_fee"),
         discounts=_discounts(data.get("discount", []), file),
-        annual_escalation=top.money("annual_escalation", maximum=Decimal(1)),
+        annual_escalation=top.money("annual_escalation"),
     )
 
 
@@ -294,17 +394,16 @@ def _discounts(raw: object, file: str) -> tuple[DiscountTier, ...]:
         if not isinstance(d, dict):
             raise InputError("not a table", file=file, field=f"discount[{i}]",
                              fix="write [[discount]] min_pcs = 20, percent = 5")
-        f = _Fields(d, file, f"discount[{i}].")
-        tiers.append(DiscountTier(min_pcs=f.integer("min_pcs", None, minimum=1) or 1,
-                                  percent=f.money("percent", maximum=Decimal(100))))
+        check_keys(d, DISCOUNT_FIELDS, file, f"discount[{i}].")
+        f = _Fields(d, file, f"discount[{i}].", DISCOUNT_FIELDS)
         if "min_pcs" not in d:
             raise f.err("min_pcs", "missing", "give min_pcs, the PCs that earn the discount")
+        tiers.append(DiscountTier(min_pcs=f.integer("min_pcs") or 1,
+                                  percent=f.money("percent")))
     return tuple(sorted(tiers, key=lambda t: t.min_pcs))
 
 
-SCENARIO_KEYS = ("currency", "rates", "declarations", "disaster_days", "tests", "p2v_server",
-                 "p2v_workstation", "hypervisor_licence", "hypervisor_subscription",
-                 "image_storage", "image_maintenance", "virtual_images", "discount_rate")
+SCENARIO_KEYS = tuple(f.name for f in SCENARIO_FIELDS)
 
 
 def parse_scenario(data: object, file: str = "<policy>") -> Scenario:
@@ -314,21 +413,25 @@ def parse_scenario(data: object, file: str = "<policy>") -> Scenario:
     if not isinstance(data, dict):
         raise InputError("scenario must be a table", file=file, field="scenario",
                          fix="write the money assumptions under [scenario]")
-    f = _Fields(data, file, "scenario.")
-    unknown = sorted(set(data) - set(SCENARIO_KEYS))
-    if unknown:
-        raise InputError(f"unknown scenario key(s) {unknown}", file=file, field="scenario",
-                         fix="see 'Contract terms and money' in docs/formats.md")
+    check_keys(data, SCENARIO_FIELDS, file, "scenario.",
+               elsewhere={"policy": POLICY_FIELDS})
+    f = _Fields(data, file, "scenario.", SCENARIO_FIELDS)
     currency = f.text("currency") if "currency" in data else None
     rates_raw = data.get("rates", {})
     if not isinstance(rates_raw, dict):
         raise f.err("rates", "must be a table", "write [scenario.rates] USD = 0.92")
-    rf = _Fields(rates_raw, file, "scenario.rates.")
     rates: list[tuple[str, Decimal]] = []
     for code in sorted(rates_raw):
-        r = rf.money(code)
-        if r == 0:
-            raise rf.err(code, "a rate must be > 0", f"give {code} as {currency} per {code}")
+        v = rates_raw[code]
+        try:
+            r = Decimal(str(v)) if isinstance(v, int | float | str) \
+                and not isinstance(v, bool) else Decimal("NaN")
+        except InvalidOperation:
+            r = Decimal("NaN")
+        if not r.is_finite() or r <= 0:
+            raise InputError("a rate must be a number > 0", file=file,
+                             field=f"scenario.rates.{code}", found=v,
+                             fix=f"give {code} as {currency or 'reporting currency'} per {code}")
         rates.append((code, r))
     tests_raw = data.get("tests", {})
     if not isinstance(tests_raw, dict):
@@ -338,15 +441,13 @@ def parse_scenario(data: object, file: str = "<policy>") -> Scenario:
         if kind not in TEST_TYPES:
             raise InputError(f"unknown test type {kind!r}", file=file,
                              field=f"scenario.tests.{kind}",
-                             fix=f"use one of {', '.join(TEST_TYPES)}")
+                             fix=unknown_key_fix(kind, TEST_TYPES))
         t = tests_raw[kind]
         if not isinstance(t, dict):
             raise InputError("not a table", file=file, field=f"scenario.tests.{kind}",
                              fix="write e.g. parallel = { per_year = 1, pc_days = 2 }")
-        tf = _Fields(t, file, f"scenario.tests.{kind}.")
-        bad = sorted(set(t) - {"per_year", "pc_days", "unit_days"})
-        if bad:
-            raise tf.err(bad[0], "unknown key", "use per_year, pc_days, unit_days")
+        check_keys(t, TEST_FIELDS, file, f"scenario.tests.{kind}.")
+        tf = _Fields(t, file, f"scenario.tests.{kind}.", TEST_FIELDS)
         tests.append(TestPlan(kind, tf.integer("per_year", 0) or 0, tf.money("pc_days"),
                               tf.money("unit_days")))
     return Scenario(
@@ -357,8 +458,8 @@ def parse_scenario(data: object, file: str = "<policy>") -> Scenario:
         hypervisor_licence=f.money("hypervisor_licence"),
         hypervisor_subscription=f.money("hypervisor_subscription"),
         image_storage=f.money("image_storage"), image_maintenance=f.money("image_maintenance"),
-        virtual_images=f.integer("virtual_images", 1, minimum=0) or 0,
-        discount_rate=f.money("discount_rate", maximum=Decimal(1)),
+        virtual_images=f.integer("virtual_images", 1) or 0,
+        discount_rate=f.money("discount_rate"),
     )
 
 
@@ -374,12 +475,16 @@ def load_catalog(path: str | Path, data: bytes | None = None) -> Catalog:
 
 def parse_policy(data: dict[str, Any], file: str = "<policy>") -> Policy:
     """Validate a policy mapping (as read from TOML) and build the Policy."""
-    f = _Fields(data, file, "")
-    headroom = f.number("headroom", 0.1)
-    if headroom >= 1:
-        raise f.err("headroom", "must be below 1", "give a fraction such as 0.1 for 10 %")
-    basis = str(data.get("storage_basis", "provisioned")).lower()
-    if basis not in ("provisioned", "used"):
+    misplaced = sorted(k for k in data if k in SCENARIO_KEYS)
+    if misplaced:
+        raise InputError("a money assumption outside [scenario]", file=file,
+                         field=misplaced[0], found=data[misplaced[0]],
+                         fix=f"move {', '.join(misplaced)} under a [scenario] table")
+    check_keys(data, POLICY_FIELDS, file, also=("scenario",),
+               elsewhere={"[scenario]": SCENARIO_FIELDS})
+    f = _Fields(data, file, "", POLICY_FIELDS)
+    basis = data.get("storage_basis", "provisioned")
+    if not isinstance(basis, str) or basis.lower() not in ("provisioned", "used"):
         raise f.err("storage_basis", "unknown storage basis", "write provisioned or used")
     tiers_raw = data.get("tiers", [1, 2, 3, 4])
     if (not isinstance(tiers_raw, list) or not tiers_raw
@@ -388,26 +493,16 @@ def parse_policy(data: dict[str, Any], file: str = "<policy>") -> Policy:
     seats = data.get("workstation_seats", True)
     if not isinstance(seats, bool):
         raise f.err("workstation_seats", "must be true or false", "write true or false")
-    misplaced = sorted(k for k in data if k in SCENARIO_KEYS)
-    if misplaced:
-        raise f.err(misplaced[0], "a money assumption outside [scenario]",
-                    f"move {', '.join(misplaced)} under a [scenario] table")
-    known = {"cpu_overcommit", "memory_overcommit", "headroom", "host_reserved_cores",
-             "host_reserved_memory", "growth_per_year", "storage_basis", "tiers",
-             "workstation_seats", "scenario"}
     return Policy(
-        cpu_overcommit=f.number("cpu_overcommit", 4.0, strict=True),
-        memory_overcommit=f.number("memory_overcommit", 1.0, strict=True),
-        headroom=headroom,
+        cpu_overcommit=f.number("cpu_overcommit", 4.0),
+        memory_overcommit=f.number("memory_overcommit", 1.0),
+        headroom=f.number("headroom", 0.1),
         host_reserved_cores=f.number("host_reserved_cores", 1.0),
-        host_reserved_memory_gib=(f.size("host_reserved_memory", "GiB")
-                                  if data.get("host_reserved_memory") not in (None, 0)
-                                  else (0.0 if "host_reserved_memory" in data else 4.0)),
+        host_reserved_memory_gib=f.size("host_reserved_memory", "GiB", "4 GiB"),
         growth_per_year=f.number("growth_per_year", 0.0),
-        storage_basis=basis,
+        storage_basis=basis.lower(),
         tiers=tuple(sorted(set(int(t) for t in tiers_raw))),
         workstation_seats=seats,
-        extra={k: v for k, v in data.items() if k not in known},
         scenario=parse_scenario(data.get("scenario"), file),
     )
 

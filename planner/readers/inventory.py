@@ -11,8 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planner.errors import InputError
-from planner.readers.schema import INVENTORY_FIELDS
-from planner.readers.units import UnitParseError, parse_bytes, split_header
+from planner.readers.schema import INVENTORY_FIELDS, unknown_key_fix
+from planner.readers.units import (
+    DECIMAL_UNITS,
+    UnitParseError,
+    parse_bytes,
+    split_header,
+    unit_of,
+)
 
 KINDS = ("server", "workstation")
 SOURCES = ("physical", "virtual")
@@ -85,19 +91,32 @@ def _parse_int(text: str, *, file: str, row: int, field: str, minimum: int) -> i
 
 
 def parse_rows(
-    header: list[str], rows: Iterable[list[str]], *, file: str, first_row: int = 2
+    header: list[str], rows: Iterable[list[str]], *, file: str, first_row: int = 2,
+    warnings: list[str] | None = None, conversions: list[str] | None = None,
 ) -> Inventory:
-    """Validate raw text rows against the inventory schema and build the Inventory."""
+    """Validate raw text rows against the inventory schema and build the Inventory.
+
+    Columns the schema does not know are listed in ``warnings`` (with the nearest known name:
+    a misspelt ``anti_afinity`` must not vanish unnoticed); memory given in decimal units
+    (``16 GB``, read as 14.9 GiB) is counted in ``conversions``.
+    """
     cols: dict[str, tuple[int, str | None]] = {}
+    width = len(header)
+    while width and not str(header[width - 1]).strip():
+        width -= 1
     for i, raw in enumerate(header):
         key, unit = _canon_header(raw)
         if not key:
             continue
         if key in cols:
-            raise InputError("column appears twice", file=file, row=1, field=key,
+            raise InputError("column appears twice", file=file, row=first_row - 1, field=key,
                              fix="keep one column of that name")
         if key in _CANON:
             cols[key] = (i, unit)
+        elif warnings is not None:
+            near = unknown_key_fix(key, _CANON)
+            warnings.append(f"column '{raw.strip()}' is not used"
+                            + (f" ({near})" if near.startswith("did you mean") else ""))
     missing = [f for f in _REQUIRED if f not in cols]
     if missing:
         raise InputError(
@@ -108,6 +127,7 @@ def parse_rows(
         )
     workloads: list[Workload] = []
     seen: dict[str, int] = {}
+    decimal_memory = 0
     for offset, cells in enumerate(rows):
         rowno = first_row + offset
         if offset >= MAX_ROWS:
@@ -115,6 +135,11 @@ def parse_rows(
                              fix="split the inventory or group identical machines with 'count'")
         if not any(c.strip() for c in cells):
             continue
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            raise InputError(f"the row has {len(cells)} fields, the header {width}", file=file,
+                             row=rowno, found=[c for c in cells[width:] if c.strip()][:3],
+                             fix="quote values that contain the separator, or name the extra "
+                             "column in the header")
 
         def cell(key: str, cells: list[str] = cells) -> str:
             if key not in cols:
@@ -129,7 +154,8 @@ def parse_rows(
         if name in seen:
             raise InputError(f"duplicate name (first on row {seen[name]})", file=file,
                              row=rowno, field="name", found=name,
-                             fix="make names unique, or merge the rows with 'count'")
+                             fix="make names unique (rename one), or merge identical rows "
+                             "with 'count'")
         seen[name] = rowno
         vcpu = _parse_int(cell("vcpu"), file=file, row=rowno, field="vcpu", minimum=1)
 
@@ -143,6 +169,8 @@ def parse_rows(
                                  ) from None
 
         memory = size("memory", "GiB")
+        if unit_of(cell("memory"), cols["memory"][1]) in DECIMAL_UNITS:
+            decimal_memory += 1
         storage = size("storage", "GB")
         used = size("storage_used", "GB") if cell("storage_used") else None
         kind = (cell("kind") or "server").lower()
@@ -166,6 +194,9 @@ def parse_rows(
     if not workloads:
         raise InputError("no workloads in the file", file=file,
                          fix="add at least one row below the header")
+    if decimal_memory and conversions is not None:
+        conversions.append(f"memory of {decimal_memory} row(s) given in decimal units (GB = "
+                           "10^9 bytes, so 16 GB = 14.9 GiB); write GiB if binary was meant")
     return Inventory(tuple(workloads), source=file)
 
 
@@ -186,6 +217,8 @@ def read_inventory_csv(path: str | Path) -> Inventory:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
+    if "\n" not in text:  # classic Mac line ends (CR only)
+        text = text.replace("\r", "\n")
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
         delimiter = dialect.delimiter

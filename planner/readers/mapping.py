@@ -21,6 +21,7 @@ from pathlib import Path
 
 from planner.errors import InputError
 from planner.readers.inventory import KINDS, SOURCES, Workload
+from planner.readers.schema import MAPPING_FIELDS, unknown_key_fix
 from planner.readers.table import Cell, canon, cell_text
 from planner.readers.text import csv_table, decode
 
@@ -108,6 +109,12 @@ def load_mapping(path: str | Path, data: bytes | None = None) -> Mapping:
     if not any(f in cols for f in FIELDS):
         raise InputError("mapping sets nothing", file=file, row=table.header_row,
                          found=table.header, fix=f"add one of the columns {', '.join(FIELDS)}")
+    # the known columns come from the schema (MAPPING_FIELDS); a new one needs only its entry
+    known = [f.name for f in MAPPING_FIELDS]
+    for key in cols:
+        if key and key not in known:
+            raise InputError(f"unknown column {key!r}", file=file, row=table.header_row,
+                             field=key, fix=unknown_key_fix(key, known))
     names: list[Rule] = []
     patterns: list[Rule] = []
     for rowno, cells in table.rows:

@@ -60,7 +60,8 @@ def read_own(table: Table, summary: ImportSummary) -> Iterator[Record]:
 
     try:
         inventory = parse_rows(list(table.header), rows(), file=table.file,
-                               first_row=table.header_row + 1)
+                               first_row=table.header_row + 1, warnings=summary.warnings,
+                               conversions=summary.conversions)
     except InputError as exc:
         if table.sheet and not exc.sheet:
             raise InputError(exc.detail, file=exc.file, sheet=table.sheet, row=exc.row,

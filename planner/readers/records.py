@@ -81,8 +81,8 @@ def finish(records: Iterable[Record], summary: ImportSummary, *, mapping: Mappin
             raise InputError(
                 f"duplicate name (first on {_where(summary, first)})", file=summary.file,
                 sheet=r.sheet, row=w.row, field="name", found=w.name,
-                fix="names must be unique: rename one in the source, or exclude one with the "
-                "mapping file (exclude=yes)")
+                fix="names must be unique: rename one in the source (a mapping file matches "
+                "by name, so it would exclude both copies)")
         seen[w.name] = r
         if w.storage_used_gb is not None and w.storage_used_gb <= 0:
             w = replace(w, storage_used_gb=None)

@@ -159,7 +159,8 @@ def read_vinfo(table: Table, summary: ImportSummary, *, disks: DiskDetail | None
         summary.conversions.append(f"{table.header[used_i]} [MiB] -> storage in use GB")
     elif partitions is not None:
         summary.conversions.append("vPartition Consumed [MiB] -> storage in use GB")
-    paused = unknown = desktops = 0
+    paused = unknown = 0
+    desktops: list[str] = []
     for rowno, cells in machine_rows(table, summary):
         name = cell_text(_get(cells, name_i))
         if not name:
@@ -197,7 +198,7 @@ def read_vinfo(table: Table, summary: ImportSummary, *, disks: DiskDetail | None
         template = canon(cell_text(_get(cells, tmpl_i))) in _TRUE
         os_name = next((t for i in os_cols if (t := canon(cell_text(_get(cells, i))))), "")
         if os_name.startswith(tuple(f"microsoft {d}" for d in _DESKTOP_OS)):
-            desktops += 1
+            desktops.append(name)
         yield Record(Workload(
             name=name, vcpu=vcpu, memory_gib=gib_from_mib(mem),
             storage_gb=gb_from_mib(prov),
@@ -209,8 +210,10 @@ def read_vinfo(table: Table, summary: ImportSummary, *, disks: DiskDetail | None
         summary.warnings.append(f"{unknown} VM(s) with an unknown power state, counted as "
                                 "powered on")
     if desktops:
-        summary.notes.append(f"{desktops} VM(s) run a desktop OS; if they are staff desktops, "
-                             "set kind=workstation in the mapping file")
+        shown = ", ".join(desktops[:10]) + (f" and {len(desktops) - 10:,} more"
+                                            if len(desktops) > 10 else "")
+        summary.notes.append(f"{len(desktops):,} VM(s) run a desktop OS ({shown}); if they are "
+                             "staff desktops, set kind=workstation in the mapping file")
     for detail, what in ((disks, "vDisk"), (partitions, "vPartition")):
         if detail is None:
             continue

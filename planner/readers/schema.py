@@ -6,7 +6,11 @@ tables, so the documentation cannot drift from what the code accepts.
 
 from __future__ import annotations
 
+import difflib
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,25 @@ class Field:
     description: str
     minimum: float | None = None
     maximum: float | None = None
+    #: the range's ends are open (``> minimum``, ``< maximum``) rather than closed
+    min_open: bool = False
+    max_open: bool = False
+    #: an example value for the fix in an out-of-range message, e.g. "0.05 for 5 %"
+    example: str | None = None
 
+
+#: upper ends of the ranges: far above any real value, low enough to catch a slipped unit or a
+#: percentage written where a fraction belongs
+MAX_CORES = 4096
+MAX_MEMORY_GIB = 65536.0  # 64 TiB in one PC
+MAX_STORAGE_GB = 10_000_000.0  # 10 PB in one PC
+MAX_SLOTS = 1000
+MAX_SEATS = 10_000
+MAX_TERM_YEARS = 30
+MAX_CPU_OVERCOMMIT = 64.0
+MAX_MEMORY_OVERCOMMIT = 10.0
+MAX_DECLARATIONS = 1000
+MAX_DAYS = 366
 
 INVENTORY_FIELDS: tuple[Field, ...] = (
     Field("name", "text", None, None, True, "Unique workload name."),
@@ -50,50 +72,58 @@ INVENTORY_FIELDS: tuple[Field, ...] = (
 
 HOST_FIELDS: tuple[Field, ...] = (
     Field("name", "text", None, None, True, "Recovery PC model name."),
-    Field("cores", "number > 0", "core", None, True, "Physical cores."),
-    Field("memory", "size", "GiB", None, True, "Memory, with unit (`256 GiB`)."),
-    Field("storage", "size", "GB", None, True, "Storage, with unit (`4 TB`)."),
-    Field("slots", "integer > 0", None, 1, False, "Slots the PC takes in a mobile unit."),
-    Field("monthly_fee", "money", "currency", 0, False, "Fee per month under contract."),
-    Field("setup_fee", "money", "currency", 0, False, "One-time fee at contract start."),
-    Field("available", "integer >= 0", None, None, False, "How many the vendor can supply."),
+    Field("cores", "number > 0", "core", None, True, "Physical cores.",
+          0, MAX_CORES, min_open=True),
+    Field("memory", "size", "GiB", None, True, "Memory, with unit (`256 GiB`).",
+          0, MAX_MEMORY_GIB, min_open=True),
+    Field("storage", "size", "GB", None, True, "Storage, with unit (`4 TB`).",
+          0, MAX_STORAGE_GB, min_open=True),
+    Field("slots", "integer > 0", None, 1, False, "Slots the PC takes in a mobile unit.",
+          1, MAX_SLOTS),
+    Field("monthly_fee", "money", "currency", 0, False, "Fee per month under contract.", 0),
+    Field("setup_fee", "money", "currency", 0, False, "One-time fee at contract start.", 0),
+    Field("available", "integer >= 0", None, None, False, "How many the vendor can supply.",
+          0),
     Field("declaration_fee", "money", "currency", 0, False,
-          "Charged per item each time a disaster is declared."),
+          "Charged per item each time a disaster is declared.", 0),
     Field("daily_fee", "money", "currency", 0, False,
-          "Per item per day in use, during a declared disaster or a test."),
+          "Per item per day in use, during a declared disaster or a test.", 0),
 )
 
 UNIT_FIELDS: tuple[Field, ...] = (
     Field("name", "text", None, None, True, "Mobile recovery unit model name."),
-    Field("slots", "integer >= 0", None, None, True, "Recovery PC slots."),
-    Field("seats", "integer >= 0", None, 0, False, "Staff seats."),
-    Field("monthly_fee", "money", "currency", 0, False, "Fee per month under contract."),
-    Field("setup_fee", "money", "currency", 0, False, "One-time fee at contract start."),
-    Field("available", "integer >= 0", None, None, False, "How many the vendor can supply."),
+    Field("slots", "integer >= 0", None, None, True, "Recovery PC slots.", 0, MAX_SLOTS),
+    Field("seats", "integer >= 0", None, 0, False, "Staff seats.", 0, MAX_SEATS),
+    Field("monthly_fee", "money", "currency", 0, False, "Fee per month under contract.", 0),
+    Field("setup_fee", "money", "currency", 0, False, "One-time fee at contract start.", 0),
+    Field("available", "integer >= 0", None, None, False, "How many the vendor can supply.",
+          0),
     Field("declaration_fee", "money", "currency", 0, False,
-          "Charged per item each time a disaster is declared."),
+          "Charged per item each time a disaster is declared.", 0),
     Field("daily_fee", "money", "currency", 0, False,
-          "Per item per day in use, during a declared disaster or a test."),
+          "Per item per day in use, during a declared disaster or a test.", 0),
 )
 
 CATALOG_FIELDS: tuple[Field, ...] = (
     Field("vendor", "text", None, "file name", False, "Vendor name shown in comparisons."),
     Field("currency", "text", None, "USD", False, "Currency of every fee in the catalog."),
-    Field("term_years", "integer >= 1", "year", 3, False, "Contract term."),
+    Field("term_years", "integer >= 1", "year", 3, False, "Contract term.", 1, MAX_TERM_YEARS),
     Field("included_test_days", "number >= 0", "day/year", 0, False,
-          "Test days a year without the test-day fee."),
+          "Test days a year without the test-day fee.", 0, 366),
     Field("test_day_fee", "money", "currency", 0, False,
-          "Flat fee per test day beyond the included ones."),
+          "Flat fee per test day beyond the included ones.", 0),
     Field("annual_escalation", "0 <= x <= 1", "1/year", 0, False,
-          "Yearly rise of every vendor fee from year 2 (0.03 = 3 %); setup fees are not raised."),
+          "Yearly rise of every vendor fee from year 2 (0.03 = 3 %); setup fees are not raised.",
+          0, 1, example="0.03 for 3 %"),
     Field("discount", "list of tables", None, None, False,
           "Volume discount tiers `[[discount]]` (below); the best tier reached applies."),
 )
 
 DISCOUNT_FIELDS: tuple[Field, ...] = (
-    Field("min_pcs", "integer >= 1", "PC", None, True, "PCs contracted to earn the tier."),
+    Field("min_pcs", "integer >= 1", "PC", None, True, "PCs contracted to earn the tier.", 1),
     Field("percent", "0..100", "%", 0, False,
-          "Off the setup and monthly fees of every PC and unit in the contract."),
+          "Off the setup and monthly fees of every PC and unit in the contract.", 0, 100,
+          example="5 for 5 %"),
 )
 
 SCENARIO_FIELDS: tuple[Field, ...] = (
@@ -102,51 +132,171 @@ SCENARIO_FIELDS: tuple[Field, ...] = (
     Field("rates", "table", None, None, False,
           "`[scenario.rates]` `EUR = 1.08`: reporting currency per unit of each quote currency."),
     Field("declarations", "number >= 0", None, 0, False,
-          "Expected declared disasters over the term (may be fractional, e.g. 0.2)."),
+          "Expected declared disasters over the term (may be fractional, e.g. 0.2).",
+          0, MAX_DECLARATIONS),
     Field("disaster_days", "number >= 0", "day", 0, False,
-          "Days the recovery PCs and units are in use per declaration."),
+          "Days the recovery PCs and units are in use per declaration.", 0, MAX_DAYS),
     Field("tests", "table", None, None, False,
           "`[scenario.tests]` by type: checklist, simulation, parallel, full_interruption."),
     Field("p2v_server", "money", "currency", 0, False,
-          "One-time P2V conversion per physical server (virtual plan)."),
+          "One-time P2V conversion per physical server (virtual plan).", 0),
     Field("p2v_workstation", "money", "currency", 0, False,
-          "One-time P2V conversion per physical workstation (virtual plan)."),
+          "One-time P2V conversion per physical workstation (virtual plan).", 0),
     Field("hypervisor_licence", "money", "currency", 0, False,
-          "One-time hypervisor licence per recovery PC (virtual plan)."),
+          "One-time hypervisor licence per recovery PC (virtual plan).", 0),
     Field("hypervisor_subscription", "money", "currency", 0, False,
-          "Hypervisor subscription per recovery PC per year (virtual plan)."),
+          "Hypervisor subscription per recovery PC per year (virtual plan).", 0),
     Field("image_storage", "money", "currency/year", 0, False,
-          "Storage of one image per year."),
+          "Storage of one image per year.", 0),
     Field("image_maintenance", "money", "currency/year", 0, False,
-          "Maintenance (patching, re-capture) of one image per year."),
+          "Maintenance (patching, re-capture) of one image per year.", 0),
     Field("virtual_images", "integer >= 0", None, 1, False,
-          "Images of the virtual plan: one consolidated image set (physical: one per PC)."),
-    Field("discount_rate", "0 <= x <= 1", "1/year", 0, False, "For the present value."),
+          "Images of the virtual plan: one consolidated image set (physical: one per PC).", 0),
+    Field("discount_rate", "0 <= x <= 1", "1/year", 0, False, "For the present value.", 0, 1,
+          example="0.07 for 7 %"),
 )
 
 TEST_FIELDS: tuple[Field, ...] = (
-    Field("per_year", "integer >= 0", None, 0, False, "Tests of this type per year."),
+    Field("per_year", "integer >= 0", None, 0, False, "Tests of this type per year.", 0, 366),
     Field("pc_days", "number >= 0", "day", 0, False,
-          "Days each contracted PC is in use per test."),
+          "Days each contracted PC is in use per test.", 0, MAX_DAYS),
     Field("unit_days", "number >= 0", "day", 0, False,
-          "Days each contracted mobile unit is in use per test."),
+          "Days each contracted mobile unit is in use per test.", 0, MAX_DAYS),
 )
 
 POLICY_FIELDS: tuple[Field, ...] = (
-    Field("cpu_overcommit", "number > 0", "vCPU/core", 4.0, False, "vCPU per physical core."),
-    Field("memory_overcommit", "number > 0", None, 1.0, False, "Memory overcommit ratio."),
-    Field("headroom", "0 <= x < 1", None, 0.1, False, "Share of every PC dimension kept free."),
+    Field("cpu_overcommit", "number > 0", "vCPU/core", 4.0, False, "vCPU per physical core.",
+          0, MAX_CPU_OVERCOMMIT, min_open=True, example="4 (vCPU per core)"),
+    Field("memory_overcommit", "number > 0", None, 1.0, False, "Memory overcommit ratio.",
+          0, MAX_MEMORY_OVERCOMMIT, min_open=True, example="1.0 (no overcommit)"),
+    Field("headroom", "0 <= x < 1", None, 0.1, False, "Share of every PC dimension kept free.",
+          0, 1, max_open=True, example="0.1 for 10 %"),
     Field("host_reserved_cores", "number >= 0", "core", 1.0, False,
-          "Cores reserved for the host OS and hypervisor (hosted virtualization)."),
+          "Cores reserved for the host OS and hypervisor (hosted virtualization).",
+          0, MAX_CORES),
     Field("host_reserved_memory", "size", "GiB", "4 GiB", False,
-          "Memory reserved for the host OS and hypervisor."),
-    Field("growth_per_year", "number >= 0", None, 0.0, False,
-          "Demand growth per year, compounded over the contract term."),
+          "Memory reserved for the host OS and hypervisor.", 0, MAX_MEMORY_GIB),
+    Field("growth_per_year", "0 <= x <= 1", None, 0.0, False,
+          "Demand growth per year, compounded over the contract term.", 0, 1,
+          example="0.05 for 5 %"),
     Field("storage_basis", "provisioned | used", None, "provisioned", False,
           "Which storage figure to plan when both are known."),
     Field("tiers", "list of 1..4", None, [1, 2, 3, 4], False, "Tiers in scope."),
     Field("workstation_seats", "bool", None, True, False,
           "Whether each workstation needs a staff seat in a mobile unit."),
+)
+
+
+MAPPING_FIELDS: tuple[Field, ...] = (
+    Field("name", "text", None, None, False, "Exact machine name (case-sensitive)."),
+    Field("pattern", "regex", None, None, False, "Python regular expression searched in the name."),
+    Field("tier", "1..4", None, None, False, "Priority tier.", 1, 4),
+    Field("kind", "server | workstation", None, None, False, "Kind of machine."),
+    Field("source", "physical | virtual", None, None, False, "Physical or virtual today."),
+    Field("affinity", "text", None, None, False, "Group name: members share one PC."),
+    Field("anti_affinity", "text", None, None, False, "Group name: members on different PCs."),
+    Field("exclude", "yes | no", None, "no", False, "Leave the machine out."),
+)
+
+#: every table with numeric ranges, by the name ``field_range`` takes
+TABLES: dict[str, tuple[Field, ...]] = {
+    "inventory": INVENTORY_FIELDS, "host": HOST_FIELDS, "unit": UNIT_FIELDS,
+    "catalog": CATALOG_FIELDS, "discount": DISCOUNT_FIELDS, "scenario": SCENARIO_FIELDS,
+    "test": TEST_FIELDS, "policy": POLICY_FIELDS,
+}
+
+
+def find_field(fields: tuple[Field, ...] | str, name: str) -> Field:
+    """The field called ``name`` in a table (given as a tuple or by its name in TABLES)."""
+    table = TABLES[fields] if isinstance(fields, str) else fields
+    for f in table:
+        if f.name == name:
+            return f
+    raise KeyError(name)
+
+
+def field_range(fields: tuple[Field, ...] | str, name: str) -> tuple[float | None, float | None]:
+    """``(minimum, maximum)`` of a field, e.g. ``field_range("policy", "headroom")``.
+
+    The dashboard takes its widget limits from here; ``None`` is no limit on that side. Whether
+    an end is open is on the Field (``min_open``, ``max_open``).
+    """
+    f = find_field(fields, name)
+    return f.minimum, f.maximum
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def range_text(f: Field) -> str:
+    """The range in words, e.g. ``0 <= x < 1`` or ``>= 0`` ('' when the field has none)."""
+    lo = None if f.minimum is None else f"{_num(f.minimum)} {'<' if f.min_open else '<='} "
+    hi = None if f.maximum is None else f" {'<' if f.max_open else '<='} {_num(f.maximum)}"
+    if lo and hi:
+        return f"{lo}x{hi}"
+    if lo:
+        return f"{'>' if f.min_open else '>='} {_num(f.minimum)}"  # type: ignore[arg-type]
+    if hi:
+        return f"x{hi}"
+    return ""
+
+
+def range_error(f: Field, value: float | Decimal) -> str | None:
+    """What is wrong with ``value`` for field ``f`` (None if it is in range).
+
+    The one range check of the package: the readers, ``Policy``/``Scenario`` (so a sweep or
+    the dashboard changing a value is checked too) and the CLI all call it.
+    """
+    if not (value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)):
+        return "not a finite number"
+    low = f.minimum is not None and (value < f.minimum or (f.min_open and value == f.minimum))
+    high = f.maximum is not None and (value > f.maximum or (f.max_open and value == f.maximum))
+    if low or high:
+        return f"out of range: must be {range_text(f)}"
+    return None
+
+
+def range_fix(f: Field) -> str:
+    """The fix for an out-of-range value: the range and an example where one helps."""
+    fix = f"give {f.name} {range_text(f)}"
+    if f.example:
+        fix += f", such as {f.example}"
+    if f.minimum == 0 and f.maximum == 1:
+        fix = (f"give {f.name} as a fraction ({range_text(f)}) such as "
+               f"{f.example or '0.1 for 10 %'}")
+    return fix
+
+
+def unknown_key_fix(key: str, known: Iterable[str]) -> str:
+    """The fix for an unknown key: the nearest known name (difflib) or the list of names."""
+    names = sorted(known)
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean {close[0]}?"
+    return f"use one of: {', '.join(names)}"
+
+
+def markdown_ranges(tables: Iterable[tuple[str, tuple[Field, ...]]]) -> str:
+    """The valid range of every numeric field as Markdown (docs/formats.md, "Valid ranges")."""
+    lines = ["| table | field | unit | minimum | maximum | range |", "|---|---|---|---|---|---|"]
+    for where, fields in tables:
+        for f in fields:
+            if f.minimum is None and f.maximum is None:
+                continue
+            lo = "" if f.minimum is None else _num(f.minimum) + (" (excluded)" if f.min_open
+                                                                else "")
+            hi = "" if f.maximum is None else _num(f.maximum) + (" (excluded)" if f.max_open
+                                                                else "")
+            lines.append(f"| {where} | `{f.name}` | {f.unit or ''} | {lo} | {hi} | "
+                         f"{range_text(f)} |")
+    return "\n".join(lines)
+
+
+RANGE_TABLES: tuple[tuple[str, tuple[Field, ...]], ...] = (
+    ("policy", POLICY_FIELDS), ("`[scenario]`", SCENARIO_FIELDS),
+    ("`[scenario.tests.*]`", TEST_FIELDS), ("catalog", CATALOG_FIELDS),
+    ("`[[discount]]`", DISCOUNT_FIELDS), ("`[[host]]`", HOST_FIELDS), ("`[[unit]]`", UNIT_FIELDS),
 )
 
 

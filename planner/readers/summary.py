@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from planner.model.plan import Plan
 
 # Values worth a warning: real, but more often a unit or typing mistake.
 SUSPICIOUS_STORAGE_GB = 50_000.0  # one machine with more than 50 TB
@@ -85,24 +88,25 @@ class ImportSummary:
         """The summary as plain text lines for the terminal."""
         where = self.file + (f" (sheet {self.sheet})" if self.sheet else "")
         out = [f"Import: {where}, read as {self.format}",
-               f"Machines: {self.read} read, {self.used} used, {self.excluded_total} excluded"
-               + (f" ({self.rows} rows, {self.blank_rows} blank rows skipped)"
+               f"Machines: {self.read:,} read, {self.used:,} used, {self.excluded_total:,} "
+               "excluded"
+               + (f" ({self.rows:,} rows, {self.blank_rows:,} blank rows skipped)"
                   if self.blank_rows else "")]
         for reason, n in sorted(self.excluded.items()):
-            out.append(f"  excluded {n}: {reason}")
+            out.append(f"  excluded {n:,}: {reason}")
         out.append(f"Totals used: {self.vcpu:,} vCPU, {self.memory_gib:,.1f} GiB memory, "
                    f"{self.storage_gb:,.0f} GB storage provisioned"
                    + (f", {self.storage_used_gb:,.0f} GB in use" if self.storage_used_gb
                       else ""))
         if self.mapped:
-            out.append(f"Mapping: applied to {self.mapped} machine(s)")
+            out.append(f"Mapping: applied to {self.mapped:,} machine(s)")
         for c in self.conversions:
             out.append(f"Units: {c}")
         for note in self.notes:
             out.append(f"Note: {note}")
         if self.overcommit:
             o = self.overcommit
-            out.append(f"Current estate: {o.hosts} hosts, {o.cores:,} cores, "
+            out.append(f"Current estate: {o.hosts:,} hosts, {o.cores:,} cores, "
                        f"{o.vcpus:,} vCPU = {o.vcpu_per_core:.2f} vCPU per core; "
                        f"memory {o.memory_ratio:.2f} of host RAM configured on VMs"
                        + (f" ({o.hosts_without_vm_totals} hosts without VM totals left out)"
@@ -110,6 +114,15 @@ class ImportSummary:
         for w in self.warnings:
             out.append(f"warning: {w}")
         return out
+
+    def accounting(self, plan: Plan) -> str:
+        """Every machine read, accounted for by a plan: placed, unplaced, out of scope, excluded.
+
+        The CLI prints it under the summary; the dashboard shows the same line.
+        """
+        return (f"Accounted: {self.read:,} read = {plan.placed:,} placed + "
+                f"{len(plan.unplaced):,} unplaced + {len(plan.out_of_scope):,} out of scope + "
+                f"{self.excluded_total:,} excluded")
 
     def to_dict(self) -> dict[str, Any]:
         """The summary as plain data (for JSON and the workbook)."""

@@ -78,6 +78,8 @@ def sniff_delimiter(text: str) -> str:
 
 def csv_table(text: str, *, file: str) -> Table:
     """A Table over CSV text: the first non-blank record is the header; rows are streamed."""
+    if "\n" not in text and "\r" in text:  # classic Mac line ends (CR only)
+        text = text.replace("\r", "\n")
     delimiter = sniff_delimiter(text)
     csv.field_size_limit(min(sys.maxsize, 1 << 24))
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)

@@ -11,6 +11,8 @@ import re
 
 import pint
 
+from planner.readers.table import normalize_number
+
 # pint keeps its parsed definitions in the user's cache folder: the registry then loads in
 # about a tenth of the time (0.14 s against 1.1 s measured), which every start-up pays
 ureg: pint.UnitRegistry = pint.UnitRegistry(cache_folder=":auto:")
@@ -33,6 +35,7 @@ _BYTE_UNITS.update({k + "s": v for k, v in list(_BYTE_UNITS.items()) if k.endswi
 
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 _QTY_RE = re.compile(rf"^\s*({_NUMBER})\s*([A-Za-z]+)?\s*$")
+_GROUPED_RE = re.compile(r"^\s*([-+]?[0-9][0-9.,'\u00a0\u202f ]*[0-9])\s*([A-Za-z]+)?\s*$")
 _HEADER_RE = re.compile(r"^\s*(.*?)\s*[\[(]\s*([A-Za-z]+)\s*[\])]\s*$")
 
 
@@ -60,11 +63,43 @@ def split_header(header: str) -> tuple[str, str | None]:
     return header.strip(), None
 
 
-def parse_bytes(value: object, default_unit: str | None, target: str) -> float:
+DECIMAL_UNITS = frozenset({"kilobyte", "megabyte", "gigabyte", "terabyte", "petabyte"})
+
+
+def unit_of(value: object, default_unit: str | None) -> str | None:
+    """The pint unit a size is written in (the value's own, else the default), or None."""
+    if isinstance(value, str):
+        m = _QTY_RE.match(_plain(value))
+        if m and m.group(2):
+            try:
+                return byte_unit(m.group(2))
+            except UnitParseError:
+                return None
+    if default_unit is None:
+        return None
+    try:
+        return byte_unit(default_unit)
+    except UnitParseError:
+        return None
+
+
+def _plain(text: str) -> str:
+    """``'1,024 MiB'`` -> ``'1024 MiB'``: thousands separators out, as the CSV readers do."""
+    m = _GROUPED_RE.match(text)
+    if not m:
+        return text
+    norm = normalize_number(m.group(1), None)
+    return text if norm is None else f"{norm} {m.group(2) or ''}".strip()
+
+
+def parse_bytes(value: object, default_unit: str | None, target: str, *,
+                allow_zero: bool = False, where: str = "cell") -> float:
     """Parse a byte quantity (``'16 GiB'``, or a number with the header's unit) into ``target``.
 
     Raises UnitParseError for a bare number with no unit anywhere, an unknown unit, or a value
-    that is not finite and positive.
+    that is not finite and positive (zero is accepted, whatever its unit, with ``allow_zero``).
+    Thousands separators are read as in the CSV readers (``'1,024 MiB'``). ``where`` is
+    ``'cell'`` for tables (the fix names the cell and the header) or ``'value'`` for TOML.
     """
     if isinstance(value, bool):
         raise UnitParseError("expected a size such as '16 GiB'")
@@ -72,21 +107,30 @@ def parse_bytes(value: object, default_unit: str | None, target: str) -> float:
         number = float(value)
         unit = default_unit
     else:
-        text = str(value).strip()
+        text = _plain(str(value).strip())
         m = _QTY_RE.match(text)
         if not m:
             raise UnitParseError("expected a size such as '16 GiB' or '1.5 TB'")
         number = float(m.group(1))
         unit = m.group(2) or default_unit
-    if unit is None:
-        raise UnitParseError(
-            "a bare number has no unit; write the unit in the cell ('16 GiB') "
-            "or in the header ('memory [GiB]')"
-        )
     if not math.isfinite(number):
         raise UnitParseError("size is not a finite number")
-    if number <= 0:
-        raise UnitParseError("size must be positive")
+    if number < 0:
+        raise UnitParseError("size must not be negative")
+    if number == 0:
+        if not allow_zero:
+            raise UnitParseError("size must be positive")
+        if unit is not None:
+            byte_unit(unit)  # an unknown unit is still an error
+        return 0.0
+    if unit is None:
+        if where == "cell":
+            raise UnitParseError(
+                "a bare number has no unit; write the unit in the cell ('16 GiB') "
+                "or in the header ('memory [GiB]')"
+            )
+        raise UnitParseError("a bare number has no unit; write the size as a quoted text "
+                             "with its unit, e.g. \"16 GiB\"")
     q = Q_(number, byte_unit(unit))
     # pint converts through floats: 1 TB -> 1000.0000000000001 GB; 12 significant digits
     # remove that drift without touching any real size

@@ -11,7 +11,18 @@ from collections.abc import Callable
 from copy import deepcopy
 from decimal import Decimal
 
-from planner.model.plan import Baseline, Plan, PlannedHost, PlannedUnit, UnplacedWorkload
+from planner.model.plan import (
+    FEASIBLE,
+    INFEASIBLE,
+    INTERRUPTED,
+    INTERRUPTED_EMPTY,
+    OPTIMAL,
+    Baseline,
+    Plan,
+    PlannedHost,
+    PlannedUnit,
+    UnplacedWorkload,
+)
 from planner.model.problem import (
     COUNT_HOST,
     Problem,
@@ -37,13 +48,14 @@ from planner.solver.fleet import (
     fleet_search,
     fleet_variables,
 )
-from planner.solver.heuristics import Packing, Pattern, portfolio
+from planner.solver.heuristics import Packing, Pattern, PortfolioInterrupted, portfolio
 from planner.solver.unitpack import UnitCover, UnitPattern, cover_units, unit_patterns
 from planner.solver.warm import warm_packing
 from planner.verify.verifier import check_plan, verify_plan
 
 ProgressFn = Callable[[str, float | None, float | None, float], None]
 STOCK_REASON = "the vendor's stock ('available') of PC or unit models ran out"
+NOT_PLACED = "not placed by the engine"
 #: above this many item classes, near-identical classes are merged (see problem.compress)
 MAX_CLASSES = 250
 #: compact models up to this many variables are tried first (they often prove optimality)
@@ -241,8 +253,10 @@ class _Search:
                     getattr(self, name)()
             except _Done:
                 pass
-            except KeyboardInterrupt:
+            except KeyboardInterrupt as exc:
                 self.interrupted = True
+                if isinstance(exc, PortfolioInterrupted):  # Ctrl-C inside the constructive
+                    self.offer(exc.problem, exc.packing, "heuristic (interrupted)")  # packings
             finally:
                 if self.stop is not None:
                     self.stop.leave()
@@ -255,7 +269,8 @@ class _Search:
         ``final`` False: a snapshot during the search (for ``on_plan``), its stats copied.
         """
         result = _assemble(self.best.problem or self.original, self.original, self.inventory,
-                           self.catalog, self.policy, self.best, self.lb, self.baseline)
+                           self.catalog, self.policy, self.best, self.lb, self.baseline,
+                           interrupted=self.interrupted)
         result.solve_seconds = time.monotonic() - self.t0
         self.stats.update(source=self.best.source, interrupted=self.interrupted)
         result.stats = self.stats if final else dict(self.stats)
@@ -591,7 +606,8 @@ class _Search:
 
 
 def _assemble(problem: Problem, original: Problem, inventory: Inventory, catalog: Catalog,
-              policy: Policy, best: _Best, lb: float, baseline: Baseline) -> Plan:
+              policy: Policy, best: _Best, lb: float, baseline: Baseline, *,
+              interrupted: bool = False) -> Plan:
     """Turn patterns into named PCs and units, dropping over-covered copies and empty items."""
     growth = growth_factor(policy, catalog)
     by_name = {n: w for w in inventory.workloads for n in w.instance_names()}
@@ -629,7 +645,7 @@ def _assemble(problem: Problem, original: Problem, inventory: Inventory, catalog
             host_type.append(pat.host)
     for i, q in enumerate(queues):
         for copy in q:
-            reason = STOCK_REASON if best.uncovered.get(i) else "not placed by the engine"
+            reason = STOCK_REASON if best.uncovered.get(i) else NOT_PLACED
             unplaced.extend(UnplacedWorkload(n, reason) for n in copy)
     placed_seats = 0
     if problem.units:
@@ -667,16 +683,33 @@ def _assemble(problem: Problem, original: Problem, inventory: Inventory, catalog
     else:
         cost_out = Decimal(ticks) / problem.scale
     stock_short = any(u.reason == STOCK_REASON for u in unplaced)
-    if stock_short:
-        status, lower, gap = "infeasible", None, None
-    else:
+    # not placed by the engine: only when a solve was cut short (Ctrl-C before any plan)
+    dropped = any(u.reason == NOT_PLACED for u in unplaced)
+    lower: Decimal | None = None
+    gap: float | None = None
+    if not (stock_short or dropped):
         lb_ticks = min(int(problem.round_bound(lb)), ticks)
         lower = Decimal(lb_ticks) / problem.scale
-        status = "optimal" if lb_ticks >= ticks else "feasible"
         gap = 0.0 if ticks == 0 else (ticks - lb_ticks) / ticks
+    if interrupted:
+        status = INTERRUPTED if best.source else INTERRUPTED_EMPTY
+    elif stock_short or (unplaced and not hosts):
+        status = INFEASIBLE
+    elif dropped:
+        status = FEASIBLE
+    else:
+        status = OPTIMAL if gap == 0.0 else FEASIBLE
+    if status == INFEASIBLE:
+        lower, gap = None, None
     warnings = list(problem.warnings)
     if stock_short:
         warnings.append("vendor stock limits leave workloads unplaced; no bound is claimed")
+    elif unplaced and not hosts and not interrupted:
+        warnings.append("no workload in scope fits any PC model (see unplaced); no plan")
+    if interrupted:
+        warnings.append("interrupted (Ctrl-C or Stop): " + (
+            "the best plan found so far, not proven optimal" if best.source
+            else "stopped before the first plan; nothing is placed"))
     return Plan(
         status=status, cost=cost_out, lower_bound=lower, gap=gap,
         currency=catalog.currency if problem.money else "PCs", hosts=hosts, units=units,
@@ -684,7 +717,8 @@ def _assemble(problem: Problem, original: Problem, inventory: Inventory, catalog
         out_of_scope=[UnplacedWorkload(u.name, u.reason) for u in problem.out_of_scope],
         baseline=baseline,
         solve_seconds=0.0, term_years=catalog.term_years,
-        objective="money" if problem.money else "count", warnings=warnings)
+        objective="money" if problem.money else "count", warnings=warnings,
+        interrupted=interrupted)
 
 
 _BASELINES: OrderedDict[tuple[object, ...], Baseline] = OrderedDict()

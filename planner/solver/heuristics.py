@@ -294,15 +294,28 @@ def portfolio(problem: Problem, unit_cost: Callable[[list[int]], int],
                 pk.cost(problem) + unit_cost(pk.host_counts(len(problem.hosts))))
 
     best: Packing | None = None
-    for kind, t, rule, fit in runs:
-        if best is not None and deadline is not None and time.monotonic() >= deadline:
-            break
-        try:
-            pk = (ffd_multi(problem, t, rule, fit) if kind == "ffd"
-                  else greedy(problem, t, rule, deadline))
-        except OutOfTime:
-            continue
-        if best is None or key(pk) < key(best):
-            best = pk
+    try:
+        for kind, t, rule, fit in runs:
+            if best is not None and deadline is not None and time.monotonic() >= deadline:
+                break
+            try:
+                pk = (ffd_multi(problem, t, rule, fit) if kind == "ffd"
+                      else greedy(problem, t, rule, deadline))
+            except OutOfTime:
+                continue
+            if best is None or key(pk) < key(best):
+                best = pk
+    except KeyboardInterrupt:
+        if best is None:
+            raise
+        raise PortfolioInterrupted(problem, best) from None
     assert best is not None
     return best
+
+
+class PortfolioInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or a stop) during the portfolio, carrying its best packing so far to keep."""
+
+    def __init__(self, problem: Problem, packing: Packing) -> None:
+        super().__init__()
+        self.problem, self.packing = problem, packing

@@ -237,6 +237,15 @@ def _check_claims(plan: Plan) -> list[str]:
             problems.append("status optimal but the bound does not meet the cost")
     elif plan.status == "optimal":
         problems.append("status optimal without a lower bound")
+    if plan.status == "optimal" and plan.interrupted:
+        problems.append("status optimal on an interrupted solve")
+    if plan.status == "optimal" and plan.unplaced and not plan.hosts:
+        problems.append("status optimal with nothing placed and workloads unplaced")
+    if plan.status == "optimal" and any(u.reason == "not placed by the engine"
+                                        for u in plan.unplaced):
+        problems.append("status optimal with placeable workloads left unplaced")
+    if plan.interrupted != plan.status.startswith("interrupted"):
+        problems.append(f"status {plan.status!r} disagrees with interrupted={plan.interrupted}")
     return problems
 
 
