@@ -22,10 +22,13 @@ from planner.readers.catalog import (
     load_policy,
 )
 from planner.readers.inventory import Inventory, Workload, read_inventory_csv
+from planner.readers.schema import POLICY_FIELDS, SCENARIO_FIELDS, field_range
 from planner.solver import PlanRun, Progress, StopSignal, physical_baseline, plan
 from planner.verify import check_plan, verify_plan
 
 __all__ = [
+    "POLICY_FIELDS",
+    "SCENARIO_FIELDS",
     "Assessment",
     "Baseline",
     "Catalog",
@@ -51,6 +54,7 @@ __all__ = [
     "assess",
     "check_plan",
     "compare",
+    "field_range",
     "load_catalog",
     "load_inventory",
     "load_policy",

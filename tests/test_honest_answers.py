@@ -274,3 +274,19 @@ def test_no_traceback_from_the_installed_command(tmp_path: Path) -> None:
                         "--json", str(tmp_path / "nope" / "p.json")],
                        capture_output=True, text=True, check=False)
     assert r.returncode == EXIT_INPUT and "Traceback" not in r.stderr
+
+
+def test_ctrl_c_inside_the_constructive_packings_keeps_their_best(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Ctrl-C seconds into a long solve lands in the portfolio: its best packing is kept."""
+    import planner.solver.heuristics as heuristics
+
+    def interrupted(*a: object, **k: object) -> object:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(heuristics, "greedy", interrupted)  # the second run of the portfolio
+    cat = Catalog(hosts=(PC,))
+    p = plan(SMALL, cat, Policy(), time_limit=5)
+    assert p.status == "interrupted: best plan so far" and p.interrupted
+    assert p.hosts and not p.unplaced and p.stats["source"] == "heuristic (interrupted)"
+    assert check_plan(p, SMALL, cat, Policy()) == []
