@@ -290,3 +290,10 @@ def test_ctrl_c_inside_the_constructive_packings_keeps_their_best(
     assert p.status == "interrupted: best plan so far" and p.interrupted
     assert p.hosts and not p.unplaced and p.stats["source"] == "heuristic (interrupted)"
     assert check_plan(p, SMALL, cat, Policy()) == []
+
+
+def test_sweep_value_refused_before_reading_the_inventory(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(["sweep", "does-not-exist.csv", str(QUOTES[0]), "--param", "growth=5"])
+    err = capsys.readouterr().err
+    assert rc == EXIT_INPUT and "such as 0.05 for 5 %" in err and "does-not-exist" not in err

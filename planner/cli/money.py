@@ -29,7 +29,7 @@ from planner.cli.common import (
     seconds,
 )
 from planner.errors import InputError
-from planner.money.compare import compare, sweep
+from planner.money.compare import check_axes, compare, sweep
 from planner.present.export import safe_cell
 from planner.readers.catalog import load_catalog, load_policy
 
@@ -57,10 +57,10 @@ def _check_outputs(args: argparse.Namespace) -> None:
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     _check_outputs(args)
-    out = progress_stream(args.json)
-    inventory, _ = load(args, out)
     policy = load_policy(args.policy)
     catalogs = [load_catalog(q) for q in args.quotes]
+    out = progress_stream(args.json)
+    inventory, _ = load(args, out)
     print(file=out)
     result = compare(inventory, catalogs, policy, time_limit=args.time_limit)
     if args.json:
@@ -109,10 +109,11 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     for text in args.param:
         name, values = parse_param(text)
         axes[name] = [float(v) for v in values]
+    policy = load_policy(args.policy)
+    check_axes(policy, axes)  # an out-of-range value is refused before the inventory is read
+    catalogs = [load_catalog(q) for q in args.quotes]
     out = progress_stream(args.json)
     inventory, _ = load(args, out)
-    policy = load_policy(args.policy)
-    catalogs = [load_catalog(q) for q in args.quotes]
     print(file=out)
     result = sweep(inventory, catalogs, policy, axes, grid=args.grid,
                    time_limit=args.time_limit)

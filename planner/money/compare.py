@@ -219,6 +219,14 @@ def _apply(policy: Policy, values: Mapping[str, float]) -> Policy:
                          found=exc.found, fix=exc.fix) from None
 
 
+def check_axes(policy: Policy, axes: Mapping[str, Sequence[float]]) -> None:
+    """Check every sweep value against the schema's ranges before anything is read or solved."""
+    for name, vals in axes.items():
+        key = canonical_param(name)
+        for v in vals:
+            _apply(policy, {key: v})
+
+
 def canonical_param(name: str) -> str:
     """Resolve a sweep parameter name (with aliases) or fail with the list of known ones."""
     key = ALIASES.get(name, name)
