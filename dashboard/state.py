@@ -19,6 +19,7 @@ import streamlit as st
 
 import planner
 from planner import Catalog, ImportSummary, Inventory, Plan, PlanRun, Policy
+from planner.money.compare import reporting_currency
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_INVENTORY = ROOT / "data" / "sample" / "inventory.csv"
@@ -163,3 +164,9 @@ def sidebar() -> None:
 def pick_quote(widget_key: str) -> None:
     """A quote picker's on_change: the chosen quote becomes the active one before the rerun."""
     inputs().active = int(st.session_state[widget_key])
+
+
+def compare_policy() -> Policy:
+    """The policy with the scenario ``planner compare`` uses: amounts in one reporting currency."""
+    inp = inputs()
+    return replace(inp.policy, scenario=reporting_currency(inp.catalogs, inp.policy))

@@ -79,8 +79,10 @@ def test_sweep_points_agree_with_individual_plans() -> None:
     inv, cats, pol = _small()
     axes = {"declarations": [0, 0.5, 1, 2], "overcommit": [2, 4]}
     res = sweep(inv, cats, pol, axes, time_limit=3)
-    # one solve per quote and packing policy: overcommit 4 (base) and 2
-    assert res.solves == 4 and res.reused == len(res.rows) - 4
+    # declarations change what a PC is expected to cost, so each value is solved (started from
+    # the last plan of the same packing rules): four at overcommit 4, one at 2, per quote;
+    # only overcommit 4 at the base declarations repeats a solved point
+    assert res.solves == 10 and res.reused == 2
     for r in res.rows:
         p2 = with_scenario(pol, declarations=D(str(r["declarations"])))
         p2 = Policy(**{**p2.__dict__, "cpu_overcommit": float(r["cpu_overcommit"])})
@@ -95,7 +97,8 @@ def test_sweep_points_agree_with_individual_plans() -> None:
     assert list(cr["param"]) == ["declarations"]
     row = cr.iloc[0]
     assert row["exact"] and row["from_vendor"] == "A" and row["to_vendor"] == "B"
-    plans = [plan(inv, c, pol, time_limit=3) for c in cats]  # money never changes the packing
+    # one model per quote: the plans are the same at every point, so the totals are linear
+    plans = [plan(inv, c, pol, time_limit=3) for c in cats]
 
     def diff(x: D) -> D:
         pa = with_scenario(pol, declarations=x)
@@ -130,8 +133,8 @@ def test_sweep_cli_and_param_parsing(tmp_path: Path, sample_paths: dict[str, Pat
                "--csv", str(tmp_path / "s")])
     assert rc == 4
     out = capsys.readouterr().out
-    assert "2 plans solved" in out
+    assert "4 plans solved" in out  # declarations change the quotes' expected PC costs
     d = json.loads((tmp_path / "s.json").read_text())
-    assert d["solves"] == 2 and len(d["points"]) == 4
+    assert d["solves"] == 4 and len(d["points"]) == 4
     assert (tmp_path / "s" / "points.csv").read_text().startswith("point,declarations")
     assert (tmp_path / "s" / "crossings.csv").read_text().startswith("param,lo,hi")

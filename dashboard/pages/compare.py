@@ -18,8 +18,8 @@ def comparison(runs: list[PlanRun]) -> Comparison | None:
     if any(p is None for p in plans.values()):
         return None
 
-    def plan_fn(inventory: Inventory, catalog: Catalog, policy: Policy,
-                time_limit: float) -> Plan:
+    def plan_fn(inventory: Inventory, catalog: Catalog, policy: Policy, time_limit: float,
+                start: Plan | None = None) -> Plan:
         found = plans[id(catalog)]
         assert found is not None
         return found
@@ -95,14 +95,20 @@ st.title("Compare quotes")
 st.caption(f"Every quote planned on the same inventory ({inp.inventory.total_instances:,} "
            "machines) and policy, priced over its term by the money model "
            "(the same numbers as `planner compare`).")
-runs = [state.run_for(i) for i in range(len(inp.catalogs))]
+# the quotes are planned as `planner compare` plans them: in the reporting currency's scenario
+try:
+    pol = state.compare_policy()
+except planner.PlannerError as exc:
+    ui.show_error(exc)
+    st.stop()
+runs = [state.run_for(i, policy=pol) for i in range(len(inp.catalogs))]
 first_done = all(r.progress().done for r in runs)
 
 
 @st.fragment(run_every=1.0 if not first_done else None)
 def live() -> None:
     """Refreshed every second while a quote is still proving; a full rerun when all are done."""
-    current = [state.run_for(i) for i in range(len(inp.catalogs))]
+    current = [state.run_for(i, policy=pol) for i in range(len(inp.catalogs))]
     show(current)
     if all(r.progress().done for r in current) and not first_done:
         st.rerun()

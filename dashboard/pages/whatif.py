@@ -46,9 +46,9 @@ def start_sweep() -> SweepJob:
         return jobs[key]
     job = SweepJob(total=sum(len(v) for v in CURVES.values()) * len(inp.catalogs))
 
-    def plan_fn(inventory: Inventory, catalog: Catalog, policy: Policy,
-                time_limit: float) -> Plan:
-        found = planner.plan(inventory, catalog, policy, time_limit=time_limit)
+    def plan_fn(inventory: Inventory, catalog: Catalog, policy: Policy, time_limit: float,
+                start: Plan | None = None) -> Plan:
+        found = planner.plan(inventory, catalog, policy, time_limit=time_limit, start=start)
         job.done += 1
         return found
 

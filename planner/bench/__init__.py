@@ -27,8 +27,9 @@ from .instances import (
 from .mixes import DEFAULT_MIX, VmMix, derive_mix
 from .report import Record, claims_audit, family_tables, machine, scale_table, write_docs
 from .runner import DEFAULT_PEERS, ENGINE, PEERS, measure
+from .targets import SCRIPT, TARGETS, target_instances
 
-SUITES = ("scale", "constructed", "literature", "realistic")
+SUITES = ("scale", "constructed", "literature", "realistic", "targets")
 DEFAULT_SIZES = {"scale": [50, 500, 5000, 50000], "constructed": [50, 500, 5000],
                  "literature": [25, 50, 100, 200], "realistic": [150, 400, 1000]}
 DEFAULT_INSTANCES = {"scale": 1, "constructed": 2, "literature": 10, "realistic": 3}
@@ -65,7 +66,7 @@ def run_bench(sizes: list[int] | None = None, time_limit: float | None = None,
               out: str | Path | None = None, instances: int | None = None,
               peers: list[str] | None = None, families: list[str] | None = None,
               isolate: bool = True, peer_time_limit: float | None = None,
-              command: str | None = None) -> list[Record]:
+              command: str | None = None, inputs: str | Path | None = None) -> list[Record]:
     """Run a suite, print per-instance lines and the tables; write docs into ``out`` if given.
 
     peers: solver names among ``runner.PEERS`` (default: the FFD baseline for ``scale``,
@@ -76,6 +77,8 @@ def run_bench(sizes: list[int] | None = None, time_limit: float | None = None,
     """
     if suite not in SUITES:
         raise ValueError(f"unknown suite {suite!r}; choose from {', '.join(SUITES)}")
+    if suite == "targets":
+        return run_targets(realdata, inputs, families)
     mix = derive_mix(realdata) if realdata else DEFAULT_MIX
     chosen = peers if peers is not None else (["ffd-sum"] if suite == "scale"
                                                else list(DEFAULT_PEERS))
@@ -141,4 +144,39 @@ def run_bench(sizes: list[int] | None = None, time_limit: float | None = None,
     return records
 
 
-__all__ = ["SUITES", "build_suite", "run_bench"]
+def _load() -> str:
+    """The load averages (1, 5, 15 min) now: timings on a shared machine need them beside."""
+    import os
+
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def run_targets(realdata: str | None, inputs: str | Path | None,
+                only: list[str] | None = None) -> list[Record]:
+    """Issue 25's targets: each instance once, gap against its target, load beside each run."""
+    if not realdata or not inputs:
+        raise ValueError(f"the targets suite needs --realdata PATH and --inputs DIR (built by "
+                         f"python {SCRIPT} REALDATA DIR)")
+    insts = target_instances(realdata, inputs, only)
+    goal = {name: gap for name, _, gap in TARGETS}
+    records: list[Record] = []
+    print(f"suite targets: inputs built by {SCRIPT} from {realdata} into {inputs}; "
+          f"machine {machine()}", flush=True)
+    for inst in insts:
+        before = _load()
+        r = measure(ENGINE, inst)
+        r.update(load_before=before, load_after=_load())
+        records.append(r)
+        cost, lb = r.get("cost"), r.get("lower_bound")
+        gap = None if cost is None or lb is None or not cost else (cost - lb) / cost
+        r["gap"] = gap
+        met = gap is not None and gap <= goal[inst.name] + 1e-12
+        print(_line(r), flush=True)
+        print(f"  gap {'-' if gap is None else f'{100 * gap:.3f} %'} (target "
+              f"{100 * goal[inst.name]:.1f} % in {inst.time_limit:.0f} s: "
+              f"{'met' if met else 'NOT met'}), PCs {r.get('pcs')}, units {r.get('units')}, "
+              f"load {r['load_before']} -> {r['load_after']}; {r.get('stats')}", flush=True)
+    return records
+
+
+__all__ = ["SUITES", "build_suite", "run_bench", "run_targets"]

@@ -38,6 +38,11 @@ ENGINE = "engine"
 _CTX: Any = None
 
 
+#: engine statistics a benchmark record keeps: which side of a gap is weak (plan or bound)
+STAT_KEYS = ("classes", "merged_classes", "capacity_bound", "lp_value", "lp_optimal",
+             "relaxed_bound", "cg_iterations", "cg_seconds", "compact_bound")
+
+
 def _context() -> Any:
     global _CTX
     if _CTX is None:
@@ -62,7 +67,8 @@ def solve(solver: str, inst: BenchInstance) -> dict[str, Any]:
                 "lower_bound": None if p.lower_bound is None else float(p.lower_bound),
                 "solver_seconds": p.solve_seconds, "pcs": len(p.hosts),
                 "unplaced": len(p.unplaced), "valid": not problems, "problems": problems[:3],
-                "source": str(p.stats.get("source", ""))}
+                "source": str(p.stats.get("source", "")), "units": len(p.units),
+                "stats": {k: p.stats[k] for k in STAT_KEYS if k in p.stats}}
     grid = to_grid(inst.inventory, inst.catalog, inst.policy)
     if solver in GREEDY:
         rule = solver.split("-", 1)[1]

@@ -199,7 +199,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         run_bench(sizes=args.sizes, time_limit=args.time_limit, realdata=args.realdata,
                   seed=args.seed, suite=args.suite, out=args.out, instances=args.instances,
                   peers=peers, families=args.families.split(",") if args.families else None,
-                  peer_time_limit=args.peer_time_limit)
+                  peer_time_limit=args.peer_time_limit, inputs=args.inputs)
     except ValueError as exc:
         raise PlannerError(str(exc)) from None
     return 0
@@ -225,9 +225,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_plan)
     b = sub.add_parser("bench", help="benchmarks: scale, constructed, literature, realistic")
     b.add_argument("--suite", default="scale",
-                   choices=["scale", "constructed", "literature", "realistic", "lp", "whatif"],
+                   choices=["scale", "constructed", "literature", "realistic", "targets", "lp",
+                            "whatif"],
                    help="lp: master LP re-solve time, PuLP against highspy (warm start); "
-                        "whatif: cold and warm re-plans of neighbouring policies")
+                        "whatif: cold and warm re-plans of neighbouring policies; "
+                        "targets: issue 25's real inputs (needs --realdata and --inputs)")
     b.add_argument("--sizes", type=int, nargs="+", default=None,
                    help="instance sizes (default per suite, scale: 50 500 5000 50000)")
     b.add_argument("--instances", type=int, default=None,
@@ -245,6 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "their proofs can confirm the engine's optimality claims")
     b.add_argument("--realdata", default=None,
                    help="path to shared/realdata to derive VM size mixes from")
+    b.add_argument("--inputs", metavar="DIR", default=None,
+                   help="targets suite: where scripts/realdata_inputs.py wrote its inputs")
     b.add_argument("--seed", type=int, default=1)
     b.set_defaults(func=_cmd_bench)
     from planner.cli.money import add_commands as add_money_commands

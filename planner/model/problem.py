@@ -7,9 +7,11 @@ down, so every packing the engine finds also holds in exact arithmetic.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_FLOOR, Decimal
 from functools import reduce
 
+from planner.model.prices import Terms, item_price, keep_factor
 from planner.readers.catalog import Catalog, HostModel, Policy, UnitModel
 from planner.readers.inventory import Inventory, Workload
 
@@ -52,6 +54,8 @@ class HostType:
     cost: int
     slots: int
     available: int | None
+    #: expected cost over the term in the reporting currency (money mode), before rounding
+    price: Decimal = Decimal(0)
 
 
 @dataclass
@@ -64,6 +68,7 @@ class UnitType:
     seats: int
     cost: int
     available: int | None
+    price: Decimal = Decimal(0)
 
 
 @dataclass
@@ -88,6 +93,12 @@ class Problem:
     warnings: list[str] = field(default_factory=list)
     #: objective ticks per reported unit: 100 for cents, more for finer fees, or per PC
     scale: int = CENTS
+    #: plans must contract at least this many PCs (a volume discount tier's threshold)
+    min_pcs: int = 0
+    #: the volume discount (percent off capacity fees) the item costs are priced at
+    discount: Decimal = Decimal(0)
+    #: whether every item's cost in ticks is its price exactly (else rounded down)
+    exact: bool = True
 
     @property
     def seats_needed(self) -> int:
@@ -120,15 +131,25 @@ class Problem:
         return all(s <= c for s, c in zip(size, host.cap, strict=True))
 
 
-def money_scale(catalog: Catalog) -> int:
-    """Ticks per currency unit that price every item exactly: cents, or finer (e.g. 10.001)."""
-    places = 2
-    models: list[HostModel | UnitModel] = [*catalog.hosts, *catalog.units]
-    for m in models:
-        exp = catalog.item_cost(m).normalize().as_tuple().exponent
-        if isinstance(exp, int):
-            places = max(places, -exp)
-    return int(10 ** min(places, 6))
+def money_scale(prices: list[Decimal], term: int) -> tuple[int, bool]:
+    """Ticks per currency unit that price every item exactly, and whether they do.
+
+    Cents where they suffice, else finer (10^-6 at most), times the term where expected
+    declarations per year (declarations / term) leave a repeating decimal. Where no scale up to
+    that is exact, prices are rounded down at 10^6 ticks: every bound on the ticks is then still
+    a bound on the prices (docs/cost-model.md).
+    """
+    for places in range(2, 7):
+        for mult in (1, term):
+            s = mult * 10 ** places
+            if all((p * s) == (p * s).to_integral_value() for p in prices):
+                return s, True
+    return 10 ** 6, False
+
+
+def ticks_of(price: Decimal, scale: int) -> int:
+    """A price in objective ticks, rounded down (exact when the scale prices it exactly)."""
+    return int((price * scale).to_integral_value(rounding=ROUND_FLOOR))
 
 
 def growth_factor(policy: Policy, catalog: Catalog) -> float:
@@ -187,20 +208,35 @@ def _misfit_reason(size: tuple[int, int, int], hosts: list[HostType], what: str)
     return f"{what} fits no PC model; closest is {h.model.name}: " + "; ".join(parts)
 
 
-def build_problem(inventory: Inventory, catalog: Catalog, policy: Policy) -> Problem:
+def build_problem(inventory: Inventory, catalog: Catalog, policy: Policy, *,
+                  discount: Decimal = Decimal(0), min_pcs: int = 0) -> Problem:
     """Aggregate workloads into item classes and models into PC and unit types.
 
     Reads as its steps: the unit and PC types on the integer grid, the workloads in scope, then
     one item per class of identical single workloads and one per affinity group; what fits no
     PC (or needs a seat no unit has) is listed as unplaced with its reason.
+
+    In money mode every item costs its expected total over the term under the quote and the
+    policy's scenario (planner.model.prices), at volume discount ``discount`` percent; a
+    discount tier's sub-problem also asks for at least ``min_pcs`` PCs.
     """
     money = catalog.has_fees
-    scale = money_scale(catalog) if money else COUNT_HOST
-    units = _unit_types(catalog, money, scale)
+    prices: dict[str, Decimal] = {}
+    scale, exact = COUNT_HOST, True
+    if money:
+        terms = Terms.of(catalog, policy.scenario)
+        keep = keep_factor(discount)
+        models: list[HostModel | UnitModel] = [*catalog.hosts, *catalog.units]
+        prices = {m.name: item_price(terms, policy.scenario, m, keep) for m in models}
+        scale, exact = money_scale(list(prices.values()), catalog.term_years)
+    units = _unit_types(catalog, prices, scale)
     warnings: list[str] = []
-    hosts = _host_types(catalog, policy, units, money, scale, warnings)
-    problem = Problem([], hosts, units, money=money, currency=catalog.currency,
-                      warnings=warnings, scale=scale)
+    hosts = _host_types(catalog, policy, units, prices, scale, warnings)
+    problem = Problem([], hosts, units, money=money,
+                      currency=(policy.scenario.currency or catalog.currency) if money
+                      else catalog.currency,
+                      warnings=warnings, scale=scale, min_pcs=min_pcs, discount=discount,
+                      exact=exact)
     in_scope = _in_scope(inventory, policy, problem)
     b = _ItemBuilder(problem, policy, growth_factor(policy, catalog))
     classes: dict[object, Item] = {}
@@ -215,17 +251,18 @@ def build_problem(inventory: Inventory, catalog: Catalog, policy: Policy) -> Pro
     return problem
 
 
-def _unit_types(catalog: Catalog, money: bool, scale: int) -> list[UnitType]:
+def _unit_types(catalog: Catalog, prices: dict[str, Decimal], scale: int) -> list[UnitType]:
     """Mobile unit models with their cost in ticks (or the count-mode unit weight)."""
     units: list[UnitType] = []
     for um in catalog.units:
-        cost = int(catalog.item_cost(um) * scale) if money else COUNT_UNIT
-        units.append(UnitType(len(units), um, um.slots, um.seats, cost, um.available))
+        price = prices.get(um.name, Decimal(0))
+        cost = ticks_of(price, scale) if prices else COUNT_UNIT
+        units.append(UnitType(len(units), um, um.slots, um.seats, cost, um.available, price))
     return units
 
 
-def _host_types(catalog: Catalog, policy: Policy, units: list[UnitType], money: bool,
-                scale: int, warnings: list[str]) -> list[HostType]:
+def _host_types(catalog: Catalog, policy: Policy, units: list[UnitType],
+                prices: dict[str, Decimal], scale: int, warnings: list[str]) -> list[HostType]:
     """PC models with usable capacity on the grid (rounded down); unusable ones warned about."""
     hosts: list[HostType] = []
     max_slots = max((u.slots for u in units), default=0)
@@ -241,8 +278,9 @@ def _host_types(catalog: Catalog, policy: Policy, units: list[UnitType], money: 
         if min(cap) <= 0:
             warnings.append(f"PC model {m.name} has no usable capacity under the policy")
             continue
-        cost = int(catalog.item_cost(m) * scale) if money else COUNT_HOST
-        hosts.append(HostType(len(hosts), m, cap, cost, m.slots, m.available))
+        price = prices.get(m.name, Decimal(0))
+        cost = ticks_of(price, scale) if prices else COUNT_HOST
+        hosts.append(HostType(len(hosts), m, cap, cost, m.slots, m.available, price))
     return hosts
 
 
@@ -386,8 +424,6 @@ def compress(problem: Problem, max_classes: int) -> tuple[Problem, Problem] | No
     order = sorted(range(len(upper)), key=lambda i: (-sum(upper[i].size), upper[i].key))
 
     def clone(items: list[Item]) -> Problem:
-        return Problem([items[i] for i in order], problem.hosts, problem.units,
-                       problem.unplaced, problem.out_of_scope, problem.money, problem.currency,
-                       problem.warnings, problem.scale)
+        return replace(problem, items=[items[i] for i in order])
 
     return clone(upper), clone(lower)

@@ -1,10 +1,12 @@
 """Vendor quotes side by side, and how the ranking moves with the assumptions (sensitivity).
 
 ``compare`` plans one inventory against each quote and ranks them by cost over the term.
-``sweep`` varies policy and scenario parameters; plans are cached by the packing-relevant inputs
-(quote and ``Policy``, whose equality ignores the money-only ``scenario``), so parameters that
-only change money (disaster days, declarations, P2V prices...) re-price cached plans without
-re-solving.
+``sweep`` varies policy and scenario parameters; plans are cached by what the engine minimises:
+the quote, the packing rules (``Policy``, whose equality ignores the money-only ``scenario``)
+and the expected cost of each PC and unit model at each discount tier. Money parameters that
+change those costs (declarations, disaster days, hypervisor licences...) re-plan, starting from
+the plan cached for the same packing rules; the others (discount rate, P2V prices, image
+upkeep) re-price the cached plan without solving.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ import pandas as pd
 
 from planner.errors import InputError
 from planner.model.plan import Plan
+from planner.model.prices import Terms, item_price, keep_factor
 from planner.money.costing import Assessment, assess, fmt, left_out
-from planner.readers.catalog import Catalog, Policy, Scenario
+from planner.readers.catalog import Catalog, HostModel, Policy, Scenario, UnitModel
 from planner.readers.inventory import Inventory
 from planner.solver.engine import plan as make_plan
 
@@ -35,12 +38,26 @@ LINEAR_PARAMS = frozenset(MONEY_PARAMS) - {"discount_rate"}
 ALIASES = {"overcommit": "cpu_overcommit", "growth": "growth_per_year"}
 CROSSING_COLUMNS = ["param", "lo", "hi", "at", "exact", "from_vendor", "to_vendor", "fixed"]
 
-PlanFn = Callable[[Inventory, Catalog, Policy, float], Plan]
+PlanFn = Callable[..., Plan]
 
 
 def _default_plan(inventory: Inventory, catalog: Catalog, policy: Policy,
-                  time_limit: float) -> Plan:
-    return make_plan(inventory, catalog, policy, time_limit=time_limit)
+                  time_limit: float, start: Plan | None = None) -> Plan:
+    return make_plan(inventory, catalog, policy, time_limit=time_limit, start=start)
+
+
+def price_key(catalog: Catalog, scenario: Scenario) -> tuple[Decimal, ...]:
+    """What the engine minimises for this quote: every model's expected cost at every tier.
+
+    Two scenarios with the same key give the same optimisation problem (count mode: empty).
+    """
+    if not catalog.has_fees:
+        return ()
+    terms = Terms.of(catalog, scenario)
+    keeps = sorted({keep_factor(catalog.discount_percent(n))
+                    for n in [0, *(t.min_pcs for t in catalog.discounts)]})
+    models: list[HostModel | UnitModel] = [*catalog.hosts, *catalog.units]
+    return tuple(item_price(terms, scenario, m, k) for k in keeps for m in models)
 
 
 def reporting_currency(catalogs: Sequence[Catalog], policy: Policy) -> Scenario:
@@ -64,23 +81,34 @@ def reporting_currency(catalogs: Sequence[Catalog], policy: Policy) -> Scenario:
 
 @dataclass
 class PlanCache:
-    """Plans keyed by (quote index, Policy): equal packing inputs are solved once."""
+    """Plans keyed by (quote index, Policy, model costs): equal optimisations are solved once.
 
-    plans: dict[tuple[int, Policy], Plan] = field(default_factory=dict)
+    A plan for the same quote and packing rules under other model costs (another money
+    scenario) is handed to the engine as its starting plan.
+    """
+
+    plans: dict[tuple[int, Policy, tuple[Decimal, ...]], Plan] = field(default_factory=dict)
     solves: int = 0
     hits: int = 0
+    started: int = 0
+    last: dict[tuple[int, Policy], Plan] = field(default_factory=dict)
 
     def get(self, key: int, inventory: Inventory, catalog: Catalog, policy: Policy,
             time_limit: float, plan_fn: PlanFn) -> tuple[Plan, bool]:
         """The plan for these inputs and whether it was reused from the cache."""
-        k = (key, policy)
+        k = (key, policy, price_key(catalog, policy.scenario))
         if k in self.plans:
             self.hits += 1
             return self.plans[k], True
         self.solves += 1
-        p = plan_fn(inventory, catalog, policy, time_limit)
+        start = self.last.get((key, policy))
+        if start is not None:
+            self.started += 1
+            p = plan_fn(inventory, catalog, policy, time_limit, start=start)
+        else:
+            p = plan_fn(inventory, catalog, policy, time_limit)
         if not p.interrupted:  # a cut-short plan is never reused
-            self.plans[k] = p
+            self.plans[k] = self.last[(key, policy)] = p
         return p, False
 
 
@@ -174,7 +202,7 @@ def compare(inventory: Inventory, catalogs: Sequence[Catalog], policy: Policy, *
     out: list[Assessment] = []
     for i, c in enumerate(catalogs):
         try:
-            p = cache.get(i, inventory, c, policy, time_limit, plan_fn)[0]
+            p = cache.get(i, inventory, c, pol, time_limit, plan_fn)[0]
         except KeyboardInterrupt:
             p = None
         if p is None or p.interrupted:
@@ -346,11 +374,18 @@ def sweep(inventory: Inventory, catalogs: Sequence[Catalog], policy: Policy,
         done += 1
         fixed = {k: _value_of(pol, k) for k in names}
         hit_of = {a.source: h for a, h in zip(at, reused, strict=True)}
+        contract_of = {a.source: _contract(a.plan) for a in at}
         for r in ranking(at):
             rows.append({"point": pi, **fixed, "varied": ",".join(values), **r,
-                         "reused": hit_of[r["source"]]})
+                         "reused": hit_of[r["source"]], "contract": contract_of[r["source"]]})
     return SweepResult(sc.currency or "", names, rows, _crossings(rows, names, grid),
                        cache.solves, cache.hits, False, done, len(combos))
+
+
+def _contract(p: Plan) -> str:
+    """The PCs and units a plan contracts, per model (the sweep's crossings compare them)."""
+    return ", ".join(f"{k} x{v}" for k, v in [*p.host_counts().items(),
+                                              *p.unit_counts().items()])
 
 
 def _value_of(policy: Policy, name: str) -> Any:
@@ -363,8 +398,10 @@ def _crossings(rows: list[dict[str, Any]], names: list[str],
                grid: bool) -> list[dict[str, Any]]:
     """Where the cheapest quote changes between neighbouring points along each axis.
 
-    For money parameters every total is linear in (declarations, disaster days, P2V...), so the
-    crossing of the two quotes' totals between the points is exact; otherwise the bracket is given.
+    For money parameters every total of a fixed plan is linear in (declarations, disaster
+    days, P2V...); when each of the two quotes contracts the same PCs and units at both points
+    (the engine re-plans when the parameter changes the model costs), the crossing of their
+    totals between the points is exact. Otherwise the bracket is given.
     """
     out: list[dict[str, Any]] = []
     for name in names:
@@ -385,7 +422,11 @@ def _crossings(rows: list[dict[str, Any]], names: list[str],
                 ta = {r["source"]: r["total"] for r in a}
                 tb = {r["source"]: r["total"] for r in b}
                 x: Decimal | None = None
-                if name in LINEAR_PARAMS:
+                same = all(
+                    next(r["contract"] for r in a if r["source"] == src)
+                    == next(r["contract"] for r in b if r["source"] == src)
+                    for src in (win_a["source"], win_b["source"]))
+                if name in LINEAR_PARAMS and same:
                     d_lo = ta[win_a["source"]] - ta[win_b["source"]]
                     d_hi = tb[win_a["source"]] - tb[win_b["source"]]
                     if d_hi != d_lo:

@@ -10,25 +10,20 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
 from planner.model.plan import Plan
+from planner.model.prices import Terms, cents, keep_factor, scenario_lines
 from planner.readers.catalog import Catalog, HostModel, Policy, Scenario, UnitModel
 from planner.readers.inventory import Inventory
 
-CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 OPTIONS = ("virtual", "physical")
 COMPONENTS = ("PCs", "units", "tests", "conversion", "licences", "images")
 KINDS = ("one_time", "recurring", "disaster", "test")
-
-
-def cents(x: Decimal) -> Decimal:
-    """Round an amount to the cent, half up (the one rounding rule of the cost model)."""
-    return x.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def fmt(x: Decimal | None, currency: str) -> str:
@@ -162,19 +157,14 @@ class Costing:
 
 def price(contract: Contract, catalog: Catalog, scenario: Scenario) -> Costing:
     """Price one option's contract under a vendor's terms and the organization's scenario."""
-    rate = scenario.rate(catalog.currency, catalog.source or "<catalog>")
+    terms = Terms.of(catalog, scenario)
+    rate = terms.rate
     currency = scenario.currency or catalog.currency
     term = catalog.term_years
     one = Decimal(1)
-    esc = [ZERO] + [(one + catalog.annual_escalation) ** (y - 1) for y in range(1, term + 1)]
     pv_factor = [one / (one + scenario.discount_rate) ** y for y in range(term + 1)]
     disc_pct = catalog.discount_percent(contract.n_pcs)
-    keep = one - disc_pct / 100
-    per_year_decl = scenario.declarations / term
-    pc_test_days = sum((t.per_year * t.pc_days for t in scenario.tests), ZERO)
-    unit_test_days = sum((t.per_year * t.unit_days for t in scenario.tests), ZERO)
-    test_days = sum((t.per_year * t.days for t in scenario.tests), ZERO)
-    billable = max(ZERO, test_days - catalog.included_test_days)
+    keep = keep_factor(disc_pct)
 
     hosts = {m.name: m for m in catalog.hosts}
     units = {m.name: m for m in catalog.units}
@@ -185,31 +175,25 @@ def price(contract: Contract, catalog: Catalog, scenario: Scenario) -> Costing:
         raw[key] = raw.get(key, ZERO) + amount
 
     def vendor_items(component: str, counts: dict[str, int],
-                     models: dict[str, HostModel] | dict[str, UnitModel],
-                     days_in_tests: Decimal) -> Decimal:
+                     models: dict[str, HostModel] | dict[str, UnitModel]) -> Decimal:
+        # the per-item lines the engine minimises (planner.model.prices), times the counts
         per_disaster = ZERO
         for name, n in counts.items():
             m = models[name]
-            add(component, "one_time", 0, n * m.setup_fee * keep * rate)
-            event = m.declaration_fee + scenario.disaster_days * m.daily_fee
-            per_disaster += n * event * rate
-            for y in range(1, term + 1):
-                add(component, "recurring", y, n * m.monthly_fee * 12 * esc[y] * keep * rate)
-                add(component, "disaster", y, per_year_decl * n * event * esc[y] * rate)
-                add(component, "test", y, n * days_in_tests * m.daily_fee * esc[y] * rate)
+            per_disaster += n * (m.declaration_fee + scenario.disaster_days * m.daily_fee) * rate
+            for kind, year, amount in terms.item_lines(m, keep):
+                add(component, kind, year, n * amount)
         return per_disaster
 
-    per_disaster = vendor_items("PCs", contract.pcs, hosts, pc_test_days)
-    per_disaster += vendor_items("units", contract.units, units, unit_test_days)
-    for y in range(1, term + 1):
-        add("tests", "test", y, billable * catalog.test_day_fee * esc[y] * rate)
+    per_disaster = vendor_items("PCs", contract.pcs, hosts)
+    per_disaster += vendor_items("units", contract.units, units)
+    for kind, year, amount in terms.test_fee_lines():
+        add("tests", kind, year, amount)
     add("conversion", "one_time", 0, contract.p2v_servers * scenario.p2v_server
         + contract.p2v_workstations * scenario.p2v_workstation)
-    add("licences", "one_time", 0, contract.hypervisor_pcs * scenario.hypervisor_licence)
-    upkeep = scenario.image_storage + scenario.image_maintenance
-    for y in range(1, term + 1):
-        add("licences", "recurring", y, contract.hypervisor_pcs * scenario.hypervisor_subscription)
-        add("images", "recurring", y, contract.images * upkeep)
+    for comp, kind, year, amount in scenario_lines(scenario, term, contract.hypervisor_pcs,
+                                                   contract.images):
+        add(comp, kind, year, amount)
 
     order = {c: i for i, c in enumerate(COMPONENTS)}
     korder = {k: i for i, k in enumerate(KINDS)}

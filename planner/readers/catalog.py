@@ -93,9 +93,10 @@ class Catalog:
 
     @property
     def has_fees(self) -> bool:
-        """Whether any fee is given; without fees the engine minimizes counts."""
+        """Whether any per-item fee is given; without fees the engine minimizes counts."""
         models: list[HostModel | UnitModel] = [*self.hosts, *self.units]
-        return any(m.monthly_fee or m.setup_fee for m in models)
+        return any(m.monthly_fee or m.setup_fee or m.declaration_fee or m.daily_fee
+                   for m in models)
 
 
 TEST_TYPES = ("checklist", "simulation", "parallel", "full_interruption")

@@ -2,7 +2,8 @@
 
 Any feasible plan's PCs must together offer at least the total demand in every dimension; the
 workloads that fit only some PC types must fit in the capacity of those types; each
-anti-affinity group needs as many PCs as it has members; units must hold the PCs' slots and the
+anti-affinity group needs as many PCs as it has members (and a discount tier's sub-problem at
+least its PC count); units must hold the PCs' slots and the
 staff seats. Minimising cost under just these rules, with integer counts, bounds every plan.
 It is weak for few large workloads and strong for many small ones, where column generation is
 slowest: the engine keeps the larger of the two bounds.
@@ -47,8 +48,9 @@ def capacity_plan(problem: Problem, time_limit: float = 2.0) -> tuple[float, lis
     for it in problem.items:
         for g in it.anti:
             groups[g] = groups.get(g, 0) + it.demand
-    if groups:
-        rows.append(({k: 1.0 for k in range(n)}, float(max(groups.values())), INF))
+    least = max([problem.min_pcs, *groups.values()])
+    if least:  # an anti-affinity group's members, or a discount tier's PC count
+        rows.append(({k: 1.0 for k in range(n)}, float(least), INF))
     h = new_highs(time_limit)
     for t in problem.hosts:
         ub = float(t.available) if t.available is not None else INF

@@ -9,7 +9,9 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from copy import deepcopy
-from decimal import Decimal
+from dataclasses import replace
+from decimal import ROUND_FLOOR, Decimal
+from functools import partial
 
 from planner.model.plan import (
     FEASIBLE,
@@ -23,6 +25,7 @@ from planner.model.plan import (
     PlannedUnit,
     UnplacedWorkload,
 )
+from planner.model.prices import Terms, cents, item_price, keep_factor
 from planner.model.problem import (
     COUNT_HOST,
     Problem,
@@ -30,11 +33,12 @@ from planner.model.problem import (
     compress,
     demand_of,
     growth_factor,
+    ticks_of,
 )
 from planner.model.problem import usable_capacity as _usable
-from planner.readers.catalog import Catalog, Policy
+from planner.readers.catalog import Catalog, HostModel, Policy, UnitModel
 from planner.readers.inventory import Inventory
-from planner.solver.bounds import capacity_plan
+from planner.solver.bounds import capacity_bound, capacity_plan
 from planner.solver.branch import MAX_CLASSES as BNP_CLASSES
 from planner.solver.branch import BranchPricer, branch_and_price
 from planner.solver.colgen import column_generation, dive, solve_integer_master
@@ -48,7 +52,13 @@ from planner.solver.fleet import (
     fleet_search,
     fleet_variables,
 )
-from planner.solver.heuristics import Packing, Pattern, PortfolioInterrupted, portfolio
+from planner.solver.heuristics import (
+    Packing,
+    Pattern,
+    PortfolioInterrupted,
+    portfolio,
+    reach_pcs,
+)
 from planner.solver.unitpack import UnitCover, UnitPattern, cover_units, unit_patterns
 from planner.solver.warm import warm_packing
 from planner.verify.verifier import check_plan, verify_plan
@@ -179,15 +189,125 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
     them may close the gap and end the search. Ctrl-C at any point keeps the best plan so far.
 
     Anytime use (the dashboard): ``on_plan`` receives each better plan as soon as it is found,
-    already verified; ``start`` is an earlier plan (say, before a policy change) whose PCs that
-    still fit are kept and the rest packed anew, a first plan at once; ``stop`` ends the solve
-    from another thread, keeping the best plan.
+    already verified; ``start`` is an earlier plan (say, before a policy change or under other
+    money assumptions) whose PCs that still fit are kept and the rest packed anew, a first
+    plan at once; ``stop`` ends the solve from another thread, keeping the best plan.
+    A catalog with volume discount tiers is solved one sub-problem per tier (``_plan_tiers``).
     """
     policy = policy or Policy()
+    tiers = discount_tiers(catalog)
+    if len(tiers) > 1:
+        return _plan_tiers(inventory, catalog, policy, tiers, time_limit, progress, verify,
+                           on_plan, start, stop)
     search = _Search(inventory, catalog, policy, time_limit, progress, on_plan=on_plan,
                      start=start, stop=stop)
     search.run()
     return search.result(verify)
+
+
+def discount_tiers(catalog: Catalog) -> list[tuple[int, Decimal]]:
+    """The distinct volume discounts: (least PCs, percent), from (0, no discount) upwards.
+
+    A tier whose percent is no better than a lower threshold's is left out (it only asks for
+    more PCs). Count mode (no fees) has the one tier (0, 0).
+    """
+    out = [(0, catalog.discount_percent(0))]
+    if catalog.has_fees:
+        for t in catalog.discounts:
+            pct = catalog.discount_percent(t.min_pcs)
+            if pct > out[-1][1]:
+                out.append((t.min_pcs, pct))
+    return out
+
+
+def _plan_tiers(inventory: Inventory, catalog: Catalog, policy: Policy,
+                tiers: list[tuple[int, Decimal]], time_limit: float,
+                progress: ProgressFn | None, verify: bool, on_plan: PlanFn | None,
+                start: Plan | None, stop: StopSignal | None) -> Plan:
+    """Volume discounts solved exactly: one sub-problem per tier, the cheapest plan kept.
+
+    Tier t asks for at least N_t PCs and prices capacity fees at its discount. Every plan with
+    P PCs is priced at the best tier P reaches, no dearer than in any sub-problem it belongs
+    to, so the optimum is the least of the sub-problems' optima and the least of their bounds
+    bounds it. Sub-problems are taken cheapest capacity bound first, each on an equal share
+    of the time left; one whose bound reaches the best plan found is skipped. Time the skipped
+    ones leave goes to the best plan's sub-problem again, started from that plan.
+    """
+    t0 = time.monotonic()
+    baseline: Baseline | None = None
+    subs: list[tuple[Decimal, int, Decimal, Problem]] = []
+    for least, pct in tiers:
+        pr = build_problem(inventory, catalog, policy, discount=pct, min_pcs=least)
+        baseline = baseline or _baseline_memo(inventory, catalog, policy, pr)
+        copies = sum(it.demand for it in pr.items)
+        stock = sum(h.available if h.available is not None else copies for h in pr.hosts)
+        if least > min(copies, stock):
+            continue  # no plan reaches this tier: every PC must run a workload
+        quick = Decimal(int(pr.round_bound(capacity_bound(pr)))) / pr.scale
+        subs.append((quick, least, pct, pr))
+    subs.sort(key=lambda x: (x[0], x[1]))
+    best: tuple[tuple[int, Decimal], _Search, int] | None = None
+    # each tier's bound: its capacity bound until its search raises it
+    bounds = [quick for quick, _, _, _ in subs]
+    log: list[dict[str, object]] = []
+    order = list(range(len(subs)))
+    interrupted = resumed = False
+    shown = [Decimal("Infinity")]
+
+    def hand_on(found: Plan) -> None:
+        # snapshots of one tier may be dearer than another tier's best: only better ones
+        if on_plan is not None and found.cost < shown[0]:
+            shown[0] = found.cost
+            on_plan(found)
+
+    def least_with(k: int) -> Callable[[Decimal], Decimal]:
+        # a snapshot's bound: the least over the tiers, tier k's raised by its search so far
+        return lambda own: min([max(b, own) if j == k else b for j, b in enumerate(bounds)])
+
+    while not interrupted:
+        if not order:
+            # time left and the best tier still open: once more, from its best plan
+            if resumed or best is None or best[0][0] or bounds[best[2]] >= best[0][1] \
+                    or t0 + time_limit - time.monotonic() < 1.0:
+                break
+            order.append(best[2])
+            resumed = True
+        k = order.pop(0)
+        quick, least, pct, pr = subs[k]
+        entry: dict[str, object] = {"min_pcs": least, "percent": float(pct),
+                                    "capacity_bound": float(quick)}
+        log.append(entry)
+        if best is not None and bounds[k] >= best[0][1]:
+            entry["skipped"] = "its bound reaches the best plan"
+            continue
+        left = t0 + time_limit - time.monotonic()
+        if left < 0.3 and best is not None:
+            entry["skipped"] = "no time left"
+            continue
+        again = resumed and best is not None and best[2] == k
+        search = _Search(inventory, catalog, policy, max(0.1, left / (len(order) + 1)),
+                         progress, problem=pr, baseline=baseline, stop=stop,
+                         on_plan=hand_on if on_plan is not None else None,
+                         start=best[1].result(False, final=False) if again and best else start)
+        search.global_bound = least_with(k)
+        search.run()
+        interrupted = search.interrupted
+        bounds[k] = max(bounds[k], Decimal(int(pr.round_bound(search.lb))) / pr.scale)
+        key = search.true_price()
+        entry.update(bound=float(bounds[k]), seconds=round(time.monotonic() - search.t0, 3),
+                     resumed=again)
+        if key is not None:
+            entry["cost"] = float(key[1])
+            if best is None or key <= best[0]:
+                best = (key, search, k)
+    if best is None:  # no tier has a plan: the undiscounted problem reports why
+        search = _Search(inventory, catalog, policy, 0.1, progress, baseline=baseline)
+        search.global_bound = None
+        return search.result(verify)
+    chosen = best[1]
+    chosen.stats["tiers"] = log
+    chosen.t0 = t0
+    return chosen.result(verify, bound=min(bounds))
 
 
 class _Search:
@@ -200,14 +320,15 @@ class _Search:
     def __init__(self, inventory: Inventory, catalog: Catalog, policy: Policy,
                  time_limit: float, progress: ProgressFn | None, *,
                  on_plan: PlanFn | None = None, start: Plan | None = None,
-                 stop: StopSignal | None = None) -> None:
+                 stop: StopSignal | None = None, problem: Problem | None = None,
+                 baseline: Baseline | None = None) -> None:
         self.inventory, self.catalog, self.policy = inventory, catalog, policy
         self.progress, self.on_plan, self.start, self.stop = progress, on_plan, start, stop
         self.t0 = time.monotonic()
-        self.original = original = build_problem(inventory, catalog, policy)
+        self.original = original = problem or build_problem(inventory, catalog, policy)
         self.copies = copies = sum(it.demand for it in original.items)
         # the comparison with physical imaging is part of the answer: it counts against the limit
-        self.baseline = _baseline_memo(inventory, catalog, policy, original)
+        self.baseline = baseline or _baseline_memo(inventory, catalog, policy, original)
         # keep time to decode, verify and export the plan inside the limit
         reserve = min(0.1 * time_limit, RESERVE_SECONDS + RESERVE_PER_COPY * copies)
         self.deadline = self.t0 + max(0.1, time_limit - reserve)
@@ -232,6 +353,8 @@ class _Search:
         self.size = 0
         self.pool: list[Pattern] = []
         self.warm_columns: list[Pattern] = []  # the warm start's PCs, extra starting columns
+        #: a tier sub-problem's snapshots report the least bound over every tier (_plan_tiers)
+        self.global_bound: Callable[[Decimal], Decimal] | None = None
 
     # -- the orchestrator -------------------------------------------------------------------
 
@@ -263,13 +386,19 @@ class _Search:
         except KeyboardInterrupt:  # a stop request landing as the search ends
             self.interrupted = True
 
-    def result(self, verify: bool, final: bool = True) -> Plan:
+    def result(self, verify: bool, final: bool = True, bound: Decimal | None = None) -> Plan:
         """The best plan as named PCs and units, checked by the independent verifier.
 
         ``final`` False: a snapshot during the search (for ``on_plan``), its stats copied.
+        ``bound``: a lower bound in money that replaces this search's own (the least over
+        the discount tiers' sub-problems).
         """
+        if bound is None:
+            bound = Decimal(int(self.original.round_bound(self.lb))) / self.original.scale
+            if self.global_bound is not None:
+                bound = self.global_bound(bound)
         result = _assemble(self.best.problem or self.original, self.original, self.inventory,
-                           self.catalog, self.policy, self.best, self.lb, self.baseline,
+                           self.catalog, self.policy, self.best, self.lb, self.baseline, bound,
                            interrupted=self.interrupted)
         result.solve_seconds = time.monotonic() - self.t0
         self.stats.update(source=self.best.source, interrupted=self.interrupted)
@@ -314,14 +443,50 @@ class _Search:
         c = self.cover(counts)
         return c.cost if c.feasible else 10**15
 
+    def true_price(self) -> tuple[int, Decimal] | None:
+        """The best plan's copies left out and its price at the discount its PC count earns."""
+        b = self.best
+        if b.problem is None:
+            return None
+        n = sum(k for _, k in b.patterns)
+        keep = keep_factor(self.catalog.discount_percent(n))
+        terms = Terms.of(self.catalog, self.policy.scenario)
+        sc = self.policy.scenario
+        total = sum((item_price(terms, sc, b.problem.hosts[p.host].model, keep) * k
+                     for p, k in b.patterns), Decimal(0))
+        total += sum((item_price(terms, sc, b.problem.units[u.unit].model, keep) * k
+                      for u, k in b.units), Decimal(0))
+        return sum(b.uncovered.values()), total
+
+    def accept(self, pr: Problem, patterns: list[tuple[Pattern, int]],
+               units: list[tuple[UnitPattern, int]], uncovered: dict[int, int], cost: float,
+               source: str) -> None:
+        """Offer a solution with its units; split PCs first if it has fewer than the tier's."""
+        if sum(k for _, k in patterns) >= pr.min_pcs:
+            self.record(pr, patterns, units, uncovered, cost, source)
+        else:
+            self.offer(pr, Packing([p for p, k in patterns for _ in range(k)],
+                                   dict(uncovered)), source)
+
     def offer(self, pr: Problem, pk: Packing, source: str) -> None:
-        """Offer a packing with its units; if unit stock cannot hold it, drop PCs."""
+        """Offer a packing with its units; if unit stock cannot hold it, drop PCs.
+
+        In a discount tier's sub-problem a packing with too few PCs is split until it has
+        enough (or dropped when it cannot be).
+        """
         pats = sorted(pk.patterns)
         unc = dict(pk.uncovered)
+        if len(pats) < pr.min_pcs:
+            split = reach_pcs(pr, pats, pr.min_pcs)
+            if split is None:
+                return
+            pats = sorted(split)
         while True:
             need = sum(pr.items[i].seats * k for p in pats for i, k in p.content)
             uc = self.cover(Packing(pats, {}).host_counts(len(pr.hosts)), need)
             if uc.feasible:
+                if len(pats) < pr.min_pcs:
+                    return
                 self.record(pr, _group(pats), uc.patterns, unc,
                             sum(pr.hosts[p.host].cost for p in pats) + uc.cost, source)
                 return
@@ -550,7 +715,7 @@ class _Search:
                                   (0.3 if self.exact and self.settled else 1.0) * self.left(),
                                   start=self.best_start())
         if ms is not None:
-            self.record(self.work, ms.patterns, ms.unit_patterns, ms.slack, ms.objective,
+            self.accept(self.work, ms.patterns, ms.unit_patterns, ms.slack, ms.objective,
                         "price-and-branch")
         self.report("branch", self.lb)
         if ms is not None and ms.interrupted:
@@ -567,7 +732,7 @@ class _Search:
         if bp is None:
             return
         if bp.solution is not None:
-            self.record(self.work, bp.solution.patterns, [], {}, bp.solution.objective,
+            self.accept(self.work, bp.solution.patterns, [], {}, bp.solution.objective,
                         "branch-and-price")
         self.lb = max(self.lb, bp.lower_bound)
         known = set(self.pool)
@@ -596,7 +761,7 @@ class _Search:
             ms = solve_integer_master(self.work, self.upats, self.pool + more.pool,
                                       self.penalty, self.left(), start=self.best_start())
             if ms is not None:
-                self.record(self.work, ms.patterns, ms.unit_patterns, ms.slack,
+                self.accept(self.work, ms.patterns, ms.unit_patterns, ms.slack,
                             ms.objective, "price-and-branch")
 
     def late_compact(self) -> None:
@@ -606,9 +771,16 @@ class _Search:
 
 
 def _assemble(problem: Problem, original: Problem, inventory: Inventory, catalog: Catalog,
-              policy: Policy, best: _Best, lb: float, baseline: Baseline, *,
-              interrupted: bool = False) -> Plan:
-    """Turn patterns into named PCs and units, dropping over-covered copies and empty items."""
+              policy: Policy, best: _Best, lb: float, baseline: Baseline,
+              bound: Decimal | None = None, *, interrupted: bool = False) -> Plan:
+    """Turn patterns into named PCs and units, dropping over-covered copies and empty items.
+
+    In money mode the cost is the expected total over the term of every per-PC and per-unit
+    line (planner.model.prices) at the discount the PC count earns, rounded once to the cent;
+    ``bound`` (money, the same lines) is rounded the same way, which keeps it a bound. The
+    status is true: "optimal" only where the bound meets the cost with nothing dropped; no
+    bound where stock ran out; "interrupted ..." after Ctrl-C or a Stop.
+    """
     growth = growth_factor(policy, catalog)
     by_name = {n: w for w in inventory.workloads for n in w.instance_names()}
     # copies the solution leaves uncovered (vendor stock) are not placed, even where a PC
@@ -674,23 +846,44 @@ def _assemble(problem: Problem, original: Problem, inventory: Inventory, catalog
                                          seats_here,
                                          sum(problem.hosts[host_type[j]].slots for j in members)))
     unit_type = {u.model.name: u for u in problem.units}
-    cost = sum((catalog.item_cost(problem.hosts[t].model) for t in host_type), Decimal(0))
-    cost += sum((catalog.item_cost(unit_type[pu.model].model) for pu in units), Decimal(0))
     ticks = (sum(problem.hosts[t].cost for t in host_type)
              + sum(unit_type[pu.model].cost for pu in units))
-    if problem.money:
-        cost_out = cost
-    else:
-        cost_out = Decimal(ticks) / problem.scale
     stock_short = any(u.reason == STOCK_REASON for u in unplaced)
     # not placed by the engine: only when a solve was cut short (Ctrl-C before any plan)
     dropped = any(u.reason == NOT_PLACED for u in unplaced)
     lower: Decimal | None = None
     gap: float | None = None
-    if not (stock_short or dropped):
-        lb_ticks = min(int(problem.round_bound(lb)), ticks)
-        lower = Decimal(lb_ticks) / problem.scale
-        gap = 0.0 if ticks == 0 else (ticks - lb_ticks) / ticks
+    if problem.money:
+        sc = policy.scenario
+        terms = Terms.of(catalog, sc)
+        pay = keep_factor(catalog.discount_percent(len(hosts)))
+        models: list[HostModel | UnitModel] = [
+            *(problem.hosts[t].model for t in set(host_type)),
+            *{unit_type[pu.model].model for pu in units}]
+        each = {m.name: item_price(terms, sc, m, pay) for m in models}
+        exact = sum((each[h.model] for h in hosts), Decimal(0))
+        exact += sum((each[pu.model] for pu in units), Decimal(0))
+        if bound is None:
+            bound = Decimal(int(problem.round_bound(lb))) / problem.scale
+        # exact where the total has at most six decimals (fees such as 10.001), else rounded
+        # once to the cent, half up: rounding is monotone, so the bound rounded the same way
+        # stays below every plan's reported cost
+        places = next((Decimal(1).scaleb(-k) for k in range(2, 7)
+                       if exact == exact.quantize(Decimal(1).scaleb(-k))), None)
+        if places is not None:
+            cost_out = exact.quantize(places)
+            rounded = bound.quantize(places, rounding=ROUND_FLOOR)
+        else:
+            cost_out, rounded = cents(exact), cents(bound)
+        if not (stock_short or dropped):
+            lower = min(rounded, cost_out)
+            gap = 0.0 if cost_out == 0 else float((cost_out - lower) / cost_out)
+    else:
+        cost_out = Decimal(ticks) / problem.scale
+        if not (stock_short or dropped):
+            lb_ticks = min(int(problem.round_bound(lb)), ticks)
+            lower = Decimal(lb_ticks) / problem.scale
+            gap = 0.0 if ticks == 0 else (ticks - lb_ticks) / ticks
     if interrupted:
         status = INTERRUPTED if best.source else INTERRUPTED_EMPTY
     elif stock_short or (unplaced and not hosts):
@@ -712,7 +905,7 @@ def _assemble(problem: Problem, original: Problem, inventory: Inventory, catalog
             else "stopped before the first plan; nothing is placed"))
     return Plan(
         status=status, cost=cost_out, lower_bound=lower, gap=gap,
-        currency=catalog.currency if problem.money else "PCs", hosts=hosts, units=units,
+        currency=problem.currency if problem.money else "PCs", hosts=hosts, units=units,
         unplaced=unplaced,
         out_of_scope=[UnplacedWorkload(u.name, u.reason) for u in problem.out_of_scope],
         baseline=baseline,
@@ -733,11 +926,13 @@ def _baseline_memo(inventory: Inventory, catalog: Catalog, policy: Policy,
     """``physical_baseline``, remembered by everything it depends on.
 
     It reads the inventory, the catalog, the tiers, growth, storage basis and seats of the
-    policy (not overcommit, headroom or reserves), and which PC models the problem kept; its
-    unit cover is a MILP that can take seconds on large estates.
+    policy (not overcommit, headroom or reserves), which PC models the problem kept, and in
+    money mode the scenario (the models are chosen by expected cost); its unit cover is a
+    MILP that can take seconds on large estates.
     """
     key = (inventory, catalog, policy.tiers, policy.growth_per_year, policy.storage_basis,
-           policy.workstation_seats, tuple(h.model.name for h in problem.hosts))
+           policy.workstation_seats, tuple(h.model.name for h in problem.hosts),
+           policy.scenario if catalog.has_fees else None)
     with _BASELINES_LOCK:
         if key in _BASELINES:
             _BASELINES.move_to_end(key)
@@ -752,16 +947,68 @@ def _baseline_memo(inventory: Inventory, catalog: Catalog, policy: Policy,
 
 def physical_baseline(inventory: Inventory, catalog: Catalog, policy: Policy,
                       problem: Problem | None = None) -> Baseline:
-    """One PC per in-scope workload (cheapest model holding it with no overcommit), plus units."""
+    """One PC per in-scope workload (cheapest model holding it with no overcommit), plus units.
+
+    In money mode "cheapest" is the expected total over the term of a physical PC (its fees,
+    usage and test days, and the image it keeps) at the volume discount the baseline's own PC
+    count earns; the cost is every per-PC and per-unit line, rounded once to the cent.
+    """
     problem = problem or build_problem(inventory, catalog, policy)
+    money = catalog.has_fees
+    sc = policy.scenario
+    terms = Terms.of(catalog, sc) if money else None
+
+    def price(m: HostModel | UnitModel, keep: Decimal) -> Decimal:
+        if terms is None:
+            return catalog.item_cost(m)
+        return item_price(terms, sc, m, keep, "physical")
+
+    keep = Decimal(1)
+    pick = _baseline_pick(inventory, catalog, policy, problem, partial(price, keep=keep))
+    for _ in range(3):  # the discount depends on the count, the models on the discount
+        again = keep_factor(catalog.discount_percent(sum(pick[0].values()))) if money else keep
+        if again == keep:
+            break
+        keep = again
+        pick = _baseline_pick(inventory, catalog, policy, problem, partial(price, keep=keep))
+    used, counts, seats, unplaced = pick
+    keep = keep_factor(catalog.discount_percent(sum(used.values()))) if money else keep
+    cost = sum((price(hm, keep) * used[hm.name] for hm in catalog.hosts if used.get(hm.name)),
+               Decimal(0))
+    n_units = 0
+    units_by_model: dict[str, int] = {}
+    if problem.units:
+        # the units' costs at the baseline's own discount
+        phys = replace(problem, units=[replace(u, cost=ticks_of(price(u.model, keep),
+                                                                problem.scale))
+                                       for u in problem.units]) if money else problem
+        cov = cover_units(phys, counts, seats)
+        n_units = sum(k for _, k in cov.patterns)
+        for p, k in cov.patterns:
+            name = problem.units[p.unit].model.name
+            units_by_model[name] = units_by_model.get(name, 0) + k
+        cost += sum((price(problem.units[p.unit].model, keep) * k for p, k in cov.patterns),
+                    Decimal(0))
+    by_model = {k: v for k, v in used.items() if v}
+    if not money:
+        cost = Decimal(sum(used.values())) + Decimal(n_units) / COUNT_HOST
+    else:
+        cost = cents(cost)
+    return Baseline(sum(used.values()), n_units, cost, by_model, unplaced,
+                    {k: v for k, v in sorted(units_by_model.items()) if v})
+
+
+def _baseline_pick(inventory: Inventory, catalog: Catalog, policy: Policy, problem: Problem,
+                   price: Callable[[HostModel], Decimal]
+                   ) -> tuple[dict[str, int], list[int], int, list[UnplacedWorkload]]:
+    """Each in-scope copy on the cheapest model (by ``price``) holding it bare, within stock."""
     growth = growth_factor(policy, catalog)
-    models = sorted(catalog.hosts, key=lambda m: (catalog.item_cost(m), m.cores, m.name))
+    models = sorted(catalog.hosts, key=lambda m: (price(m), m.cores, m.name))
     used = {m.name: 0 for m in models}
     counts = [0] * len(problem.hosts)
     type_of = {ht.model.name: ht.index for ht in problem.hosts}
     unplaced: list[UnplacedWorkload] = []
     seats = 0
-    cost = Decimal(0)
     for w in inventory.workloads:
         if w.tier not in policy.tiers:
             continue
@@ -779,23 +1026,8 @@ def physical_baseline(inventory: Inventory, catalog: Catalog, policy: Policy,
                 unplaced.append(UnplacedWorkload(name, "no PC model holds it without overcommit"))
                 continue
             used[choice.name] += 1
-            cost += catalog.item_cost(choice)
             if choice.name in type_of:
                 counts[type_of[choice.name]] += 1
             if w.kind == "workstation" and policy.workstation_seats:
                 seats += 1
-    n_units = 0
-    units_by_model: dict[str, int] = {}
-    if problem.units:
-        cov = cover_units(problem, counts, seats)
-        n_units = sum(k for _, k in cov.patterns)
-        for p, k in cov.patterns:
-            name = problem.units[p.unit].model.name
-            units_by_model[name] = units_by_model.get(name, 0) + k
-        cost += sum((catalog.item_cost(problem.units[p.unit].model) * k for p, k in cov.patterns),
-                    Decimal(0))
-    by_model = {k: v for k, v in used.items() if v}
-    if not catalog.has_fees:
-        cost = Decimal(sum(used.values())) + Decimal(n_units) / COUNT_HOST
-    return Baseline(sum(used.values()), n_units, cost, by_model, unplaced,
-                    {k: v for k, v in sorted(units_by_model.items()) if v})
+    return used, counts, seats, unplaced

@@ -75,6 +75,49 @@ def cheapest_holding(problem: Problem, load: tuple[int, int, int], used: list[in
     return best
 
 
+def reach_pcs(problem: Problem, patterns: list[Pattern], least: int) -> list[Pattern] | None:
+    """The packing split until it contracts ``least`` PCs (a discount tier's threshold).
+
+    Each step moves one copy off a PC holding two or more to a new PC of the cheapest type
+    that holds it, downsizing the PC it left; the move that adds least cost is taken. None
+    when no move is left (fewer copies than ``least``, or no stock).
+    """
+    pats = list(patterns)
+    used = [0] * len(problem.hosts)
+    for p in pats:
+        used[p.host] += 1
+    while len(pats) < least:
+        best: tuple[int, int, int, int, int] | None = None  # (delta, j, item, new type, down)
+        for j, p in enumerate(pats):
+            if sum(k for _, k in p.content) < 2:
+                continue
+            for i, _ in p.content:
+                size = problem.items[i].size
+                fresh = [h for h in problem.hosts if problem.fits(size, h)
+                         and (h.available is None or used[h.index] < h.available)]
+                if not fresh:
+                    continue
+                t = min(fresh, key=lambda h: (h.cost, h.index)).index
+                rest = Pattern(p.host, tuple((a, b - (a == i)) for a, b in p.content
+                                             if b - (a == i) > 0))
+                down = cheapest_holding(problem, rest.load(problem), used, p.host)
+                delta = (problem.hosts[t].cost + problem.hosts[down].cost
+                         - problem.hosts[p.host].cost)
+                if best is None or (delta, j, i) < best[:3]:
+                    best = (delta, j, i, t, down)
+        if best is None:
+            return None
+        _, j, i, t, down = best
+        p = pats[j]
+        used[p.host] -= 1
+        used[down] += 1
+        used[t] += 1
+        pats[j] = Pattern(down, tuple((a, b - (a == i)) for a, b in p.content
+                                      if b - (a == i) > 0))
+        pats.append(Pattern(t, ((i, 1),)))
+    return pats
+
+
 def _fill(problem: Problem, host: HostType, remaining: list[int], order: list[int],
           rule: str, arrays: tuple[np.ndarray, np.ndarray] | None = None
           ) -> tuple[tuple[int, int], ...]:

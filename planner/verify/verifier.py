@@ -6,13 +6,15 @@ in the engine's aggregation, rounding or decoding cannot hide behind the same de
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 
 from planner.errors import VerificationError
 from planner.model.plan import Plan
-from planner.readers.catalog import Catalog, Policy
+from planner.readers.catalog import Catalog, HostModel, Policy, UnitModel
 from planner.readers.inventory import Inventory, Workload
 
 REL_TOL = 1e-9
@@ -63,7 +65,7 @@ def check_plan(plan: Plan, inventory: Inventory, catalog: Catalog, policy: Polic
     f = _facts(inventory, catalog, policy)
     return [*_check_accounting(plan, f), *_check_hosts(plan, f, catalog, policy),
             *_check_rules(f), *_check_units(plan, f, catalog, policy),
-            *_check_stock(plan, catalog), *_check_cost(plan, catalog), *_check_claims(plan)]
+            *_check_stock(plan, catalog), *_check_cost(plan, catalog, policy), *_check_claims(plan)]
 
 
 def _check_accounting(plan: Plan, f: _Facts) -> list[str]:
@@ -200,25 +202,68 @@ def _check_stock(plan: Plan, catalog: Catalog) -> list[str]:
     return problems
 
 
-def _check_cost(plan: Plan, catalog: Catalog) -> list[str]:
+def _expected_total(plan: Plan, catalog: Catalog, policy: Policy) -> Fraction | str:
+    """The plan's expected cost over the term, in exact rational arithmetic (or what is wrong).
+
+    Derived here in closed form, not from the model's per-year lines: each PC or unit costs
+    rate * (capacity fees * (1 - discount) + usage) over the term, with the escalated years
+    summed once (S = sum of (1 + e)^(y - 1)); a virtual PC adds the hypervisor licence and T
+    years of subscription (docs/cost-model.md).
+    """
+    sc = policy.scenario
+    rate = Fraction(1)
+    if sc.currency is not None and sc.currency != catalog.currency:
+        given = dict(sc.rates)
+        if catalog.currency not in given:
+            return f"no rate from {catalog.currency} to {sc.currency}"
+        rate = Fraction(given[catalog.currency])
+    term = catalog.term_years
+    esc = Fraction(catalog.annual_escalation)
+    years = sum((1 + esc) ** y for y in range(term))
+    pcs = len(plan.hosts)
+    pct = max((Fraction(t.percent) for t in catalog.discounts if t.min_pcs <= pcs),
+              default=Fraction(0))
+    pc_days = sum((t.per_year * Fraction(t.pc_days) for t in sc.tests), Fraction(0))
+    unit_days = sum((t.per_year * Fraction(t.unit_days) for t in sc.tests), Fraction(0))
+    per_year = Fraction(sc.declarations) / term
+    days = Fraction(sc.disaster_days)
+
+    def one(setup: Decimal, monthly: Decimal, decl: Decimal, daily: Decimal,
+            test_days: Fraction) -> Fraction:
+        capacity = Fraction(setup) + 12 * Fraction(monthly) * years
+        usage = years * (per_year * (Fraction(decl) + days * Fraction(daily))
+                         + test_days * Fraction(daily))
+        return rate * (capacity * (1 - pct / 100) + usage)
+
+    own = Fraction(sc.hypervisor_licence) + term * Fraction(sc.hypervisor_subscription)
+    each = {m.name: one(m.setup_fee, m.monthly_fee, m.declaration_fee, m.daily_fee, pc_days)
+            + own for m in catalog.hosts}
+    each.update({u.name: one(u.setup_fee, u.monthly_fee, u.declaration_fee, u.daily_fee,
+                             unit_days) for u in catalog.units})
+    hosts = Counter(h.model for h in plan.hosts)
+    units = Counter(pu.model for pu in plan.units)
+    return sum((k * each[name] for name, k in [*hosts.items(), *units.items()] if name in each),
+               Fraction(0))
+
+
+def _to_cents(x: Fraction) -> Decimal:
+    """An exact amount rounded to the cent, half up."""
+    c = math.floor(x * 100 + Fraction(1, 2))
+    return Decimal(c) / 100
+
+
+def _check_cost(plan: Plan, catalog: Catalog, policy: Policy) -> list[str]:
     """The reported cost equals the plan priced from the catalog (or counted, without fees)."""
-    hosts_by_name = {m.name: m for m in catalog.hosts}
-    units_by_name = {u.name: u for u in catalog.units}
-    has_fees = any(m.monthly_fee or m.setup_fee for m in catalog.hosts) or any(
-        u.monthly_fee or u.setup_fee for u in catalog.units)
+    models: list[HostModel | UnitModel] = [*catalog.hosts, *catalog.units]
+    has_fees = any(m.monthly_fee or m.setup_fee or m.declaration_fee or m.daily_fee
+                   for m in models)
     if has_fees:
-        term = Decimal(catalog.term_years * 12)
-        total = Decimal(0)
-        for h in plan.hosts:
-            if h.model in hosts_by_name:
-                m = hosts_by_name[h.model]
-                total += m.setup_fee + m.monthly_fee * term
-        for pu in plan.units:
-            if pu.model in units_by_name:
-                um = units_by_name[pu.model]
-                total += um.setup_fee + um.monthly_fee * term
-        if total != plan.cost:
-            return [f"reported cost {plan.cost} differs from the priced plan {total}"]
+        total = _expected_total(plan, catalog, policy)
+        if isinstance(total, str):
+            return [f"cannot price the plan: {total}"]
+        # exact, or rounded once to the cent where the exact total has more decimals
+        if Fraction(plan.cost) != total and _to_cents(total) != plan.cost:
+            return [f"reported cost {plan.cost} differs from the priced plan {_to_cents(total)}"]
         return []
     # count mode: PCs, with each unit as 1/1000 of a PC
     count = Decimal(len(plan.hosts)) + Decimal(len(plan.units)) / 1000
