@@ -26,7 +26,7 @@ screenshots: $(STAMP)
 	$(BIN)/python scripts/screenshots.py docs/screenshots
 
 test: $(STAMP)
-	$(BIN)/ruff check planner tests app.py dashboard scripts
+	$(BIN)/ruff check planner planner_cli tests app.py dashboard scripts
 	$(BIN)/mypy
 	$(BIN)/pytest
 

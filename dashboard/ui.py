@@ -39,13 +39,15 @@ def status_words(plan: Plan, progress: Progress | None = None) -> tuple[str, str
     otherwise the proven gap, or why no bound is claimed.
     """
     running = progress is not None and not progress.done
-    interrupted = bool(plan.stats.get("interrupted")) or (progress is not None
-                                                         and progress.stopped)
+    interrupted = plan.interrupted or bool(plan.stats.get("interrupted")) or (
+        progress is not None and progress.stopped)
+    if plan.status == "interrupted before any plan":
+        return ("Stopped before any plan was found: nothing to show yet. Run it again.", "red")
     what = "contract fees" if plan.objective == "money" else "PC count"
     if plan.status == "infeasible":
-        return ("Vendor stock is too small: some workloads are left unplaced, so no bound is "
-                "claimed. See the unplaced list.", "red")
-    if plan.status == "optimal" and not plan.unplaced:
+        return ("No complete plan: vendor stock is too small or no workload fits any PC "
+                "model, so no bound is claimed. See the unplaced list.", "red")
+    if plan.status == "optimal" and not plan.unplaced and not interrupted:
         return (f"Proven optimal: no plan has lower {what} for these inputs.", "green")
     gap = plan.gap
     bound = ("" if plan.lower_bound is None
@@ -56,7 +58,7 @@ def status_words(plan: Plan, progress: Progress | None = None) -> tuple[str, str
     if interrupted:
         return (f"Stopped early: the best plan found, at most {100 * (gap or 0):.2f} % above "
                 f"the best possible{bound}.", "orange")
-    if plan.status == "optimal":
+    if plan.status == "optimal" or (plan.unplaced and gap == 0.0):
         return (f"Proven optimal for the workloads placed; {plural(len(plan.unplaced), 'workload')}"
                 " could not be placed (see below).", "orange")
     return (f"Within {100 * (gap or 0):.2f} % of the best possible{bound}: the time limit "
@@ -87,9 +89,14 @@ def limits(name: str, low: float, high: float,
            table: tuple[Field, ...] = POLICY_FIELDS) -> tuple[float, float]:
     """A widget's range: the schema's documented range where it gives one, else the default."""
     f = field_of(name, table)
-    lo = f.minimum if f is not None and f.minimum is not None else low
-    hi = f.maximum if f is not None and f.maximum is not None else high
-    return float(lo), float(hi)
+    lo = float(f.minimum if f is not None and f.minimum is not None else low)
+    hi = float(f.maximum if f is not None and f.maximum is not None else high)
+    # an open end (overcommit > 0, headroom < 1) is kept out of the widget's reach
+    if f is not None and f.min_open:
+        lo += 0.01 * max(1.0, abs(hi - lo)) / 100
+    if f is not None and f.max_open:
+        hi -= 0.01 * max(1.0, abs(hi - lo))
+    return lo, hi
 
 
 def help_of(name: str, table: tuple[Field, ...] = POLICY_FIELDS) -> str | None:
