@@ -43,7 +43,8 @@ def status_words(plan: Plan, progress: Progress | None = None) -> tuple[str, str
         progress is not None and progress.stopped)
     if plan.status == "interrupted before any plan":
         return ("Stopped before any plan was found: nothing to show yet. Run it again.", "red")
-    what = "contract fees" if plan.objective == "money" else "PC count"
+    what = ("expected cost of its PCs and units over the term" if plan.objective == "money"
+            else "PC count")
     if plan.status == "infeasible":
         return ("No complete plan: vendor stock is too small or no workload fits any PC "
                 "model, so no bound is claimed. See the unplaced list.", "red")

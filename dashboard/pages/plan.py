@@ -34,8 +34,8 @@ def headline(plan: Plan, progress: Progress, run: PlanRun) -> None:
                   f"{float(a.virtual.total):,.0f}",
                   help="Contract, usage, test, conversion and image costs under this quote "
                        "and the policy's scenario (docs/cost-model.md)")
-        c3.caption(f"Contract fees {ui.money(plan.cost, plan.currency)}; present value "
-                   f"{ui.money(a.virtual.present_value, cur)}")
+        c3.caption(f"PCs and units: {ui.money(plan.cost, plan.currency)} (what the engine "
+                   f"minimises); present value {ui.money(a.virtual.present_value, cur)}")
         pct = (f"{100 * float(a.savings / a.physical.total):.1f} % of physical imaging"
                if a.physical.total else "")
         c4.metric(f"Saving vs physical imaging ({cur})", f"{float(a.savings):,.0f}",
