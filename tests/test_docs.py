@@ -3,12 +3,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from planner.readers.schema import (
+    APPROVAL_FIELDS,
     CATALOG_FIELDS,
     DISCOUNT_FIELDS,
     HOST_FIELDS,
     INVENTORY_FIELDS,
     POLICY_FIELDS,
     RANGE_TABLES,
+    RTO_FIELDS,
     SCENARIO_FIELDS,
     TEST_FIELDS,
     UNIT_FIELDS,
@@ -22,7 +24,8 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 def test_format_reference_matches_the_schema() -> None:
     text = (DOCS / "formats.md").read_text(encoding="utf-8")
     for fields in (INVENTORY_FIELDS, HOST_FIELDS, UNIT_FIELDS, POLICY_FIELDS, CATALOG_FIELDS,
-                   SCENARIO_FIELDS, TEST_FIELDS, DISCOUNT_FIELDS):
+                   SCENARIO_FIELDS, TEST_FIELDS, DISCOUNT_FIELDS, RTO_FIELDS,
+                   APPROVAL_FIELDS):
         assert markdown_table(fields) in text
     assert markdown_ranges(RANGE_TABLES) in text
 

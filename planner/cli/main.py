@@ -162,9 +162,15 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.catalog)
     policy = load_policy(args.policy)
     prog = Progress(sys.stderr.isatty() and not args.quiet)
+    rto_lines: list[str] = []
     try:
-        result = make_plan(inventory, catalog, policy, time_limit=args.time_limit,
-                           progress=prog)
+        if args.enforce_rto:
+            from planner.cli.report import enforced_plan
+
+            result, rto_lines = enforced_plan(inventory, catalog, policy, args.time_limit, prog)
+        else:
+            result = make_plan(inventory, catalog, policy, time_limit=args.time_limit,
+                               progress=prog)
     finally:
         prog.done()
     if args.json:
@@ -177,6 +183,8 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         print("\n".join(imported.lines()), file=out)
         print(imported.accounting(result) + "\n", file=out)
         print(summary(result), file=out)
+        if rto_lines:
+            print("\n".join(rto_lines), file=out)
     return plan_exit_code([result])
 
 
@@ -222,6 +230,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--xlsx", metavar="PATH", help="write the plan as an Excel workbook")
     add_reading_args(p)
     p.add_argument("--quiet", action="store_true", help="no progress and no summary")
+    p.add_argument("--enforce-rto", action="store_true",
+                   help="plan so every tier meets the policy's [rto]; report what that costs")
     p.set_defaults(func=_cmd_plan)
     b = sub.add_parser("bench", help="benchmarks: scale, constructed, literature, realistic")
     b.add_argument("--suite", default="scale",
@@ -254,6 +264,9 @@ def build_parser() -> argparse.ArgumentParser:
     from planner.cli.money import add_commands as add_money_commands
 
     add_money_commands(sub)
+    from planner.cli.report import add_commands as add_report_commands
+
+    add_report_commands(sub)
     return ap
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from planner.model.plan import Plan
 from planner.model.prices import Terms, cents, keep_factor, scenario_lines
-from planner.readers.catalog import Catalog, HostModel, Policy, Scenario, UnitModel
+from planner.readers.catalog import Catalog, HostModel, Policy, Scenario, TestPlan, UnitModel
 from planner.readers.inventory import Inventory
 
 ZERO = Decimal("0.00")
@@ -107,6 +107,9 @@ class Costing:
     per_test: dict[str, Decimal]
     discount_percent: Decimal
     conversion_rate: Decimal
+    #: the test programme priced here, and the test days a year the vendor includes
+    tests: tuple[TestPlan, ...] = ()
+    included_test_days: Decimal = ZERO
 
     def _sum(self, lines: Iterable[Line], pv: bool = False) -> Decimal:
         return sum((ln.present_value if pv else ln.amount for ln in lines), ZERO)
@@ -215,7 +218,7 @@ def price(contract: Contract, catalog: Catalog, scenario: Scenario) -> Costing:
                                + t.days * catalog.test_day_fee) * rate)
                 for t in scenario.tests}
     return Costing(contract.option, currency, term, contract, lines, cents(per_disaster),
-                   per_test, disc_pct, rate)
+                   per_test, disc_pct, rate, scenario.tests, catalog.included_test_days)
 
 
 @dataclass

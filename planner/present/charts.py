@@ -15,6 +15,8 @@ import plotly.graph_objects as go
 
 from planner.model.plan import Plan
 from planner.money.costing import Assessment
+from planner.readers.catalog import Policy
+from planner.recovery.timeline import Timeline
 
 #: Okabe & Ito (2008), "Color Universal Design": distinguishable with colour-vision deficiencies
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -170,3 +172,53 @@ def sweep_figure(points: pd.DataFrame, parameter: str, metric: str, current: flo
     fig.update_yaxes(title_text=label, tickformat=fmt)
     return _layout(fig, f"{label[0].upper() + label[1:]} against {parameter.replace('_', ' ')}",
                    height=380)
+
+
+#: tier colours (Okabe-Ito): vermillion, orange, blue, bluish green; grey for waiting
+TIER_COLOURS = {1: "#D55E00", 2: "#E69F00", 3: "#0072B2", 4: "#009E73"}
+WAIT_COLOUR = "#BBBBBB"
+#: line dash per tier, so RTO lines differ without colour too
+TIER_DASH = {1: "solid", 2: "dash", 3: "dot", 4: "dashdot"}
+
+
+def timeline_figure(tl: Timeline, policy: Policy, *, title: str | None = None) -> go.Figure:
+    """Recovery timeline: one row per PC, restores coloured by tier, a line per tier's RTO.
+
+    x: hours after the declaration [h]. Grey: waiting for delivery; coloured: a workload's
+    restore and boot, in the order they run on that PC.
+    """
+    fig = go.Figure()
+    rows = [p.id if p.unit is None else f"{p.id} ({p.unit})" for p in tl.pcs]
+    label = {p.id: r for p, r in zip(tl.pcs, rows, strict=True)}
+    fig.add_trace(go.Bar(
+        y=rows, x=[p.delivery for p in tl.pcs], base=[0.0] * len(tl.pcs), orientation="h",
+        marker={"color": WAIT_COLOUR}, name="waiting for delivery",
+        hovertemplate="%{y}: on site at %{x:.1f} h<extra></extra>"))
+    for tier in sorted({w.tier for w in tl.workloads}):
+        ws = [w for w in tl.workloads if w.tier == tier]
+        fig.add_trace(go.Bar(
+            y=[label[w.pc] for w in ws], x=[w.running_at - w.restore_start for w in ws],
+            base=[w.restore_start for w in ws], orientation="h",
+            marker={"color": TIER_COLOURS.get(tier, "#000000"),
+                    "line": {"color": "#FFFFFF", "width": 0.5}},
+            name=f"tier {tier}", customdata=[[w.name, w.running_at] for w in ws],
+            hovertemplate="%{customdata[0]}: restore from %{base:.2f} h, running at "
+                          "%{customdata[1]:.2f} h<extra>tier " + str(tier) + "</extra>"))
+    for tier, hours in policy.rto:
+        fig.add_vline(x=hours, line={"color": TIER_COLOURS.get(tier, "#000000"), "width": 2,
+                                     "dash": TIER_DASH.get(tier, "solid")},
+                      annotation={"text": f"tier {tier} RTO {hours:g} h",
+                                  "font": {"size": 13,
+                                           "color": TIER_COLOURS.get(tier, "#000000")},
+                                  "bgcolor": "rgba(255,255,255,0.85)",
+                                  "yshift": -18 * (tier - 1)},
+                      annotation_position="top right")
+    fig.update_layout(
+        barmode="overlay", title=title or "Recovery timeline after a declaration",
+        xaxis_title="hours after the declaration [h]", yaxis_title="recovery PC (unit)",
+        yaxis={"autorange": "reversed", "type": "category"},
+        legend={"orientation": "h", "y": -0.12 - 2.0 / max(len(rows) * 22 + 160, 200)},
+        height=min(2400, 180 + 22 * len(rows)), margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        plot_bgcolor="#FFFFFF", template="plotly_white", font={"size": 13})
+    fig.update_xaxes(rangemode="tozero", showgrid=True, gridcolor="#E5E5E5")
+    return fig

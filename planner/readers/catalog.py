@@ -12,10 +12,12 @@ from typing import Any
 
 from planner.errors import InputError
 from planner.readers.schema import (
+    APPROVAL_FIELDS,
     CATALOG_FIELDS,
     DISCOUNT_FIELDS,
     HOST_FIELDS,
     POLICY_FIELDS,
+    RTO_FIELDS,
     SCENARIO_FIELDS,
     TEST_FIELDS,
     UNIT_FIELDS,
@@ -26,7 +28,12 @@ from planner.readers.schema import (
     range_text,
     unknown_key_fix,
 )
-from planner.readers.units import UnitParseError, parse_bytes
+from planner.readers.units import UnitParseError, parse_bytes, parse_hours, parse_rate
+
+#: recovery timeline defaults (docs/formats.md): vendor delivery, restore throughput, boot
+DELIVERY_HOURS = 24.0
+RESTORE_RATE_GB_H = 400.0
+BOOT_MINUTES = 10.0
 
 
 @dataclass(frozen=True)
@@ -43,11 +50,17 @@ class HostModel:
     available: int | None = None
     declaration_fee: Decimal = Decimal(0)
     daily_fee: Decimal = Decimal(0)
+    #: recovery timeline: on site this long after a declaration when no unit carries it [h]
+    delivery_hours: float = DELIVERY_HOURS
+    #: restore throughput onto the PC [GB/h]
+    restore_rate_gb_h: float = RESTORE_RATE_GB_H
+    #: from a restored workload to it running [min]
+    boot_minutes: float = BOOT_MINUTES
 
 
 @dataclass(frozen=True)
 class UnitModel:
-    """A mobile recovery unit model: slots for PCs, seats for staff, fees."""
+    """A mobile recovery unit model: slots for PCs, seats for staff, fees, delivery [h]."""
 
     name: str
     slots: int
@@ -57,6 +70,7 @@ class UnitModel:
     available: int | None = None
     declaration_fee: Decimal = Decimal(0)
     daily_fee: Decimal = Decimal(0)
+    delivery_hours: float = DELIVERY_HOURS
 
 
 @dataclass(frozen=True)
@@ -119,6 +133,12 @@ class TestPlan:
         return max(self.pc_days, self.unit_days)
 
 
+#: the default test programme (the paper: test at least annually, start with a structured
+#: walk-through): a checklist test and a simulation (walk-through) each year, neither using the
+#: vendor's equipment, so it adds no cost; a policy's ``[scenario.tests]`` replaces it
+DEFAULT_TESTS = (TestPlan("checklist", 1), TestPlan("simulation", 1))
+
+
 @dataclass(frozen=True)
 class Scenario:
     """The organization's money assumptions (policy ``[scenario]``); amounts in ``currency``.
@@ -131,7 +151,7 @@ class Scenario:
     rates: tuple[tuple[str, Decimal], ...] = ()
     declarations: Decimal = Decimal(0)
     disaster_days: Decimal = Decimal(0)
-    tests: tuple[TestPlan, ...] = ()
+    tests: tuple[TestPlan, ...] = DEFAULT_TESTS
     p2v_server: Decimal = Decimal(0)
     p2v_workstation: Decimal = Decimal(0)
     hypervisor_licence: Decimal = Decimal(0)
@@ -173,6 +193,14 @@ class Policy:
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
     #: money only; compare=False so equal policies mean equal packings (the sweep's plan cache)
     scenario: Scenario = field(default_factory=Scenario, compare=False)
+    #: (tier, hours) recovery time objectives; they change a plan only under --enforce-rto
+    rto: tuple[tuple[int, float], ...] = field(default=(), compare=False)
+    #: (name, role) of the people who approve the written plan
+    approvals: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+
+    def rto_hours(self, tier: int) -> float | None:
+        """The tier's recovery time objective in hours, or None without one."""
+        return dict(self.rto).get(tier)
 
     def __post_init__(self) -> None:
         _check_ranges(self, POLICY_FIELDS, "", {"host_reserved_memory": "host_reserved_memory_gib"})
@@ -309,6 +337,37 @@ class _Fields:
         self._check(key, size)
         return size
 
+    def hours(self, key: str, default: float, *, unit: str = "hour", minimum: float = 0.0,
+              maximum: float = 8760.0, strict: bool = False) -> float:
+        """A duration (``"4 h"``, ``"90 min"`` or a bare number in ``unit``) in ``unit``."""
+        v = self.data.get(key)
+        if v is None:
+            return default
+        example = "\"4 h\"" if unit == "hour" else "\"10 min\""
+        try:
+            x = parse_hours(v, unit)
+        except UnitParseError as exc:
+            raise self.err(key, str(exc), f"give {key} as a duration, e.g. {example}") from None
+        if x < minimum or (strict and x == minimum) or x > maximum:
+            op = ">" if strict else ">="
+            raise self.err(key, f"must be {op} {minimum:g} and <= {maximum:g} {unit}s",
+                           f"give {key} between {minimum:g} and {maximum:g} {unit}s")
+        return x
+
+    def rate(self, key: str, default: float) -> float:
+        """A restore throughput (``"400 GB/h"``, ``"1 Gbit/s"``) in GB/h."""
+        v = self.data.get(key)
+        if v is None:
+            return default
+        try:
+            x = parse_rate(v)
+        except UnitParseError as exc:
+            raise self.err(key, str(exc), f"give {key} with units, e.g. \"400 GB/h\"") from None
+        if not 1.0 <= x <= 1e7:
+            raise self.err(key, f"{x:g} GB/h is outside 1 GB/h .. 10,000,000 GB/h",
+                           f"give {key} with units, e.g. \"400 GB/h\"")
+        return x
+
     def money(self, key: str) -> Decimal:
         v = self.data.get(key, 0)
         if isinstance(v, bool) or not isinstance(v, int | float | str):
@@ -344,6 +403,9 @@ def parse_catalog(data: dict[str, Any], file: str = "<catalog>") -> Catalog:
             monthly_fee=f.money("monthly_fee"), setup_fee=f.money("setup_fee"),
             available=f.integer("available"), declaration_fee=f.money("declaration_fee"),
             daily_fee=f.money("daily_fee"),
+            delivery_hours=f.hours("delivery_hours", DELIVERY_HOURS),
+            restore_rate_gb_h=f.rate("restore_rate", RESTORE_RATE_GB_H),
+            boot_minutes=f.hours("boot_minutes", BOOT_MINUTES, unit="minute", maximum=1440),
         ))
     units: list[UnitModel] = []
     units_raw = data.get("unit", []) or []
@@ -361,6 +423,7 @@ def parse_catalog(data: dict[str, Any], file: str = "<catalog>") -> Catalog:
             monthly_fee=f.money("monthly_fee"), setup_fee=f.money("setup_fee"),
             available=f.integer("available"), declaration_fee=f.money("declaration_fee"),
             daily_fee=f.money("daily_fee"),
+            delivery_hours=f.hours("delivery_hours", DELIVERY_HOURS),
         ))
         if units[-1].slots == 0 and units[-1].seats == 0:
             raise f.err("slots", "a unit with no slots and no seats holds nothing",
@@ -434,7 +497,9 @@ def parse_scenario(data: object, file: str = "<policy>") -> Scenario:
                              field=f"scenario.rates.{code}", found=v,
                              fix=f"give {code} as {currency or 'reporting currency'} per {code}")
         rates.append((code, r))
-    tests_raw = data.get("tests", {})
+    tests_raw = data.get("tests", None)
+    if tests_raw is None:
+        tests_raw = {t.kind: {"per_year": t.per_year} for t in DEFAULT_TESTS}
     if not isinstance(tests_raw, dict):
         raise f.err("tests", "must be a table", "write [scenario.tests] parallel = { ... }")
     tests: list[TestPlan] = []
@@ -505,7 +570,48 @@ def parse_policy(data: dict[str, Any], file: str = "<policy>") -> Policy:
         tiers=tuple(sorted(set(int(t) for t in tiers_raw))),
         workstation_seats=seats,
         scenario=parse_scenario(data.get("scenario"), file),
+        rto=parse_rto(data.get("rto"), file),
+        approvals=parse_approvals(data.get("approval"), file),
     )
+
+
+def parse_rto(data: object, file: str = "<policy>") -> tuple[tuple[int, float], ...]:
+    """The policy's ``[rto]`` table: tier -> recovery time objective [h], sorted by tier."""
+    if data is None:
+        return ()
+    if not isinstance(data, dict):
+        raise InputError("rto must be a table", file=file, field="rto",
+                         fix='write [rto] then one line per tier, e.g. 1 = "4 h"')
+    f = _Fields(data, file, "rto.", RTO_FIELDS)
+    out: list[tuple[int, float]] = []
+    for key in data:
+        if str(key) not in ("1", "2", "3", "4"):
+            raise f.err(str(key), "unknown tier", 'use tiers 1..4, e.g. 1 = "4 h"')
+        out.append((int(key), f.hours(str(key), 0.0, minimum=0.0, strict=True)))
+    return tuple(sorted(out))
+
+
+def parse_approvals(data: object, file: str = "<policy>") -> tuple[tuple[str, str], ...]:
+    """The policy's ``[[approval]]`` list: (name, role) of each person who signs the plan."""
+    if data is None:
+        return ()
+    fix = 'write [[approval]] name = "A. Person", role = "Chief Financial Officer"'
+    if not isinstance(data, list):
+        raise InputError("approval must be a list of [[approval]] tables", file=file,
+                         field="approval", fix=fix)
+    out: list[tuple[str, str]] = []
+    for i, a in enumerate(data, start=1):
+        if not isinstance(a, dict):
+            raise InputError("not a table", file=file, field=f"approval[{i}]", fix=fix)
+        f = _Fields(a, file, f"approval[{i}].", APPROVAL_FIELDS)
+        bad = sorted(set(a) - {"name", "role"})
+        if bad:
+            raise f.err(bad[0], "unknown key", "use name and role")
+        role = a.get("role", "")
+        if not isinstance(role, str):
+            raise f.err("role", "not text", "give role as a quoted string")
+        out.append((f.text("name"), role.strip()))
+    return tuple(out)
 
 
 def load_policy(path: str | Path | None, data: bytes | None = None) -> Policy:

@@ -88,6 +88,15 @@ HOST_FIELDS: tuple[Field, ...] = (
           "Charged per item each time a disaster is declared.", 0),
     Field("daily_fee", "money", "currency", 0, False,
           "Per item per day in use, during a declared disaster or a test.", 0),
+    Field("delivery_hours", "duration", "h", 24, False,
+          "Hours from a declaration until the PC is on site and powered, when no mobile unit "
+          "carries it (`\"24 h\"` or a number of hours).", minimum=0, maximum=8760),
+    Field("restore_rate", "throughput", "GB/h", "400 GB/h", False,
+          "Restore throughput onto the PC (`\"400 GB/h\"`, `\"1 Gbit/s\"`); the restores on "
+          "one PC run one after another.", minimum=1, maximum=1e7),
+    Field("boot_minutes", "duration", "min", 10, False,
+          "Minutes from a restored workload to it running (boot and checks).",
+          minimum=0, maximum=1440),
 )
 
 UNIT_FIELDS: tuple[Field, ...] = (
@@ -102,6 +111,9 @@ UNIT_FIELDS: tuple[Field, ...] = (
           "Charged per item each time a disaster is declared.", 0),
     Field("daily_fee", "money", "currency", 0, False,
           "Per item per day in use, during a declared disaster or a test.", 0),
+    Field("delivery_hours", "duration", "h", 24, False,
+          "Hours from a declaration until the unit and the PCs it carries are on site "
+          "(`\"36 h\"` or a number of hours).", minimum=0, maximum=8760),
 )
 
 CATALOG_FIELDS: tuple[Field, ...] = (
@@ -137,7 +149,9 @@ SCENARIO_FIELDS: tuple[Field, ...] = (
     Field("disaster_days", "number >= 0", "day", 0, False,
           "Days the recovery PCs and units are in use per declaration.", 0, MAX_DAYS),
     Field("tests", "table", None, None, False,
-          "`[scenario.tests]` by type: checklist, simulation, parallel, full_interruption."),
+          "`[scenario.tests]` by type: checklist, simulation, parallel, full_interruption. "
+          "Without it: one checklist and one simulation (structured walk-through) a year, "
+          "neither using the vendor's equipment."),
     Field("p2v_server", "money", "currency", 0, False,
           "One-time P2V conversion per physical server (virtual plan).", 0),
     Field("p2v_workstation", "money", "currency", 0, False,
@@ -184,6 +198,23 @@ POLICY_FIELDS: tuple[Field, ...] = (
     Field("tiers", "list of 1..4", None, [1, 2, 3, 4], False, "Tiers in scope."),
     Field("workstation_seats", "bool", None, True, False,
           "Whether each workstation needs a staff seat in a mobile unit."),
+    Field("rto", "table", None, None, False,
+          "`[rto]` recovery time objective per tier (below): hours after a declaration by "
+          "which the whole tier must be running."),
+    Field("approval", "list of tables", None, None, False,
+          "`[[approval]]` who approves the written plan (below); the report prints a "
+          "signature line for each."),
+)
+
+RTO_FIELDS: tuple[Field, ...] = tuple(
+    Field(str(t), "duration", "h", None, False,
+          f"RTO of tier {t} (`\"4 h\"`, `\"90 min\"`, `\"2 day\"` or a number of hours).",
+          minimum=0.01, maximum=8760)
+    for t in (1, 2, 3, 4))
+
+APPROVAL_FIELDS: tuple[Field, ...] = (
+    Field("name", "text", None, None, True, "Name of the person who approves the plan."),
+    Field("role", "text", None, "", False, "Their role, e.g. `Chief Financial Officer`."),
 )
 
 

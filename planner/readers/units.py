@@ -135,3 +135,59 @@ def parse_bytes(value: object, default_unit: str | None, target: str, *,
     # pint converts through floats: 1 TB -> 1000.0000000000001 GB; 12 significant digits
     # remove that drift without touching any real size
     return float(f"{q.to(target).magnitude:.12g}")
+
+
+_RATE_RE = re.compile(rf"^\s*({_NUMBER})\s*([A-Za-z]+)\s*/\s*([A-Za-z]+)\s*$")
+#: bit units a network rate may be given in, in bits
+_BITS = {"bit": 1.0, "kbit": 1e3, "mbit": 1e6, "gbit": 1e9, "tbit": 1e12}
+
+
+def parse_hours(value: object, target: str = "hour") -> float:
+    """A duration (``'4 h'``, ``'90 min'``, ``'2 day'``, or a bare number in ``target``).
+
+    Returns the magnitude in ``target`` (a pint time unit); raises UnitParseError otherwise.
+    """
+    if isinstance(value, bool):
+        raise UnitParseError("expected a duration such as '4 h'")
+    if isinstance(value, int | float):
+        x = float(value)
+    elif isinstance(value, str):
+        try:
+            q: pint.Quantity = Q_(value.strip())
+        except Exception:  # pint raises several types for text it cannot read
+            raise UnitParseError(f"cannot read '{value}' as a duration such as '4 h'") from None
+        if not isinstance(q, pint.Quantity) or q.dimensionality != ureg.hour.dimensionality:
+            raise UnitParseError(f"'{value}' is not a duration; write e.g. '4 h' or '90 min'")
+        x = float(q.to(target).magnitude)
+    else:
+        raise UnitParseError("expected a duration such as '4 h'")
+    if not math.isfinite(x):
+        raise UnitParseError("duration is not a finite number")
+    return x
+
+
+def parse_rate(value: object) -> float:
+    """A data throughput (``'400 GB/h'``, ``'1 Gbit/s'``, ``'100 MB/s'``) in GB/h.
+
+    The amount must name a byte or bit unit (pint alone would take ``'400 / h'``: bytes are
+    dimensionless there); raises UnitParseError otherwise.
+    """
+    if not isinstance(value, str):
+        raise UnitParseError("expected a throughput with units such as '400 GB/h'")
+    m = _RATE_RE.match(value)
+    if not m:
+        raise UnitParseError(f"cannot read '{value}' as a throughput such as '400 GB/h'")
+    number, amount, per = float(m.group(1)), m.group(2), m.group(3)
+    if not math.isfinite(number) or number <= 0:
+        raise UnitParseError("throughput must be a positive number")
+    if amount.lower() in _BITS:
+        gb = number * _BITS[amount.lower()] / 8 / 1e9
+    else:
+        gb = parse_bytes(f"{number!r} {amount}", None, "GB")
+    try:
+        q = Q_(1.0, per)
+    except Exception:  # pint raises several types for a unit it does not know
+        raise UnitParseError(f"unknown time unit '{per}'; write e.g. GB/h or MB/s") from None
+    if q.dimensionality != ureg.hour.dimensionality:
+        raise UnitParseError(f"'{per}' is not a time unit; write e.g. GB/h or MB/s")
+    return float(f"{gb / float(q.to('hour').magnitude):.12g}")

@@ -299,3 +299,54 @@ def verify_plan(plan: Plan, inventory: Inventory, catalog: Catalog, policy: Poli
     problems = check_plan(plan, inventory, catalog, policy)
     if problems:
         raise VerificationError(problems)
+
+
+def check_rto(plan: Plan, inventory: Inventory, catalog: Catalog, policy: Policy) -> list[str]:
+    """Every PC's tier deadline missed, recomputed from the raw inputs (docs/recovery.md).
+
+    On a PC that is on site after its unit's (or its own) delivery, restores run one after
+    another: singles at their tier, an affinity group as one block at its most critical
+    member's tier, smaller first within a tier; a workload runs its PC model's boot time after
+    its block is restored. A tier with an unplaced workload never fully runs. An empty list
+    means every target holds.
+    """
+    f = _facts(inventory, catalog, policy)
+    hosts = {m.name: m for m in catalog.hosts}
+    units = {u.name: u for u in catalog.units}
+    unit_of = {pu.id: units[pu.model] for pu in plan.units if pu.model in units}
+    latest: dict[tuple[int, str], float] = {}
+    for h in plan.hosts:
+        m = hosts.get(h.model)
+        if m is None:
+            continue
+        clock = unit_of[h.unit].delivery_hours if h.unit in unit_of else m.delivery_hours
+        groups: dict[str, list[str]] = {}
+        blocks: list[tuple[int, float, str, list[str]]] = []
+        for n in h.workloads:
+            w = f.workload_of.get(n)
+            if w is None:
+                continue
+            if w.affinity:
+                groups.setdefault(w.affinity, []).append(n)
+            else:
+                blocks.append((w.tier, f.demand[n][2], n, [n]))
+        for g, names in groups.items():
+            blocks.append((min(f.workload_of[n].tier for n in names),
+                           sum(f.demand[n][2] for n in names), f"affinity:{g}", names))
+        for _, size, _, names in sorted(blocks):
+            clock += size / m.restore_rate_gb_h
+            for n in names:
+                key = (f.workload_of[n].tier, h.id)
+                latest[key] = max(latest.get(key, 0.0), clock + m.boot_minutes / 60.0)
+    problems: list[str] = []
+    for tier, rto in policy.rto:
+        if tier not in policy.tiers:
+            continue
+        for u in plan.unplaced:
+            if u.name in f.workload_of and f.workload_of[u.name].tier == tier:
+                problems.append(f"tier {tier}: {u.name} is unplaced, the tier never fully runs")
+        for (t, hid), ready in sorted(latest.items()):
+            if t == tier and ready > rto * (1 + REL_TOL) + 1e-9:
+                problems.append(f"{hid}: tier {tier} runs at {ready:.4g} h, after its RTO of "
+                                f"{rto:g} h")
+    return problems

@@ -1,0 +1,265 @@
+"""``--enforce-rto``: plan so that every tier is running by its recovery time objective.
+
+Restore time on one PC is a capacity of its own per tier deadline: on a PC of model ``h`` that
+is on site after ``d_h`` hours, restores at ``r_h`` GB/h and boots in ``b_h`` hours, the tiers up
+to ``t`` are running by their RTO ``R_t`` when the storage of their workloads there fits
+
+    sum(storage of the workloads of tier <= t on the PC) <= C_t(h) = r_h * (R_t - d_h - b_h)
+
+(docs/recovery.md). The engine packs three dimensions; rather than a new dimension per deadline
+inside it, this module hands the engine an equivalent-or-stricter storage demand: each workload
+of tier ``k`` counts ``f_k = max(1, max_{t >= k, h} S_h / C_t(h))`` times its storage, where
+``S_h`` is the PC's usable storage. Then for every PC and deadline
+``sum_{tier <= t} s <= (C_t / S_h) sum f s <= C_t``: every plan of the inflated problem meets
+every target, and the engine itself is unchanged (plans without ``--enforce-rto`` are the same).
+The price is conservatism: ``f_k`` takes the slowest PC model and the latest unit delivery, so
+the plan can cost more than the exact per-deadline capacities would. The result is checked by
+the recovery timeline and the independent verifier, never taken on trust.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from planner.errors import VerificationError
+from planner.model.plan import Plan
+from planner.model.problem import demand_of, growth_factor, usable_capacity
+from planner.readers.catalog import Catalog, HostModel, Policy
+from planner.readers.inventory import Inventory, Workload
+from planner.recovery.timeline import Timeline, timeline
+from planner.solver.engine import ProgressFn
+from planner.solver.engine import plan as make_plan
+from planner.verify.verifier import check_rto, verify_plan
+
+
+@dataclass
+class RtoPlan:
+    """The plan meeting the RTO, the plan ignoring it, and what could not be met and why."""
+
+    plan: Plan
+    unconstrained: Plan
+    timeline: Timeline
+    factors: dict[int, float]
+    impossible: list[str] = field(default_factory=list)
+    method: str = ""
+
+    @property
+    def meets(self) -> bool:
+        """Whether every tier with a target meets it in the enforced plan."""
+        return not self.timeline.misses
+
+
+def worst_delivery(model: HostModel, catalog: Catalog) -> float:
+    """The latest a PC of this model can be on site: the slowest unit that can carry it."""
+    if not catalog.units:
+        return model.delivery_hours
+    carriers = [u.delivery_hours for u in catalog.units if u.slots >= model.slots]
+    return max(carriers, default=model.delivery_hours)
+
+
+def best_delivery(model: HostModel, catalog: Catalog) -> float:
+    """The earliest a PC of this model can be on site (the fastest unit that can carry it)."""
+    if not catalog.units:
+        return model.delivery_hours
+    carriers = [u.delivery_hours for u in catalog.units if u.slots >= model.slots]
+    return min(carriers, default=model.delivery_hours)
+
+
+def deadline_capacity(model: HostModel, delivery: float, rto: float) -> float:
+    """GB a PC can restore so that its last workload runs by ``rto`` hours (may be <= 0)."""
+    return model.restore_rate_gb_h * (rto - delivery - model.boot_minutes / 60.0)
+
+
+def _blocks(inventory: Inventory) -> list[tuple[str, int, list[Workload]]]:
+    """Restore blocks: affinity groups (tier of their most critical member) and singles.
+
+    A single row stands for each of its ``count`` copies (each restores on its own); a group's
+    rows count every copy (the group restores as one block).
+    """
+    groups: dict[str, list[Workload]] = {}
+    out: list[tuple[str, int, list[Workload]]] = []
+    for w in inventory.workloads:
+        if w.affinity:
+            groups.setdefault(w.affinity, []).append(w)
+        else:
+            out.append((w.name, w.tier, [w]))
+    out.extend((f"affinity group '{g}'", min(w.tier for w in ws), ws)
+               for g, ws in groups.items())
+    return out
+
+
+def _copies(w: Workload) -> int:
+    """Copies of a row restored in one block: all of an affinity group's, one of a single's."""
+    return w.count if w.affinity else 1
+
+
+def impossible_targets(inventory: Inventory, catalog: Catalog, policy: Policy) -> list[str]:
+    """Workloads (or affinity groups) that miss their tier's RTO even alone on the best PC."""
+    growth = growth_factor(policy, catalog)
+    out: list[str] = []
+    for label, tier, ws in _blocks(inventory):
+        rto = policy.rto_hours(tier)
+        if rto is None or tier not in policy.tiers:
+            continue
+        gb = sum(demand_of(w, policy, growth)[2] * _copies(w) for w in ws)
+        best: tuple[float, str] | None = None
+        for m in catalog.hosts:
+            t = best_delivery(m, catalog) + gb / m.restore_rate_gb_h + m.boot_minutes / 60.0
+            if best is None or t < best[0]:
+                best = (t, m.name)
+        if best is not None and best[0] > rto * (1 + 1e-9):
+            m = next(h for h in catalog.hosts if h.name == best[1])
+            out.append(f"{label} (tier {tier}) cannot run by the tier's RTO of {rto:g} h on any "
+                       f"PC model: alone on the fastest, {m.name}, it runs after {best[0]:.1f} h "
+                       f"(on site {best_delivery(m, catalog):g} h + {gb:,.0f} GB at "
+                       f"{m.restore_rate_gb_h:,.0f} GB/h + boot {m.boot_minutes:g} min)")
+    return out
+
+
+def inflation_factors(catalog: Catalog, policy: Policy) -> dict[int, float]:
+    """Per tier, the storage multiplier that makes the storage capacity imply every deadline.
+
+    Only PC models that can meet every deadline with some storage count (a model too slow for a
+    deadline gets no PCs' worth of tier-1 work anyway: see ``models_for``).
+    """
+    factors: dict[int, float] = {}
+    for k in policy.tiers:
+        f = 1.0
+        for t, rto in policy.rto:
+            if t < k:
+                continue
+            for m in models_for(catalog, policy):
+                cap = deadline_capacity(m, worst_delivery(m, catalog), rto)
+                usable = usable_capacity(m, policy)[2]
+                f = max(f, usable / cap)
+        factors[k] = f
+    return factors
+
+
+def quick_units(catalog: Catalog, policy: Policy) -> Catalog:
+    """The catalog without the unit models that arrive too late for some PC to meet every RTO.
+
+    Unchanged when every unit model is quick enough, or none is (nothing better to offer).
+    """
+    if not catalog.units or not policy.rto:
+        return catalog
+    quick = tuple(u for u in catalog.units
+                  if any(m.slots <= u.slots
+                         and all(deadline_capacity(m, u.delivery_hours, r) > 0
+                                 for _, r in policy.rto) for m in catalog.hosts))
+    if not quick or len(quick) == len(catalog.units):
+        return catalog
+    return replace(catalog, units=quick)
+
+
+def models_for(catalog: Catalog, policy: Policy) -> list[HostModel]:
+    """PC models with a positive restore capacity before every deadline (worst delivery)."""
+    return [m for m in catalog.hosts
+            if all(deadline_capacity(m, worst_delivery(m, catalog), r) > 0 for _, r in policy.rto)]
+
+
+def plan_meeting_rto(inventory: Inventory, catalog: Catalog, policy: Policy, *,
+                     time_limit: float = 30.0, progress: ProgressFn | None = None,
+                     unconstrained: Plan | None = None) -> RtoPlan:
+    """The cheapest plan found whose timeline meets every tier's RTO, and the one ignoring it.
+
+    Workloads that cannot meet their target on any PC (``impossible_targets``) are named; they
+    are planned as usual (never dropped) and their tier is reported as missing its target.
+    The time limit is split between the two solves.
+    """
+    half = time_limit / 2
+    free = unconstrained or make_plan(inventory, catalog, policy, time_limit=half,
+                                      progress=progress)
+    impossible = impossible_targets(inventory, catalog, policy)
+    free_tl = timeline(free, inventory, catalog, policy)
+    if policy.rto and not free_tl.misses:
+        return RtoPlan(free, free, free_tl, {}, impossible,
+                       "the plan that ignores the RTO already meets every target")
+    full = catalog
+    catalog = quick_units(catalog, policy)
+    fast = models_for(catalog, policy)
+    if not policy.rto or not fast:
+        why = ("no RTO targets in the policy" if not policy.rto else
+               "no PC model can restore anything before every deadline (delivery + boot "
+               "exceed an RTO)")
+        return RtoPlan(free, free, free_tl, {},
+                       impossible + ([] if not policy.rto else [why]), "not enforced: " + why)
+    factors = inflation_factors(catalog, policy)
+    growth = growth_factor(policy, catalog)
+    caps = [usable_capacity(m, policy) for m in fast]
+    caps_all = [usable_capacity(m, policy) for m in catalog.hosts]
+
+    def fits(ws: list[Workload], f: float, on: list[tuple[float, float, float]]) -> bool:
+        need = [sum(demand_of(w, policy, growth)[d] * _copies(w) for w in ws) for d in range(3)]
+        need[2] *= f
+        return any(all(n <= c for n, c in zip(need, cap, strict=True)) for cap in on)
+
+    notes: list[str] = []
+    keep_slow = False
+    scale: dict[str, float] = {}
+    for label, tier, ws in _blocks(inventory):
+        if tier not in policy.tiers:
+            continue
+        f = factors.get(tier, 1.0)
+        if not fits(ws, 1.0, caps_all):
+            continue  # fits no PC at all: the engine lists it as unplaced with the reason
+        if not fits(ws, 1.0, caps):
+            keep_slow = True  # only a model too slow for a deadline holds it
+            notes.append(f"{label} fits only PC models too slow for the RTO; its tier is "
+                         "checked, not guaranteed")
+            continue
+        if f > 1.0 and not fits(ws, f, caps):
+            notes.append(f"{label} is too large for the stricter restore capacity; its tier "
+                         "is checked, not guaranteed")
+            continue
+        for w in ws:
+            scale[w.name] = f
+    work = [replace(w, storage_gb=w.storage_gb * scale[w.name],
+                    storage_used_gb=None if w.storage_used_gb is None
+                    else w.storage_used_gb * scale[w.name])
+            if scale.get(w.name, 1.0) > 1.0 else w for w in inventory.workloads]
+    # a model too slow for a deadline takes no part, unless a workload fits nothing else
+    cat = (replace(catalog, hosts=tuple(fast))
+           if len(fast) < len(catalog.hosts) and not keep_slow else catalog)
+    p = make_plan(Inventory(tuple(work), inventory.source), cat, policy,
+                  time_limit=half, progress=progress, verify=False)
+    p = _restore_sizes(p, inventory, full, policy, free)
+    verify_plan(p, inventory, full, policy)
+    tl = timeline(p, inventory, full, policy)
+    tl.notes.extend(notes)
+    # the independent verifier recomputes every PC's tier deadlines: it must agree
+    found = check_rto(p, inventory, full, policy)
+    if bool(found) != bool(tl.misses):
+        raise VerificationError([*found, "the recovery timeline and the verifier disagree on "
+                                 "the RTO"])
+    if len(catalog.units) < len(full.units):
+        slow = sorted({u.name for u in full.units} - {u.name for u in catalog.units})
+        notes.append(f"mobile units {', '.join(slow)} arrive too late for an RTO and are not "
+                     "used")
+    method = ("each PC's restore capacity before every tier deadline, as a stricter storage "
+              "demand per tier (factors " + ", ".join(
+                  f"tier {k} ×{f:.2f}" for k, f in sorted(factors.items())) + ")")
+    return RtoPlan(p, free, tl, factors, impossible, method)
+
+
+def _restore_sizes(p: Plan, inventory: Inventory, catalog: Catalog, policy: Policy,
+                   free: Plan) -> Plan:
+    """The enforced plan with its true storage use and the real physical imaging baseline."""
+    growth = growth_factor(policy, catalog)
+    by_name = {n: w for w in inventory.workloads for n in w.instance_names()}
+    for h in p.hosts:
+        h.used["storage_gb"] = round(sum(demand_of(by_name[n], policy, growth)[2]
+                                         for n in h.workloads), 6)
+    p.baseline = free.baseline
+    # the engine's bound holds for the stricter storage problem, not for the exact RTO one; the
+    # unconstrained plan's bound does (meeting the RTO only removes plans), so that is claimed
+    if free.lower_bound is None or p.lower_bound is None:
+        p.lower_bound, p.gap = None, None
+        p.status = "feasible" if p.status != "infeasible" else p.status
+    else:
+        p.lower_bound = min(free.lower_bound, p.cost)
+        p.gap = 0.0 if p.cost == 0 else float((p.cost - p.lower_bound) / p.cost)
+        p.status = "optimal" if p.lower_bound == p.cost else "feasible"
+    p.stats = {**p.stats, "rto_enforced": True,
+               "bound": "the plan ignoring the RTO: its lower bound holds here too"}
+    return p

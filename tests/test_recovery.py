@@ -1,0 +1,221 @@
+"""The recovery timeline (hand-computed cases), the RTO check, --enforce-rto, the test programme."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal as D
+
+import pytest
+
+from planner.errors import InputError
+from planner.model.plan import Baseline, Plan, PlannedHost, PlannedUnit
+from planner.money.costing import assess
+from planner.money.programme import programme
+from planner.present.charts import timeline_figure
+from planner.readers.catalog import (
+    DEFAULT_TESTS,
+    PURE_PACKING,
+    Catalog,
+    HostModel,
+    UnitModel,
+    parse_catalog,
+    parse_policy,
+    parse_scenario,
+)
+from planner.readers.inventory import Inventory, Workload
+from planner.recovery.enforce import impossible_targets, plan_meeting_rto
+from planner.recovery.timeline import timeline
+from planner.verify.verifier import check_rto
+
+# delivery 2 h, 100 GB/h, boot 6 min = 0.1 h: every time below is exact by hand
+P = HostModel("P", cores=8, memory_gib=64, storage_gb=1000, monthly_fee=D(100),
+              delivery_hours=2.0, restore_rate_gb_h=100.0, boot_minutes=6.0)
+
+
+def _w(name: str, tier: int, gb: float, affinity: str = "") -> Workload:
+    return Workload(name, 1, 1.0, gb, tier=tier, affinity=affinity)
+
+
+def _plan(hosts: list[tuple[str, list[str], str | None]],
+          units: list[PlannedUnit] | None = None) -> Plan:
+    return Plan("feasible", D(0), None, None, "USD",
+                [PlannedHost(i, "P", u, ws, {}, {}) for i, ws, u in hosts], units or [], [], [],
+                Baseline(0, 0, D(0)), 0.0, 1)
+
+
+def test_two_pcs_with_staggered_restores_and_a_missed_rto() -> None:
+    inv = Inventory((_w("a", 1, 200), _w("b", 2, 100), _w("c", 1, 50), _w("d", 2, 300)))
+    cat = Catalog(hosts=(P,), term_years=1)
+    pol = dataclasses.replace(PURE_PACKING, rto=((1, 4.0), (2, 6.0)))
+    plan = _plan([("pc-1", ["a", "b", "c"], None), ("pc-2", ["d"], None)])
+    tl = timeline(plan, inv, cat, pol)
+    run = {w.name: w.running_at for w in tl.workloads}
+    # pc-1: tier 1 first, smaller first: c 2->2.5, a 2.5->4.5, then b 4.5->5.5; +0.1 boot
+    assert run["c"] == pytest.approx(2.6)
+    assert run["a"] == pytest.approx(4.6)
+    assert run["b"] == pytest.approx(5.6)
+    assert run["d"] == pytest.approx(5.1)  # pc-2: 2 + 3 + 0.1
+    t1, t2 = tl.tier(1), tl.tier(2)
+    assert t1 is not None and t2 is not None
+    assert t1.back_at == pytest.approx(4.6) and t1.miss == pytest.approx(0.6)
+    assert t1.meets is False
+    assert t2.back_at == pytest.approx(5.6) and t2.meets is True and t2.miss == 0.0
+    assert [t.tier for t in tl.misses] == [1]
+    # the independent verifier finds the same miss, on the same PC
+    assert check_rto(plan, inv, cat, pol) == ["pc-1: tier 1 runs at 4.6 h, after its RTO of 4 h"]
+
+
+def test_a_late_unit_sets_the_delivery_of_the_pcs_it_carries() -> None:
+    inv = Inventory((_w("e", 1, 100), _w("f", 1, 100)))
+    cat = Catalog(hosts=(P,), units=(UnitModel("U", slots=2, delivery_hours=10.0),),
+                  term_years=1)
+    pol = dataclasses.replace(PURE_PACKING, rto=((1, 11.0),))
+    plan = _plan([("pc-1", ["e"], "unit-1"), ("pc-2", ["f"], None)],
+                 [PlannedUnit("unit-1", "U", ["pc-1"], 0, 1)])
+    tl = timeline(plan, inv, cat, pol)
+    run = {w.name: w.running_at for w in tl.workloads}
+    assert run["e"] == pytest.approx(11.1)  # unit on site at 10 h, not the PC's own 2 h
+    assert run["f"] == pytest.approx(3.1)
+    t1 = tl.tier(1)
+    assert t1 is not None and t1.miss == pytest.approx(0.1)
+    assert check_rto(plan, inv, cat, pol) == ["pc-1: tier 1 runs at 11.1 h, after its RTO of "
+                                              "11 h"]
+
+
+def test_an_affinity_group_restores_as_one_block_at_its_most_critical_tier() -> None:
+    inv = Inventory((_w("x", 1, 100, "app"), _w("y", 3, 100, "app"), _w("z", 2, 50)))
+    cat = Catalog(hosts=(P,), term_years=1)
+    pol = dataclasses.replace(PURE_PACKING, rto=((1, 4.1), (2, 4.5), (3, 5.0)))
+    tl = timeline(_plan([("pc-1", ["z", "y", "x"], None)]), inv, cat, pol)
+    run = {w.name: w.running_at for w in tl.workloads}
+    # the group (200 GB, tier 1) 2 -> 4, both members run at 4.1; then z 4 -> 4.5, 4.6
+    assert run["x"] == pytest.approx(4.1) and run["y"] == pytest.approx(4.1)
+    assert run["z"] == pytest.approx(4.6)
+    assert [(t.tier, t.meets) for t in tl.tiers] == [(1, True), (2, False), (3, True),
+                                                     (4, None)][:3]
+    t2 = tl.tier(2)
+    assert t2 is not None and t2.miss == pytest.approx(0.1)
+    assert check_rto(_plan([("pc-1", ["z", "y", "x"], None)]), inv, cat, pol) == [
+        "pc-1: tier 2 runs at 4.6 h, after its RTO of 4.5 h"]
+
+
+def test_timeline_figure_has_a_row_per_pc_tiers_and_rto_lines() -> None:
+    inv = Inventory((_w("a", 1, 200), _w("b", 2, 100), _w("d", 2, 300)))
+    cat = Catalog(hosts=(P,), term_years=1)
+    pol = dataclasses.replace(PURE_PACKING, rto=((1, 4.0), (2, 6.0)))
+    tl = timeline(_plan([("pc-1", ["a", "b"], None), ("pc-2", ["d"], None)]), inv, cat, pol)
+    fig = timeline_figure(tl, pol)
+    names = [t.name for t in fig.data]
+    assert names == ["waiting for delivery", "tier 1", "tier 2"]
+    assert set(fig.data[2].y) == {"pc-1", "pc-2"}
+    assert len(fig.layout.shapes) == 2  # one RTO line per tier with a target
+    assert "[h]" in fig.layout.xaxis.title.text
+
+
+def _enforce_case() -> tuple[Inventory, Catalog]:
+    # four tier-1 workloads of 200 GB fit one PC (800 of 1000 GB) but restore in 8 h there
+    fast = dataclasses.replace(P, delivery_hours=0.0, boot_minutes=0.0)
+    inv = Inventory((Workload("t1", 1, 1.0, 200.0, tier=1, count=4),
+                     Workload("t3", 1, 1.0, 100.0, tier=3)))
+    return inv, Catalog(hosts=(fast,), term_years=1)
+
+
+def test_enforce_rto_meets_the_target_and_costs_no_less() -> None:
+    inv, cat = _enforce_case()
+    pol = dataclasses.replace(PURE_PACKING, rto=((1, 4.5),))
+    r = plan_meeting_rto(inv, cat, pol, time_limit=10)
+    free = timeline(r.unconstrained, inv, cat, pol)
+    assert len(r.unconstrained.hosts) == 1 and [t.tier for t in free.misses] == [1]
+    assert r.meets and r.timeline.misses == []
+    assert check_rto(r.plan, inv, cat, pol) == []
+    # 450 GB before the deadline per PC: at most two of the 200 GB workloads on each
+    assert len(r.plan.hosts) == 2
+    assert r.plan.cost >= r.unconstrained.cost
+    t1 = r.timeline.tier(1)
+    assert t1 is not None and t1.back_at == pytest.approx(4.0)
+    assert r.impossible == []
+    # without --enforce-rto the RTO changes nothing: same plan as with no targets
+    assert r.unconstrained.cost == D(1200)
+
+
+def test_enforce_rto_names_the_workload_that_cannot_meet_its_target() -> None:
+    inv, cat = _enforce_case()
+    inv = Inventory((*inv.workloads, Workload("big", 1, 1.0, 600.0, tier=1)))
+    pol = dataclasses.replace(PURE_PACKING, rto=((1, 4.5),))
+    msgs = impossible_targets(inv, cat, pol)
+    assert len(msgs) == 1 and msgs[0].startswith("big (tier 1) cannot run by the tier's RTO "
+                                                 "of 4.5 h")
+    assert "600 GB at 100 GB/h" in msgs[0]
+    r = plan_meeting_rto(inv, cat, pol, time_limit=10)
+    assert r.impossible == msgs
+    placed = {n for h in r.plan.hosts for n in h.workloads}
+    assert "big" in placed  # never dropped: planned, its tier reported as missing the target
+    assert [t.tier for t in r.timeline.misses] == [1]
+
+
+@pytest.mark.parametrize(("data", "field"), [
+    ({"rto": {"1": "-4 h"}}, "rto.1"),
+    ({"rto": {"1": "4 GB"}}, "rto.1"),
+    ({"rto": {"7": "4 h"}}, "rto.7"),
+    ({"rto": {"2": "2 year"}}, "rto.2"),
+    ({"rto": "4 h"}, "rto"),
+    ({"approval": [{"role": "CFO"}]}, "approval[1].name"),
+])
+def test_bad_rto_values_name_the_file_and_field(data: dict[str, object], field: str) -> None:
+    with pytest.raises(InputError) as e:
+        parse_policy(data, "policy.toml")
+    assert e.value.file == "policy.toml" and e.value.field == field
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("restore_rate", "400 GB"), ("restore_rate", "fast"), ("restore_rate", "400 / h"),
+    ("restore_rate", 400), ("boot_minutes", "ten"), ("delivery_hours", -1),
+])
+def test_bad_timeline_values_in_a_catalog_name_the_field(key: str, value: object) -> None:
+    host = {"name": "P", "cores": 8, "memory": "64 GiB", "storage": "1 TB", key: value}
+    with pytest.raises(InputError) as e:
+        parse_catalog({"host": [host]}, "quote.toml")
+    assert e.value.file == "quote.toml" and e.value.field == f"host[1].{key}"
+
+
+def test_timeline_inputs_are_read_with_units() -> None:
+    cat = parse_catalog({"host": [{"name": "P", "cores": 8, "memory": "64 GiB",
+                                   "storage": "1 TB", "restore_rate": "1 Gbit/s",
+                                   "boot_minutes": "90 s", "delivery_hours": "1 day"}],
+                         "unit": [{"name": "U", "slots": 2, "delivery_hours": 36}]})
+    h = cat.hosts[0]
+    assert h.restore_rate_gb_h == pytest.approx(450.0)
+    assert h.boot_minutes == pytest.approx(1.5) and h.delivery_hours == pytest.approx(24.0)
+    assert cat.units[0].delivery_hours == 36.0
+    pol = parse_policy({"rto": {"1": "90 min", "2": 8}})
+    assert pol.rto == ((1, 1.5), (2, 8.0))
+
+
+def test_default_test_programme_and_its_cost_per_year() -> None:
+    assert parse_scenario({}).tests == DEFAULT_TESTS
+    assert {t.kind for t in DEFAULT_TESTS} == {"checklist", "simulation"}
+    sc = parse_scenario({"tests": {"parallel": {"per_year": 1, "pc_days": 2, "unit_days": 1},
+                                   "checklist": {"per_year": 2}}})
+    host = dataclasses.replace(P, daily_fee=D(10))
+    cat = Catalog(hosts=(host,), units=(UnitModel("U", slots=4, daily_fee=D(50),
+                                                  monthly_fee=D(1)),),
+                  term_years=2, included_test_days=D(1), test_day_fee=D(100),
+                  annual_escalation=D("0.1"))
+    inv = Inventory((_w("a", 1, 200), _w("b", 2, 100)))
+    plan = _plan([("pc-1", ["a", "b"], "unit-1")], [PlannedUnit("unit-1", "U", ["pc-1"], 0, 1)])
+    pol = dataclasses.replace(PURE_PACKING, scenario=sc)
+    a = assess(plan, inv, cat, pol)
+    pr = programme(a)
+    assert [(r.year, r.kind, r.count) for r in pr.rows] == [
+        (1, "checklist", 2), (1, "parallel", 1), (2, "checklist", 2), (2, "parallel", 1)]
+    par = pr.rows[1]
+    assert par.pcs == {"P": 1} and par.units == {"U": 1} and pr.rows[0].pcs == {}
+    # one parallel test: 2 PC days x 10 + 1 unit day x 50 + 2 days x 100 test-day fee
+    assert par.cost_per_test == D("270.00")
+    # year 1: PC 20 + unit 50 + (2 - 1 included) x 100 = 170; year 2 escalated by 10 %
+    assert pr.cost_by_year == {1: D("170.00"), 2: D("187.00")}
+    assert pr.total == a.virtual.by(kind="test")
+    assert pr.warnings == []
+    empty = programme(assess(plan, inv, cat, dataclasses.replace(
+        PURE_PACKING, scenario=parse_scenario({"tests": {}}))))
+    assert empty.warnings[0].startswith("no plan test in year 1")
