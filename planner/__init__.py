@@ -2,15 +2,18 @@
 
 The flow is one way, one folder a step: ``readers`` (inventory exports, catalog, policy, units)
 -> ``model`` (the packing problem, the plan type) -> ``solver`` (the engine) -> ``verify`` (an
-independent check) -> ``money`` (cost over the term, quotes compared) -> ``present`` (JSON, CSV,
-Excel). The CLI (``cli``), the benchmark (``bench``) and the dashboard call only the names below.
-The package never imports the UI.
+independent check) -> ``recovery`` (timeline against the RTO, planning to meet it) -> ``money``
+(cost over the term, quotes compared, test programme) -> ``present`` (JSON, CSV, Excel, charts,
+the written plan in HTML and PDF). The CLI (``cli``), the benchmark (``bench``) and the
+dashboard call only the names below. The package never imports the UI.
 """
 
 from planner.errors import InputError, PlannerError, VerificationError
 from planner.model.plan import Baseline, Plan, PlannedHost, PlannedUnit, UnplacedWorkload
 from planner.money import Assessment, Comparison, SweepResult, assess, compare, sweep
 from planner.present import tables, write_csv, write_json, write_xlsx
+from planner.present.charts import timeline_figure
+from planner.present.report import build_report, render_html, write_html, write_pdf
 from planner.readers import ImportSummary, load_inventory
 from planner.readers.catalog import (
     Catalog,
@@ -23,6 +26,8 @@ from planner.readers.catalog import (
 )
 from planner.readers.inventory import Inventory, Workload, read_inventory_csv
 from planner.readers.schema import POLICY_FIELDS, SCENARIO_FIELDS, field_range
+from planner.recovery import Timeline, timeline
+from planner.recovery.enforce import RtoPlan, plan_meeting_rto
 from planner.solver import PlanRun, Progress, StopSignal, physical_baseline, plan
 from planner.verify import check_plan, verify_plan
 
@@ -44,14 +49,17 @@ __all__ = [
     "PlannerError",
     "Policy",
     "Progress",
+    "RtoPlan",
     "Scenario",
     "StopSignal",
     "SweepResult",
+    "Timeline",
     "UnitModel",
     "UnplacedWorkload",
     "VerificationError",
     "Workload",
     "assess",
+    "build_report",
     "check_plan",
     "compare",
     "field_range",
@@ -60,11 +68,17 @@ __all__ = [
     "load_policy",
     "physical_baseline",
     "plan",
+    "plan_meeting_rto",
     "read_inventory_csv",
+    "render_html",
     "sweep",
     "tables",
+    "timeline",
+    "timeline_figure",
     "verify_plan",
     "write_csv",
+    "write_html",
     "write_json",
+    "write_pdf",
     "write_xlsx",
 ]
