@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 from decimal import Decimal as D
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from planner.errors import InputError
 from planner.model.plan import Baseline, Plan, PlannedHost, PlannedUnit
@@ -219,3 +222,48 @@ def test_default_test_programme_and_its_cost_per_year() -> None:
     empty = programme(assess(plan, inv, cat, dataclasses.replace(
         PURE_PACKING, scenario=parse_scenario({"tests": {}}))))
     assert empty.warnings[0].startswith("no plan test in year 1")
+
+
+@st.composite
+def _rto_cases(draw: Any) -> tuple[Inventory, Catalog, Any]:
+    hosts = tuple(HostModel(f"H{i}", cores=16, memory_gib=128, storage_gb=draw(
+        st.sampled_from([500.0, 1000.0, 2000.0])), monthly_fee=D(draw(st.integers(50, 150))),
+        delivery_hours=draw(st.sampled_from([0.0, 1.0, 2.5])),
+        restore_rate_gb_h=draw(st.sampled_from([50.0, 100.0, 250.0])),
+        boot_minutes=draw(st.sampled_from([0.0, 6.0, 15.0])))
+        for i in range(draw(st.integers(1, 2))))
+    units: tuple[UnitModel, ...] = ()
+    if draw(st.booleans()):
+        units = (UnitModel("U", slots=4, monthly_fee=D(10),
+                           delivery_hours=draw(st.sampled_from([1.0, 3.0]))),)
+    rows = []
+    for i in range(draw(st.integers(1, 8))):
+        rows.append(Workload(f"w{i}", draw(st.integers(1, 4)), float(draw(st.integers(1, 16))),
+                             float(draw(st.integers(10, 400))), tier=draw(st.integers(1, 3)),
+                             count=draw(st.integers(1, 3)),
+                             affinity=draw(st.sampled_from(["", "", "", "app"]))))
+    rto = tuple(sorted({t: float(draw(st.integers(3, 20))) for t in
+                        draw(st.lists(st.integers(1, 3), min_size=1, max_size=3))}.items()))
+    return (Inventory(tuple(rows)), Catalog(hosts=hosts, units=units, term_years=1),
+            dataclasses.replace(PURE_PACKING, rto=rto))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_rto_cases())
+def test_enforced_plans_meet_every_target_they_guarantee(case: Any) -> None:
+    inv, cat, pol = case
+    r = plan_meeting_rto(inv, cat, pol, time_limit=4)  # the plan passed the verifier inside
+    names = {n for w in inv.workloads for n in w.instance_names()}
+    placed = [n for h in r.plan.hosts for n in h.workloads]
+    assert sorted(placed + [u.name for u in r.plan.unplaced]) == sorted(names)
+    guaranteed = (not r.impossible and not r.plan.unplaced
+                  and not any("not guaranteed" in n or "not enforced" in n
+                              for n in [*r.timeline.notes, r.method]))
+    if guaranteed:
+        assert r.meets and check_rto(r.plan, inv, cat, pol) == []
+    # timeline and verifier agree on whether any target is missed
+    assert bool(check_rto(r.plan, inv, cat, pol)) == bool(r.timeline.misses)
+    if r.unconstrained.status == "optimal" and not r.unconstrained.unplaced:
+        assert r.plan.cost >= r.unconstrained.cost
+    if r.plan.lower_bound is not None:
+        assert r.plan.lower_bound <= r.plan.cost
