@@ -146,3 +146,12 @@ def test_report_pdf_is_written_with_its_pages(tmp_path: Path,
         subprocess.run(["pdftoppm", "-r", "20", "-png", str(pdf), str(tmp_path / "p")],
                        check=True, timeout=60)
         assert len(list(tmp_path.glob("p-*.png"))) == int(pages.group(1))
+
+
+def test_plan_prints_each_tier_against_its_rto(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", *_files(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    # one PC in a unit on site at 2 h: the four 200 GB tier-1 restores end at 10 h, boot 0.1 h
+    assert "tier 1: all running at 10.1 h, RTO 4.5 h: misses by 5.6 h" in out
+    assert "tier 3: all running at" in out

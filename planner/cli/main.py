@@ -183,8 +183,10 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         print("\n".join(imported.lines()), file=out)
         print(imported.accounting(result) + "\n", file=out)
         print(summary(result), file=out)
-        if rto_lines:
-            print("\n".join(rto_lines), file=out)
+        from planner.cli.report import timeline_lines
+
+        print("\n".join(rto_lines or timeline_lines(result, inventory, catalog, policy)),
+              file=out)
     return plan_exit_code([result])
 
 

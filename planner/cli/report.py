@@ -56,6 +56,24 @@ def rto_lines(rto: RtoComparison, currency: str) -> list[str]:
     return out
 
 
+def timeline_lines(plan: Plan, inventory: Inventory, catalog: Catalog,
+                   policy: Policy) -> list[str]:
+    """Each tier's recovery after a declaration, against its RTO, for ``planner plan``."""
+    from planner.recovery.timeline import timeline
+
+    tl = timeline(plan, inventory, catalog, policy)
+    out = ["Recovery after a declaration (docs/recovery.md):"]
+    for t in tl.tiers:
+        back = "nothing placed" if t.back_at is None else f"{t.back_at:.1f} h"
+        what = f"placed ones running at {back}, {t.unplaced} unplaced" if t.unplaced else (
+            f"all running at {back}")
+        target = "" if t.rto is None else f", RTO {t.rto:g} h: " + (
+            "meets" if t.meets else (f"misses by {t.miss:.1f} h" if t.miss
+                                     else "never fully back"))
+        out.append(f"  tier {t.tier}: {what}{target}")
+    return out + [f"  note: {n}" for n in tl.notes]
+
+
 def enforced_plan(inventory: Inventory, catalog: Catalog, policy: Policy, time_limit: float,
                   progress: ProgressFn | None = None) -> tuple[Plan, list[str]]:
     """``planner plan --enforce-rto``: the plan meeting the RTO and the lines to print."""
