@@ -61,7 +61,8 @@ def test_two_pcs_with_staggered_restores_and_a_missed_rto() -> None:
     t1, t2 = tl.tier(1), tl.tier(2)
     assert t1 is not None and t2 is not None
     assert t1.back_at == pytest.approx(4.6) and t1.miss == pytest.approx(0.6)
-    assert t1.meets is False
+    assert t1.meets is False and t1.late == 1  # a; c runs at 2.6 h
+    assert t2.late == 0 and tl.late == 1
     assert t2.back_at == pytest.approx(5.6) and t2.meets is True and t2.miss == 0.0
     assert [t.tier for t in tl.misses] == [1]
     # the independent verifier finds the same miss, on the same PC

@@ -35,8 +35,9 @@ def _plan(inventory: Inventory, catalog: Catalog, policy: Policy, time_limit: fl
     pol = with_scenario(policy, currency=sc.currency)
     before = assess(r.unconstrained, inventory, catalog, pol).virtual.total
     after = assess(r.plan, inventory, catalog, pol).virtual.total
+    notes = [n for n in r.timeline.notes if not n.startswith("tier ")]
     return r.plan, RtoComparison(r.unconstrained, before, after, r.impossible, r.method,
-                                 [t for t in r.timeline.tiers])
+                                 list(r.timeline.tiers), notes)
 
 
 def rto_lines(rto: RtoComparison, currency: str) -> list[str]:
@@ -48,11 +49,13 @@ def rto_lines(rto: RtoComparison, currency: str) -> list[str]:
            "that ignores it)"]
     for t in rto.tiers:
         if t.meets is not None:
-            state = "meets" if t.meets else (f"misses by {t.miss:.1f} h" if t.miss
-                                             else "never fully back")
+            state = "meets" if t.meets else (
+                f"misses by {t.miss:.1f} h ({t.late} of {t.workloads} workloads late)"
+                if t.miss else "never fully back")
             back = "n/a" if t.back_at is None else f"{t.back_at:.1f} h"
             out.append(f"tier {t.tier}: running at {back}, RTO {t.rto:g} h: {state}")
     out.extend(f"cannot meet: {line}" for line in rto.impossible)
+    out.extend(f"note: {line}" for line in rto.notes)
     return out
 
 
@@ -68,8 +71,9 @@ def timeline_lines(plan: Plan, inventory: Inventory, catalog: Catalog,
         what = f"placed ones running at {back}, {t.unplaced} unplaced" if t.unplaced else (
             f"all running at {back}")
         target = "" if t.rto is None else f", RTO {t.rto:g} h: " + (
-            "meets" if t.meets else (f"misses by {t.miss:.1f} h" if t.miss
-                                     else "never fully back"))
+            "meets" if t.meets else (
+                f"misses by {t.miss:.1f} h ({t.late} of {t.workloads} late)" if t.miss
+                else "never fully back"))
         out.append(f"  tier {t.tier}: {what}{target}")
     return out + [f"  note: {n}" for n in tl.notes]
 

@@ -46,6 +46,7 @@ class RtoComparison:
     impossible: list[str] = field(default_factory=list)
     method: str = ""
     tiers: list[TierResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def extra(self) -> Decimal:
@@ -102,7 +103,7 @@ class Report:
                       "back": hours(t.back_at), "rto": hours(t.rto),
                       "status": ("no target" if t.meets is None else
                                  "meets" if t.meets else
-                                 (f"misses by {hours(t.miss)}" if t.miss else
+                                 (f"misses by {hours(t.miss)} ({t.late} late)" if t.miss else
                                   "never fully back")),
                       "ok": t.meets, "colour": TIER_COLOURS.get(t.tier, "#000")}
                      for t in tl.tiers]
@@ -138,7 +139,7 @@ class Report:
             rto = {"unconstrained": money(self.rto.unconstrained_total, cur),
                    "enforced": money(self.rto.enforced_total, cur),
                    "extra": money(self.rto.extra, cur), "impossible": self.rto.impossible,
-                   "method": self.rto.method,
+                   "method": self.rto.method, "notes": self.rto.notes,
                    "meets": all(t.meets is not False for t in tl.tiers),
                    "pcs_before": len(self.rto.unconstrained.hosts), "pcs_after": len(p.hosts)}
         pol = self.policy

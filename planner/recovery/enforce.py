@@ -226,16 +226,22 @@ def plan_meeting_rto(inventory: Inventory, catalog: Catalog, policy: Policy, *,
     p = _restore_sizes(p, inventory, full, policy, free)
     verify_plan(p, inventory, full, policy)
     tl = timeline(p, inventory, full, policy)
+    if len(catalog.units) < len(full.units):
+        slow = sorted({u.name for u in full.units} - {u.name for u in catalog.units})
+        notes.append(f"mobile units {', '.join(slow)} arrive too late for an RTO and are not "
+                     "used")
     tl.notes.extend(notes)
     # the independent verifier recomputes every PC's tier deadlines: it must agree
     found = check_rto(p, inventory, full, policy)
     if bool(found) != bool(tl.misses):
         raise VerificationError([*found, "the recovery timeline and the verifier disagree on "
                                  "the RTO"])
-    if len(catalog.units) < len(full.units):
-        slow = sorted({u.name for u in full.units} - {u.name for u in catalog.units})
-        notes.append(f"mobile units {', '.join(slow)} arrive too late for an RTO and are not "
-                     "used")
+    if tl.misses and tl.late >= free_tl.late:
+        # the stricter plan cannot meet every target and leaves no fewer workloads late: the
+        # cheaper plan that ignores the RTO is as good an answer
+        return RtoPlan(free, free, free_tl, factors, impossible,
+                       f"not enforced: planning for the RTO left {tl.late} workload(s) late, the "
+                       f"plan that ignores it {free_tl.late}")
     method = ("each PC's restore capacity before every tier deadline, as a stricter storage "
               "demand per tier (factors " + ", ".join(
                   f"tier {k} ×{f:.2f}" for k, f in sorted(factors.items())) + ")")

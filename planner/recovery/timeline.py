@@ -65,6 +65,8 @@ class TierResult:
     back_at: float | None
     rto: float | None
     unplaced: int = 0
+    #: placed workloads of the tier running after its RTO
+    late: int = 0
 
     @property
     def miss(self) -> float | None:
@@ -102,6 +104,11 @@ class Timeline:
         return [t for t in self.tiers if t.meets is False]
 
     @property
+    def late(self) -> int:
+        """Workloads running after their tier's RTO, plus unplaced ones of tiers with one."""
+        return sum(t.late + (t.unplaced if t.rto is not None else 0) for t in self.tiers)
+
+    @property
     def all_back(self) -> float | None:
         """When the last placed workload is running [h]."""
         return max((w.running_at for w in self.workloads), default=None)
@@ -122,6 +129,7 @@ class Timeline:
         """JSON-ready: per tier (back, RTO, miss), per PC and per workload, hours."""
         return {
             "tiers": [{"tier": t.tier, "workloads": t.workloads, "unplaced": t.unplaced,
+                       "late": t.late,
                        "back_h": t.back_at, "rto_h": t.rto, "miss_h": t.miss,
                        "meets": t.meets} for t in self.tiers],
             "pcs": [{"id": p.id, "model": p.model, "unit": p.unit, "delivery_h": p.delivery,
@@ -198,7 +206,10 @@ def timeline(plan: Plan, inventory: Inventory, catalog: Catalog, policy: Policy)
         if not ws and not unplaced_tier.get(k) and policy.rto_hours(k) is None:
             continue
         back = max((w.running_at for w in ws), default=None)
-        tiers.append(TierResult(k, len(ws), back, policy.rto_hours(k), unplaced_tier.get(k, 0)))
+        rto = policy.rto_hours(k)
+        late = 0 if rto is None else sum(1 for w in ws
+                                         if w.running_at > rto * (1 + RTO_TOL) + RTO_TOL)
+        tiers.append(TierResult(k, len(ws), back, rto, unplaced_tier.get(k, 0), late))
         if unplaced_tier.get(k):
             notes.append(f"tier {k} never fully comes back: {unplaced_tier[k]} workload(s) "
                          "unplaced")
