@@ -185,7 +185,58 @@ def plan_meeting_rto(inventory: Inventory, catalog: Catalog, policy: Policy, *,
         return RtoPlan(free, free, free_tl, {},
                        impossible + ([] if not policy.rto else [why]), "not enforced: " + why)
     factors = inflation_factors(catalog, policy)
+    attempts = [_attempt(inventory, catalog, full, policy, free, factors, beta,
+                         half / len(BETAS), progress) for beta in BETAS]
+    # the cheapest plan meeting every target; else the one leaving fewest workloads late
+    p, tl, beta = min(attempts, key=lambda a: (a[1].late, a[0].cost, -a[2]))
+    if tl.misses and tl.late >= free_tl.late:
+        # the stricter plan cannot meet every target and leaves no fewer workloads late: the
+        # cheaper plan that ignores the RTO is as good an answer
+        return RtoPlan(free, free, free_tl, factors, impossible,
+                       f"not enforced: planning for the RTO left {tl.late} workload(s) late, the "
+                       f"plan that ignores it {free_tl.late}")
+    used = {k: max(1.0, beta * f) for k, f in factors.items()}
+    method = ("each PC's restore capacity before every tier deadline, as a stricter storage "
+              "demand per tier (factors " + ", ".join(
+                  f"tier {k} ×{f:.2f}" for k, f in sorted(used.items()))
+              + (")" if beta == 1.0 else ", PC storage capped to match)"))
+    return RtoPlan(p, free, tl, used, impossible, method)
+
+
+#: scales of the tier factors tried: 1 keeps every PC's storage; below 1 the factors shrink
+#: and each PC model's usable storage is capped to keep every deadline (sound for any scale)
+BETAS = (1.0, 0.6, 0.35)
+
+
+def capped_storage(model: HostModel, catalog: Catalog, policy: Policy,
+                   factors: dict[int, float]) -> float:
+    """Usable storage [GB] a PC model may keep under these tier factors.
+
+    With non-increasing factors ``f_k >= 1``, a PC meets deadline ``t`` when its usable storage
+    is at most ``f_t * C_t``: then ``sum_{tier <= t} s <= sum f s / f_t <= C_t``.
+    """
+    usable = usable_capacity(model, policy)[2]
+    for t, rto in policy.rto:
+        f = factors.get(t, min(factors.values(), default=1.0))
+        usable = min(usable, f * deadline_capacity(model, worst_delivery(model, catalog), rto))
+    return usable
+
+
+def _attempt(inventory: Inventory, catalog: Catalog, full: Catalog, policy: Policy, free: Plan,
+             base: dict[int, float], beta: float, seconds: float,
+             progress: ProgressFn | None) -> tuple[Plan, Timeline, float]:
+    """One enforced solve: tier factors ``max(1, beta * base)``, PC storage capped to match."""
+    factors = {k: max(1.0, beta * f) for k, f in base.items()}
     growth = growth_factor(policy, catalog)
+    fast: list[HostModel] = []
+    for m in models_for(catalog, policy):
+        keep = capped_storage(m, catalog, policy, factors)
+        if keep <= 0:
+            continue
+        full_use = usable_capacity(m, policy)[2]
+        if keep < full_use * (1 - 1e-12):
+            m = replace(m, storage_gb=m.storage_gb * keep / full_use * (1 - 1e-9))
+        fast.append(m)
     caps = [usable_capacity(m, policy) for m in fast]
     caps_all = [usable_capacity(m, policy) for m in catalog.hosts]
 
@@ -219,10 +270,9 @@ def plan_meeting_rto(inventory: Inventory, catalog: Catalog, policy: Policy, *,
                     else w.storage_used_gb * scale[w.name])
             if scale.get(w.name, 1.0) > 1.0 else w for w in inventory.workloads]
     # a model too slow for a deadline takes no part, unless a workload fits nothing else
-    cat = (replace(catalog, hosts=tuple(fast))
-           if len(fast) < len(catalog.hosts) and not keep_slow else catalog)
+    cat = replace(catalog, hosts=tuple(fast)) if fast and not keep_slow else catalog
     p = make_plan(Inventory(tuple(work), inventory.source), cat, policy,
-                  time_limit=half, progress=progress, verify=False)
+                  time_limit=seconds, progress=progress, verify=False)
     p = _restore_sizes(p, inventory, full, policy, free)
     verify_plan(p, inventory, full, policy)
     tl = timeline(p, inventory, full, policy)
@@ -236,16 +286,7 @@ def plan_meeting_rto(inventory: Inventory, catalog: Catalog, policy: Policy, *,
     if bool(found) != bool(tl.misses):
         raise VerificationError([*found, "the recovery timeline and the verifier disagree on "
                                  "the RTO"])
-    if tl.misses and tl.late >= free_tl.late:
-        # the stricter plan cannot meet every target and leaves no fewer workloads late: the
-        # cheaper plan that ignores the RTO is as good an answer
-        return RtoPlan(free, free, free_tl, factors, impossible,
-                       f"not enforced: planning for the RTO left {tl.late} workload(s) late, the "
-                       f"plan that ignores it {free_tl.late}")
-    method = ("each PC's restore capacity before every tier deadline, as a stricter storage "
-              "demand per tier (factors " + ", ".join(
-                  f"tier {k} ×{f:.2f}" for k, f in sorted(factors.items())) + ")")
-    return RtoPlan(p, free, tl, factors, impossible, method)
+    return p, tl, beta
 
 
 def _restore_sizes(p: Plan, inventory: Inventory, catalog: Catalog, policy: Policy,
@@ -253,9 +294,11 @@ def _restore_sizes(p: Plan, inventory: Inventory, catalog: Catalog, policy: Poli
     """The enforced plan with its true storage use and the real physical imaging baseline."""
     growth = growth_factor(policy, catalog)
     by_name = {n: w for w in inventory.workloads for n in w.instance_names()}
+    models = {m.name: m for m in catalog.hosts}
     for h in p.hosts:
         h.used["storage_gb"] = round(sum(demand_of(by_name[n], policy, growth)[2]
                                          for n in h.workloads), 6)
+        h.usable["storage_gb"] = round(usable_capacity(models[h.model], policy)[2], 6)
     p.baseline = free.baseline
     # the engine's bound holds for the stricter storage problem, not for the exact RTO one; the
     # unconstrained plan's bound does (meeting the RTO only removes plans), so that is claimed
