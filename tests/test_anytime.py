@@ -115,6 +115,7 @@ def test_scenario_bundle_round_trip() -> None:
     b = load_bundle(save_bundle(inv, quotes, pol))
     assert [w.name for w in b.inventory.workloads] == [w.name for w in inv.workloads]
     assert b.catalogs == quotes and b.policy == pol and b.policy.scenario == pol.scenario
+    assert b.policy.rto == pol.rto and b.policy.approvals == pol.approvals
     try:
         load_bundle(b"{}", "x.json")
     except planner.InputError as exc:

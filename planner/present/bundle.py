@@ -82,9 +82,11 @@ def _model(m: HostModel | UnitModel) -> dict[str, Any]:
     d: dict[str, Any] = {"name": m.name}
     if isinstance(m, HostModel):
         d.update(cores=m.cores, memory=f"{m.memory_gib!r} GiB", storage=f"{m.storage_gb!r} GB",
-                 slots=m.slots)
+                 slots=m.slots, restore_rate=f"{m.restore_rate_gb_h!r} GB/h",
+                 boot_minutes=m.boot_minutes)
     else:
         d.update(slots=m.slots, seats=m.seats)
+    d["delivery_hours"] = m.delivery_hours
     d.update(monthly_fee=_money(m.monthly_fee), setup_fee=_money(m.setup_fee),
              declaration_fee=_money(m.declaration_fee), daily_fee=_money(m.daily_fee))
     if m.available is not None:
@@ -133,6 +135,10 @@ def policy_dict(policy: Policy) -> dict[str, Any]:
         "growth_per_year": policy.growth_per_year, "storage_basis": policy.storage_basis,
         "tiers": list(policy.tiers), "workstation_seats": policy.workstation_seats,
     }
+    if policy.rto:
+        d["rto"] = {str(t): hours for t, hours in policy.rto}
+    if policy.approvals:
+        d["approval"] = [{"name": n, "role": r} for n, r in policy.approvals]
     d.update(policy.extra)
     d["scenario"] = scenario
     return d
