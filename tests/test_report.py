@@ -105,7 +105,7 @@ def test_report_html_has_every_section_and_the_compare_numbers(
     # the JSON plan's cost and PCs
     assert main(["plan", *args, "--json", str(tmp_path / "plan.json"), "--quiet"]) == 0
     plan = json.loads((tmp_path / "plan.json").read_text())
-    assert f"{plan['cost']:,.2f} USD" in html
+    assert f"{float(plan['cost']):,.2f} USD" in html
     assert f"{len(plan['hosts'])} recovery PCs" in html
 
 
