@@ -13,7 +13,14 @@ from planner.model.plan import Baseline, Plan, PlannedHost, PlannedUnit, Unplace
 from planner.money import Assessment, Comparison, SweepResult, assess, compare, sweep
 from planner.present import tables, write_csv, write_json, write_xlsx
 from planner.present.charts import timeline_figure
-from planner.present.report import build_report, render_html, write_html, write_pdf
+from planner.present.report import (
+    Report,
+    build_report,
+    pdf_bytes,
+    render_html,
+    write_html,
+    write_pdf,
+)
 from planner.readers import ImportSummary, load_inventory
 from planner.readers.catalog import (
     Catalog,
@@ -49,6 +56,7 @@ __all__ = [
     "PlannerError",
     "Policy",
     "Progress",
+    "Report",
     "RtoPlan",
     "Scenario",
     "StopSignal",
@@ -66,6 +74,7 @@ __all__ = [
     "load_catalog",
     "load_inventory",
     "load_policy",
+    "pdf_bytes",
     "physical_baseline",
     "plan",
     "plan_meeting_rto",

@@ -37,6 +37,28 @@ else:
                     "application/json", key="dl_json")
     st.caption("Text that a spreadsheet could run as a formula is kept as text (formula-safe).")
 
+    st.subheader("The written plan")
+    st.caption("The document for approval: the plan, recovery timeline against RTO, test "
+               "programme, costs against physical imaging, assumptions and sign-off "
+               "(the same as `planner report`).")
+
+    def report() -> planner.Report:
+        """The written plan's content for the current plan (built only when asked)."""
+        a = planner.assess(plan, inp.inventory, run.catalog, run.policy)
+        return planner.build_report(plan, inp.inventory, run.catalog, run.policy, a)
+
+    r1, r2 = st.columns(2)
+    with r1:
+        ui.download("Written plan (.html)", lambda: planner.render_html(report()).encode(),
+                    f"dr-plan-{stem}.html", "text/html", key="dl_report_html")
+    with r2:
+        if st.button("Prepare the written plan as PDF", key="report_pdf"):
+            with st.spinner("Typesetting the PDF..."):
+                st.session_state["report_pdf_bytes"] = planner.pdf_bytes(report())
+        if "report_pdf_bytes" in st.session_state:
+            ui.download("Download the PDF", st.session_state["report_pdf_bytes"],
+                        f"dr-plan-{stem}.pdf", "application/pdf", key="dl_report_pdf")
+
 st.subheader("The whole scenario")
 st.caption("The inventory with your edits, every quote and the policy in one file; load it "
            "here later (or on another machine) to get back to the same state.")

@@ -80,8 +80,9 @@ def search_status(progress: Progress, run: PlanRun) -> None:
 
 def details(plan: Plan, run: PlanRun) -> None:
     """Utilisation, contents, the tables, the costs."""
-    tab_use, tab_where, tab_pcs, tab_w, tab_cost = st.tabs(
-        ["Utilisation", "What runs where", "PCs and units", "Workloads", "Costs"])
+    tab_use, tab_where, tab_time, tab_pcs, tab_w, tab_cost = st.tabs(
+        ["Utilisation", "What runs where", "Recovery timeline", "PCs and units", "Workloads",
+         "Costs"])
     t = tables(plan)
     with tab_use:
         st.plotly_chart(charts.utilisation_figure(plan), width="stretch",
@@ -92,6 +93,8 @@ def details(plan: Plan, run: PlanRun) -> None:
     with tab_where:
         st.plotly_chart(charts.contents_figure(plan), width="stretch",
                         key="plan_tree")
+    with tab_time:
+        timeline_tab(plan, run)
     with tab_pcs:
         pcs = t["pcs"].copy()
         pcs["binding"] = [max(("vCPU", h.used["vcpu"] / (h.usable["vcpu"] or 1)),
@@ -118,6 +121,34 @@ def details(plan: Plan, run: PlanRun) -> None:
         df = a.breakdown()
         st.dataframe(df, hide_index=True, width="stretch", key="plan_breakdown")
         st.text(a.report())
+
+
+def timeline_tab(plan: Plan, run: PlanRun) -> None:
+    """When each tier is back after a declaration, against its RTO (docs/recovery.md)."""
+    inp = state.inputs()
+    try:
+        tl = planner.timeline(plan, inp.inventory, run.catalog, run.policy)
+    except planner.PlannerError as exc:
+        ui.show_error(exc)
+        return
+    rows = [{"tier": tr.tier, "workloads": tr.workloads,
+             "all running after (h)": None if tr.back_at is None else round(tr.back_at, 1),
+             "RTO (h)": tr.rto,
+             "meets the RTO": "no target" if tr.meets is None else ("yes" if tr.meets else
+                                                                    "NO"),
+             "late by (h)": None if not tr.miss else round(tr.miss, 1),
+             "unplaced": tr.unplaced} for tr in tl.tiers]
+    if tl.misses:
+        st.error("Tiers missing their RTO: " + ", ".join(
+            f"tier {m.tier}" + (f" by {m.miss:,.1f} h" if m.miss else "")
+            + (f" ({m.unplaced} unplaced)" if m.unplaced else "") for m in tl.misses)
+            + ". `planner plan --enforce-rto` plans to meet them and says what that costs.",
+            icon=":material/schedule:")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="plan_tiers")
+    st.plotly_chart(charts.timeline_figure(tl, run.policy), width="stretch",
+                    key="plan_timeline")
+    for note in tl.notes:
+        st.caption(note)
 
 
 def body(run: PlanRun, progress: Progress) -> None:

@@ -286,6 +286,15 @@ def write_html(report: Report, path: str | Path) -> None:
     Path(path).write_text(render_html(report), encoding="utf-8")
 
 
+def pdf_bytes(report: Report) -> bytes:
+    """The report as PDF in memory (a download: nothing written to disk)."""
+    from weasyprint import HTML
+
+    data = HTML(string=render_html(report, for_pdf=True)).write_pdf()
+    assert isinstance(data, bytes)
+    return data
+
+
 def write_pdf(report: Report, path: str | Path) -> int:
     """Print the report to PDF with WeasyPrint (its Pango libraries come from Debian).
 

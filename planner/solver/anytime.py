@@ -140,19 +140,32 @@ class PlanRun:
 
     def _run(self) -> None:
         try:
-            final = solve(self.inventory, self.catalog, self.policy,
-                          time_limit=self.time_limit, progress=self._on_progress,
-                          on_plan=self._on_plan, start=self.start_plan, stop=self._stop)
-            self._on_plan(final)
+            try:
+                final = solve(self.inventory, self.catalog, self.policy,
+                              time_limit=self.time_limit, progress=self._on_progress,
+                              on_plan=self._on_plan, start=self.start_plan, stop=self._stop)
+                self._on_plan(final)
+            except PlannerError as exc:
+                with self._lock:
+                    self._error = str(exc)
+            except KeyboardInterrupt:
+                raise
+            except Exception as exc:  # a defect: shown, never swallowed silently
+                with self._lock:
+                    self._error = f"internal error: {type(exc).__name__}: {exc}"
         except KeyboardInterrupt:
             pass  # a stop landing outside the search: the last verified plan stands
-        except PlannerError as exc:
-            with self._lock:
-                self._error = str(exc)
-        except Exception as exc:  # a defect: shown, never swallowed silently
-            with self._lock:
-                self._error = f"internal error: {type(exc).__name__}: {exc}"
-        with self._lock:
-            self._phase = "done"
-            self._left = 0.0
-            self._done = True
+        finally:
+            self._finish()
+
+    def _finish(self) -> None:
+        """Mark the run done (a late stop request cannot leave it half-finished)."""
+        while True:
+            try:
+                with self._lock:
+                    self._phase = "done"
+                    self._left = 0.0
+                    self._done = True
+                return
+            except KeyboardInterrupt:
+                continue
