@@ -18,6 +18,7 @@ from planner.readers.inventory import Inventory
 from planner.readers.mapping import Mapping, load_mapping
 from planner.readers.own import is_own, own_keys, read_own
 from planner.readers.records import Record, finish
+from planner.readers.rules import ExportRules, read_vrules
 from planner.readers.rvtools import (
     DiskDetail,
     disk_detail,
@@ -88,14 +89,14 @@ def _not_inventory(table: Table) -> InputError:
 
 
 def _records(table: Table, flavour: str, summary: ImportSummary, *,
-             disks: DiskDetail | None = None,
-             partitions: DiskDetail | None = None) -> Iterator[Record]:
+             disks: DiskDetail | None = None, partitions: DiskDetail | None = None,
+             rules: ExportRules | None = None) -> Iterator[Record]:
     if flavour == "rvtools":
         keys = {canon(h) for h in table.header}
         hyperv = "vdisk_capacity_mib_sum" in keys and not keys & {"provisioned mib",
                                                                   "provisioned mb"}
         summary.format = "RVTools vInfo" + (" (Hyper-V layout)" if hyperv else "")
-        return read_vinfo(table, summary, disks=disks, partitions=partitions)
+        return read_vinfo(table, summary, disks=disks, partitions=partitions, rules=rules)
     if flavour == "azure":
         summary.format = "Azure Migrate import"
         return read_azure_migrate(table, summary)
@@ -150,6 +151,7 @@ def _load_csv(path: Path | None, raw: bytes, summary: ImportSummary,
     if flavour is None or flavour == "vhost":
         raise _not_inventory(table)
     disks = partitions = None
+    rules: ExportRules | None = None
     if flavour == "rvtools" and path is not None:
         vdisk = _aux_csv(_sibling(path, "vDisk"))
         disks = disk_detail(vdisk, ("capacity mib", "capacity mb")) if vdisk else None
@@ -157,10 +159,25 @@ def _load_csv(path: Path | None, raw: bytes, summary: ImportSummary,
         partitions = (disk_detail(vpart, ("consumed mib", "consumed mb")) if vpart else None)
         vhost = _aux_csv(_sibling(path, "vHost"))
         summary.overcommit = overcommit(vhost) if vhost else None
-    records = _records(table, flavour, summary, disks=disks, partitions=partitions)
+        rules = _vrules(_aux_csv(_sibling(path, "vRules")), summary)
+    records = _records(table, flavour, summary, disks=disks, partitions=partitions,
+                       rules=rules)
     inv = opts.finish(records, summary)
     _number_notes(table, summary)
     return inv
+
+
+def _vrules(table: Table | None, summary: ImportSummary) -> ExportRules:
+    """The rules of a vRules sheet (none if absent); never blocks the import."""
+    rules = ExportRules()
+    if table is not None:
+        try:
+            n = read_vrules(table, rules)
+        except InputError:
+            summary.warnings.append("vRules sheet unreadable; its rules were not applied")
+            return ExportRules()
+        summary.notes.append(f"vRules: {n} row(s) read")
+    return rules
 
 
 def _number_notes(table: Table, summary: ImportSummary) -> None:
@@ -194,6 +211,7 @@ def _load_xlsx(path: Path | bytes, summary: ImportSummary, opts: _Options) -> In
         summary.sheet = sheet
         table = wb.table(sheet, rowno)
         disks = partitions = None
+        rules: ExportRules | None = None
         if flavour == "rvtools":
             if s := wb.sheet("vDisk"):
                 disks = disk_detail(wb.table(s), ("capacity mib", "capacity mb"))
@@ -201,7 +219,9 @@ def _load_xlsx(path: Path | bytes, summary: ImportSummary, opts: _Options) -> In
                 partitions = disk_detail(wb.table(s), ("consumed mib", "consumed mb"))
             if s := wb.sheet("vHost"):
                 summary.overcommit = overcommit(wb.table(s))
-        records = _records(table, flavour, summary, disks=disks, partitions=partitions)
+            rules = _vrules(wb.table(s) if (s := wb.sheet("vRules")) else None, summary)
+        records = _records(table, flavour, summary, disks=disks, partitions=partitions,
+                           rules=rules)
         inv = opts.finish(records, summary)
         _number_notes(table, summary)
         return inv

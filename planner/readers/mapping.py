@@ -26,6 +26,9 @@ from planner.readers.table import Cell, canon, cell_text
 from planner.readers.text import csv_table, decode
 
 FIELDS = ("tier", "kind", "source", "affinity", "anti_affinity", "exclude")
+GROUPS = ("affinity", "anti_affinity")
+#: in a group column: take the machine out of its group (e.g. one the export's rules set)
+CLEAR = "-"
 _YES = {"yes", "y", "true", "1", "x"}
 _NO = {"no", "n", "false", "0", ""}
 
@@ -70,6 +73,8 @@ class Mapping:
                     exclude = value in _YES
                 elif key == "tier":
                     changes[key] = int(value)
+                elif key in GROUPS and value == CLEAR:
+                    changes[key] = ""
                 else:
                     changes[key] = value
         return (replace(w, **changes) if changes else w), exclude, matched  # type: ignore[arg-type]
