@@ -7,11 +7,13 @@ from planner.readers.schema import (
     DISCOUNT_FIELDS,
     HOST_FIELDS,
     INVENTORY_FIELDS,
+    MAPPING_FIELDS,
     POLICY_FIELDS,
     RANGE_TABLES,
     SCENARIO_FIELDS,
     TEST_FIELDS,
     UNIT_FIELDS,
+    USAGE_FIELDS,
     markdown_ranges,
     markdown_table,
 )
@@ -22,7 +24,7 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 def test_format_reference_matches_the_schema() -> None:
     text = (DOCS / "formats.md").read_text(encoding="utf-8")
     for fields in (INVENTORY_FIELDS, HOST_FIELDS, UNIT_FIELDS, POLICY_FIELDS, CATALOG_FIELDS,
-                   SCENARIO_FIELDS, TEST_FIELDS, DISCOUNT_FIELDS):
+                   SCENARIO_FIELDS, TEST_FIELDS, DISCOUNT_FIELDS, USAGE_FIELDS, MAPPING_FIELDS):
         assert markdown_table(fields) in text
     assert markdown_ranges(RANGE_TABLES) in text
 

@@ -72,3 +72,15 @@ def test_billsample_anti_affinity_rules_are_kept_apart() -> None:
     where = {n: h.id for h in result.hosts for n in h.workloads}
     for a, b in pairs.values():
         assert where[a] != where[b]
+
+
+def test_bitbrains_measured_sizing_saves_pcs() -> None:
+    """Bitbrains planned provisioned and measured (short limits: the shape, not figures)."""
+    if not (REAL / "bitbrains_rnd" / "per_vm.csv").exists():
+        pytest.skip("bitbrains trace not present")
+    from planner.bench.sizing import run_sizing
+
+    prov, meas = run_sizing(str(REAL), time_limit=2)
+    assert prov["vms"] == meas["vms"] == 500
+    assert (prov["vcpu"], meas["fallback"], meas["confidence"]) == (1449, 0, 1.0)
+    assert meas["vcpu"] < prov["vcpu"] and meas["pcs"] < prov["pcs"]  # type: ignore[operator]

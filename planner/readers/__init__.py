@@ -14,6 +14,7 @@ from pathlib import Path
 
 from planner.errors import InputError
 from planner.readers.azure_migrate import is_azure_migrate, read_azure_migrate
+from planner.readers.catalog import Policy
 from planner.readers.inventory import Inventory
 from planner.readers.mapping import Mapping, load_mapping
 from planner.readers.own import is_own, own_keys, read_own
@@ -30,9 +31,11 @@ from planner.readers.rvtools import (
 from planner.readers.summary import ImportSummary, Overcommit
 from planner.readers.table import MAX_ROWS, MAX_TEXT_BYTES, Table, canon
 from planner.readers.text import csv_table, decode
+from planner.readers.usage import SizingSummary, apply_usage, load_usage
 from planner.readers.xlsx import Workbook
 
-__all__ = ["ImportSummary", "Mapping", "Overcommit", "load_inventory", "load_mapping", "sniff"]
+__all__ = ["ImportSummary", "Mapping", "Overcommit", "SizingSummary", "load_inventory",
+           "load_mapping", "load_usage", "size_inventory", "sniff"]
 
 TEXT_EXT = {".csv", ".tsv", ".txt"}
 XLSX_EXT = {".xlsx", ".xlsm"}
@@ -283,3 +286,29 @@ def load_inventory(path: str | Path, *, mapping: str | Path | Mapping | None = N
     if summary.overcommit is not None and summary.overcommit.cores == 0:
         summary.overcommit = None
     return inv, summary
+
+
+def size_inventory(inventory: Inventory, imported: ImportSummary | None, policy: Policy,
+                   usage: str | Path | None, data: bytes | None = None
+                   ) -> tuple[Inventory, SizingSummary | None]:
+    """The inventory sized as the policy and mapping say (issue 22), and the account of it.
+
+    Without a usage file and with every workload provisioned, the inventory is returned as it
+    is (None: no sizing step). A usage file given while nothing is sized on measured use is
+    noted in ``imported``'s warnings rather than ignored silently.
+    """
+    from planner.readers.usage import MEASURED, sizing_mode
+
+    wants = any(sizing_mode(w, policy) == MEASURED for w in inventory.workloads)
+    if usage is None and not wants:
+        return inventory, None
+    rows = load_usage(usage, policy.usage_percentile, data) if usage is not None else None
+    if not wants:
+        if imported is not None:
+            imported.warnings.append(f"usage file {usage} given, but the policy sizes every "
+                                     "workload as provisioned (set sizing = \"measured\")")
+        return inventory, None
+    mhz = imported.overcommit.mhz_per_core if imported and imported.overcommit else None
+    excluded = [n for n, _ in imported.excluded_names] if imported is not None else []
+    return apply_usage(inventory, rows, policy, file=str(usage or "<no usage file>"),
+                       mhz_per_core=mhz, excluded=excluded)

@@ -25,7 +25,7 @@ from planner.readers.schema import MAPPING_FIELDS, unknown_key_fix
 from planner.readers.table import Cell, canon, cell_text
 from planner.readers.text import csv_table, decode
 
-FIELDS = ("tier", "kind", "source", "affinity", "anti_affinity", "exclude")
+FIELDS = ("tier", "kind", "source", "affinity", "anti_affinity", "exclude", "sizing")
 GROUPS = ("affinity", "anti_affinity")
 #: in a group column: take the machine out of its group (e.g. one the export's rules set)
 CLEAR = "-"
@@ -163,6 +163,11 @@ def _validate(values: dict[str, str], *, file: str, row: int) -> None:
         if values["source"] not in SOURCES:
             raise InputError("unknown source", file=file, row=row, field="source",
                              found=values["source"], fix="write physical or virtual")
+    if "sizing" in values:
+        values["sizing"] = values["sizing"].lower()
+        if values["sizing"] not in ("provisioned", "measured"):
+            raise InputError("unknown sizing", file=file, row=row, field="sizing",
+                             found=values["sizing"], fix="write provisioned or measured")
     if "exclude" in values:
         v = values["exclude"].lower()
         if v not in _YES | _NO:

@@ -8,6 +8,7 @@ RVTools writes sizes in binary units whatever the header says: "MB" columns are 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -110,11 +111,15 @@ def overcommit(table: Table) -> Overcommit | None:
     mem_i, vram_i = _col(keys, "# memory"), _col(keys, "vram")
     if cores_i is None or vcpu_i is None:
         return None
+    speed_i = _col(keys, "speed")
     o = Overcommit(hosts=0, cores=0, vcpus=0, memory_mib=0.0, vram_mib=0.0)
+    speeds: list[float] = []
     for _, cells in table.rows:
         if not any(cell_text(c) for c in cells):
             continue
         o.hosts += 1
+        with contextlib.suppress(Exception):
+            speeds.append(read_number(table, _get(cells, speed_i), row=0, field="", what=""))
         try:
             cores = read_number(table, _get(cells, cores_i), row=0, field="", what="")
             vcpus = read_number(table, _get(cells, vcpu_i), row=0, field="", what="",
@@ -132,6 +137,8 @@ def overcommit(table: Table) -> Overcommit | None:
             continue
         o.memory_mib += mem
         o.vram_mib += vram
+    if speeds:
+        o.mhz_per_core = sum(speeds) / len(speeds)
     return o if o.hosts else None
 
 

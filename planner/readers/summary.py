@@ -30,6 +30,8 @@ class Overcommit:
     memory_mib: float
     vram_mib: float
     hosts_without_vm_totals: int = 0
+    #: mean clock of the hosts' cores (vHost ``Speed``), to turn CPU use in MHz into vCPUs
+    mhz_per_core: float | None = None
 
     @property
     def vcpu_per_core(self) -> float:
