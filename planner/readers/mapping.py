@@ -1,4 +1,4 @@
-r"""The mapping file: tier, kind, source, affinity, anti-affinity and exclusion per machine.
+r"""The mapping file: tier, kind, source, groups, exclusion and sizing per machine.
 
 Exports from RVTools or Azure Migrate do not say which machines are critical or must be kept
 apart, so a small CSV adds it, keyed by exact name or by regular expression::
@@ -9,8 +9,10 @@ apart, so a small CSV adds it, keyed by exact name or by regular expression::
     old-test,,,,,,,yes
 
 Rules apply in file order, pattern rows first and exact-name rows after them, and a later rule
-overrides only the fields it fills. Patterns are Python regular expressions searched anywhere
-in the name (anchor them with ``^``/``$``).
+overrides only the fields it fills. ``-`` in ``affinity`` or ``anti_affinity`` takes the machine
+out of its group (one an export's DRS rule set, say); ``sizing`` is provisioned or measured.
+Patterns are Python regular expressions searched anywhere in the name (anchor them with
+``^``/``$``).
 """
 
 from __future__ import annotations
