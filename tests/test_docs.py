@@ -8,12 +8,14 @@ from planner.readers.schema import (
     DISCOUNT_FIELDS,
     HOST_FIELDS,
     INVENTORY_FIELDS,
+    MAPPING_FIELDS,
     POLICY_FIELDS,
     RANGE_TABLES,
     RTO_FIELDS,
     SCENARIO_FIELDS,
     TEST_FIELDS,
     UNIT_FIELDS,
+    USAGE_FIELDS,
     markdown_ranges,
     markdown_table,
 )
@@ -25,7 +27,7 @@ def test_format_reference_matches_the_schema() -> None:
     text = (DOCS / "formats.md").read_text(encoding="utf-8")
     for fields in (INVENTORY_FIELDS, HOST_FIELDS, UNIT_FIELDS, POLICY_FIELDS, CATALOG_FIELDS,
                    SCENARIO_FIELDS, TEST_FIELDS, DISCOUNT_FIELDS, RTO_FIELDS,
-                   APPROVAL_FIELDS):
+                   APPROVAL_FIELDS, USAGE_FIELDS, MAPPING_FIELDS):
         assert markdown_table(fields) in text
     assert markdown_ranges(RANGE_TABLES) in text
 

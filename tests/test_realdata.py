@@ -51,3 +51,36 @@ def test_real_totals_are_sensible() -> None:
     assert s.blank_rows == 2698  # formatted placeholder rows down to row 3504
     _, hv = load_inventory(REAL / UNIVERSITY / "hyperv_vInfo_sanitized.csv")
     assert any("TB storage on one machine" in w for w in hv.warnings)  # the 71 TB VMs
+
+
+def test_billsample_anti_affinity_rules_are_kept_apart() -> None:
+    """The two DRS anti-affinity rules of BillSample land on different PCs, untouched by hand."""
+    p = REAL / NUTANIX / "BillSampleNextRvtoolsFinal.xlsx"
+    if not p.exists():
+        pytest.skip("workbook not present")
+    from planner.readers.catalog import load_catalog, load_policy
+    from planner.solver.engine import plan
+
+    inv, s = load_inventory(p)
+    pairs = {"Separate Domain Controllers": ["ADDSDC01", "ADDSDC02"],
+             "Separate Exchange Mailbox Servers": ["EXCHAP01", "EXCHAP02"]}
+    assert {r.name: r.members for r in s.placement_rules} == pairs
+    assert s.groups["anti-affinity"] == pairs and not s.ignored_rules
+    catalog = load_catalog(ROOT / "data" / "sample" / "catalog.toml")
+    policy = load_policy(ROOT / "data" / "sample" / "policy.toml")
+    result = plan(inv, catalog, policy, time_limit=3)  # verified, anti-affinity included
+    where = {n: h.id for h in result.hosts for n in h.workloads}
+    for a, b in pairs.values():
+        assert where[a] != where[b]
+
+
+def test_bitbrains_measured_sizing_saves_pcs() -> None:
+    """Bitbrains planned provisioned and measured (short limits: the shape, not figures)."""
+    if not (REAL / "bitbrains_rnd" / "per_vm.csv").exists():
+        pytest.skip("bitbrains trace not present")
+    from planner.bench.sizing import run_sizing
+
+    prov, meas = run_sizing(str(REAL), time_limit=2)
+    assert prov["vms"] == meas["vms"] == 500
+    assert (prov["vcpu"], meas["fallback"], meas["confidence"]) == (1449, 0, 1.0)
+    assert meas["vcpu"] < prov["vcpu"] and meas["pcs"] < prov["pcs"]  # type: ignore[operator]

@@ -31,6 +31,7 @@ from planner.cli.common import (
 from planner.errors import InputError, PlannerError, VerificationError
 from planner.model.plan import FEASIBLE, INTERRUPTED, INTERRUPTED_EMPTY, OPTIMAL, Plan
 from planner.present.export import write_csv, write_json, write_xlsx
+from planner.readers import size_inventory
 from planner.readers.catalog import load_catalog, load_policy
 from planner.solver.engine import plan as make_plan
 
@@ -161,6 +162,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     inventory, imported = load(args, None)
     catalog = load_catalog(args.catalog)
     policy = load_policy(args.policy)
+    inventory, sizing = size_inventory(inventory, imported, policy, args.usage)
     prog = Progress(sys.stderr.isatty() and not args.quiet)
     rto_lines: list[str] = []
     try:
@@ -173,6 +175,11 @@ def _cmd_plan(args: argparse.Namespace) -> int:
                                progress=prog)
     finally:
         prog.done()
+    if sizing is not None:
+        result.stats["sizing"] = sizing.to_dict()
+        if sizing.fallback:
+            result.warnings.append(f"{len(sizing.fallback)} workload(s) to size on measured "
+                                   "use have no usage: planned provisioned")
     if args.json:
         write_json(result, args.json, imported)
     if args.csv:
@@ -181,6 +188,8 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         write_xlsx(result, args.xlsx, imported)
     if out is not None:
         print("\n".join(imported.lines()), file=out)
+        if sizing is not None:
+            print("\n".join(sizing.lines()), file=out)
         print(imported.accounting(result) + "\n", file=out)
         print(summary(result), file=out)
         from planner.cli.report import timeline_lines
@@ -197,6 +206,14 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         from planner.bench.lpbench import main_lp_bench
 
         main_lp_bench()
+        return 0
+    if args.suite == "sizing":
+        from planner.bench.sizing import run_sizing
+
+        try:
+            run_sizing(args.realdata, time_limit=args.time_limit)
+        except ValueError as exc:
+            raise PlannerError(str(exc)) from None
         return 0
     if args.suite == "whatif":
         from planner.bench.whatif import run_whatif
@@ -231,6 +248,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", metavar="DIR", help="write the tables as CSV files in this folder")
     p.add_argument("--xlsx", metavar="PATH", help="write the plan as an Excel workbook")
     add_reading_args(p)
+    p.add_argument("--usage", metavar="FILE",
+                   help="usage CSV (CPU and memory in use per workload) for policy "
+                   "sizing = measured")
     p.add_argument("--quiet", action="store_true", help="no progress and no summary")
     p.add_argument("--enforce-rto", action="store_true",
                    help="plan so every tier meets the policy's [rto]; report what that costs")
@@ -238,10 +258,11 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bench", help="benchmarks: scale, constructed, literature, realistic")
     b.add_argument("--suite", default="scale",
                    choices=["scale", "constructed", "literature", "realistic", "targets", "lp",
-                            "whatif"],
+                            "whatif", "sizing"],
                    help="lp: master LP re-solve time, PuLP against highspy (warm start); "
                         "whatif: cold and warm re-plans of neighbouring policies; "
-                        "targets: issue 25's real inputs (needs --realdata and --inputs)")
+                        "targets: issue 25's real inputs (needs --realdata and --inputs); "
+                        "sizing: Bitbrains planned provisioned and measured (--realdata)")
     b.add_argument("--sizes", type=int, nargs="+", default=None,
                    help="instance sizes (default per suite, scale: 50 500 5000 50000)")
     b.add_argument("--instances", type=int, default=None,

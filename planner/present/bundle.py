@@ -139,6 +139,14 @@ def policy_dict(policy: Policy) -> dict[str, Any]:
         d["rto"] = {str(t): hours for t, hours in policy.rto}
     if policy.approvals:
         d["approval"] = [{"name": n, "role": r} for n, r in policy.approvals]
+    d.update(sizing=policy.sizing, usage_percentile=policy.usage_percentile,
+             comfort_factor=policy.comfort_factor, min_vcpu=policy.min_vcpu,
+             min_memory=f"{policy.min_memory_gib!r} GiB",
+             usage_min_samples=policy.usage_min_samples, usage_min_days=policy.usage_min_days)
+    if policy.sizing_by_tier:
+        d["sizing_by_tier"] = {str(t): mode for t, mode in policy.sizing_by_tier}
+    if policy.cpu_mhz_per_core is not None:
+        d["cpu_mhz_per_core"] = policy.cpu_mhz_per_core
     d.update(policy.extra)
     d["scenario"] = scenario
     return d

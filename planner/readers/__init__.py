@@ -14,10 +14,12 @@ from pathlib import Path
 
 from planner.errors import InputError
 from planner.readers.azure_migrate import is_azure_migrate, read_azure_migrate
+from planner.readers.catalog import Policy
 from planner.readers.inventory import Inventory
 from planner.readers.mapping import Mapping, load_mapping
 from planner.readers.own import is_own, own_keys, read_own
 from planner.readers.records import Record, finish
+from planner.readers.rules import ExportRules, read_vrules
 from planner.readers.rvtools import (
     DiskDetail,
     disk_detail,
@@ -29,9 +31,11 @@ from planner.readers.rvtools import (
 from planner.readers.summary import ImportSummary, Overcommit
 from planner.readers.table import MAX_ROWS, MAX_TEXT_BYTES, Table, canon
 from planner.readers.text import csv_table, decode
+from planner.readers.usage import SizingSummary, apply_usage, load_usage
 from planner.readers.xlsx import Workbook
 
-__all__ = ["ImportSummary", "Mapping", "Overcommit", "load_inventory", "load_mapping", "sniff"]
+__all__ = ["ImportSummary", "Mapping", "Overcommit", "SizingSummary", "load_inventory",
+           "load_mapping", "load_usage", "size_inventory", "sniff"]
 
 TEXT_EXT = {".csv", ".tsv", ".txt"}
 XLSX_EXT = {".xlsx", ".xlsm"}
@@ -88,14 +92,14 @@ def _not_inventory(table: Table) -> InputError:
 
 
 def _records(table: Table, flavour: str, summary: ImportSummary, *,
-             disks: DiskDetail | None = None,
-             partitions: DiskDetail | None = None) -> Iterator[Record]:
+             disks: DiskDetail | None = None, partitions: DiskDetail | None = None,
+             rules: ExportRules | None = None) -> Iterator[Record]:
     if flavour == "rvtools":
         keys = {canon(h) for h in table.header}
         hyperv = "vdisk_capacity_mib_sum" in keys and not keys & {"provisioned mib",
                                                                   "provisioned mb"}
         summary.format = "RVTools vInfo" + (" (Hyper-V layout)" if hyperv else "")
-        return read_vinfo(table, summary, disks=disks, partitions=partitions)
+        return read_vinfo(table, summary, disks=disks, partitions=partitions, rules=rules)
     if flavour == "azure":
         summary.format = "Azure Migrate import"
         return read_azure_migrate(table, summary)
@@ -150,6 +154,7 @@ def _load_csv(path: Path | None, raw: bytes, summary: ImportSummary,
     if flavour is None or flavour == "vhost":
         raise _not_inventory(table)
     disks = partitions = None
+    rules: ExportRules | None = None
     if flavour == "rvtools" and path is not None:
         vdisk = _aux_csv(_sibling(path, "vDisk"))
         disks = disk_detail(vdisk, ("capacity mib", "capacity mb")) if vdisk else None
@@ -157,10 +162,25 @@ def _load_csv(path: Path | None, raw: bytes, summary: ImportSummary,
         partitions = (disk_detail(vpart, ("consumed mib", "consumed mb")) if vpart else None)
         vhost = _aux_csv(_sibling(path, "vHost"))
         summary.overcommit = overcommit(vhost) if vhost else None
-    records = _records(table, flavour, summary, disks=disks, partitions=partitions)
+        rules = _vrules(_aux_csv(_sibling(path, "vRules")), summary)
+    records = _records(table, flavour, summary, disks=disks, partitions=partitions,
+                       rules=rules)
     inv = opts.finish(records, summary)
     _number_notes(table, summary)
     return inv
+
+
+def _vrules(table: Table | None, summary: ImportSummary) -> ExportRules:
+    """The rules of a vRules sheet (none if absent); never blocks the import."""
+    rules = ExportRules()
+    if table is not None:
+        try:
+            n = read_vrules(table, rules)
+        except InputError:
+            summary.warnings.append("vRules sheet unreadable; its rules were not applied")
+            return ExportRules()
+        summary.notes.append(f"vRules: {n} row(s) read")
+    return rules
 
 
 def _number_notes(table: Table, summary: ImportSummary) -> None:
@@ -194,6 +214,7 @@ def _load_xlsx(path: Path | bytes, summary: ImportSummary, opts: _Options) -> In
         summary.sheet = sheet
         table = wb.table(sheet, rowno)
         disks = partitions = None
+        rules: ExportRules | None = None
         if flavour == "rvtools":
             if s := wb.sheet("vDisk"):
                 disks = disk_detail(wb.table(s), ("capacity mib", "capacity mb"))
@@ -201,7 +222,9 @@ def _load_xlsx(path: Path | bytes, summary: ImportSummary, opts: _Options) -> In
                 partitions = disk_detail(wb.table(s), ("consumed mib", "consumed mb"))
             if s := wb.sheet("vHost"):
                 summary.overcommit = overcommit(wb.table(s))
-        records = _records(table, flavour, summary, disks=disks, partitions=partitions)
+            rules = _vrules(wb.table(s) if (s := wb.sheet("vRules")) else None, summary)
+        records = _records(table, flavour, summary, disks=disks, partitions=partitions,
+                           rules=rules)
         inv = opts.finish(records, summary)
         _number_notes(table, summary)
         return inv
@@ -263,3 +286,29 @@ def load_inventory(path: str | Path, *, mapping: str | Path | Mapping | None = N
     if summary.overcommit is not None and summary.overcommit.cores == 0:
         summary.overcommit = None
     return inv, summary
+
+
+def size_inventory(inventory: Inventory, imported: ImportSummary | None, policy: Policy,
+                   usage: str | Path | None, data: bytes | None = None
+                   ) -> tuple[Inventory, SizingSummary | None]:
+    """The inventory sized as the policy and mapping say (issue 22), and the account of it.
+
+    Without a usage file and with every workload provisioned, the inventory is returned as it
+    is (None: no sizing step). A usage file given while nothing is sized on measured use is
+    noted in ``imported``'s warnings rather than ignored silently.
+    """
+    from planner.readers.usage import MEASURED, sizing_mode
+
+    wants = any(sizing_mode(w, policy) == MEASURED for w in inventory.workloads)
+    if usage is None and not wants:
+        return inventory, None
+    rows = load_usage(usage, policy.usage_percentile, data) if usage is not None else None
+    if not wants:
+        if imported is not None:
+            imported.warnings.append(f"usage file {usage} given, but the policy sizes every "
+                                     "workload as provisioned (set sizing = \"measured\")")
+        return inventory, None
+    mhz = imported.overcommit.mhz_per_core if imported and imported.overcommit else None
+    excluded = [n for n, _ in imported.excluded_names] if imported is not None else []
+    return apply_usage(inventory, rows, policy, file=str(usage or "<no usage file>"),
+                       mhz_per_core=mhz, excluded=excluded)

@@ -190,6 +190,16 @@ class Policy:
     storage_basis: str = "provisioned"
     tiers: tuple[int, ...] = (1, 2, 3, 4)
     workstation_seats: bool = True
+    #: sizing on measured use (issue 22): 'provisioned' or 'measured', per tier overrides
+    sizing: str = "provisioned"
+    sizing_by_tier: tuple[tuple[int, str], ...] = ()
+    usage_percentile: float = 95.0
+    comfort_factor: float = 1.3
+    min_vcpu: int = 1
+    min_memory_gib: float = 1.0
+    cpu_mhz_per_core: float | None = None
+    usage_min_samples: int = 2016
+    usage_min_days: float = 7.0
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
     #: money only; compare=False so equal policies mean equal packings (the sweep's plan cache)
     scenario: Scenario = field(default_factory=Scenario, compare=False)
@@ -203,7 +213,8 @@ class Policy:
         return dict(self.rto).get(tier)
 
     def __post_init__(self) -> None:
-        _check_ranges(self, POLICY_FIELDS, "", {"host_reserved_memory": "host_reserved_memory_gib"})
+        _check_ranges(self, POLICY_FIELDS, "", {"host_reserved_memory": "host_reserved_memory_gib",
+                                                "min_memory": "min_memory_gib"})
 
 
 def _check_ranges(obj: object, table: tuple[Field, ...], where: str,
@@ -219,6 +230,8 @@ def _check_ranges(obj: object, table: tuple[Field, ...], where: str,
         if (f.minimum is None and f.maximum is None) or attr not in names:
             continue
         value = getattr(obj, attr)
+        if value is None and not f.required and f.default is None:
+            continue  # an optional key left unset (e.g. cpu_mhz_per_core)
         if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
             raise InputError("not a number", field=f"{where}{f.name}", found=value,
                              fix=range_fix(f))
@@ -572,6 +585,7 @@ def parse_policy(data: dict[str, Any], file: str = "<policy>") -> Policy:
         scenario=parse_scenario(data.get("scenario"), file),
         rto=parse_rto(data.get("rto"), file),
         approvals=parse_approvals(data.get("approval"), file),
+        **_sizing(data, f),
     )
 
 
@@ -612,6 +626,41 @@ def parse_approvals(data: object, file: str = "<policy>") -> tuple[tuple[str, st
             raise f.err("role", "not text", "give role as a quoted string")
         out.append((f.text("name"), role.strip()))
     return tuple(out)
+
+
+SIZING_KEYS = ("sizing", "sizing_by_tier", "usage_percentile", "comfort_factor", "min_vcpu",
+               "min_memory", "cpu_mhz_per_core", "usage_min_samples", "usage_min_days")
+_MODES = ("provisioned", "measured")
+
+
+def _sizing(data: dict[str, Any], f: _Fields) -> dict[str, Any]:
+    """The policy's sizing keys (issue 22); ranges come from POLICY_FIELDS."""
+    mode = data.get("sizing", "provisioned")
+    if not isinstance(mode, str) or mode.lower() not in _MODES:
+        raise f.err("sizing", "unknown sizing", "write provisioned or measured")
+    by_tier_raw = data.get("sizing_by_tier", {})
+    if not isinstance(by_tier_raw, dict):
+        raise f.err("sizing_by_tier", "must be a table",
+                    'write [sizing_by_tier] with e.g. 1 = "provisioned"')
+    by_tier: list[tuple[int, str]] = []
+    for k, v in sorted(by_tier_raw.items()):
+        if str(k) not in {"1", "2", "3", "4"} or not isinstance(v, str) \
+                or v.lower() not in _MODES:
+            raise InputError("tiers 1..4, each provisioned or measured", file=f.file,
+                             field=f"sizing_by_tier.{k}", found=v,
+                             fix='write e.g. 1 = "provisioned" under [sizing_by_tier]')
+        by_tier.append((int(k), v.lower()))
+    return {
+        "sizing": mode.lower(), "sizing_by_tier": tuple(by_tier),
+        "usage_percentile": f.number("usage_percentile", 95.0),
+        "comfort_factor": f.number("comfort_factor", 1.3),
+        "min_vcpu": f.integer("min_vcpu", 1) or 1,
+        "min_memory_gib": f.size("min_memory", "GiB", "1 GiB"),
+        "cpu_mhz_per_core": (None if data.get("cpu_mhz_per_core") is None
+                             else f.number("cpu_mhz_per_core")),
+        "usage_min_samples": f.integer("usage_min_samples", 2016) or 0,
+        "usage_min_days": f.number("usage_min_days", 7.0),
+    }
 
 
 def load_policy(path: str | Path | None, data: bytes | None = None) -> Policy:

@@ -46,6 +46,8 @@ class Workload:
     anti_affinity: str = ""
     storage_used_gb: float | None = None
     row: int | None = None
+    #: 'provisioned' or 'measured' set by the mapping file; '' follows the policy
+    sizing: str = ""
 
     def instance_names(self) -> list[str]:
         """Names of the individual copies: the name itself, or ``name#1``..``name#n``."""

@@ -1,4 +1,4 @@
-r"""The mapping file: tier, kind, source, affinity, anti-affinity and exclusion per machine.
+r"""The mapping file: tier, kind, source, groups, exclusion and sizing per machine.
 
 Exports from RVTools or Azure Migrate do not say which machines are critical or must be kept
 apart, so a small CSV adds it, keyed by exact name or by regular expression::
@@ -9,8 +9,10 @@ apart, so a small CSV adds it, keyed by exact name or by regular expression::
     old-test,,,,,,,yes
 
 Rules apply in file order, pattern rows first and exact-name rows after them, and a later rule
-overrides only the fields it fills. Patterns are Python regular expressions searched anywhere
-in the name (anchor them with ``^``/``$``).
+overrides only the fields it fills. ``-`` in ``affinity`` or ``anti_affinity`` takes the machine
+out of its group (one an export's DRS rule set, say); ``sizing`` is provisioned or measured.
+Patterns are Python regular expressions searched anywhere in the name (anchor them with
+``^``/``$``).
 """
 
 from __future__ import annotations
@@ -25,7 +27,10 @@ from planner.readers.schema import MAPPING_FIELDS, unknown_key_fix
 from planner.readers.table import Cell, canon, cell_text
 from planner.readers.text import csv_table, decode
 
-FIELDS = ("tier", "kind", "source", "affinity", "anti_affinity", "exclude")
+FIELDS = ("tier", "kind", "source", "affinity", "anti_affinity", "exclude", "sizing")
+GROUPS = ("affinity", "anti_affinity")
+#: in a group column: take the machine out of its group (e.g. one the export's rules set)
+CLEAR = "-"
 _YES = {"yes", "y", "true", "1", "x"}
 _NO = {"no", "n", "false", "0", ""}
 
@@ -70,6 +75,8 @@ class Mapping:
                     exclude = value in _YES
                 elif key == "tier":
                     changes[key] = int(value)
+                elif key in GROUPS and value == CLEAR:
+                    changes[key] = ""
                 else:
                     changes[key] = value
         return (replace(w, **changes) if changes else w), exclude, matched  # type: ignore[arg-type]
@@ -158,6 +165,11 @@ def _validate(values: dict[str, str], *, file: str, row: int) -> None:
         if values["source"] not in SOURCES:
             raise InputError("unknown source", file=file, row=row, field="source",
                              found=values["source"], fix="write physical or virtual")
+    if "sizing" in values:
+        values["sizing"] = values["sizing"].lower()
+        if values["sizing"] not in ("provisioned", "measured"):
+            raise InputError("unknown sizing", file=file, row=row, field="sizing",
+                             found=values["sizing"], fix="write provisioned or measured")
     if "exclude" in values:
         v = values["exclude"].lower()
         if v not in _YES | _NO:

@@ -7,7 +7,7 @@ that is not, and builds the Inventory and the summary's totals.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from planner.errors import InputError
@@ -60,8 +60,10 @@ def finish(records: Iterable[Record], summary: ImportSummary, *, mapping: Mappin
         summary.read += w.count
         excluded = False
         if mapping is not None:
+            before = (w.affinity, w.anti_affinity)
             w, excluded, matched = mapping.apply(w)
             summary.mapped += matched
+            summary.rules_mapped += before != (w.affinity, w.anti_affinity)
         if excluded:
             summary.exclude(w.name, BY_MAPPING, w.count)
             continue
@@ -103,6 +105,7 @@ def finish(records: Iterable[Record], summary: ImportSummary, *, mapping: Mappin
         summary.storage_gb += w.storage_gb * w.count
         if w.storage_used_gb is not None:
             summary.storage_used_gb += w.storage_used_gb * w.count
+    _groups(used, summary, warn)
     for kind, n in listed.items():
         if n > MAX_LISTED:
             summary.warnings.append(f"... and {n - MAX_LISTED} more warning(s) like the "
@@ -120,6 +123,21 @@ def finish(records: Iterable[Record], summary: ImportSummary, *, mapping: Mappin
                          fix="use --include-powered-off / --include-templates, or check the "
                          "mapping file")
     return Inventory(tuple(used), source=summary.file)
+
+
+def _groups(used: list[Workload], summary: ImportSummary,
+            warn: Callable[[str, str], None]) -> None:
+    """The affinity and anti-affinity groups over the machines used, into the summary."""
+    groups: dict[str, dict[str, list[str]]] = {}
+    for w in used:
+        for kind, g in (("affinity", w.affinity), ("anti-affinity", w.anti_affinity)):
+            if g:
+                groups.setdefault(kind, {}).setdefault(g, []).extend(w.instance_names())
+    summary.groups = groups
+    for g, members in groups.get("anti-affinity", {}).items():
+        if len(members) < 2:
+            warn("group1", f"anti-affinity group {g!r} has one machine planned ({members[0]}); "
+                 "nothing to keep apart (its other members are excluded or not in the file)")
 
 
 def machine_rows(table: Table, summary: ImportSummary) -> Iterator[tuple[int, list[Cell]]]:

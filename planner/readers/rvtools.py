@@ -8,11 +8,13 @@ RVTools writes sizes in binary units whatever the header says: "MB" columns are 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from planner.readers.inventory import Workload
 from planner.readers.records import Record, machine_rows
+from planner.readers.rules import ExportRules, add_vinfo_row, vinfo_rules
 from planner.readers.summary import SUSPICIOUS_STORAGE_GB, ImportSummary, Overcommit
 from planner.readers.table import Cell, Table, canon, cell_text, read_count, read_number
 from planner.readers.units import Q_
@@ -109,11 +111,15 @@ def overcommit(table: Table) -> Overcommit | None:
     mem_i, vram_i = _col(keys, "# memory"), _col(keys, "vram")
     if cores_i is None or vcpu_i is None:
         return None
+    speed_i = _col(keys, "speed")
     o = Overcommit(hosts=0, cores=0, vcpus=0, memory_mib=0.0, vram_mib=0.0)
+    speeds: list[float] = []
     for _, cells in table.rows:
         if not any(cell_text(c) for c in cells):
             continue
         o.hosts += 1
+        with contextlib.suppress(Exception):
+            speeds.append(read_number(table, _get(cells, speed_i), row=0, field="", what=""))
         try:
             cores = read_number(table, _get(cells, cores_i), row=0, field="", what="")
             vcpus = read_number(table, _get(cells, vcpu_i), row=0, field="", what="",
@@ -131,12 +137,19 @@ def overcommit(table: Table) -> Overcommit | None:
             continue
         o.memory_mib += mem
         o.vram_mib += vram
+    if speeds:
+        o.mhz_per_core = sum(speeds) / len(speeds)
     return o if o.hosts else None
 
 
 def read_vinfo(table: Table, summary: ImportSummary, *, disks: DiskDetail | None = None,
-               partitions: DiskDetail | None = None) -> Iterator[Record]:
-    """Records from a vInfo sheet; sizes converted from MiB, power state and template kept."""
+               partitions: DiskDetail | None = None,
+               rules: ExportRules | None = None) -> Iterator[Record]:
+    """Records from a vInfo sheet; sizes converted from MiB, power state and template kept.
+
+    DRS rules (vInfo's rule columns, and ``rules`` read from a vRules sheet) set each VM's
+    affinity and anti-affinity group; what they were is kept in the summary.
+    """
     keys = [canon(h) for h in table.header]
     missing = [k for k in VINFO_REQUIRED if k not in keys]
     prov_i = _col(keys, *PROVISIONED)
@@ -151,6 +164,9 @@ def read_vinfo(table: Table, summary: ImportSummary, *, disks: DiskDetail | None
     used_i = _col(keys, *IN_USE)
     power_i, tmpl_i = _col(keys, "powerstate"), _col(keys, "template")
     os_cols = [i for i, k in enumerate(keys) if k.startswith("os according") or k == "os"]
+    rule_cols = vinfo_rules(table)
+    if rules is None:
+        rules = ExportRules()
     prov_name = table.header[prov_i] if prov_i is not None else "vDisk Capacity"
     summary.conversions.append("Memory [MiB] -> GiB (x 1/1024)")
     summary.conversions.append(
@@ -199,11 +215,19 @@ def read_vinfo(table: Table, summary: ImportSummary, *, disks: DiskDetail | None
         os_name = next((t for i in os_cols if (t := canon(cell_text(_get(cells, i))))), "")
         if os_name.startswith(tuple(f"microsoft {d}" for d in _DESKTOP_OS)):
             desktops.append(name)
+        if rule_cols is not None:
+            types_i, names_i = rule_cols
+            add_vinfo_row(rules, name, _get(cells, types_i if types_i >= 0 else None),
+                          _get(cells, names_i))
+        affinity, anti = rules.groups_of(name)
         yield Record(Workload(
             name=name, vcpu=vcpu, memory_gib=gib_from_mib(mem),
             storage_gb=gb_from_mib(prov),
             storage_used_gb=None if used is None else gb_from_mib(used), row=rowno,
+            affinity=affinity, anti_affinity=anti,
         ), powered_on=on, template=template, sheet=table.sheet)
+    summary.placement_rules = list(rules.rules.values())
+    summary.ignored_rules = list(rules.ignored)
     if paused:
         summary.notes.append(f"{paused} suspended/saved VM(s) counted as powered on")
     if unknown:

@@ -198,6 +198,27 @@ POLICY_FIELDS: tuple[Field, ...] = (
     Field("tiers", "list of 1..4", None, [1, 2, 3, 4], False, "Tiers in scope."),
     Field("workstation_seats", "bool", None, True, False,
           "Whether each workstation needs a staff seat in a mobile unit."),
+    Field("sizing", "provisioned | measured", None, "provisioned", False,
+          "Size CPU and memory as provisioned, or on measured use from a usage file "
+          "(`--usage`)."),
+    Field("sizing_by_tier", "table", None, None, False,
+          "`[sizing_by_tier]` `1 = \"provisioned\"`: the sizing of a tier, over `sizing`."),
+    Field("usage_percentile", "50 <= x <= 100", "%", 95.0, False,
+          "Percentile of a usage time series that sizes a workload.", 50.0, 100.0),
+    Field("comfort_factor", "1 <= x <= 10", None, 1.3, False,
+          "Measured use is multiplied by this margin.", 1.0, 10.0),
+    Field("min_vcpu", "integer >= 1", "vCPU", 1, False,
+          "Floor of a measured vCPU size.", 1.0, 1024.0),
+    Field("min_memory", "size", "GiB", "1 GiB", False,
+          "Floor of a measured memory size.", 0.0, MAX_MEMORY_GIB),
+    Field("cpu_mhz_per_core", "number > 0", "MHz/core", None, False,
+          "MHz of one core, to turn CPU use in MHz into vCPUs (else the usage file's or the "
+          "export's).", 0.0, 100_000.0, min_open=True),
+    Field("usage_min_samples", "integer >= 0", None, 2016, False,
+          "Samples a measured size needs to count as confident (a week at 5 minutes).",
+          0.0, 100_000_000.0),
+    Field("usage_min_days", "number >= 0", "day", 7.0, False,
+          "Days of usage a measured size needs to count as confident.", 0.0, 3660.0),
     Field("rto", "table", None, None, False,
           "`[rto]` recovery time objective per tier (below): hours after a declaration by "
           "which the whole tier must be running."),
@@ -217,6 +238,21 @@ APPROVAL_FIELDS: tuple[Field, ...] = (
     Field("role", "text", None, "", False, "Their role, e.g. `Chief Financial Officer`."),
 )
 
+USAGE_FIELDS: tuple[Field, ...] = (
+    Field("name", "text", None, None, True,
+          "Workload name as in the inventory; several rows of one name are a time series."),
+    Field("cpu", "number >= 0", "MHz | GHz | vCPU | %", None, True,
+          "CPU use at the policy's percentile (or one sample), unit in the cell or header.",
+          0.0, None),
+    Field("memory", "size >= 0", "GiB | %", None, True,
+          "Memory in use at the percentile (or one sample), e.g. `3.2 GiB` or `40 %`.",
+          0.0, None),
+    Field("samples", "integer >= 0", None, None, False,
+          "Samples the figures were taken from (a time series counts its rows).", 0.0, None),
+    Field("days", "number >= 0", "day", None, False, "Days the samples cover.", 0.0, None),
+    Field("mhz_per_core", "number > 0", "MHz/core", None, False,
+          "MHz of one core of the workload's host (CPU in MHz).", 0.0, None),
+)
 
 MAPPING_FIELDS: tuple[Field, ...] = (
     Field("name", "text", None, None, False, "Exact machine name (case-sensitive)."),
@@ -224,9 +260,13 @@ MAPPING_FIELDS: tuple[Field, ...] = (
     Field("tier", "1..4", None, None, False, "Priority tier.", 1, 4),
     Field("kind", "server | workstation", None, None, False, "Kind of machine."),
     Field("source", "physical | virtual", None, None, False, "Physical or virtual today."),
-    Field("affinity", "text", None, None, False, "Group name: members share one PC."),
-    Field("anti_affinity", "text", None, None, False, "Group name: members on different PCs."),
+    Field("affinity", "text", None, None, False,
+          "Group name: members share one PC; `-` takes the machine out of its group."),
+    Field("anti_affinity", "text", None, None, False,
+          "Group name: members on different PCs; `-` takes the machine out of its group."),
     Field("exclude", "yes | no", None, "no", False, "Leave the machine out."),
+    Field("sizing", "provisioned | measured", None, None, False,
+          "This machine's sizing, over the policy's (see Sizing on measured use)."),
 )
 
 #: every table with numeric ranges, by the name ``field_range`` takes

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from planner.readers.rules import ExportRule
+
 if TYPE_CHECKING:
     from planner.model.plan import Plan
 
@@ -28,6 +30,8 @@ class Overcommit:
     memory_mib: float
     vram_mib: float
     hosts_without_vm_totals: int = 0
+    #: mean clock of the hosts' cores (vHost ``Speed``), to turn CPU use in MHz into vCPUs
+    mhz_per_core: float | None = None
 
     @property
     def vcpu_per_core(self) -> float:
@@ -67,6 +71,13 @@ class ImportSummary:
     warnings: list[str] = field(default_factory=list)
     overcommit: Overcommit | None = None
     mapped: int = 0
+    #: DRS VM-VM rules read from the export, and the rules ignored with why
+    placement_rules: list[ExportRule] = field(default_factory=list)
+    ignored_rules: list[tuple[str, str]] = field(default_factory=list)
+    #: the groups planned, over the machines used: kind -> group -> member names
+    groups: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    #: machines whose placement groups the mapping file changed (added, overrode, dropped)
+    rules_mapped: int = 0
 
     @property
     def excluded_total(self) -> int:
@@ -100,6 +111,7 @@ class ImportSummary:
                       else ""))
         if self.mapped:
             out.append(f"Mapping: applied to {self.mapped:,} machine(s)")
+        out.extend(self.rule_lines())
         for c in self.conversions:
             out.append(f"Units: {c}")
         for note in self.notes:
@@ -123,6 +135,25 @@ class ImportSummary:
         return (f"Accounted: {self.read:,} read = {plan.placed:,} placed + "
                 f"{len(plan.unplaced):,} unplaced + {len(plan.out_of_scope):,} out of scope + "
                 f"{self.excluded_total:,} excluded")
+
+    def rule_lines(self) -> list[str]:
+        """The placement rules read, ignored, changed by the mapping, and planned."""
+        out: list[str] = []
+        if self.placement_rules or self.ignored_rules:
+            out.append(f"Placement rules in the export: {len(self.placement_rules)} VM-VM "
+                       f"rule(s) read, {len(self.ignored_rules)} ignored")
+        for r in self.placement_rules[:MAX_LISTED]:
+            out.append(f"  rule {r.name!r} ({r.kind}, {r.source}): {', '.join(r.members)}")
+        for name, why in self.ignored_rules[:MAX_LISTED]:
+            out.append(f"  ignored rule {name!r}: {why}")
+        if self.rules_mapped:
+            out.append(f"Mapping: changed the placement groups of {self.rules_mapped} "
+                       "machine(s)")
+        for kind, groups in sorted(self.groups.items()):
+            for g, members in sorted(groups.items())[:MAX_LISTED]:
+                out.append(f"Group {g!r} ({kind}, planned): {', '.join(members[:12])}"
+                           + (f" and {len(members) - 12} more" if len(members) > 12 else ""))
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         """The summary as plain data (for JSON and the workbook)."""

@@ -1,0 +1,315 @@
+"""Sizing on measured use: a usage file, and workloads resized from it under the policy.
+
+The usage file has one row per workload (its CPU and memory at the policy's percentile, the
+samples and days they cover) or many rows per workload (a time series: the percentile is taken
+here). Units in the header (``cpu [MHz]``, ``memory [GiB]``) or the cells (``850 MHz``); CPU in
+MHz or GHz is turned into vCPUs through the MHz of one core (the row's ``mhz_per_core``, else
+the policy's ``cpu_mhz_per_core``, else the export's hosts), CPU in ``%`` and memory in ``%`` are
+shares of the workload's provisioned size.
+
+Measured size = usage at the percentile x ``comfort_factor``, never below the floor
+(``min_vcpu``, ``min_memory``) and never above the provisioned size; vCPUs are rounded up to
+whole vCPUs. Storage stays per ``storage_basis``. A workload sized "measured" without usage
+keeps its provisioned size and is listed, so nothing changes silently.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from planner.errors import InputError
+from planner.readers.catalog import Policy
+from planner.readers.inventory import Inventory, Workload
+from planner.readers.table import Cell, canon, cell_text
+from planner.readers.text import csv_table, decode
+from planner.readers.units import Q_, UnitParseError, byte_unit, split_header
+
+PROVISIONED = "provisioned"
+MEASURED = "measured"
+SIZING_MODES = (PROVISIONED, MEASURED)
+_CPU_UNITS = {"mhz": 1.0, "ghz": 1000.0}
+_VCPU_UNITS = {"vcpu", "vcpus", "core", "cores", "cpu"}
+_NUM = re.compile(r"^\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z%]+)?\s*$")
+
+
+@dataclass
+class Usage:
+    """One workload's measured use: CPU as MHz, vCPUs or a share; memory as GiB or a share.
+
+    cpu_kind: 'mhz', 'vcpu' or 'percent'; mem_kind: 'gib' or 'percent'.
+    """
+
+    name: str
+    row: int
+    cpu: float
+    cpu_kind: str
+    memory: float
+    mem_kind: str
+    samples: int | None = None
+    days: float | None = None
+    mhz_per_core: float | None = None
+
+
+@dataclass
+class SizedWorkload:
+    """How one workload was sized: provisioned and planned figures, and why."""
+
+    name: str
+    mode: str
+    vcpu: int
+    memory_gib: float
+    planned_vcpu: int
+    planned_memory_gib: float
+    confident: bool | None = None
+    note: str = ""
+
+
+@dataclass
+class SizingSummary:
+    """The account of sizing: every workload sized measured, fallen back, or provisioned."""
+
+    file: str
+    percentile: float
+    comfort: float
+    sized: list[SizedWorkload] = field(default_factory=list)
+    fallback: list[str] = field(default_factory=list)
+    provisioned: int = 0
+
+    @property
+    def measured(self) -> list[SizedWorkload]:
+        """Workloads sized on their measured use."""
+        return [s for s in self.sized if s.mode == MEASURED]
+
+    @property
+    def confidence(self) -> float | None:
+        """Share of measured workloads sized on enough samples over enough days."""
+        m = self.measured
+        return sum(1 for s in m if s.confident) / len(m) if m else None
+
+    def totals(self) -> tuple[int, int, float, float]:
+        """VCPU and memory [GiB] over every workload: provisioned, then as planned."""
+        return (sum(s.vcpu for s in self.sized), sum(s.planned_vcpu for s in self.sized),
+                sum(s.memory_gib for s in self.sized),
+                sum(s.planned_memory_gib for s in self.sized))
+
+    def lines(self) -> list[str]:
+        """The sizing account as terminal lines."""
+        v0, v1, m0, m1 = self.totals()
+        conf = self.confidence
+        out = [f"Sizing: {len(self.measured)} workload(s) on measured use (p{self.percentile:g} "
+               f"x {self.comfort:g}) from {self.file}, {len(self.fallback)} without usage kept "
+               f"provisioned, {self.provisioned} provisioned by policy",
+               f"  vCPU {v0:,} -> {v1:,}, memory {m0:,.1f} -> {m1:,.1f} GiB"]
+        if conf is not None:
+            out.append(f"  confidence: {conf:.0%} of measured workloads on enough samples "
+                       "over enough days")
+        if self.fallback:
+            shown = ", ".join(self.fallback[:10])
+            more = f" and {len(self.fallback) - 10} more" if len(self.fallback) > 10 else ""
+            out.append(f"  no usage (planned provisioned): {shown}{more}")
+        return out
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain data for the plan's stats and the exports."""
+        v0, v1, m0, m1 = self.totals()
+        return {"file": self.file, "percentile": self.percentile, "comfort": self.comfort,
+                "measured": len(self.measured), "fallback": list(self.fallback),
+                "provisioned": self.provisioned, "confidence": self.confidence,
+                "vcpu": [v0, v1], "memory_gib": [round(m0, 3), round(m1, 3)],
+                "workloads": [s.__dict__ for s in self.sized if s.mode == MEASURED]}
+
+
+def _number(value: Cell, header_unit: str | None, *, file: str, row: int, field: str,
+            what: str) -> tuple[float, str | None]:
+    """A non-negative finite number and its unit (cell before header)."""
+    text = cell_text(value)
+    if not text:
+        raise InputError("missing value", file=file, row=row, field=field,
+                         fix=f"give {what}")
+    m = _NUM.match(text)
+    if not m:
+        raise InputError("not a number", file=file, row=row, field=field, found=text,
+                         fix=f"give {what}")
+    number = float(m.group(1))
+    if not math.isfinite(number) or number < 0:
+        raise InputError("must be a finite number >= 0", file=file, row=row, field=field,
+                         found=text, fix=f"give {what}")
+    return number, m.group(2) or header_unit
+
+
+def _cpu(value: Cell, unit: str | None, *, file: str, row: int) -> tuple[float, str]:
+    what = "the CPU use with a unit: MHz, GHz, vCPU or %"
+    number, u = _number(value, unit, file=file, row=row, field="cpu", what=what)
+    if u is None:
+        raise InputError("a bare number has no unit", file=file, row=row, field="cpu",
+                         found=cell_text(value),
+                         fix="write the unit in the cell ('850 MHz') or the header ('cpu [MHz]')")
+    key = u.lower()
+    if key in _CPU_UNITS:
+        return number * _CPU_UNITS[key], "mhz"
+    if key in _VCPU_UNITS:
+        return number, "vcpu"
+    if key == "%":
+        return number, "percent"
+    raise InputError(f"unknown CPU unit '{u}'", file=file, row=row, field="cpu", found=u,
+                     fix="use MHz, GHz, vCPU or %")
+
+
+def _memory(value: Cell, unit: str | None, *, file: str, row: int) -> tuple[float, str]:
+    what = "the memory in use with a unit, e.g. '3.2 GiB' or '40 %'"
+    number, u = _number(value, unit, file=file, row=row, field="memory", what=what)
+    if u is None:
+        raise InputError("a bare number has no unit", file=file, row=row, field="memory",
+                         found=cell_text(value),
+                         fix="write the unit in the cell ('3 GiB') or the header "
+                         "('memory [GiB]')")
+    if u == "%":
+        return number, "percent"
+    try:
+        gib = float(Q_(number, byte_unit(u)).to("gibibyte").magnitude)
+    except UnitParseError as exc:
+        raise InputError(str(exc), file=file, row=row, field="memory", found=u,
+                         fix="use KiB, MiB, GiB (or kB, MB, GB) or %") from None
+    return gib, "gib"
+
+
+def load_usage(path: str | Path, percentile: float = 95.0, data: bytes | None = None
+               ) -> dict[str, Usage]:
+    """Read a usage file (see the module docstring); rows of one name are a time series."""
+    file = str(path)
+    try:
+        raw = Path(path).read_bytes() if data is None else data
+    except OSError as exc:
+        raise InputError(f"cannot read usage file: {exc.strerror}", file=file) from None
+    text = decode(raw, file=file, notes=[])
+    if not text.strip():
+        raise InputError("usage file is empty", file=file,
+                         fix="write a header such as 'name,cpu [MHz],memory [GiB],samples,days'")
+    table = csv_table(text, file=file)
+    cols: dict[str, tuple[int, str | None]] = {}
+    for i, h in enumerate(table.header):
+        name, unit = split_header(str(h))
+        cols[canon(name).replace(" ", "_")] = (i, unit)
+    missing = [c for c in ("name", "cpu", "memory") if c not in cols]
+    if missing:
+        raise InputError(f"usage file without column(s) {', '.join(missing)}", file=file,
+                         row=table.header_row, found=table.header,
+                         fix="header e.g. 'name,cpu [MHz],memory [GiB],samples,days'")
+    series: dict[str, list[Usage]] = {}
+    for rowno, cells in table.rows:
+        def get(key: str, cells: list[Cell] = cells) -> Cell:
+            i = cols[key][0] if key in cols else None
+            return cells[i] if i is not None and i < len(cells) else None
+
+        if not any(cell_text(c) for c in cells):
+            continue
+        name = cell_text(get("name"))
+        if not name:
+            raise InputError("empty name", file=file, row=rowno, field="name",
+                             fix="name the workload as in the inventory")
+        cpu, cpu_kind = _cpu(get("cpu"), cols["cpu"][1], file=file, row=rowno)
+        mem, mem_kind = _memory(get("memory"), cols["memory"][1], file=file, row=rowno)
+        u = Usage(name, rowno, cpu, cpu_kind, mem, mem_kind)
+        for key, what in (("samples", "a whole number of samples"),
+                          ("days", "the days the samples cover"),
+                          ("mhz_per_core", "the MHz of one core of the workload's host")):
+            if key in cols and cell_text(get(key)):
+                v, _ = _number(get(key), None, file=file, row=rowno, field=key, what=what)
+                if key == "samples":
+                    u.samples = int(v)
+                elif key == "days":
+                    u.days = v
+                elif v > 0:
+                    u.mhz_per_core = v
+        prev = series.get(name)
+        if prev and (prev[0].cpu_kind, prev[0].mem_kind) != (cpu_kind, mem_kind):
+            raise InputError("rows of one workload mix units", file=file, row=rowno,
+                             field="cpu", found=name, fix="give a time series in one unit")
+        series.setdefault(name, []).append(u)
+    if not series:
+        raise InputError("no usage rows in the file", file=file,
+                         fix="add one row per workload below the header")
+    return {n: _collapse(rows, percentile) for n, rows in series.items()}
+
+
+def _collapse(rows: list[Usage], percentile: float) -> Usage:
+    """One row: itself; a time series: the percentile of its samples, samples counted."""
+    if len(rows) == 1:
+        return rows[0]
+    first = rows[0]
+    return replace(first, cpu=float(np.percentile([r.cpu for r in rows], percentile)),
+                   memory=float(np.percentile([r.memory for r in rows], percentile)),
+                   samples=len(rows), days=first.days)
+
+
+def sizing_mode(w: Workload, policy: Policy) -> str:
+    """The workload's sizing: its own (mapping), its tier's, else the policy's."""
+    return w.sizing or dict(policy.sizing_by_tier).get(w.tier, policy.sizing)
+
+
+def apply_usage(inventory: Inventory, usage: dict[str, Usage] | None, policy: Policy, *,
+                file: str = "<usage>", mhz_per_core: float | None = None,
+                excluded: Iterable[str] = ()) -> tuple[Inventory, SizingSummary]:
+    """The inventory with measured sizes where the policy or mapping asks for them.
+
+    Every usage row must name a machine of the inventory, used or ``excluded`` at import (a
+    typo would otherwise leave one workload on provisioned sizes unnoticed). ``mhz_per_core``
+    comes from the export's hosts and is used when neither the row nor the policy gives it.
+    """
+    usage = usage or {}
+    names = {w.name for w in inventory.workloads} | set(excluded)
+    for row in sorted(usage.values(), key=lambda r: r.row):
+        if row.name not in names:
+            raise InputError("unknown workload name", file=file, row=row.row, field="name",
+                             found=row.name, fix="use the machine's name as in the inventory, "
+                             "or delete the row")
+    summary = SizingSummary(file, policy.usage_percentile, policy.comfort_factor)
+    out: list[Workload] = []
+    for w in inventory.workloads:
+        mode = sizing_mode(w, policy)
+        u = usage.get(w.name)
+        if mode == PROVISIONED:
+            summary.provisioned += w.count
+            out.append(w)
+            continue
+        if u is None:
+            summary.fallback.extend(w.instance_names())
+            summary.sized.append(SizedWorkload(w.name, PROVISIONED, w.vcpu, w.memory_gib,
+                                               w.vcpu, w.memory_gib, None, "no usage"))
+            out.append(w)
+            continue
+        vcpu, mem = measured_size(w, u, policy, mhz_per_core, file)
+        confident = ((u.samples or 0) >= policy.usage_min_samples
+                     and (u.days or 0.0) >= policy.usage_min_days)
+        summary.sized.append(SizedWorkload(w.name, MEASURED, w.vcpu, w.memory_gib, vcpu, mem,
+                                           confident))
+        out.append(replace(w, vcpu=vcpu, memory_gib=mem))
+    return Inventory(tuple(out), source=inventory.source), summary
+
+
+def measured_size(w: Workload, u: Usage, policy: Policy, mhz_per_core: float | None,
+                  file: str = "<usage>") -> tuple[int, float]:
+    """(vCPU, memory GiB) of one workload from its usage: percentile x comfort, floor, cap."""
+    if u.cpu_kind == "mhz":
+        mhz = u.mhz_per_core or policy.cpu_mhz_per_core or mhz_per_core
+        if not mhz:
+            raise InputError("CPU use in MHz but no MHz per core known", file=file, row=u.row,
+                             field="cpu", found=u.name,
+                             fix="add a 'mhz_per_core' column, set policy cpu_mhz_per_core, "
+                             "or give the CPU use in vCPU or %")
+        cpu = u.cpu / mhz
+    elif u.cpu_kind == "percent":
+        cpu = u.cpu / 100.0 * w.vcpu
+    else:
+        cpu = u.cpu
+    mem = u.memory / 100.0 * w.memory_gib if u.mem_kind == "percent" else u.memory
+    vcpu = math.ceil(cpu * policy.comfort_factor - 1e-9)
+    vcpu = min(w.vcpu, max(policy.min_vcpu, vcpu))
+    mem_gib = min(w.memory_gib, max(policy.min_memory_gib, mem * policy.comfort_factor))
+    return int(vcpu), float(f"{mem_gib:.12g}")
