@@ -107,6 +107,11 @@ def test_report_html_has_every_section_and_the_compare_numbers(
     plan = json.loads((tmp_path / "plan.json").read_text())
     assert f"{float(plan['cost']):,.2f} USD" in html
     assert f"{len(plan['hosts'])} recovery PCs" in html
+    # the recovery timeline travels with the JSON plan: every placed workload timed
+    rec = plan["recovery"]
+    assert {w["workload"] for w in rec["workloads"]} == \
+        {n for h in plan["hosts"] for n in h["workloads"]}
+    assert all(t["back_h"] is None or t["back_h"] > 0 for t in rec["tiers"])
 
 
 def test_report_enforce_rto_reports_what_meeting_it_costs(

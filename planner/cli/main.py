@@ -181,7 +181,10 @@ def _cmd_plan(args: argparse.Namespace) -> int:
             result.warnings.append(f"{len(sizing.fallback)} workload(s) to size on measured "
                                    "use have no usage: planned provisioned")
     if args.json:
-        write_json(result, args.json, imported)
+        from planner.recovery import timeline
+
+        write_json(result, args.json, imported,
+                   timeline(result, inventory, catalog, policy).to_dict())
     if args.csv:
         write_csv(result, args.csv)
     if args.xlsx:

@@ -52,17 +52,26 @@ def tables(plan: Plan) -> dict[str, pd.DataFrame]:
     return {"pcs": pcs, "assignments": assignments, "units": units, "unplaced": unplaced}
 
 
-def plan_json(plan: Plan, imported: ImportSummary | None = None) -> dict[str, Any]:
-    """The plan's JSON document: the plan and, when given, the import summary (``import``)."""
+def plan_json(plan: Plan, imported: ImportSummary | None = None,
+              recovery: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The plan's JSON document: the plan, and the import summary and timeline when given.
+
+    ``import``: the reader's summary; ``recovery``: the recovery timeline against the RTO
+    (hours after a declaration, planner.recovery.Timeline.to_dict).
+    """
     data = plan.to_dict()
     if imported is not None:
         data["import"] = imported.to_dict()
+    if recovery is not None:
+        data["recovery"] = recovery
     return data
 
 
-def write_json(plan: Plan, path: str | Path, imported: ImportSummary | None = None) -> None:
+def write_json(plan: Plan, path: str | Path, imported: ImportSummary | None = None,
+               recovery: dict[str, Any] | None = None) -> None:
     """Write the plan in the JSON contract (names kept exactly as given); '-' is stdout."""
-    text = json.dumps(plan_json(plan, imported), indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(plan_json(plan, imported, recovery), indent=2,
+                      ensure_ascii=False) + "\n"
     if str(path) == "-":
         sys.stdout.write(text)
     else:
