@@ -217,8 +217,9 @@ def timeline_figure(tl: Timeline, policy: Policy, *, title: str | None = None) -
         barmode="overlay", title=title or "Recovery timeline after a declaration",
         xaxis_title="hours after the declaration [h]", yaxis_title="recovery PC (unit)",
         yaxis={"autorange": "reversed", "type": "category"},
-        legend={"orientation": "h", "y": -0.12 - 2.0 / max(len(rows) * 22 + 160, 200)},
-        height=min(2400, 180 + 22 * len(rows)), margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        # the legend at the figure's foot, below the axis title (never on top of it)
+        legend={"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "bottom"},
+        height=min(2440, 220 + 22 * len(rows)), margin={"l": 10, "r": 10, "t": 60, "b": 80},
         plot_bgcolor="#FFFFFF", template="plotly_white", font={"size": 13})
     fig.update_xaxes(rangemode="tozero", showgrid=True, gridcolor="#E5E5E5")
     return fig
