@@ -12,6 +12,9 @@ from hypothesis import settings
 settings.register_profile("deterministic", derandomize=True, database=None)
 settings.register_profile("explore", derandomize=False, database=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
+# The CLI's sweep and batch run serially in tests unless a test asks for workers (a LocalCluster
+# per CLI call would cost seconds each; tests/test_scale.py starts its own cluster once).
+os.environ.setdefault("PLANNER_WORKERS", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"

@@ -293,6 +293,9 @@ def build_parser() -> argparse.ArgumentParser:
     from planner.cli.report import add_commands as add_report_commands
 
     add_report_commands(sub)
+    from planner.cli.scale import add_commands as add_scale_commands
+
+    add_scale_commands(sub)
     return ap
 
 

@@ -115,8 +115,9 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     out = progress_stream(args.json)
     inventory, _ = load(args, out)
     print(file=out)
-    result = sweep(inventory, catalogs, policy, axes, grid=args.grid,
-                   time_limit=args.time_limit)
+    # planner/cli/scale.py sets run_sweep to run the solves as Dask tasks (--workers, --scheduler)
+    result = getattr(args, "run_sweep", sweep)(inventory, catalogs, policy, axes,
+                                               grid=args.grid, time_limit=args.time_limit)
     if args.json:
         _write_json(result.to_dict(), args.json)
     if args.csv:

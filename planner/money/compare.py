@@ -337,16 +337,10 @@ def sweep(inventory: Inventory, catalogs: Sequence[Catalog], policy: Policy,
     inputs repeat, so money-only axes cost one solve per quote in total.
     """
     axes = {canonical_param(k): list(v) for k, v in axes.items()}
-    if not axes or any(not v for v in axes.values()):
-        raise InputError("nothing to sweep", fix="give e.g. --param disaster_days=7,14,30")
+    combos = _combos(axes, grid)
     sc = reporting_currency(catalogs, policy)
     base = replace(policy, scenario=sc)
     names = list(axes)
-    combos: list[dict[str, float]]
-    if grid:
-        combos = [dict(zip(names, vs, strict=True)) for vs in itertools.product(*axes.values())]
-    else:
-        combos = [{k: v} for k in names for v in axes[k]]
     cache = cache or PlanCache()
     rows: list[dict[str, Any]] = []
     pols = [_apply(base, values) for values in combos]  # every point checked before solving
@@ -386,6 +380,28 @@ def _contract(p: Plan) -> str:
     """The PCs and units a plan contracts, per model (the sweep's crossings compare them)."""
     return ", ".join(f"{k} x{v}" for k, v in [*p.host_counts().items(),
                                               *p.unit_counts().items()])
+
+
+def _combos(axes: Mapping[str, Sequence[float]], grid: bool) -> list[dict[str, float]]:
+    """The sweep's points: one axis at a time, or with ``grid`` the cartesian product."""
+    if not axes or any(not v for v in axes.values()):
+        raise InputError("nothing to sweep", fix="give e.g. --param disaster_days=7,14,30")
+    names = list(axes)
+    if grid:
+        return [dict(zip(names, vs, strict=True)) for vs in itertools.product(*axes.values())]
+    return [{k: v} for k in names for v in axes[k]]
+
+
+def sweep_policies(catalogs: Sequence[Catalog], policy: Policy,
+                   axes: Mapping[str, Sequence[float]], *, grid: bool = False) -> list[Policy]:
+    """The policy at each point of a sweep, in the sweep's order.
+
+    planner/scale solves the distinct ones as parallel tasks before the sweep itself runs.
+    """
+    axes = {canonical_param(k): list(v) for k, v in axes.items()}
+    combos = _combos(axes, grid)
+    base = replace(policy, scenario=reporting_currency(catalogs, policy))
+    return [_apply(base, values) for values in combos]
 
 
 def _value_of(policy: Policy, name: str) -> Any:
