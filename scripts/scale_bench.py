@@ -113,7 +113,9 @@ def bench_batch(out: Path, n: int, workers: int | None, scheduler: str | None,
             "wall_s": round(res.seconds, 1), "tasks_per_s": round(res.tasks / res.seconds, 3),
             "solve_s_sum": round(solve, 1),
             "solve_s_mean": round(solve / max(1, len(res.task_seconds)), 2),
-            "overhead_s_per_task": round((res.seconds * w - solve) / max(1, res.tasks), 3),
+            "startup_s": round(res.startup_seconds, 1),
+            "overhead_s_per_task": round(
+                ((res.seconds - res.startup_seconds) * w - solve) / max(1, res.tasks), 3),
             "workers_seen": w,
             "peak_rss_mib": {k: round(v) for k, v in sorted(res.peak_rss_mib.items())},
             "where": res.where, "load_before": l0, "load_after": l1}

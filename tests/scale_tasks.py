@@ -6,10 +6,10 @@ import os
 from pathlib import Path
 
 
-def die_once(marker: str) -> str:
+def die_once(marker: str, shared: list[int]) -> str:
     """Exit the worker process hard on the first call; on a retry, say so."""
     m = Path(marker)
     if not m.exists():
         m.write_text(str(os.getpid()), encoding="utf-8")
         os._exit(1)
-    return f"retried after worker {m.read_text(encoding='utf-8')} died"
+    return f"{sum(shared)}: retried after worker {m.read_text(encoding='utf-8')} died"

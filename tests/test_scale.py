@@ -126,9 +126,10 @@ def test_dead_worker_task_is_retried(cluster: str, tmp_path: Path) -> None:
     from tests.scale_tasks import die_once
 
     with Runner(scheduler=cluster) as run:
-        run.submit("k", die_once, str(tmp_path / "died"))
+        shared = run.share([1, 2, 3])  # scattered input: must survive the worker's death
+        run.submit("k", die_once, str(tmp_path / "died"), shared)
         (out,) = list(run.outcomes())
-    assert out.error is None and str(out.value).startswith("retried after worker")
+    assert out.error is None and str(out.value).startswith("6: retried after worker")
 
 
 def test_batch_interrupt_keeps_finished(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 One sub-folder per estate: its inventory (any format the readers take), optionally
 ``mapping.csv`` and ``policy.toml`` (overriding the batch's policy). Each (estate, quote) solve
-is a task; the inventories are read here and scattered once, the quotes broadcast once to every
+is a task; the inventories are read here and, with the quotes, scattered once to every
 worker. As each estate's last solve arrives its plans are verified again here, ranked by the
 same ``compare`` as ``planner compare``, and its outputs written to ``OUT/<estate>/``:
 ``result.json`` last, so ``--resume`` skips exactly the estates whose outputs are complete.
@@ -106,6 +106,8 @@ class BatchResult:
     peak_rss_mib: dict[str, float]
     where: str
     interrupted: bool = False
+    #: seconds to start the LocalCluster or connect to the scheduler
+    startup_seconds: float = 0.0
 
     def table(self) -> pd.DataFrame:
         """The summary table: estate, best quote, PCs, units, cost, saving, gap, unplaced."""
@@ -250,10 +252,14 @@ def run_batch(root: str | Path, catalogs: Sequence[Catalog], policy: Policy, out
     interrupted = False
     n_tasks = len(loaded) * len(catalogs)
 
+    t_up = time.perf_counter()
     with Runner(workers, scheduler) as run:
+        startup = time.perf_counter() - t_up
         cats = [run.share(c) for c in catalogs]
         for name, ld in loaded.items():
-            inv = run.share(ld.inventory, broadcast=False)
+            # a copy on every worker: scattered data cannot be recomputed, so a copy held by a
+            # single worker that dies would take every task needing it down with it
+            inv = run.share(ld.inventory)
             for qi in range(len(catalogs)):
                 run.submit((name, qi), solve_task, inv, cats[qi], ld.policy, time_limit)
         with TaskBar(n_tasks, "batch", run.n_workers, quiet) as bar:
@@ -297,7 +303,7 @@ def run_batch(root: str | Path, catalogs: Sequence[Catalog], policy: Policy, out
                 bar.note(f"interrupted: {n} solves cancelled; finished estates are in {outdir}")
     ordered = [results[e.name] for e in estates if e.name in results]
     return BatchResult(ordered, time.perf_counter() - t0, n_tasks, task_seconds, peak,
-                       run.where(), interrupted)
+                       run.where(), interrupted, startup)
 
 
 def _compare(ld: _Loaded, catalogs: Sequence[Catalog], time_limit: float) -> Comparison:

@@ -63,7 +63,10 @@ class Runner:
         self.dashboard_link: str | None = None
         self.n_workers = 1
         self._serial_queue: list[tuple[Any, Callable[..., Any], tuple[Any, ...]]] = []
-        self._futures: dict[Any, Any] = {}
+        #: future key -> (task key, future, fn, args, resubmissions)
+        self._futures: dict[Any, tuple[Any, Any, Callable[..., Any], tuple[Any, ...], int]] = {}
+        self._shared: dict[Any, Any] = {}
+        self.resubmitted = 0
         if self.workers < 1:
             raise PlannerError("--workers must be 1 or more")
         if scheduler is None and self.workers == 1:
@@ -109,20 +112,28 @@ class Runner:
     def share(self, value: Any, broadcast: bool = True) -> Any:
         """Send an input to the workers once; tasks then take the handle instead of the value.
 
-        ``broadcast``: a copy on every worker (the quotes, used by every task); otherwise on
-        one worker, and any other worker that needs it fetches it once.
+        ``broadcast``: a copy on every worker (what the planner shares: a worker that dies
+        then loses no input, and its retried tasks find theirs elsewhere); otherwise on one
+        worker, and any other worker that needs it fetches it once.
         """
         if self.serial:
             return value
-        return self.client.scatter(value, broadcast=broadcast, hash=False)
+        # in a list of one: scatter would send a list's (or dict's) items one by one
+        (fut,) = self.client.scatter([value], broadcast=broadcast, hash=False)
+        self._shared[fut.key] = value
+        return fut
 
     def submit(self, key: Any, fn: Callable[..., Any], *args: Any) -> None:
         """Queue ``fn(*args)`` as a task (retried on another worker if its worker dies)."""
         if self.serial:
             self._serial_queue.append((key, fn, args))
             return
+        self._submit(key, fn, args, 0)
+
+    def _submit(self, key: Any, fn: Callable[..., Any], args: tuple[Any, ...], n: int) -> Any:
         fut = self.client.submit(fn, *args, retries=RETRIES, pure=False)
-        self._futures[fut.key] = (key, fut)
+        self._futures[fut.key] = (key, fut, fn, args, n)
+        return fut
 
     def outcomes(self) -> Iterator[TaskOutcome]:
         """Each task's outcome as it finishes (serially: in submission order)."""
@@ -136,15 +147,27 @@ class Runner:
                     continue
                 yield TaskOutcome(key, value)
             return
-        from distributed import as_completed
+        from distributed import Future, as_completed
 
-        for fut in as_completed([f for _, f in self._futures.values()]):
-            key, _ = self._futures.pop(fut.key)
-            if fut.status == "finished":
-                yield TaskOutcome(key, fut.result())
+        done = as_completed([f[1] for f in self._futures.values()])
+        for fut in done:
+            if fut.key not in self._futures:  # cancelled
+                continue
+            key, _, fn, args, n = self._futures.pop(fut.key)
+            try:  # a result on a worker that died before it was fetched fails here
+                value = fut.result()
+            except Exception as err:
+                if _lost(err) and n < RETRIES:
+                    # Dask gave the task up with its worker (or its scattered input with it):
+                    # submit it again, the inputs this time shipped with the task
+                    self.resubmitted += 1
+                    plain = tuple(self._shared.get(a.key, a) if isinstance(a, Future) else a
+                                  for a in args)
+                    done.add(self._submit(key, fn, plain, n + 1))
+                else:
+                    yield TaskOutcome(key, error=f"{type(err).__name__}: {err}")
             else:
-                err = fut.exception()
-                yield TaskOutcome(key, error=f"{type(err).__name__}: {err}")
+                yield TaskOutcome(key, value)
             fut.release()
 
     def cancel(self) -> int:
@@ -152,7 +175,7 @@ class Runner:
         n = len(self._futures) + len(self._serial_queue)
         self._serial_queue.clear()
         if self._futures and self.client is not None:
-            self.client.cancel([f for _, f in self._futures.values()])
+            self.client.cancel([f[1] for f in self._futures.values()])
         self._futures.clear()
         return n
 
@@ -168,6 +191,15 @@ class Runner:
         at = self.scheduler or f"a LocalCluster of {self.n_workers} worker processes"
         link = f"; Dask dashboard {self.dashboard_link}" if self.dashboard_link else ""
         return f"running on {at}{link}"
+
+
+def _lost(err: BaseException) -> bool:
+    """Whether a task failed for its worker, not for its own code (then it is run again)."""
+    from distributed.client import FutureCancelledError
+    from distributed.comm.core import CommClosedError
+    from distributed.scheduler import KilledWorker
+
+    return isinstance(err, FutureCancelledError | KilledWorker | CommClosedError)
 
 
 def _has_bokeh() -> bool:
