@@ -15,7 +15,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -210,7 +210,8 @@ def _load(e: Estate, policy: Policy, catalogs: Sequence[Catalog]) -> _Loaded:
     if e.problem is not None or e.inventory is None:
         raise InputError(e.problem or "no inventory", file=str(e.folder))
     pol = load_policy(e.policy) if e.policy is not None else policy
-    reporting_currency(catalogs, pol)  # a missing exchange rate fails here, for this estate
+    # planned in the reporting scenario, as compare() plans (a missing rate fails here)
+    pol = replace(pol, scenario=reporting_currency(catalogs, pol))
     inv, imported = load_inventory(e.inventory, mapping=e.mapping)
     return _Loaded(e, inv, imported, pol)
 

@@ -123,12 +123,15 @@ class Runner:
         self._shared[fut.key] = value
         return fut
 
-    def submit(self, key: Any, fn: Callable[..., Any], *args: Any) -> None:
-        """Queue ``fn(*args)`` as a task (retried on another worker if its worker dies)."""
+    def submit(self, key: Any, fn: Callable[..., Any], *args: Any) -> Any:
+        """Queue ``fn(*args)`` as a task (retried on another worker if its worker dies).
+
+        Returns the Dask future (None serially); another task may take it as an argument.
+        """
         if self.serial:
             self._serial_queue.append((key, fn, args))
-            return
-        self._submit(key, fn, args, 0)
+            return None
+        return self._submit(key, fn, args, 0)
 
     def _submit(self, key: Any, fn: Callable[..., Any], args: tuple[Any, ...], n: int) -> Any:
         fut = self.client.submit(fn, *args, retries=RETRIES, pure=False)

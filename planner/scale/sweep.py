@@ -36,12 +36,21 @@ def plan_key(qi: int, catalog: Catalog, policy: Policy) -> tuple[Any, ...]:
 
 
 def distinct_solves(catalogs: Sequence[Catalog], policies: Sequence[Policy]
-                    ) -> dict[tuple[Any, ...], tuple[int, Policy]]:
-    """Each distinct solve, with the policy of the first point that needs it (as the cache)."""
-    out: dict[tuple[Any, ...], tuple[int, Policy]] = {}
+                    ) -> dict[tuple[Any, ...], tuple[int, Policy, tuple[Any, ...] | None]]:
+    """Each distinct solve in the serial sweep's order, with where it starts from.
+
+    The policy is the first point's that needs it (as the cache); the start is the previous
+    solve for the same quote and packing rules (the cache's warm start), if any.
+    """
+    out: dict[tuple[Any, ...], tuple[int, Policy, tuple[Any, ...] | None]] = {}
+    last: dict[tuple[int, Policy], tuple[Any, ...]] = {}
     for pol in policies:
         for qi, cat in enumerate(catalogs):
-            out.setdefault(plan_key(qi, cat, pol), (qi, pol))
+            key = plan_key(qi, cat, pol)
+            if key in out:
+                continue
+            out[key] = (qi, pol, last.get((qi, pol)) if len(key) > 2 else None)
+            last[(qi, pol)] = key
     return out
 
 
@@ -58,8 +67,10 @@ def scaled_sweep(inventory: Inventory, catalogs: Sequence[Catalog], policy: Poli
             return sweep(inventory, catalogs, policy, axes, grid=grid, time_limit=time_limit)
         inv = run.share(inventory)
         cats = [run.share(c) for c in catalogs]
-        for key, (qi, pol) in todo.items():
-            run.submit(key, solve_task, inv, cats[qi], pol, time_limit)
+        futures: dict[tuple[Any, ...], Any] = {}
+        for key, (qi, pol, start) in todo.items():
+            futures[key] = run.submit(key, solve_task, inv, cats[qi], pol, time_limit,
+                                      None if start is None else futures[start])
         with TaskBar(len(todo), "sweep", run.n_workers, quiet) as bar:
             bar.note(run.where())
             try:
@@ -71,7 +82,7 @@ def scaled_sweep(inventory: Inventory, catalogs: Sequence[Catalog], policy: Poli
                         msg = out.error if out.error is not None else value.message
                         raise PlannerError(f"a sweep solve failed: {msg}")
                     assert isinstance(value, SolveResult)
-                    qi, pol = todo[out.key]
+                    qi, pol, _ = todo[out.key]
                     plans[out.key] = check_on_client(value, inventory, catalogs[qi], pol)
                     bar.advance()
             except KeyboardInterrupt:

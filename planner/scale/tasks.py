@@ -69,11 +69,16 @@ class TaskFailure:
     message: str
 
 
-def solve_task(inventory: Inventory, catalog: Catalog, policy: Policy,
-               time_limit: float) -> SolveResult | TaskFailure:
-    """``solve`` as a task: bad input or a rejected plan becomes a ``TaskFailure``."""
+def solve_task(inventory: Inventory, catalog: Catalog, policy: Policy, time_limit: float,
+               start: SolveResult | TaskFailure | None = None) -> SolveResult | TaskFailure:
+    """``solve`` as a task: bad input or a rejected plan becomes a ``TaskFailure``.
+
+    ``start``: an earlier task's result whose plan the engine starts from (the sweep's warm
+    start along a money axis, as its ``PlanCache`` does serially).
+    """
+    first = start.plan if isinstance(start, SolveResult) else None
     try:
-        return solve(inventory, catalog, policy, time_limit)
+        return solve(inventory, catalog, policy, time_limit, start=first)
     except (InputError, VerificationError) as exc:
         return TaskFailure(load_error(exc))
 
