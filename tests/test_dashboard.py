@@ -180,3 +180,22 @@ def test_vendors_quote_editor_changes_terms_and_models(app: AppTest) -> None:
     cat = app.session_state["inputs"].catalogs[0]
     assert cat.term_years == 5 and float(cat.annual_escalation) == 0.02
     assert [m.name for m in cat.hosts] == ["RPC-S", "RPC-M", "RPC-L"]  # models kept
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_whatif_curves_serial_and_on_a_local_cluster(app: AppTest, workers: int,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLANNER_CURVE_SECONDS", "0.2")
+    page(app, "whatif")
+    app.number_input(key="wi_workers").set_value(workers)
+    app.button(key="wi_curves").click().run()
+    deadline = time.monotonic() + 150
+    while time.monotonic() < deadline:
+        time.sleep(1)
+        app.run()
+        if any("cheapest quote" in m.value for m in [*app.success, *app.warning]):
+            break
+    assert not app.exception
+    errors = [e.value for e in app.error if "NOT placed" not in e.value]  # the sample's one
+    assert not errors, errors
+    assert any("cheapest quote" in m.value for m in [*app.success, *app.warning])

@@ -161,3 +161,25 @@ def test_batch_interrupt_keeps_finished(tmp_path: Path) -> None:
     again = run_batch(root, cats, pol, tmp_path / "out", time_limit=2, workers=1, resume=True)
     assert not again.interrupted and again.tasks == 2  # only globex solved, against 2 quotes
     assert [e.resumed for e in again.estates] == [True, False, False]
+
+
+def test_sweep_interrupt_keeps_finished_points(cluster: str, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "inv.csv").write_text(estate_csv(6, 1), encoding="utf-8")
+    inv = read_inventory_csv(tmp_path / "inv.csv")
+    pol = load_policy(SAMPLE / "policy.toml")
+    cats = [load_catalog(q) for q in QUOTES]
+    axes = {"overcommit": [3.0, 4.0, 5.0]}
+    original = Runner.outcomes
+
+    def all_but_the_last(self: Runner) -> Iterator[Any]:
+        got = list(original(self))
+        # a solve of the last point (overcommit 5) never finishes: Ctrl-C then
+        last = next(i for i, o in enumerate(got) if o.key[1].cpu_overcommit == 5.0)
+        yield from (o for i, o in enumerate(got) if i != last)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Runner, "outcomes", all_but_the_last)
+    res = scaled_sweep(inv, cats, pol, axes, time_limit=5, scheduler=cluster)
+    assert res.interrupted and res.points_planned == 2 and res.points_total == 3
+    assert res.rows and all(r["point"] < res.points_planned for r in res.rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -13,10 +14,12 @@ import planner
 from dashboard import state, ui
 from planner import Catalog, Inventory, Plan, PlanRun, Policy, Progress, SweepResult
 from planner.present import charts
+from planner.scale import dask_available, scaled_sweep
 
 CURVES = {"cpu_overcommit": [2.0, 3.0, 4.0, 5.0, 6.0], "headroom": [0.0, 0.1, 0.2, 0.3],
           "growth_per_year": [0.0, 0.05, 0.1]}
-CURVE_SECONDS = 1.0
+#: seconds per plan of the curves (PLANNER_CURVE_SECONDS overrides it: the tests use less)
+CURVE_SECONDS = float(os.environ.get("PLANNER_CURVE_SECONDS", "1.0"))
 
 
 @dataclass
@@ -36,11 +39,15 @@ def _sweeps() -> dict[str, SweepJob]:
     return {}
 
 
-def start_sweep() -> SweepJob:
-    """The curves for the session's inputs: started once per set of inputs."""
+def start_sweep(workers: int, scheduler: str | None) -> SweepJob:
+    """The curves for the session's inputs: started once per set of inputs.
+
+    ``workers`` 1 solves in this process (reporting each plan as it is done); more, or a
+    ``scheduler`` address, runs the independent solves as Dask tasks (planner.scale).
+    """
     inp = state.inputs()
     key = "|".join(state.key_of(inp.inventory, c, inp.policy, CURVE_SECONDS)
-                   for c in inp.catalogs)
+                   for c in inp.catalogs) + f"|{workers}|{scheduler}"
     jobs = _sweeps()
     if key in jobs:
         return jobs[key]
@@ -54,8 +61,14 @@ def start_sweep() -> SweepJob:
 
     def work() -> None:
         try:
-            job.result = planner.sweep(inp.inventory, inp.catalogs, inp.policy, CURVES,
-                                       time_limit=CURVE_SECONDS, plan_fn=plan_fn)
+            if workers == 1 and not scheduler:
+                job.result = planner.sweep(inp.inventory, inp.catalogs, inp.policy, CURVES,
+                                           time_limit=CURVE_SECONDS, plan_fn=plan_fn)
+            else:
+                job.result = scaled_sweep(inp.inventory, inp.catalogs, inp.policy, CURVES,
+                                          time_limit=CURVE_SECONDS, workers=workers,
+                                          scheduler=scheduler or None)
+                job.done = job.total
         except planner.PlannerError as exc:
             job.error = str(exc)
         except Exception as exc:  # shown on the page, never swallowed
@@ -204,11 +217,23 @@ def curves_block() -> None:
     st.caption(f"Plans every quote at {sum(len(v) for v in CURVES.values())} policy points "
                f"({n} plans of {CURVE_SECONDS:g} s each; the proof is cut short, so small "
                "differences between quotes may be within the gap).")
+    with st.expander("Where the curves are solved"):
+        c1, c2 = st.columns(2)
+        workers = int(c1.number_input(
+            "Worker processes (1: in this process; more: a local Dask cluster)", 1, 64,
+            1, key="wi_workers", help="The engine itself stays single-process; the "
+            "independent plans of the curves run side by side"))
+        scheduler = c2.text_input("Or an existing Dask scheduler", key="wi_scheduler",
+                                  placeholder="tcp://HOST:8786").strip()
+        if (workers > 1 or scheduler) and not dask_available():
+            st.warning("Dask is not installed here (the 'scale' extra): solving in this "
+                       "process.")
+            workers, scheduler = 1, ""
     if not st.button("Draw the curves", key="wi_curves") and "wi_curves_on" not in \
             st.session_state:
         return
     st.session_state["wi_curves_on"] = True
-    job = start_sweep()
+    job = start_sweep(workers, scheduler or None)
 
     @st.fragment(run_every=1.0 if job.result is None and job.error is None else None)
     def curves() -> None:

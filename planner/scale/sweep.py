@@ -62,6 +62,7 @@ def scaled_sweep(inventory: Inventory, catalogs: Sequence[Catalog], policy: Poli
     policies = sweep_policies(catalogs, policy, axes, grid=grid)
     todo = distinct_solves(catalogs, policies)
     plans: dict[tuple[Any, ...], Plan] = {}
+    interrupted = False  # Ctrl-C: the points whose plans all finished are kept
     with Runner(workers, scheduler) as run:
         if run.serial:
             return sweep(inventory, catalogs, policy, axes, grid=grid, time_limit=time_limit)
@@ -88,13 +89,16 @@ def scaled_sweep(inventory: Inventory, catalogs: Sequence[Catalog], policy: Poli
             except KeyboardInterrupt:
                 n = run.cancel()
                 bar.note(f"interrupted: {n} solves cancelled, {len(plans)} finished")
-                raise
+                interrupted = True
 
     def handed_over(inv: Inventory, cat: Catalog, pol: Policy, tl: float,
                     **_: Any) -> Plan:
         qi = next(i for i, c in enumerate(catalogs) if c is cat)
         key = plan_key(qi, cat, pol)
-        if key not in plans:  # a solve the sweep asks for that was not foreseen: make it here
+        if key not in plans:
+            if interrupted:  # cancelled: sweep keeps the points finished before this one
+                raise KeyboardInterrupt
+            # a solve the sweep asks for that was not foreseen: make it here
             plans[key] = solve(inv, cat, pol, tl).plan
         return plans[key]
 
