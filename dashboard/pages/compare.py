@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -37,8 +39,7 @@ def ranking_table(c: Comparison) -> pd.DataFrame:
             f"cost over term ({cur})": float(r["total"]),
             f"present value ({cur})": float(r["present_value"]),
             "PCs": r["pcs"], "units": r["units"],
-            f"saving vs physical ({cur})": float(r["savings"]),
-            "unplaced": r["unplaced"],
+            f"saving ({cur})": float(r["savings"]),
             "plan": "proven optimal" if r["status"] == "optimal"
             else ("no bound (stock)" if r["gap"] is None else f"gap {100 * r['gap']:.2f} %"),
         })
@@ -68,8 +69,10 @@ def show(runs: list[PlanRun]) -> None:
                    f"{t[1]['vendor']}.")
     for w in c.warnings:
         st.warning(w)
-    fmt = {col: st.column_config.NumberColumn(col, format="localized")
-           for col in ranking_table(c).columns if "(" in col}
+    fmt: dict[str, Any] = {col: st.column_config.NumberColumn(col, format="localized")
+                           for col in ranking_table(c).columns if "(" in col}
+    fmt.update({k: st.column_config.NumberColumn(k, width="small")
+                for k in ("rank", "PCs", "units")})
     st.dataframe(ranking_table(c), hide_index=True, width="stretch", key="cmp_table",
                  column_config=fmt)
     fmt2 = {col: st.column_config.NumberColumn(col, format="localized")
@@ -78,12 +81,12 @@ def show(runs: list[PlanRun]) -> None:
     st.plotly_chart(charts.component_figure(c.assessments), width="stretch", key="cmp_comp")
     st.plotly_chart(charts.cashflow_figure(c.assessments), width="stretch", key="cmp_cash")
     st.dataframe(pd.DataFrame([{
-        "vendor": r["vendor"],
+        "vendor": r["vendor"], "unplaced": r["unplaced"],
         f"per workload ({cur})": None if r["cost_per_workload"] is None
         else float(r["cost_per_workload"]),
         f"physical imaging ({cur})": float(r["physical_total"]),
         f"saving, present value ({cur})": float(r["savings_present_value"]),
-        "term (years)": r["term_years"], "workloads protected": r["protected"]}
+        "term (years)": r["term_years"], "protected": r["protected"]}
         for r in t]), hide_index=True, width="stretch", key="cmp_more", column_config=fmt2)
     with st.expander("Each quote in detail: virtual against physical imaging"):
         for a in c.assessments:
