@@ -51,8 +51,13 @@ def status_words(plan: Plan, progress: Progress | None = None) -> tuple[str, str
     if plan.status == "optimal" and not plan.unplaced and not interrupted:
         return (f"Proven optimal: no plan has lower {what} for these inputs.", "green")
     gap = plan.gap
-    bound = ("" if plan.lower_bound is None
-             else f" (proven lower bound {money(plan.lower_bound, plan.currency)})")
+    low = plan.lower_bound
+    if running and progress is not None and progress.bound is not None and low is not None \
+            and plan.cost > 0:
+        # the search's bound has risen since this plan was handed over: the plan's gap to it
+        low = max(low, min(plan.cost, Decimal(repr(progress.bound))))
+        gap = float((plan.cost - low) / plan.cost)
+    bound = "" if low is None else f" (proven lower bound {money(low, plan.currency)})"
     if running:
         return (f"Best plan so far, still searching: at most {100 * (gap or 0):.2f} % above "
                 f"the best possible{bound}.", "blue")

@@ -144,3 +144,19 @@ def test_charts_have_titles_and_units() -> None:
     sw = charts.sweep_figure(pts, "headroom", "total", 0.1, "USD")
     assert list(sw.data[0].x) == [0.0, 0.1] and "USD" in sw.layout.yaxis.title.text
     assert xlsx_bytes(p)[:2] == b"PK"
+
+
+def test_progress_bound_with_volume_tiers_never_exceeds_a_found_plan() -> None:
+    # a tier's own bound holds only for plans of that tier: the progress shows the least
+    # over the tiers, so it stays below every verified plan handed over
+    inv = planner.read_inventory_csv(ROOT / "data/sample/inventory.csv")
+    cat = planner.load_catalog(ROOT / "data/quotes/atlas-dr.toml")
+    pol = planner.load_policy(ROOT / "data/sample/policy.toml")
+    bounds: list[float] = []
+    plans: list[planner.Plan] = []
+    final = planner.plan(inv, cat, pol, time_limit=5, on_plan=plans.append,
+                         progress=lambda ph, b, bd, left: bounds.append(bd)
+                         if bd is not None else None)
+    assert bounds and plans
+    least = min(float(p.cost) for p in [*plans, final])
+    assert max(bounds) <= least + 1e-6 * least

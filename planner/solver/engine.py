@@ -264,6 +264,22 @@ def _plan_tiers(inventory: Inventory, catalog: Catalog, policy: Policy,
         # a snapshot's bound: the least over the tiers, tier k's raised by its search so far
         return lambda own: min([max(b, own) if j == k else b for j, b in enumerate(bounds)])
 
+    def tier_progress(k: int) -> ProgressFn | None:
+        """Progress of tier k's search, its bound taken over every tier.
+
+        A tier's own bound holds only for plans of that tier; the best shown is the least
+        plan handed on so far (when plans are handed on).
+        """
+        if progress is None:
+            return None
+        least = least_with(k)
+
+        def report(phase: str, b: float | None, bd: float | None, left: float) -> None:
+            shown_best = None if shown[0].is_infinite() else float(shown[0])
+            progress(phase, shown_best if shown_best is not None else b,
+                     None if bd is None else float(least(Decimal(repr(bd)))), left)
+        return report
+
     while not interrupted:
         if not order:
             # time left and the best tier still open: once more, from its best plan
@@ -286,7 +302,7 @@ def _plan_tiers(inventory: Inventory, catalog: Catalog, policy: Policy,
             continue
         again = resumed and best is not None and best[2] == k
         search = _Search(inventory, catalog, policy, max(0.1, left / (len(order) + 1)),
-                         progress, problem=pr, baseline=baseline, stop=stop,
+                         tier_progress(k), problem=pr, baseline=baseline, stop=stop,
                          on_plan=hand_on if on_plan is not None else None,
                          start=best[1].result(False, final=False) if again and best else start)
         search.global_bound = least_with(k)
