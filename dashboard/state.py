@@ -90,8 +90,8 @@ def check_upload(name: str, data: bytes) -> None:
 
 def key_of(inventory: Inventory, catalog: Catalog, policy: Policy, time_limit: float) -> str:
     """A hash of everything a plan depends on (the cache key of plans and runs)."""
-    text = repr((inventory.workloads, catalog, policy, policy.scenario, policy.extra,
-                 catalog.extra, time_limit))
+    # a dataclass's repr holds every field, the scenario and the extras included
+    text = repr((inventory.workloads, catalog, policy, time_limit))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -69,11 +69,12 @@ def show(runs: list[PlanRun]) -> None:
                    f"{t[1]['vendor']}.")
     for w in c.warnings:
         st.warning(w)
+    table = ranking_table(c)
     fmt: dict[str, Any] = {col: st.column_config.NumberColumn(col, format="localized")
-                           for col in ranking_table(c).columns if "(" in col}
+                           for col in table.columns if "(" in col}
     fmt.update({k: st.column_config.NumberColumn(k, width="small")
                 for k in ("rank", "PCs", "units")})
-    st.dataframe(ranking_table(c), hide_index=True, width="stretch", key="cmp_table",
+    st.dataframe(table, hide_index=True, width="stretch", key="cmp_table",
                  column_config=fmt)
     fmt2 = {col: st.column_config.NumberColumn(col, format="localized")
             for col in (f"per workload ({cur})", f"physical imaging ({cur})",

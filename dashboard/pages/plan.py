@@ -7,20 +7,23 @@ import streamlit as st
 
 import planner
 from dashboard import state, ui
-from planner import Plan, PlanRun, Progress
+from planner import Assessment, Plan, PlanRun, Progress
 from planner.present import charts, tables
 
 
-def headline(plan: Plan, progress: Progress, run: PlanRun) -> None:
-    """Status in words, PCs and units by model, cost and saving, live search figures."""
-    inp = state.inputs()
-    words, colour = ui.status_words(plan, progress)
-    {"green": st.success, "red": st.error, "orange": st.warning}.get(colour, st.info)(words)
+def assessment(plan: Plan, run: PlanRun) -> Assessment | None:
+    """The plan priced over the term (None, with the message shown, where it cannot be)."""
     try:
-        a = planner.assess(plan, inp.inventory, run.catalog, run.policy)
+        return planner.assess(plan, state.inputs().inventory, run.catalog, run.policy)
     except planner.PlannerError as exc:
         ui.show_error(exc)
-        a = None
+        return None
+
+
+def headline(plan: Plan, progress: Progress, a: Assessment | None) -> None:
+    """Status in words, PCs and units by model, cost and saving, live search figures."""
+    words, colour = ui.status_words(plan, progress)
+    {"green": st.success, "red": st.error, "orange": st.warning}.get(colour, st.info)(words)
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Recovery PCs to contract", f"{len(plan.hosts):,}",
               help="One recovery PC per group of virtual machines, sized by the engine")
@@ -78,7 +81,7 @@ def search_status(progress: Progress, run: PlanRun) -> None:
         run.stop()
 
 
-def details(plan: Plan, run: PlanRun) -> None:
+def details(plan: Plan, run: PlanRun, a: Assessment | None) -> None:
     """Utilisation, contents, the tables, the costs."""
     tab_use, tab_where, tab_time, tab_pcs, tab_w, tab_cost = st.tabs(
         ["Utilisation", "What runs where", "Recovery timeline", "PCs and units", "Workloads",
@@ -97,10 +100,7 @@ def details(plan: Plan, run: PlanRun) -> None:
         timeline_tab(plan, run)
     with tab_pcs:
         pcs = t["pcs"].copy()
-        pcs["binding"] = [max(("vCPU", h.used["vcpu"] / (h.usable["vcpu"] or 1)),
-                              ("memory", h.used["memory_gib"] / (h.usable["memory_gib"] or 1)),
-                              ("storage", h.used["storage_gb"] / (h.usable["storage_gb"] or 1)),
-                              key=lambda d: d[1])[0] for h in plan.hosts]
+        pcs["binding"] = [charts.binding(h) for h in plan.hosts]
         st.dataframe(pcs, hide_index=True, width="stretch", key="plan_pcs")
         if plan.units:
             st.dataframe(t["units"], hide_index=True, width="stretch",
@@ -112,11 +112,7 @@ def details(plan: Plan, run: PlanRun) -> None:
             st.caption(f"{ui.plural(len(plan.out_of_scope), 'workload')} out of scope "
                        "(tiers not planned).")
     with tab_cost:
-        inp = state.inputs()
-        try:
-            a = planner.assess(plan, inp.inventory, run.catalog, run.policy)
-        except planner.PlannerError as exc:
-            ui.show_error(exc)
+        if a is None:
             return
         df = a.breakdown()
         st.dataframe(df, hide_index=True, width="stretch", key="plan_breakdown")
@@ -159,9 +155,10 @@ def body(run: PlanRun, progress: Progress) -> None:
     if progress.plan is None:
         st.info(f"Planning... ({progress.phase}, {progress.elapsed:,.1f} s)")
         return
-    headline(progress.plan, progress, run)
+    a = assessment(progress.plan, run)
+    headline(progress.plan, progress, a)
     search_status(progress, run)
-    details(progress.plan, run)
+    details(progress.plan, run, a)
 
 
 inp = state.inputs()

@@ -12,6 +12,7 @@ import csv
 import math
 import random
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,6 +67,32 @@ def _on(row: dict[str, str]) -> bool:
     return power in ("poweredOn", "On") and template != "True"
 
 
+def vinfo_sizes(path: Path) -> Iterator[tuple[int, float, float | None]]:
+    """(vCPU, memory GiB, provisioned storage GB or None) of each powered-on, non-template VM.
+
+    ``CPUs`` and ``Memory`` (MiB) of an RVTools vInfo CSV; storage from the first of
+    ``Provisioned MB``, ``Provisioned MiB`` or, for Hyper-V, ``vdisk_capacity_mib_sum`` (all
+    MiB) that reads as a positive number. Rows without a readable size are skipped.
+    """
+    for r in _rows(path):
+        if not _on(r):
+            continue
+        try:
+            v, m = int(float(r["CPUs"])), float(r["Memory"]) / 1024.0
+        except (KeyError, ValueError):
+            continue
+        gb: float | None = None
+        for key in ("Provisioned MB", "Provisioned MiB", "vdisk_capacity_mib_sum"):
+            try:
+                found = float(r.get(key, "")) * MIB_TO_GB
+            except ValueError:
+                continue
+            if found > 0:
+                gb = found
+                break
+        yield v, m, gb
+
+
 def _percentile(xs: list[float], q: float) -> float:
     s = sorted(xs)
     k = min(len(s) - 1, max(0, round(q * (len(s) - 1))))
@@ -93,24 +120,11 @@ def derive_mix(realdata: str | Path) -> VmMix:
                 pairs[(v, _round_mem(m))] += 1
         used.append(str(bb.relative_to(root)))
     for f in sorted(root.glob("rvtools_*/*vInfo*.csv")):
-        for r in _rows(f):
-            if not _on(r):
-                continue
-            try:
-                v, m = int(float(r["CPUs"])), float(r["Memory"]) / 1024.0
-            except (KeyError, ValueError):
-                continue
+        for v, m, gb in vinfo_sizes(f):
             if v > 0 and m > 0:
                 pairs[(v, _round_mem(m))] += 1
-            for key in ("Provisioned MB", "Provisioned MiB", "vdisk_capacity_mib_sum"):
-                raw = r.get(key, "")
-                try:
-                    gb = float(raw) * MIB_TO_GB
-                except ValueError:
-                    continue
-                if gb > 0:
-                    storage.append(gb)
-                    break
+            if gb is not None:
+                storage.append(gb)
         used.append(str(f.relative_to(root)))
     if not pairs or len(storage) < 2:
         raise ValueError(f"no VM sizes found under {root} (expected the realdata layout)")

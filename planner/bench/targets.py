@@ -26,7 +26,7 @@ from planner.readers import load_inventory
 from planner.readers.catalog import load_catalog, load_policy
 
 from .instances import SAMPLE_DIR, BenchInstance, sample_catalog
-from .mixes import MIB_TO_GB, _on, _rows
+from .mixes import vinfo_sizes
 
 WORKBOOK = Path("rvtools_nutanix_workshop") / "SizingWorkshop-RVTools.xlsx"
 SCRIPT = "scripts/realdata_inputs.py"
@@ -39,21 +39,9 @@ def real_sizes(realdata: str | Path) -> list[tuple[int, float, float]]:
     root = Path(realdata)
     out: list[tuple[int, float, float]] = []
     for f in sorted(root.glob("rvtools_*/*vInfo*.csv")):
-        for r in _rows(f):
-            if not _on(r):
-                continue
-            try:
-                v, m = int(float(r["CPUs"])), float(r["Memory"]) / 1024.0
-            except (KeyError, ValueError):
-                continue
-            for key in ("Provisioned MB", "Provisioned MiB", "vdisk_capacity_mib_sum"):
-                try:
-                    gb = float(r.get(key, "")) * MIB_TO_GB
-                except ValueError:
-                    continue
-                if v > 0 and m > 0 and gb > 0:
-                    out.append((v, round(m, 3), round(gb, 1)))
-                    break
+        for v, m, gb in vinfo_sizes(f):
+            if v > 0 and m > 0 and gb is not None:
+                out.append((v, round(m, 3), round(gb, 1)))
     if not out:
         raise ValueError(f"no RVTools vInfo sizes under {root} (expected the realdata layout)")
     return out

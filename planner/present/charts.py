@@ -13,7 +13,7 @@ from decimal import Decimal
 import pandas as pd
 import plotly.graph_objects as go
 
-from planner.model.plan import Plan
+from planner.model.plan import Plan, PlannedHost
 from planner.money.costing import Assessment
 from planner.readers.catalog import Policy
 from planner.recovery.timeline import Timeline
@@ -47,6 +47,12 @@ def _names(names: Sequence[str], limit: int = 12) -> str:
     return shown + (f"<br>... and {len(names) - limit} more" if len(names) > limit else "")
 
 
+def binding(host: PlannedHost) -> str:
+    """The dimension a PC fills most, as a share of its usable capacity (vCPU, memory, ...)."""
+    shares = [host.used[d[0]] / (host.usable[d[0]] or 1.0) for d in DIMENSIONS]
+    return DIMENSIONS[shares.index(max(shares))][1]
+
+
 def utilisation_figure(plan: Plan) -> go.Figure:
     """Per-PC use of usable capacity in each dimension (%), the binding one marked in hover."""
     ids = [h.id for h in plan.hosts]
@@ -57,11 +63,9 @@ def utilisation_figure(plan: Plan) -> go.Figure:
             cap = h.usable[key] or 1.0
             p = 100 * h.used[key] / cap
             pct.append(p)
-            shares = [h.used[d[0]] / (h.usable[d[0]] or 1.0) for d in DIMENSIONS]
-            binding = DIMENSIONS[shares.index(max(shares))]
             hover.append(f"{h.id} ({h.model}{', ' + h.unit if h.unit else ''})<br>{label}: "
                          f"{h.used[key]:,.1f} of {h.usable[key]:,.1f} {unit} ({p:.0f} %)<br>"
-                         f"binding: {binding[1]}<br>{len(h.workloads)} workloads:<br>"
+                         f"binding: {binding(h)}<br>{len(h.workloads)} workloads:<br>"
                          + _names(h.workloads))
         fig.add_bar(x=ids, y=pct, name=label if label == unit else f"{label} ({unit})",
                     marker_color=colour,
