@@ -74,6 +74,7 @@ def test_inventory_upload_of_an_rvtools_workbook(app: AppTest, tmp_path: Path) -
     assert not app.exception
     inputs = app.session_state["inputs"]
     assert inputs.inventory_name == "estate.xlsx"
+    assert "estate.xlsx (4 machines)" in app.sidebar.caption[0].value  # not one run late
     # powered-off VM and template excluded by default, every machine accounted for
     assert inputs.summary.read == 6 and inputs.summary.excluded_total == 2
     assert inputs.inventory.total_instances == 4

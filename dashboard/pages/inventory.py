@@ -55,7 +55,7 @@ def summary_block() -> None:
         placed = sum(len(h.workloads) for h in plan.hosts)
         st.markdown(f"**{s.read:,} read = {placed:,} placed + {len(plan.unplaced):,} unplaced + "
                     f"{len(plan.out_of_scope):,} out of scope + {s.excluded_total:,} excluded**")
-    st.code("\n".join(s.lines()), language=None)
+    st.code("\n".join(s.lines()), language=None, wrap_lines=True)  # never cut off
     if s.excluded_names:
         with st.expander(f"Excluded machines ({len(s.excluded_names):,})"):
             st.dataframe(pd.DataFrame(s.excluded_names, columns=["machine", "reason"]),
@@ -113,20 +113,22 @@ def editor() -> None:
         st.toast(f"Inventory updated: {inv.total_instances:,} machines; re-planning")
 
 
-load_upload()  # the uploaders' files are in the session state before the page is drawn
 inp = state.inputs()
 st.title("Inventory")
 st.caption(f"Now planning: **{inp.inventory_name}** — {inp.inventory.total_instances:,} machines "
            f"in {len(inp.inventory.workloads):,} rows.")
 c1, c2 = st.columns(2)
+# each input's on_change reads the files before the rerun, so the sidebar drawn first already
+# shows the new inventory
 c1.file_uploader("Inventory: RVTools export (.xlsx or vInfo CSV), Azure Migrate CSV, or the "
                  "planner's CSV / workbook", type=["xlsx", "xlsm", "csv", "txt"],
-                 key="inv_upload", help="Read in memory; nothing is stored on the server")
+                 key="inv_upload", help="Read in memory; nothing is stored on the server",
+                 on_change=load_upload)
 c2.file_uploader("Mapping file (optional): tier, kind, affinity, exclude by name or pattern",
-                 type=["csv", "txt"], key="map_upload")
+                 type=["csv", "txt"], key="map_upload", on_change=load_upload)
 o1, o2, o3 = st.columns(3)
-o1.checkbox("Plan powered-off VMs too", key="inv_powered_off")
-o2.checkbox("Plan VM templates too", key="inv_templates")
+o1.checkbox("Plan powered-off VMs too", key="inv_powered_off", on_change=load_upload)
+o2.checkbox("Plan VM templates too", key="inv_templates", on_change=load_upload)
 if o3.button("Back to the bundled sample", key="inv_sample"):
     fresh = state.sample_inputs()
     state.set_inputs(replace(inp, inventory=fresh.inventory, summary=fresh.summary,

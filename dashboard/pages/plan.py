@@ -99,8 +99,16 @@ def details(plan: Plan, run: PlanRun, a: Assessment | None) -> None:
     with tab_time:
         timeline_tab(plan, run)
     with tab_pcs:
-        pcs = t["pcs"].copy()
-        pcs["binding"] = [charts.binding(h) for h in plan.hosts]
+        # used of usable per dimension in one column each, to one decimal, so the table fits
+        # the page at 1280 px (the exact figures, one column each, are in the exports)
+        pcs = pd.DataFrame([{
+            "pc": h.id, "model": h.model, "unit": h.unit or "", "workloads": len(h.workloads),
+            "binding": charts.binding(h),
+            **{label if label == unit else f"{label} ({unit})":
+               f"{h.used[key]:,.1f} / {h.usable[key]:,.1f}"
+               for key, label, unit in charts.DIMENSIONS}} for h in plan.hosts])
+        st.caption("Each dimension: used / usable (after overcommit, reserves and headroom); "
+                   "binding: the one the PC fills most.")
         st.dataframe(pcs, hide_index=True, width="stretch", key="plan_pcs")
         if plan.units:
             st.dataframe(t["units"], hide_index=True, width="stretch",
