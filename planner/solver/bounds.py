@@ -11,6 +11,9 @@ slowest: the engine keeps the larger of the two bounds.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import highspy
 import numpy as np
 
@@ -23,27 +26,43 @@ def capacity_bound(problem: Problem, time_limit: float = 2.0) -> float:
     return capacity_plan(problem, time_limit)[0]
 
 
-def capacity_plan(problem: Problem, time_limit: float = 2.0) -> tuple[float, list[int] | None]:
+def capacity_plan(problem: Problem, time_limit: float = 2.0, at_least: float = 0.0,
+                  capacity: list[CapacityRow] | None = None,
+                  cuts: Sequence[tuple[Sequence[float], float]] = ()
+                  ) -> tuple[float, list[int] | None]:
     """The capacity bound and the PC counts per type of the cheapest fleet it found.
 
     The counts (None when no fleet was found) are a good fleet to pack into: on many small
-    workloads the bound is nearly attained.
+    workloads the bound is nearly attained. ``at_least``: only fleets costing at least this
+    (a bound proven otherwise): the least cost a fleet meeting every count rule can have
+    above it, a bound lifted to the costs PCs and units can add up to (``lift``).
+    ``capacity``: the capacity rows to use (the real sizes' when ``problem`` is rounded
+    down). ``cuts``: pattern-value rows (V, v) from column generation: with multipliers pi >= 0
+    on the cover rows, V_k bounding the best pattern value of type k and v = pi·demand, the
+    PCs' patterns must be worth pi·demand together, so sum_k V_k n_k >= v holds for every
+    plan (its Lagrangian bound, made a row of the count model: at least as strong).
     """
     if not problem.items or not problem.hosts:
         return 0.0, None
-    fitsets: dict[frozenset[int], list[int]] = {}
-    for it in problem.items:
-        key = frozenset(h.index for h in problem.hosts if problem.fits(it.size, h))
-        load = fitsets.setdefault(key, [0, 0, 0])
-        for d in range(3):
-            load[d] += it.size[d] * it.demand
     n = len(problem.hosts)
     rows: list[tuple[dict[int, float], float, float]] = []  # (coefs, lower, upper)
-    for s in set(fitsets):
-        for d in range(3):
-            need = sum(v[d] for t, v in fitsets.items() if t <= s)
-            if need:
-                rows.append(({k: float(problem.hosts[k].cap[d]) for k in s}, float(need), INF))
+    if capacity is not None:
+        rows += [(dict(r.coef), r.need, INF) for r in capacity]
+    else:
+        fitsets: dict[frozenset[int], list[int]] = {}
+        for it in problem.items:
+            key = frozenset(h.index for h in problem.hosts if problem.fits(it.size, h))
+            load = fitsets.setdefault(key, [0, 0, 0])
+            for d in range(3):
+                load[d] += it.size[d] * it.demand
+        for s in set(fitsets):
+            for d in range(3):
+                need = sum(v[d] for t, v in fitsets.items() if t <= s)
+                if need:
+                    rows.append(({k: float(problem.hosts[k].cap[d]) for k in s}, float(need),
+                                 INF))
+    for values, total in cuts:
+        rows.append(({k: float(v) for k, v in enumerate(values) if v > 0}, float(total), INF))
     groups: dict[str, int] = {}
     for it in problem.items:
         for g in it.anti:
@@ -52,6 +71,8 @@ def capacity_plan(problem: Problem, time_limit: float = 2.0) -> tuple[float, lis
     if least:  # an anti-affinity group's members, or a discount tier's PC count
         rows.append(({k: 1.0 for k in range(n)}, float(least), INF))
     h = new_highs(time_limit)
+    if at_least > 0:
+        h.setOptionValue("mip_rel_gap", 0.0)  # the lift is worth a fraction of a percent
     for t in problem.hosts:
         ub = float(t.available) if t.available is not None else INF
         h.addVar(0.0, ub)
@@ -72,6 +93,9 @@ def capacity_plan(problem: Problem, time_limit: float = 2.0) -> tuple[float, lis
         idx = sorted(coefs)
         h.addRow(lo, up, len(idx), ivec(idx), fvec([coefs[i] for i in idx]))
     ncol = n + len(units)
+    if at_least > 0:
+        costs = [float(t.cost) for t in problem.hosts] + [float(u.cost) for u in units]
+        h.addRow(at_least, INF, ncol, ivec(list(range(ncol))), fvec(costs))
     h.changeColsIntegrality(ncol, ivec(list(range(ncol))),
                             np.array([highspy.HighsVarType.kInteger] * ncol))
     h.run()
@@ -82,3 +106,53 @@ def capacity_plan(problem: Problem, time_limit: float = 2.0) -> tuple[float, lis
     sol = h.getSolution()
     counts = [round(v) for v in sol.col_value[:n]] if sol.value_valid else None
     return (bound if np.isfinite(bound) else 0.0), counts
+
+
+@dataclass(frozen=True)
+class CapacityRow:
+    """One row of the capacity bound, which every plan placing every copy meets.
+
+    The PCs of the types in ``coef`` (coefficient: their capacity in one dimension) offer at
+    least ``need``, the demand in that dimension of the copies that fit only those types.
+    """
+
+    coef: dict[int, float]
+    need: float
+
+
+def capacity_rows(problem: Problem) -> list[CapacityRow]:
+    """The capacity bound's rows for ``problem``'s real sizes, in a fixed order.
+
+    Column generation's count bound (``capacity_plan`` with pattern-value rows) keeps them,
+    so it never falls below the capacity bound, even on a rounded-down (relaxed) problem
+    whose own patterns forget how big the real workloads are.
+    """
+    need: dict[frozenset[int], list[int]] = {}
+    for it in problem.items:
+        key = frozenset(h.index for h in problem.hosts if problem.fits(it.size, h))
+        load = need.setdefault(key, [0, 0, 0])
+        for d in range(3):
+            load[d] += it.size[d] * it.demand
+    rows: list[CapacityRow] = []
+    for s in sorted(need, key=sorted):
+        for d in range(3):
+            total = sum(v[d] for t, v in need.items() if t <= s)
+            if total:
+                rows.append(CapacityRow({k: float(problem.hosts[k].cap[d]) for k in sorted(s)},
+                                        float(total)))
+    return rows
+
+
+def lift(problem: Problem, bound: float, time_limit: float = 1.0) -> float:
+    """A bound raised to the least cost PC and unit counts that meet the count rules can have.
+
+    Every plan's cost is the cost of its PC and unit counts, which meet the capacity bound's
+    rows (and units' slots and seats, stock); so no plan costs less than the cheapest such
+    counts costing at least ``bound``. It lifts a bound past the costs no fleet adds up to
+    (a few hundred dollars with units of about 100,000 and PCs of 4,000-13,000). Returns
+    ``bound`` itself when the search proves nothing better in time.
+    """
+    if bound <= 0:
+        return bound
+    lifted, _ = capacity_plan(problem, time_limit, at_least=bound)
+    return max(bound, lifted)

@@ -18,6 +18,7 @@ import highspy
 import numpy as np
 
 from planner.model.problem import Item, Problem
+from planner.solver.bounds import CapacityRow, capacity_plan
 from planner.solver.heuristics import Pattern, ffd_multi
 from planner.solver.highs import INF, fvec, ivec, new_highs, run_interruptible, set_start
 from planner.solver.knapsack import best_pattern, copy_stages
@@ -38,6 +39,8 @@ SPARSE_SHARE = 0.5
 SPARSE_PAUSE = 15
 PRICE_SECONDS = 0.5  # cap per exact pricing call; a stopped call still gives a valid bound
 MAX_DOUBLINGS = 3  # times the cap doubles when pricing ends a round without a verdict
+MAX_CUTS = 200  # pattern-value rows kept for the count bound (the latest ones)
+COUNT_SECONDS = 1.0  # cap per solve of the count bound
 
 
 @dataclass
@@ -66,6 +69,8 @@ class CGResult:
     slack_used: bool = False
     interrupted: bool = False
     duals: list[np.ndarray] = field(default_factory=list)
+    #: PC counts per type of the count bound's cheapest fleet (with ``capacity``), else None
+    fleet: list[int] | None = None
 
 
 def build_master(problem: Problem, unit_pats: list[UnitPattern], penalty: float,
@@ -580,13 +585,18 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
                       progress: Progress | None = None, *, demand: list[int] | None = None,
                       fixed: list[int] | None = None, pricer: Pricer | None = None,
                       want_bound: bool = True, exact_pricing: bool = True,
-                      dual_cuts: bool = True) -> CGResult:
+                      dual_cuts: bool = True, capacity: list[CapacityRow] | None = None
+                      ) -> CGResult:
     """Solve the master LP by column generation; return the bound and the column pool.
 
     With ``demand``/``fixed`` it solves a residual master inside a dive; the bound is then
     not computed (``want_bound=False``) and only the LP's columns and values matter.
     ``dual_cuts`` adds the dominance dual-optimal inequalities as zero-cost exchange columns
     (cover a small class in place of a big one): same LP value, far fewer rounds.
+    ``capacity``: the capacity bound's rows on the real sizes (``bounds.capacity_rows``; where
+    ``problem`` has rounded-down classes, the real ones'): each exact round then also solves
+    the count bound, PC and unit counts meeting them and every pattern-value row so far
+    (``bounds.capacity_plan``), a bound that does not wait for the LP to converge.
     """
     t0 = time.monotonic()
     h, rows = build_master(problem, unit_pats, penalty, demand, fixed)
@@ -637,10 +647,13 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
 
     price_cap = PRICE_SECONDS
     doublings = 0
+    fleet: list[int] | None = None
+    cuts: list[tuple[list[float], float]] | None = [] \
+        if capacity is not None and want_bound and demand is None else None
 
     def bound_at(y: np.ndarray) -> tuple[float, bool, list[Pattern]]:
         return dual_bound(problem, unit_pats, rows, y, pricer, penalty, deadline,
-                          with_units=want_bound, price_seconds=price_cap)
+                          with_units=want_bound, price_seconds=price_cap, cuts=cuts)
 
     try:
         while True:
@@ -682,6 +695,13 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
                         added += 1
                 if added or time.monotonic() >= deadline:
                     break
+            if cuts:
+                del cuts[:-MAX_CUTS]
+                secs = min(COUNT_SECONDS, max(0.05, deadline - time.monotonic()))
+                counted, counts = capacity_plan(problem, secs, at_least=lb,
+                                                capacity=capacity, cuts=cuts)
+                if counts is not None and counted >= lb:
+                    lb, fleet = counted, counts
             if progress:
                 progress("bound", None, lb)
             now = time.monotonic()
@@ -715,7 +735,7 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
     y_last = np.asarray(h.getSolution().row_dual, dtype=np.float64)
     points = [d for d in (center, y_last) if d is not None]
     return CGResult(z, lb, lp_optimal, it, pool, time.monotonic() - t0,
-                    x[first:first + len(pool)], slack_used, interrupted, points)
+                    x[first:first + len(pool)], slack_used, interrupted, points, fleet)
 
 
 @dataclass
@@ -805,12 +825,14 @@ def _offset(rows: MasterRows, t: int, y: np.ndarray) -> float:
 
 def dual_bound(problem: Problem, unit_pats: list[UnitPattern], rows: MasterRows,
                y: np.ndarray, pricer: Pricer, penalty: float, deadline: float,
-               with_units: bool = True, price_seconds: float = PRICE_SECONDS
+               with_units: bool = True, price_seconds: float = PRICE_SECONDS,
+               cuts: list[tuple[list[float], float]] | None = None
                ) -> tuple[float, bool, list[Pattern]]:
     """A valid lower bound from any duals y, by exact pricing; and whether no column prices out.
 
     Farley: with θ = max(1, max_k (V_k - offset_k) / c_k) over PC types, y/θ is dual feasible,
     so b·y/θ bounds the LP; the Lagrangian bound (units integral) is added when there are units.
+    ``cuts`` receives the pattern-value row (V_k per type, pi·demand) for the count bound.
     """
     pi = np.clip(y[rows.cover], 0.0, penalty)
     theta = 1.0
@@ -830,6 +852,9 @@ def dual_bound(problem: Problem, unit_pats: list[UnitPattern], rows: MasterRows,
             theta = max(theta, (bound - _offset(rows, t, y)) / host.cost)
         elif bound - _offset(rows, t, y) > RC_EPS:
             theta = INF  # a free PC type prices out: no scaling makes y feasible
+    if cuts is not None:
+        demand = np.asarray([rows.rhs[r] for r in rows.cover], dtype=np.float64)
+        cuts.append((list(bounds), float(pi @ demand)))
     dual_obj = float(np.asarray(rows.rhs, dtype=np.float64) @ y)
     best = dual_obj / theta if np.isfinite(theta) else 0.0
     if problem.units and with_units:

@@ -38,10 +38,16 @@ from planner.model.problem import (
 from planner.model.problem import usable_capacity as _usable
 from planner.readers.catalog import Catalog, HostModel, Policy, UnitModel
 from planner.readers.inventory import Inventory
-from planner.solver.bounds import capacity_bound, capacity_plan
+from planner.solver.bounds import (
+    CapacityRow,
+    capacity_bound,
+    capacity_plan,
+    capacity_rows,
+    lift,
+)
 from planner.solver.branch import MAX_CLASSES as BNP_CLASSES
 from planner.solver.branch import BranchPricer, branch_and_price
-from planner.solver.colgen import column_generation, dive, solve_integer_master
+from planner.solver.colgen import CGResult, column_generation, dive, solve_integer_master
 from planner.solver.compact import MAX_VARIABLES, compact_size, solve_compact
 from planner.solver.fill import applicable as fill_applicable
 from planner.solver.fill import exact_fill, needs_perfect
@@ -100,6 +106,13 @@ PERFECT_FILL_SHARE = 0.95
 #: end whatever the deadline; 0.76 s on 503 copies (constructed-3d-multi-500-s1)
 LP_MIN_SECONDS = 0.2
 LP_SECONDS_PER_COPY = 1e-3
+#: with mobile units and at most this many classes (not merged), column generation runs
+#: before the capacity bound's fleet is packed, until this share of the time: its rounds are
+#: cheap there and its bound (units integral) says whether that fleet can hold the demand at
+#: all (the sample: 31 classes, bound above the fleet's cost after 0.5 s, while packing the
+#: fleet took 2.1 s of the 5 s and the LP's first round came after the limit)
+EARLY_LP_CLASSES = 64
+EARLY_LP_SHARE = 0.35
 
 
 PlanFn = Callable[[Plan], None]
@@ -368,13 +381,17 @@ class _Search:
         self.penalty = 0.0
         self.size = 0
         self.pool: list[Pattern] = []
+        #: the capacity bound's rows on the real sizes, for column generation's bound
+        self.capacity: list[CapacityRow] = capacity_rows(original)
         self.warm_columns: list[Pattern] = []  # the warm start's PCs, extra starting columns
+        self.early: CGResult | None = None  # the early LP's outcome (early_lp)
         #: a tier sub-problem's snapshots report the least bound over every tier (_plan_tiers)
         self.global_bound: Callable[[Decimal], Decimal] | None = None
 
     # -- the orchestrator -------------------------------------------------------------------
 
-    PHASES = ("warm_start", "heuristics", "capacity_bound", "fleet_packing", "fleet_search",
+    PHASES = ("warm_start", "heuristics", "capacity_bound", "early_lp", "fleet_packing",
+              "fleet_search",
               "exact_fill", "exact_fleet", "lp_bound", "dive", "early_compact", "integer_master",
               "branch_and_price", "tighten_bound", "late_compact")
 
@@ -440,6 +457,11 @@ class _Search:
             self.progress(phase, None if math.isinf(best) else self.original.to_money(best),
                           None if bound is None else self.original.to_money(bound),
                           max(0.0, self.left()))
+
+    def raise_bound(self, bound: float) -> None:
+        """Take a bound proven by a phase, lifted to the costs fleets can add up to."""
+        if bound > self.lb:
+            self.lb = max(self.lb, lift(self.original, bound, min(1.0, max(0.05, self.left()))))
 
     def open_gap(self) -> bool:
         """Whether the best plan may still be beaten (or leaves copies uncovered)."""
@@ -577,6 +599,42 @@ class _Search:
             and self.copies >= FLEET_MILP_DENSITY * sum(self.fleet) \
             and fleet_variables(o, self.fleet) <= MAX_FLEET_VARIABLES
 
+    def early_lp(self) -> None:
+        """Few classes with mobile units: the LP bound first; drop a fleet it rules out."""
+        o = self.original
+        if not (o.units and self.relaxed is None and len(o.items) <= EARLY_LP_CLASSES
+                and self.open_gap() and not self.best.uncovered):
+            return
+        self.report("bound", self.lb)
+        start = [p for p, k in self.best.patterns for _ in range(k)] \
+            if self.best.problem is o else []
+        cg = column_generation(o, self.upats, start + self.warm_columns, self.penalty,
+                               self.t0 + EARLY_LP_SHARE * (self.deadline - self.t0),
+                               self.best.cost, progress=self.lp_progress,
+                               capacity=self.capacity)
+        self.raise_bound(cg.lower_bound)
+        self.lp_optimal = cg.lp_optimal
+        self.early = cg
+        self.stats.update(early_lp_bound=o.to_money(cg.lower_bound),
+                          early_lp_seconds=round(cg.seconds, 3))
+        if cg.interrupted:
+            raise KeyboardInterrupt
+        self.report("bound", self.lb)
+        if self.fleet is not None:
+            cost = sum(h.cost * k for h, k in zip(o.hosts, self.fleet, strict=True)) \
+                + self.unit_cost(self.fleet)
+            if o.round_bound(self.lb) > cost:
+                # no packing into the capacity bound's fleet (with its units) reaches the bound:
+                # the count bound's own fleet is the one to pack (it costs the bound)
+                self.fleet = cg.fleet
+                self.use_fleet_milp = self.fleet is not None \
+                    and self.copies >= FLEET_MILP_DENSITY * sum(self.fleet) \
+                    and fleet_variables(o, self.fleet) <= MAX_FLEET_VARIABLES
+                self.stats["fleet_ruled_out"] = True
+        self.goal = o.round_bound(self.lb)
+        if not self.open_gap():
+            raise _Done
+
     def fleet_packing(self) -> None:
         """Placement rules on the bound's fleet (many small workloads: often enough)."""
         # not when only a perfect packing meets the bound and the exact fill will run:
@@ -654,14 +712,21 @@ class _Search:
         if self.warm_columns and work is o:
             start = start + [p for p in self.warm_columns if p not in set(start)]
         cg_deadline = self.t0 + (0.4 if relaxed else 0.6) * (self.deadline - self.t0)
-        cg = column_generation(work, self.upats, start, self.penalty, cg_deadline,
-                               self.best.cost, progress=self.lp_progress,
-                               pricer=BranchPricer(work) if self.exact else None)
+        if self.early is not None:
+            # the early LP ran on these classes: its pool and bound stand (no second start)
+            cg = self.early
+            known = set(cg.pool)
+            cg.pool = cg.pool + [p for p in start if p not in known]
+        else:
+            cg = column_generation(work, self.upats, start, self.penalty, cg_deadline,
+                                   self.best.cost, progress=self.lp_progress,
+                                   pricer=BranchPricer(work) if self.exact else None,
+                                   capacity=self.capacity if relaxed is None else None)
         self.stats.update(cg_iterations=cg.iterations, columns=len(cg.pool),
                           lp_value=work.to_money(cg.lp_value), lp_optimal=cg.lp_optimal,
                           cg_seconds=round(cg.seconds, 3))
         if relaxed is None:
-            self.lb = max(self.lb, cg.lower_bound)
+            self.raise_bound(cg.lower_bound)
             self.lp_optimal = cg.lp_optimal
         # the LP's bound can no longer rise: proven optimal, or its rounding already meets the
         # LP value's (time is better spent branching)
@@ -675,8 +740,8 @@ class _Search:
             rcg = column_generation(
                 relaxed, self.upats, cg.pool, self.penalty,
                 self.t0 + 0.6 * (self.deadline - self.t0), self.best.cost,
-                progress=self.lp_progress)
-            self.lb = max(self.lb, rcg.lower_bound)
+                progress=self.lp_progress, capacity=self.capacity)
+            self.raise_bound(rcg.lower_bound)
             self.stats["relaxed_bound"] = o.to_money(rcg.lower_bound)
             if rcg.interrupted:
                 raise KeyboardInterrupt
@@ -703,7 +768,7 @@ class _Search:
         res = solve_compact(self.original, self.upats, self.best.cost, seconds)
         if res is None:
             return
-        self.lb = max(self.lb, res.bound)
+        self.raise_bound(res.bound)
         self.stats["compact_bound"] = self.original.to_money(res.bound)
         if res.patterns is not None and res.cost < self.best.cost:
             self.offer(self.original, Packing(res.patterns, {}), "compact MILP")
@@ -719,7 +784,9 @@ class _Search:
         if self.open_gap() and not self.exact and self.size <= SMALL_COMPACT:
             self.compact(0.4 * self.left())
         elif self.open_gap() and not self.exact and self.size <= MAX_VARIABLES \
-                and self.left() > 0.5:
+                and self.left() > 0.5 and self.early is None:
+            # (after the early LP the integer master over its pool goes first: on the
+            # sample it finds the optimum where the compact model finds nothing in 1.6 s)
             self.compact(0.5 * self.left())
 
     def integer_master(self) -> None:
@@ -750,7 +817,7 @@ class _Search:
         if bp.solution is not None:
             self.accept(self.work, bp.solution.patterns, [], {}, bp.solution.objective,
                         "branch-and-price")
-        self.lb = max(self.lb, bp.lower_bound)
+        self.raise_bound(bp.lower_bound)
         known = set(self.pool)
         self.pool = self.pool + [p for p in bp.pool if p not in known]
         self.stats.update(bnp_nodes=bp.nodes, bnp_seconds=round(bp.seconds, 3),
@@ -767,8 +834,9 @@ class _Search:
         relaxed = self.relaxed
         target = relaxed if relaxed is not None else self.work
         more = column_generation(target, self.upats, self.pool, self.penalty, self.deadline,
-                                 self.best.cost, progress=self.lp_progress)
-        self.lb = max(self.lb, more.lower_bound)
+                                 self.best.cost, progress=self.lp_progress,
+                                 capacity=self.capacity)
+        self.raise_bound(more.lower_bound)
         self.lp_optimal = self.lp_optimal or (relaxed is None and more.lp_optimal)
         self.stats["final_cg_iterations"] = more.iterations
         if more.interrupted:
