@@ -463,6 +463,18 @@ class _Search:
         if bound > self.lb:
             self.lb = max(self.lb, lift(self.original, bound, min(1.0, max(0.05, self.left()))))
 
+    def counted(self, bound: bool) -> list[CapacityRow] | None:
+        """The capacity rows for column generation's count bound, where it pays.
+
+        With mobile units (their costs dominate and come in large steps, which the count
+        bound keeps integral) or on rounded-down classes (whose patterns forget the real
+        sizes); not on the merged problem (its bound is not used). Elsewhere branch-and-price
+        and the compact model prove the bound, and a count solve per round only costs time.
+        """
+        if not bound:
+            return None
+        return self.capacity if self.original.units or self.relaxed is not None else None
+
     def open_gap(self) -> bool:
         """Whether the best plan may still be beaten (or leaves copies uncovered)."""
         return bool(self.original.round_bound(self.lb) < self.best.cost - 1e-9
@@ -721,7 +733,7 @@ class _Search:
             cg = column_generation(work, self.upats, start, self.penalty, cg_deadline,
                                    self.best.cost, progress=self.lp_progress,
                                    pricer=BranchPricer(work) if self.exact else None,
-                                   capacity=self.capacity if relaxed is None else None)
+                                   capacity=self.counted(relaxed is None))
         self.stats.update(cg_iterations=cg.iterations, columns=len(cg.pool),
                           lp_value=work.to_money(cg.lp_value), lp_optimal=cg.lp_optimal,
                           cg_seconds=round(cg.seconds, 3))
@@ -835,7 +847,7 @@ class _Search:
         target = relaxed if relaxed is not None else self.work
         more = column_generation(target, self.upats, self.pool, self.penalty, self.deadline,
                                  self.best.cost, progress=self.lp_progress,
-                                 capacity=self.capacity)
+                                 capacity=self.counted(True))
         self.raise_bound(more.lower_bound)
         self.lp_optimal = self.lp_optimal or (relaxed is None and more.lp_optimal)
         self.stats["final_cg_iterations"] = more.iterations
