@@ -585,8 +585,8 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
                       progress: Progress | None = None, *, demand: list[int] | None = None,
                       fixed: list[int] | None = None, pricer: Pricer | None = None,
                       want_bound: bool = True, exact_pricing: bool = True,
-                      dual_cuts: bool = True, capacity: list[CapacityRow] | None = None
-                      ) -> CGResult:
+                      dual_cuts: bool = True, capacity: list[CapacityRow] | None = None,
+                      exact_every: int | None = None) -> CGResult:
     """Solve the master LP by column generation; return the bound and the column pool.
 
     With ``demand``/``fixed`` it solves a residual master inside a dive; the bound is then
@@ -597,6 +597,8 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
     ``problem`` has rounded-down classes, the real ones'): each exact round then also solves
     the count bound, PC and unit counts meeting them and every pattern-value row so far
     (``bounds.capacity_plan``), a bound that does not wait for the LP to converge.
+    ``exact_every``: price exactly (and bound) at least every so many rounds, even while the
+    greedy pricing still finds columns (a bound early; else only once greedy runs dry).
     """
     t0 = time.monotonic()
     h, rows = build_master(problem, unit_pats, penalty, demand, fixed)
@@ -647,6 +649,7 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
 
     price_cap = PRICE_SECONDS
     doublings = 0
+    greedy_rounds = 0  # rounds since the last exact one
     fleet: list[int] | None = None
     cuts: list[tuple[list[float], float]] | None = [] \
         if capacity is not None and want_bound and demand is None else None
@@ -674,8 +677,11 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
                     if rc < -RC_EPS * max(1.0, host.cost) and p.content and p not in seen:
                         add(p)
                         added += 1
-            if added and time.monotonic() < deadline:
+            greedy_rounds += 1
+            if added and time.monotonic() < deadline \
+                    and (exact_every is None or greedy_rounds < exact_every):
                 continue
+            greedy_rounds = 0
             if not exact_pricing:
                 break
             # exact pricing at the smoothed duals; on a mis-price, at the LP duals themselves

@@ -113,6 +113,11 @@ LP_SECONDS_PER_COPY = 1e-3
 #: fleet took 2.1 s of the 5 s and the LP's first round came after the limit)
 EARLY_LP_CLASSES = 64
 EARLY_LP_SHARE = 0.35
+#: ... pricing exactly at least every this many rounds (at load 4 the sample's greedy rounds
+#: found columns until the early LP's deadline, which left it without a bound)
+EARLY_LP_EXACT_EVERY = 4
+#: ... and price-and-dive on its pool right after, on this share of the time at most
+EARLY_DIVE_SHARE = 0.15
 
 
 PlanFn = Callable[[Plan], None]
@@ -623,7 +628,7 @@ class _Search:
         cg = column_generation(o, self.upats, start + self.warm_columns, self.penalty,
                                self.t0 + EARLY_LP_SHARE * (self.deadline - self.t0),
                                self.best.cost, progress=self.lp_progress,
-                               capacity=self.capacity)
+                               capacity=self.capacity, exact_every=EARLY_LP_EXACT_EVERY)
         self.raise_bound(cg.lower_bound)
         self.lp_optimal = cg.lp_optimal
         self.early = cg
@@ -644,6 +649,16 @@ class _Search:
                     and fleet_variables(o, self.fleet) <= MAX_FLEET_VARIABLES
                 self.stats["fleet_ruled_out"] = True
         self.goal = o.round_bound(self.lb)
+        if not self.open_gap():
+            raise _Done
+        # price-and-dive on the early pool now (a fraction of a second on few classes): the
+        # sample's optimum came from it, and after the fleet and fill phases it had no time
+        self.report("dive", self.lb)
+        dv = dive(o, self.upats, cg.pool, self.penalty,
+                  time.monotonic() + EARLY_DIVE_SHARE * (self.deadline - self.t0))
+        if dv is not None:
+            chosen, cg.pool = dv
+            self.offer(o, Packing(chosen, {}), "price-and-dive")
         if not self.open_gap():
             raise _Done
 
