@@ -91,9 +91,10 @@ def test_lift_takes_a_bound_to_the_next_cost_a_fleet_can_have() -> None:
     assert lift(pr, 35.5 * m) == pytest.approx(37 * m)
 
 
-def test_engine_with_units_proves_the_count_bound_and_drops_the_capacity_fleet() -> None:
+def test_engine_with_units_proves_the_count_bound_in_its_early_lp() -> None:
     # the case above carried by a mobile unit (4 slots, 1,000 a month): the capacity bound's
-    # fleet (3 S) cannot hold the VMs; the early LP's count bound (2 L + 1 S + 1 unit) can
+    # fleet (3 S) cannot hold the VMs; the early LP's count bound is the optimum (2 L + 1 S
+    # + 1 unit), which its dive finds
     from planner.readers.catalog import UnitModel
     from planner.solver.engine import plan
 
@@ -105,5 +106,5 @@ def test_engine_with_units_proves_the_count_bound_and_drops_the_capacity_fleet()
     p = plan(inv, cat, PURE_PACKING, time_limit=10.0)
     assert p.status == "optimal"
     assert p.cost == Decimal(12 * 1481)
-    assert p.stats["fleet_ruled_out"] is True
     assert p.stats["early_lp_bound"] == pytest.approx(12 * 1481)
+    assert p.stats["capacity_bound"] == pytest.approx(12 * 1303)

@@ -112,12 +112,14 @@ LP_SECONDS_PER_COPY = 1e-3
 #: all (the sample: 31 classes, bound above the fleet's cost after 0.5 s, while packing the
 #: fleet took 2.1 s of the 5 s and the LP's first round came after the limit)
 EARLY_LP_CLASSES = 64
-EARLY_LP_SHARE = 0.35
+#: ... until these shares of the time: the LP, a dive on its pool, the LP again against the
+#: dive's plan (under load the first LP alone often ended before its bound had risen)
+EARLY_LP_SHARES = (0.3, 0.5)
 #: ... pricing exactly at least every this many rounds (at load 4 the sample's greedy rounds
 #: found columns until the early LP's deadline, which left it without a bound)
 EARLY_LP_EXACT_EVERY = 4
-#: ... and price-and-dive on its pool right after, on this share of the time at most
-EARLY_DIVE_SHARE = 0.15
+#: ... and price-and-dive on its pool in between, on this share of the time at most
+EARLY_DIVE_SHARE = 0.1
 
 
 PlanFn = Callable[[Plan], None]
@@ -390,6 +392,7 @@ class _Search:
         self.capacity: list[CapacityRow] = capacity_rows(original)
         self.warm_columns: list[Pattern] = []  # the warm start's PCs, extra starting columns
         self.early: CGResult | None = None  # the early LP's outcome (early_lp)
+        self.early_fleet: list[int] | None = None  # the early LP's count bound's fleet
         #: a tier sub-problem's snapshots report the least bound over every tier (_plan_tiers)
         self.global_bound: Callable[[Decimal], Decimal] | None = None
 
@@ -617,48 +620,63 @@ class _Search:
             and fleet_variables(o, self.fleet) <= MAX_FLEET_VARIABLES
 
     def early_lp(self) -> None:
-        """Few classes with mobile units: the LP bound first; drop a fleet it rules out."""
+        """Few classes with mobile units: the LP bound, a dive, the LP again, before the fleets.
+
+        A capacity-bound fleet the count bound rules out is replaced by the count bound's own.
+        """
         o = self.original
         if not (o.units and self.relaxed is None and len(o.items) <= EARLY_LP_CLASSES
                 and self.open_gap() and not self.best.uncovered):
             return
-        self.report("bound", self.lb)
-        start = [p for p, k in self.best.patterns for _ in range(k)] \
+        span = self.deadline - self.t0
+        pool = [p for p, k in self.best.patterns for _ in range(k)] \
             if self.best.problem is o else []
-        cg = column_generation(o, self.upats, start + self.warm_columns, self.penalty,
-                               self.t0 + EARLY_LP_SHARE * (self.deadline - self.t0),
-                               self.best.cost, progress=self.lp_progress,
-                               capacity=self.capacity, exact_every=EARLY_LP_EXACT_EVERY)
-        self.raise_bound(cg.lower_bound)
-        self.lp_optimal = cg.lp_optimal
+        pool += [p for p in self.warm_columns if p not in set(pool)]
+        cg: CGResult | None = None
+        for share in EARLY_LP_SHARES:
+            if cg is not None:
+                # price-and-dive on the pool (a fraction of a second on few classes): the
+                # sample's optimum comes from it; then the LP goes on against that plan
+                self.report("dive", self.lb)
+                dv = dive(o, self.upats, pool, self.penalty,
+                          time.monotonic() + EARLY_DIVE_SHARE * span)
+                if dv is not None:
+                    chosen, pool = dv
+                    self.offer(o, Packing(chosen, {}), "price-and-dive")
+                if not self.open_gap() or self.t0 + share * span <= time.monotonic():
+                    break
+            self.report("bound", self.lb)
+            cg = column_generation(o, self.upats, pool, self.penalty, self.t0 + share * span,
+                                   self.best.cost, progress=self.lp_progress,
+                                   capacity=self.capacity, exact_every=EARLY_LP_EXACT_EVERY)
+            self.raise_bound(cg.lower_bound)
+            self.lp_optimal = self.lp_optimal or cg.lp_optimal
+            self.stats.update(early_lp_bound=o.to_money(self.lb),
+                              early_lp_seconds=round(time.monotonic() - self.t0, 3))
+            known = set(cg.pool)
+            pool = cg.pool + [p for p in pool if p not in known]
+            if cg.fleet is not None:
+                self.early_fleet = cg.fleet
+            if cg.interrupted:
+                raise KeyboardInterrupt
+            self.report("bound", self.lb)
+            if not self.open_gap():
+                raise _Done
+        assert cg is not None
+        cg.pool = pool
         self.early = cg
-        self.stats.update(early_lp_bound=o.to_money(cg.lower_bound),
-                          early_lp_seconds=round(cg.seconds, 3))
-        if cg.interrupted:
-            raise KeyboardInterrupt
-        self.report("bound", self.lb)
         if self.fleet is not None:
             cost = sum(h.cost * k for h, k in zip(o.hosts, self.fleet, strict=True)) \
                 + self.unit_cost(self.fleet)
             if o.round_bound(self.lb) > cost:
                 # no packing into the capacity bound's fleet (with its units) reaches the bound:
                 # the count bound's own fleet is the one to pack (it costs the bound)
-                self.fleet = cg.fleet
+                self.fleet = self.early_fleet
                 self.use_fleet_milp = self.fleet is not None \
                     and self.copies >= FLEET_MILP_DENSITY * sum(self.fleet) \
                     and fleet_variables(o, self.fleet) <= MAX_FLEET_VARIABLES
                 self.stats["fleet_ruled_out"] = True
         self.goal = o.round_bound(self.lb)
-        if not self.open_gap():
-            raise _Done
-        # price-and-dive on the early pool now (a fraction of a second on few classes): the
-        # sample's optimum came from it, and after the fleet and fill phases it had no time
-        self.report("dive", self.lb)
-        dv = dive(o, self.upats, cg.pool, self.penalty,
-                  time.monotonic() + EARLY_DIVE_SHARE * (self.deadline - self.t0))
-        if dv is not None:
-            chosen, cg.pool = dv
-            self.offer(o, Packing(chosen, {}), "price-and-dive")
         if not self.open_gap():
             raise _Done
 
