@@ -114,12 +114,15 @@ LP_SECONDS_PER_COPY = 1e-3
 EARLY_LP_CLASSES = 64
 #: ... until these shares of the time: the LP, a dive on its pool, the LP again against the
 #: dive's plan (under load the first LP alone often ended before its bound had risen)
-EARLY_LP_SHARES = (0.3, 0.5)
+EARLY_LP_SHARES = (0.3, 0.6)
 #: ... pricing exactly at least every this many rounds (at load 4 the sample's greedy rounds
 #: found columns until the early LP's deadline, which left it without a bound)
-EARLY_LP_EXACT_EVERY = 4
+EARLY_LP_EXACT_EVERY = 2
 #: ... and price-and-dive on its pool in between, on this share of the time at most
 EARLY_DIVE_SHARE = 0.1
+#: share of the time left the exact fleet model may take when packing that fleet proves
+#: the plan optimal (the count bound's fleet costing the bound)
+FLEET_PROOF_SHARE = 0.8
 
 
 PlanFn = Callable[[Plan], None]
@@ -393,6 +396,7 @@ class _Search:
         self.warm_columns: list[Pattern] = []  # the warm start's PCs, extra starting columns
         self.early: CGResult | None = None  # the early LP's outcome (early_lp)
         self.early_fleet: list[int] | None = None  # the early LP's count bound's fleet
+        self.fleet_proves = False  # packing self.fleet would meet the bound
         #: a tier sub-problem's snapshots report the least bound over every tier (_plan_tiers)
         self.global_bound: Callable[[Decimal], Decimal] | None = None
 
@@ -634,17 +638,8 @@ class _Search:
         pool += [p for p in self.warm_columns if p not in set(pool)]
         cg: CGResult | None = None
         for share in EARLY_LP_SHARES:
-            if cg is not None:
-                # price-and-dive on the pool (a fraction of a second on few classes): the
-                # sample's optimum comes from it; then the LP goes on against that plan
-                self.report("dive", self.lb)
-                dv = dive(o, self.upats, pool, self.penalty,
-                          time.monotonic() + EARLY_DIVE_SHARE * span)
-                if dv is not None:
-                    chosen, pool = dv
-                    self.offer(o, Packing(chosen, {}), "price-and-dive")
-                if not self.open_gap() or self.t0 + share * span <= time.monotonic():
-                    break
+            if self.t0 + share * span <= time.monotonic():
+                break
             self.report("bound", self.lb)
             cg = column_generation(o, self.upats, pool, self.penalty, self.t0 + share * span,
                                    self.best.cost, progress=self.lp_progress,
@@ -659,10 +654,20 @@ class _Search:
                 self.early_fleet = cg.fleet
             if cg.interrupted:
                 raise KeyboardInterrupt
-            self.report("bound", self.lb)
             if not self.open_gap():
                 raise _Done
-        assert cg is not None
+            # price-and-dive on the pool (a fraction of a second on few classes): the
+            # sample's optimum comes from it; the next LP goes on against its plan
+            self.report("dive", self.lb)
+            dv = dive(o, self.upats, pool, self.penalty,
+                      time.monotonic() + EARLY_DIVE_SHARE * span)
+            if dv is not None:
+                chosen, pool = dv
+                self.offer(o, Packing(chosen, {}), "price-and-dive")
+            if not self.open_gap():
+                raise _Done
+        if cg is None:
+            return
         cg.pool = pool
         self.early = cg
         if self.fleet is not None:
@@ -676,6 +681,12 @@ class _Search:
                     and self.copies >= FLEET_MILP_DENSITY * sum(self.fleet) \
                     and fleet_variables(o, self.fleet) <= MAX_FLEET_VARIABLES
                 self.stats["fleet_ruled_out"] = True
+                if self.fleet is not None:
+                    # packing this fleet proves its plan optimal: the exact fleet model
+                    # gets most of the time (the sample's 12 RPC-L: 2.3 s unloaded)
+                    self.fleet_proves = sum(
+                        h.cost * k for h, k in zip(o.hosts, self.fleet, strict=True)) \
+                        + self.unit_cost(self.fleet) <= o.round_bound(self.lb)
         self.goal = o.round_bound(self.lb)
         if not self.open_gap():
             raise _Done
@@ -726,8 +737,9 @@ class _Search:
             self.offer(self.original, filled, "exact fill")
 
     def fleet_seconds(self) -> float:
-        """The exact fleet model's share of the time limit."""
-        return FLEET_MILP_SHARE * (self.deadline - self.t0)
+        """The exact fleet model's seconds: its share, or most of what is left (a proof)."""
+        share = FLEET_MILP_SHARE * (self.deadline - self.t0)
+        return max(share, FLEET_PROOF_SHARE * self.left()) if self.fleet_proves else share
 
     def exact_fleet(self) -> None:
         """The bound's fleet packed exactly by HiGHS (few PCs, many copies each)."""
