@@ -103,6 +103,44 @@ def test_an_affinity_group_restores_as_one_block_at_its_most_critical_tier() -> 
         "pc-1: tier 2 runs at 4.6 h, after its RTO of 4.5 h"]
 
 
+def test_a_workstation_runs_once_its_staff_seat_is_on_site() -> None:
+    ws = [Workload("ws1", 1, 1.0, 100.0, kind="workstation", tier=1),
+          Workload("ws2", 1, 1.0, 100.0, kind="workstation", tier=2), _w("a", 1, 50)]
+    inv = Inventory(tuple(ws))
+    cat = Catalog(hosts=(P,), units=(UnitModel("U", slots=1, seats=1, delivery_hours=3.0),
+                                     UnitModel("S", slots=0, seats=2, delivery_hours=10.0)),
+                  term_years=1)
+    pol = dataclasses.replace(PURE_PACKING, rto=((1, 5.0), (2, 8.0)), workstation_seats=True)
+    plan = _plan([("pc-1", ["ws2", "ws1", "a"], "unit-1")],
+                 [PlannedUnit("unit-1", "U", ["pc-1"], 1, 1),
+                  PlannedUnit("unit-2", "S", [], 1, 0)])
+    tl = timeline(plan, inv, cat, pol)
+    by = {w.name: w for w in tl.workloads}
+    # pc-1 on site with unit-1 at 3 h: a 3 -> 3.5 (runs 3.6), ws1 3.5 -> 4.5, ws2 4.5 -> 5.5
+    assert by["a"].running_at == pytest.approx(3.6) and by["a"].seat_at is None
+    # seats on site: one at 3 h (unit-1), one at 10 h (unit-2); tier 1's workstation takes
+    # the first, so ws1 runs when booted (4.6 h), ws2 waits for unit-2's seat until 10 h
+    assert (by["ws1"].seat_unit, by["ws1"].seat_at) == ("unit-1", 3.0)
+    assert by["ws1"].running_at == pytest.approx(4.6)
+    assert (by["ws2"].seat_unit, by["ws2"].seat_at) == ("unit-2", 10.0)
+    assert by["ws2"].booted_at == pytest.approx(5.6) and by["ws2"].running_at == 10.0
+    t1, t2 = tl.tier(1), tl.tier(2)
+    assert t1 is not None and t2 is not None
+    assert t1.meets is True and t1.back_at == pytest.approx(4.6)
+    assert t2.back_at == 10.0 and t2.miss == pytest.approx(2.0) and t2.late == 1
+    assert tl.pcs[0].done_at == 10.0
+    assert check_rto(plan, inv, cat, pol) == ["pc-1: tier 2 runs at 10 h, after its RTO of 8 h"]
+    # without staff seats the workstations run once restored: tier 2 at 5.6 h meets 8 h
+    free = dataclasses.replace(pol, workstation_seats=False)
+    t2 = timeline(plan, inv, cat, free).tier(2)
+    assert t2 is not None and t2.back_at == pytest.approx(5.6) and t2.meets
+    assert check_rto(plan, inv, cat, free) == []
+    # the chart's bar ends at the boot; the wait for the seat is in the hover text
+    fig = timeline_figure(tl, pol)
+    tier2 = next(t for t in fig.data if t.name == "tier 2")
+    assert tier2.x[0] == pytest.approx(1.1) and "unit-2" in tier2.customdata[0][2]
+
+
 def test_timeline_figure_has_a_row_per_pc_tiers_and_rto_lines() -> None:
     inv = Inventory((_w("a", 1, 200), _w("b", 2, 100), _w("d", 2, 300)))
     cat = Catalog(hosts=(P,), term_years=1)

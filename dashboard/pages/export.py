@@ -12,8 +12,9 @@ from planner.present import csv_zip_bytes, json_bytes, load_bundle, save_bundle,
 
 inp = state.inputs()
 st.title("Export")
-run = state.run_for()
+run = state.run_for(enforce_rto=state.enforcing())
 p = run.progress()
+rto = run.result if isinstance(run, planner.RtoRun) and p.done else None
 st.subheader("The plan")
 if p.plan is None:
     st.info("No plan yet; it appears here as soon as the first verified plan exists.")
@@ -42,10 +43,17 @@ else:
                "programme, costs against physical imaging, assumptions and sign-off "
                "(the same as `planner report`).")
 
+    if state.enforcing():
+        st.caption("Planned to meet the RTO (the switch on the Plan page): the written plan "
+                   "shows this plan and what meeting the RTO costs."
+                   + ("" if p.done else " Still planning: the written plan follows when done."))
+
     def report() -> planner.Report:
         """The written plan's content for the current plan (built only when asked)."""
         a = planner.assess(plan, inp.inventory, run.catalog, run.policy)
-        return planner.build_report(plan, inp.inventory, run.catalog, run.policy, a)
+        cmp = (None if rto is None else
+               planner.rto_comparison(rto, inp.inventory, run.catalog, run.policy))
+        return planner.build_report(plan, inp.inventory, run.catalog, run.policy, a, rto=cmp)
 
     r1, r2 = st.columns(2)
     with r1:

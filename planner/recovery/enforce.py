@@ -22,12 +22,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from planner.errors import VerificationError
-from planner.model.plan import Plan
+from planner.model.plan import FEASIBLE, INFEASIBLE, INTERRUPTED_EMPTY, OPTIMAL, Plan
 from planner.model.problem import demand_of, growth_factor, usable_capacity
 from planner.readers.catalog import Catalog, HostModel, Policy
 from planner.readers.inventory import Inventory, Workload
 from planner.recovery.timeline import Timeline, timeline
-from planner.solver.engine import ProgressFn
+from planner.solver.engine import ProgressFn, StopSignal
 from planner.solver.engine import plan as make_plan
 from planner.verify.verifier import check_rto, verify_plan
 
@@ -47,6 +47,20 @@ class RtoPlan:
     def meets(self) -> bool:
         """Whether every tier with a target meets it in the enforced plan."""
         return not self.timeline.misses
+
+    @property
+    def same_plan(self) -> bool:
+        """Whether the answer is the plan that ignores the RTO (it meets it, or nothing better)."""
+        return self.plan is self.unconstrained
+
+    @property
+    def exact(self) -> bool:
+        """Whether the extra cost of meeting the RTO is exact (only when it is 0: same plan).
+
+        Otherwise the enforced plan comes from a conservative restore capacity (docs/recovery.md),
+        so its extra cost over the plan ignoring the RTO is an upper estimate: "at most".
+        """
+        return self.same_plan and self.meets
 
 
 def worst_delivery(model: HostModel, catalog: Catalog) -> float:
@@ -143,10 +157,14 @@ def quick_units(catalog: Catalog, policy: Policy) -> Catalog:
     """
     if not catalog.units or not policy.rto:
         return catalog
+    # quick: carries some PC model that can restore before every deadline, or (staff seats
+    # only) is on site before every deadline
     quick = tuple(u for u in catalog.units
                   if any(m.slots <= u.slots
                          and all(deadline_capacity(m, u.delivery_hours, r) > 0
-                                 for _, r in policy.rto) for m in catalog.hosts))
+                                 for _, r in policy.rto) for m in catalog.hosts)
+                  or (u.slots == 0 and u.seats > 0
+                      and all(u.delivery_hours <= r for _, r in policy.rto)))
     if not quick or len(quick) == len(catalog.units):
         return catalog
     return replace(catalog, units=quick)
@@ -160,16 +178,20 @@ def models_for(catalog: Catalog, policy: Policy) -> list[HostModel]:
 
 def plan_meeting_rto(inventory: Inventory, catalog: Catalog, policy: Policy, *,
                      time_limit: float = 30.0, progress: ProgressFn | None = None,
-                     unconstrained: Plan | None = None) -> RtoPlan:
+                     unconstrained: Plan | None = None,
+                     stop: StopSignal | None = None) -> RtoPlan:
     """The cheapest plan found whose timeline meets every tier's RTO, and the one ignoring it.
 
     Workloads that cannot meet their target on any PC (``impossible_targets``) are named; they
     are planned as usual (never dropped) and their tier is reported as missing its target.
-    The time limit is split between the two solves.
+    The time limit is split between the two solves. ``stop`` (a Stop button) ends the solve
+    running and skips the rest: the plan ignoring the RTO is then the answer unless an enforced
+    attempt already finished.
     """
     half = time_limit / 2
     free = unconstrained or make_plan(inventory, catalog, policy, time_limit=half,
-                                      progress=progress)
+                                      progress=progress, stop=stop)
+    stopped = stop is not None and stop.is_set()
     impossible = impossible_targets(inventory, catalog, policy)
     free_tl = timeline(free, inventory, catalog, policy)
     if policy.rto and not free_tl.misses:
@@ -184,9 +206,21 @@ def plan_meeting_rto(inventory: Inventory, catalog: Catalog, policy: Policy, *,
                "exceed an RTO)")
         return RtoPlan(free, free, free_tl, {},
                        impossible + ([] if not policy.rto else [why]), "not enforced: " + why)
+    if stopped:
+        return RtoPlan(free, free, free_tl, {}, impossible,
+                       "not enforced: stopped before planning for the RTO")
     factors = inflation_factors(catalog, policy)
-    attempts = [_attempt(inventory, catalog, full, policy, free, factors, beta,
-                         half / len(BETAS), progress) for beta in BETAS]
+    attempts = []
+    for beta in BETAS:
+        if stop is not None and stop.is_set():
+            break
+        a = _attempt(inventory, catalog, full, policy, free, factors, beta, half / len(BETAS),
+                     progress, stop)
+        if a[0].status != INTERRUPTED_EMPTY:
+            attempts.append(a)
+    if not attempts:
+        return RtoPlan(free, free, free_tl, {}, impossible,
+                       "not enforced: stopped before planning for the RTO")
     # the cheapest plan meeting every target; else the one leaving fewest workloads late
     p, tl, beta = min(attempts, key=lambda a: (a[1].late, a[0].cost, -a[2]))
     if tl.misses and tl.late >= free_tl.late:
@@ -224,7 +258,8 @@ def capped_storage(model: HostModel, catalog: Catalog, policy: Policy,
 
 def _attempt(inventory: Inventory, catalog: Catalog, full: Catalog, policy: Policy, free: Plan,
              base: dict[int, float], beta: float, seconds: float,
-             progress: ProgressFn | None) -> tuple[Plan, Timeline, float]:
+             progress: ProgressFn | None,
+             stop: StopSignal | None = None) -> tuple[Plan, Timeline, float]:
     """One enforced solve: tier factors ``max(1, beta * base)``, PC storage capped to match."""
     factors = {k: max(1.0, beta * f) for k, f in base.items()}
     growth = growth_factor(policy, catalog)
@@ -272,7 +307,7 @@ def _attempt(inventory: Inventory, catalog: Catalog, full: Catalog, policy: Poli
     # a model too slow for a deadline takes no part, unless a workload fits nothing else
     cat = replace(catalog, hosts=tuple(fast)) if fast and not keep_slow else catalog
     p = make_plan(Inventory(tuple(work), inventory.source), cat, policy,
-                  time_limit=seconds, progress=progress, verify=False)
+                  time_limit=seconds, progress=progress, verify=False, stop=stop)
     p = _restore_sizes(p, inventory, full, policy, free)
     verify_plan(p, inventory, full, policy)
     tl = timeline(p, inventory, full, policy)
@@ -302,13 +337,15 @@ def _restore_sizes(p: Plan, inventory: Inventory, catalog: Catalog, policy: Poli
     p.baseline = free.baseline
     # the engine's bound holds for the stricter storage problem, not for the exact RTO one; the
     # unconstrained plan's bound does (meeting the RTO only removes plans), so that is claimed
+    # "optimal" only where that bound meets the cost: proven for the RTO-constrained problem
+    keep = p.interrupted or p.status == INFEASIBLE
     if free.lower_bound is None or p.lower_bound is None:
         p.lower_bound, p.gap = None, None
-        p.status = "feasible" if p.status != "infeasible" else p.status
+        p.status = p.status if keep else FEASIBLE
     else:
         p.lower_bound = min(free.lower_bound, p.cost)
         p.gap = 0.0 if p.cost == 0 else float((p.cost - p.lower_bound) / p.cost)
-        p.status = "optimal" if p.lower_bound == p.cost else "feasible"
+        p.status = p.status if keep else (OPTIMAL if p.lower_bound == p.cost else FEASIBLE)
     p.stats = {**p.stats, "rto_enforced": True,
                "bound": "the plan ignoring the RTO: its lower bound holds here too"}
     return p

@@ -307,14 +307,16 @@ def check_rto(plan: Plan, inventory: Inventory, catalog: Catalog, policy: Policy
     On a PC that is on site after its unit's (or its own) delivery, restores run one after
     another: singles at their tier, an affinity group as one block at its most critical
     member's tier, smaller first within a tier; a workload runs its PC model's boot time after
-    its block is restored. A tier with an unplaced workload never fully runs. An empty list
-    means every target holds.
+    its block is restored, a workstation needing a staff seat not before its seat's unit is on
+    site. A tier with an unplaced workload never fully runs. An empty list means every target
+    holds.
     """
     f = _facts(inventory, catalog, policy)
     hosts = {m.name: m for m in catalog.hosts}
     units = {u.name: u for u in catalog.units}
     unit_of = {pu.id: units[pu.model] for pu in plan.units if pu.model in units}
     latest: dict[tuple[int, str], float] = {}
+    ready: dict[str, tuple[str, float]] = {}
     for h in plan.hosts:
         m = hosts.get(h.model)
         if m is None:
@@ -336,8 +338,19 @@ def check_rto(plan: Plan, inventory: Inventory, catalog: Catalog, policy: Policy
         for _, size, _, names in sorted(blocks):
             clock += size / m.restore_rate_gb_h
             for n in names:
-                key = (f.workload_of[n].tier, h.id)
-                latest[key] = max(latest.get(key, 0.0), clock + m.boot_minutes / 60.0)
+                ready[n] = (h.id, clock + m.boot_minutes / 60.0)
+    # a workstation needing a staff seat runs once its seat's unit is on site too: seats by
+    # arrival go to the workstations by tier, then by readiness (docs/recovery.md)
+    if policy.workstation_seats and catalog.units:
+        arrivals = sorted(units[pu.model].delivery_hours for pu in plan.units
+                          if pu.model in units for _ in range(pu.seats_used))
+        desk = sorted((n for n in ready if f.workload_of[n].kind == "workstation"),
+                      key=lambda n: (f.workload_of[n].tier, ready[n][1], n))
+        for n, at in zip(desk, arrivals, strict=False):
+            ready[n] = (ready[n][0], max(ready[n][1], at))
+    for n, (hid, at) in ready.items():
+        key = (f.workload_of[n].tier, hid)
+        latest[key] = max(latest.get(key, 0.0), at)
     problems: list[str] = []
     for tier, rto in policy.rto:
         if tier not in policy.tiers:
@@ -345,8 +358,8 @@ def check_rto(plan: Plan, inventory: Inventory, catalog: Catalog, policy: Policy
         for u in plan.unplaced:
             if u.name in f.workload_of and f.workload_of[u.name].tier == tier:
                 problems.append(f"tier {tier}: {u.name} is unplaced, the tier never fully runs")
-        for (t, hid), ready in sorted(latest.items()):
-            if t == tier and ready > rto * (1 + REL_TOL) + 1e-9:
-                problems.append(f"{hid}: tier {tier} runs at {ready:.4g} h, after its RTO of "
+        for (t, hid), last in sorted(latest.items()):
+            if t == tier and last > rto * (1 + REL_TOL) + 1e-9:
+                problems.append(f"{hid}: tier {tier} runs at {last:.4g} h, after its RTO of "
                                 f"{rto:g} h")
     return problems
