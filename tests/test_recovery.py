@@ -263,6 +263,48 @@ def test_default_test_programme_and_its_cost_per_year() -> None:
     assert empty.warnings[0].startswith("no plan test in year 1")
 
 
+def test_a_test_of_some_tiers_uses_and_costs_only_their_pcs_and_units() -> None:
+    sc = parse_scenario({"tests": {
+        "checklist": {"per_year": 1},
+        "parallel": {"per_year": 1, "pc_days": 2, "unit_days": 1, "tiers": [1]},
+        "full_interruption": {"per_year": 1, "pc_days": 3, "unit_days": 3}}})
+    assert [t.tiers for t in sc.tests] == [None, (1,), None]
+    host = dataclasses.replace(P, daily_fee=D(10))
+    cat = Catalog(hosts=(host,), units=(UnitModel("U", slots=1, daily_fee=D(50)),),
+                  term_years=1)
+    inv = Inventory((_w("a", 1, 200), _w("b", 2, 100), _w("c", 2, 100)))
+    plan = _plan([("pc-1", ["a", "b"], "unit-1"), ("pc-2", ["c"], "unit-2")],
+                 [PlannedUnit("unit-1", "U", ["pc-1"], 0, 1),
+                  PlannedUnit("unit-2", "U", ["pc-2"], 0, 1)])
+    # physical imaging: one PC per workload (tier 1: one, tier 2: two) in two units
+    plan.baseline = Baseline(3, 2, D(0), {"P": 3}, units_by_model={"U": 2},
+                             by_tier={1: {"P": 1}, 2: {"P": 2}})
+    a = assess(plan, inv, cat, dataclasses.replace(PURE_PACKING, scenario=sc))
+    pr = programme(a)
+    rows = {r.kind: r for r in pr.rows}
+    assert rows["checklist"].pcs == {} and rows["checklist"].scope == "no recovery equipment"
+    # the parallel test of tier 1: pc-1 (it holds a) and unit-1 carrying it, not pc-2
+    par = rows["parallel"]
+    assert par.pcs == {"P": 1} and par.units == {"U": 1}
+    assert par.scope == "the PCs holding tier 1 workloads and the units carrying them"
+    assert par.cost_per_test == D("70.00")  # 2 days x 10 + 1 day x 50
+    full = rows["full_interruption"]
+    assert full.pcs == {"P": 2} and full.units == {"U": 2}
+    assert full.cost_per_test == D("360.00")  # 2 x 3 x 10 + 2 x 3 x 50
+    assert pr.cost_by_year == {1: D("430.00")} and a.virtual.by(kind="test") == D("430.00")
+    # physical imaging's parallel test: the tier-1 PC, and a third of its two units rounded
+    # up (1); full interruption: 3 PCs x 3 x 10 + 2 units x 3 x 50
+    assert a.physical.per_test["parallel"] == D("70.00")
+    assert a.physical.by(kind="test") == D("70.00") + D("390.00")
+    # a test of tiers no PC holds uses nothing
+    none = parse_scenario({"tests": {"parallel": {"per_year": 1, "pc_days": 2, "tiers": [4]}}})
+    pr4 = programme(assess(plan, inv, cat, dataclasses.replace(PURE_PACKING, scenario=none)))
+    assert pr4.rows[0].pcs == {} and pr4.total == 0
+    with pytest.raises(InputError) as e:
+        parse_scenario({"tests": {"parallel": {"per_year": 1, "tiers": [7]}}})
+    assert e.value.field == "scenario.tests.parallel.tiers"
+
+
 @st.composite
 def _rto_cases(draw: Any) -> tuple[Inventory, Catalog, Any]:
     hosts = tuple(HostModel(f"H{i}", cores=16, memory_gib=128, storage_gb=draw(
@@ -306,3 +348,29 @@ def test_enforced_plans_meet_every_target_they_guarantee(case: Any) -> None:
         assert r.plan.cost >= r.unconstrained.cost
     if r.plan.lower_bound is not None:
         assert r.plan.lower_bound <= r.plan.cost
+
+
+def test_the_engine_prices_a_tiered_test_on_the_pcs_holding_the_tier() -> None:
+    """The plan's cost carries the tiered test's days on the PCs it uses (as the money model
+    and the verifier price them); the bound does not, so no 'optimal' is claimed above it."""
+    from planner.solver.engine import plan as make_plan
+    from planner.verify.verifier import check_plan
+
+    host = dataclasses.replace(P, monthly_fee=D(100), daily_fee=D(10))
+    cat = Catalog(hosts=(host,), term_years=1)
+    # two PCs' worth of storage (1,600 GB), one tier-1 workload
+    inv = Inventory((Workload("a", 1, 1.0, 500.0, tier=1),
+                     Workload("b", 1, 1.0, 500.0, tier=2),
+                     Workload("c", 1, 1.0, 600.0, tier=2)))
+    sc = parse_scenario({"tests": {"parallel": {"per_year": 2, "pc_days": 3, "tiers": [1]}}})
+    pol = dataclasses.replace(PURE_PACKING, scenario=sc)
+    p = make_plan(inv, cat, pol, time_limit=5)
+    assert len(p.hosts) == 2 and check_plan(p, inv, cat, pol) == []
+    # 2 PCs x 1,200 a year; the parallel test: 2 a year x 3 days x 10 on the one PC holding a
+    assert p.cost == D("2460.00")
+    a = assess(p, inv, cat, pol)
+    assert a.virtual.by("PCs") == p.cost and a.virtual.by(kind="test") == D("60.00")
+    assert p.lower_bound is not None and p.lower_bound <= D(2400)
+    assert p.status == "feasible"
+    wrong = dataclasses.replace(p, cost=p.cost - D(60))
+    assert any("differs from the priced plan" in e for e in check_plan(wrong, inv, cat, pol))

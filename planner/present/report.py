@@ -172,7 +172,7 @@ class Report:
                    "storage": f"{h.used['storage_gb']:,.0f} / {h.usable['storage_gb']:,.0f}"}
                   for h in p.hosts]
         pr = self.programme
-        prog_rows = [{"year": r.year, "name": r.name, "count": r.count,
+        prog_rows = [{"year": r.year, "name": r.name, "count": r.count, "scope": r.scope,
                       "pcs": ", ".join(f"{k} ×{n}" for k, n in r.pcs.items()) or "none",
                       "units": ", ".join(f"{k} ×{n}" for k, n in r.units.items()) or "none",
                       "pc_days": f"{r.pc_days:g}", "unit_days": f"{r.unit_days:g}",

@@ -65,7 +65,8 @@ def check_plan(plan: Plan, inventory: Inventory, catalog: Catalog, policy: Polic
     f = _facts(inventory, catalog, policy)
     return [*_check_accounting(plan, f), *_check_hosts(plan, f, catalog, policy),
             *_check_rules(f), *_check_units(plan, f, catalog, policy),
-            *_check_stock(plan, catalog), *_check_cost(plan, catalog, policy), *_check_claims(plan)]
+            *_check_stock(plan, catalog), *_check_cost(plan, catalog, policy, f),
+            *_check_claims(plan)]
 
 
 def _check_accounting(plan: Plan, f: _Facts) -> list[str]:
@@ -202,13 +203,15 @@ def _check_stock(plan: Plan, catalog: Catalog) -> list[str]:
     return problems
 
 
-def _expected_total(plan: Plan, catalog: Catalog, policy: Policy) -> Fraction | str:
+def _expected_total(plan: Plan, catalog: Catalog, policy: Policy,
+                    f: _Facts) -> Fraction | str:
     """The plan's expected cost over the term, in exact rational arithmetic (or what is wrong).
 
     Derived here in closed form, not from the model's per-year lines: each PC or unit costs
     rate * (capacity fees * (1 - discount) + usage) over the term, with the escalated years
     summed once (S = sum of (1 + e)^(y - 1)); a virtual PC adds the hypervisor licence and T
-    years of subscription (docs/cost-model.md).
+    years of subscription (docs/cost-model.md). A test of some tiers adds its days on the PCs
+    holding a workload of those tiers and on the units carrying them.
     """
     sc = policy.scenario
     rate = Fraction(1)
@@ -223,8 +226,9 @@ def _expected_total(plan: Plan, catalog: Catalog, policy: Policy) -> Fraction | 
     pcs = len(plan.hosts)
     pct = max((Fraction(t.percent) for t in catalog.discounts if t.min_pcs <= pcs),
               default=Fraction(0))
-    pc_days = sum((t.per_year * Fraction(t.pc_days) for t in sc.tests), Fraction(0))
-    unit_days = sum((t.per_year * Fraction(t.unit_days) for t in sc.tests), Fraction(0))
+    every = [t for t in sc.tests if t.tiers is None]
+    pc_days = sum((t.per_year * Fraction(t.pc_days) for t in every), Fraction(0))
+    unit_days = sum((t.per_year * Fraction(t.unit_days) for t in every), Fraction(0))
     per_year = Fraction(sc.declarations) / term
     days = Fraction(sc.disaster_days)
 
@@ -242,8 +246,23 @@ def _expected_total(plan: Plan, catalog: Catalog, policy: Policy) -> Fraction | 
                              unit_days) for u in catalog.units})
     hosts = Counter(h.model for h in plan.hosts)
     units = Counter(pu.model for pu in plan.units)
-    return sum((k * each[name] for name, k in [*hosts.items(), *units.items()] if name in each),
-               Fraction(0))
+    total = sum((k * each[name] for name, k in [*hosts.items(), *units.items()] if name in each),
+                Fraction(0))
+    daily = {m.name: Fraction(m.daily_fee) for m in catalog.hosts}
+    daily.update({u.name: Fraction(u.daily_fee) for u in catalog.units})
+    for t in sc.tests:
+        if t.tiers is None or t.per_year <= 0:
+            continue
+        taking = {h.id: h.model for h in plan.hosts
+                  if any(n in f.workload_of and f.workload_of[n].tier in t.tiers
+                         for n in h.workloads)}
+        carrying = [pu.model for pu in plan.units if set(pu.hosts) & set(taking)]
+        day = (Fraction(t.pc_days) * sum((daily.get(m, Fraction(0)) for m in taking.values()),
+                                         Fraction(0))
+               + Fraction(t.unit_days) * sum((daily.get(m, Fraction(0)) for m in carrying),
+                                             Fraction(0)))
+        total += rate * years * t.per_year * day
+    return total
 
 
 def _to_cents(x: Fraction) -> Decimal:
@@ -252,13 +271,13 @@ def _to_cents(x: Fraction) -> Decimal:
     return Decimal(c) / 100
 
 
-def _check_cost(plan: Plan, catalog: Catalog, policy: Policy) -> list[str]:
+def _check_cost(plan: Plan, catalog: Catalog, policy: Policy, f: _Facts) -> list[str]:
     """The reported cost equals the plan priced from the catalog (or counted, without fees)."""
     models: list[HostModel | UnitModel] = [*catalog.hosts, *catalog.units]
     has_fees = any(m.monthly_fee or m.setup_fee or m.declaration_fee or m.daily_fee
                    for m in models)
     if has_fees:
-        total = _expected_total(plan, catalog, policy)
+        total = _expected_total(plan, catalog, policy, f)
         if isinstance(total, str):
             return [f"cannot price the plan: {total}"]
         # exact, or rounded once to the cent where the exact total has more decimals
