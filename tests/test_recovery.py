@@ -315,18 +315,22 @@ def _rto_cases(draw: Any) -> tuple[Inventory, Catalog, Any]:
         for i in range(draw(st.integers(1, 2))))
     units: tuple[UnitModel, ...] = ()
     if draw(st.booleans()):
-        units = (UnitModel("U", slots=4, monthly_fee=D(10),
+        units = (UnitModel("U", slots=4, seats=4, monthly_fee=D(10),
                            delivery_hours=draw(st.sampled_from([1.0, 3.0]))),)
+        if draw(st.booleans()):  # a cheaper, slower unit: for PCs and seats whose targets allow
+            units += (UnitModel("S", slots=4, seats=8, monthly_fee=D(4),
+                                delivery_hours=draw(st.sampled_from([6.0, 12.0]))),)
     rows = []
     for i in range(draw(st.integers(1, 8))):
         rows.append(Workload(f"w{i}", draw(st.integers(1, 4)), float(draw(st.integers(1, 16))),
                              float(draw(st.integers(10, 400))), tier=draw(st.integers(1, 3)),
                              count=draw(st.integers(1, 3)),
-                             affinity=draw(st.sampled_from(["", "", "", "app"]))))
+                             affinity=draw(st.sampled_from(["", "", "", "app"])),
+                             kind=draw(st.sampled_from(["server", "server", "workstation"]))))
     rto = tuple(sorted({t: float(draw(st.integers(3, 20))) for t in
                         draw(st.lists(st.integers(1, 3), min_size=1, max_size=3))}.items()))
     return (Inventory(tuple(rows)), Catalog(hosts=hosts, units=units, term_years=1),
-            dataclasses.replace(PURE_PACKING, rto=rto))
+            dataclasses.replace(PURE_PACKING, rto=rto, workstation_seats=bool(units)))
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -374,3 +378,25 @@ def test_the_engine_prices_a_tiered_test_on_the_pcs_holding_the_tier() -> None:
     assert p.status == "feasible"
     wrong = dataclasses.replace(p, cost=p.cost - D(60))
     assert any("differs from the priced plan" in e for e in check_plan(wrong, inv, cat, pol))
+
+
+def test_enforce_rto_puts_a_pc_in_a_slower_unit_when_its_targets_allow() -> None:
+    """Units are chosen by each PC's exact latest delivery once packed: the PC holding only
+    tier 2 rides in the slow, cheap unit; tier 1's PC in the quick one."""
+    pc = dataclasses.replace(P, storage_gb=150, boot_minutes=0.0)
+    quick = UnitModel("Q", slots=1, delivery_hours=1.0, monthly_fee=D(100))
+    slow = UnitModel("S", slots=1, seats=4, delivery_hours=5.0, monthly_fee=D(10))
+    cat = Catalog(hosts=(pc,), units=(quick, slow), term_years=1)
+    inv = Inventory((_w("a", 1, 100), _w("b", 2, 100)))  # one per PC (150 GB each)
+    pol = dataclasses.replace(PURE_PACKING, rto=((1, 3.0), (2, 10.0)))
+    r = plan_meeting_rto(inv, cat, pol, time_limit=6)
+    # ignoring the RTO: both PCs in slow units (tier 1 runs at 5 + 1 = 6 h > 3 h)
+    assert r.unconstrained.unit_counts() == {"S": 2} and r.unconstrained.cost == D(2640)
+    # meeting it: a's PC must be on site by 3 - 1 = 2 h (Q), b's by 10 - 1 = 9 h (S will do)
+    assert r.meets and r.plan.unit_counts() == {"Q": 1, "S": 1}
+    unit_of = {n: h.unit for h in r.plan.hosts for n in h.workloads}
+    models = {u.id: u.model for u in r.plan.units}
+    assert models[unit_of["a"]] == "Q" and models[unit_of["b"]] == "S"
+    assert r.plan.cost == D(3720)  # 2 x 1,200 + 1,200 + 120 (quick units only: 4,800)
+    assert check_rto(r.plan, inv, cat, pol) == []
+    assert any("units chosen by each PC's latest delivery" in n for n in r.timeline.notes)

@@ -87,9 +87,9 @@ class RtoComparison:
             return (f"This plan meets every target and costs {m(-self.extra)} less ({against}: "
                     "that search stopped on its clock before finding a cheaper plan).")
         return (f"Meeting the RTO costs at most {m(self.extra)} more ({against}). An upper "
-                "estimate: restore capacity before each deadline is planned conservatively "
-                "(slowest PC model, latest unit), so a cheaper plan meeting every target may "
-                "exist.")
+                "estimate: the PCs are packed with a conservative restore capacity before each "
+                "deadline (slowest PC model, latest quick unit), so a cheaper plan meeting every "
+                "target may exist.")
 
 
 def rto_comparison(r: RtoPlan, inventory: Inventory, catalog: Catalog,

@@ -13,8 +13,10 @@ of tier ``k`` counts ``f_k = max(1, max_{t >= k, h} S_h / C_t(h))`` times its st
 ``sum_{tier <= t} s <= (C_t / S_h) sum f s <= C_t``: every plan of the inflated problem meets
 every target, and the engine itself is unchanged (plans without ``--enforce-rto`` are the same).
 The price is conservatism: ``f_k`` takes the slowest PC model and the latest unit delivery, so
-the plan can cost more than the exact per-deadline capacities would. The result is checked by
-the recovery timeline and the independent verifier, never taken on trust.
+the packing can cost more than the exact per-deadline capacities would. Once packed, the units
+are chosen again from the whole catalog by each PC's exact latest delivery
+(``planner.recovery.units.cheaper_units``). The result is checked by the recovery timeline and
+the independent verifier, never taken on trust.
 """
 
 from __future__ import annotations
@@ -27,9 +29,10 @@ from planner.model.problem import demand_of, growth_factor, usable_capacity
 from planner.readers.catalog import Catalog, HostModel, Policy
 from planner.readers.inventory import Inventory, Workload
 from planner.recovery.timeline import Timeline, timeline
+from planner.recovery.units import cheaper_units
 from planner.solver.engine import ProgressFn, StopSignal
 from planner.solver.engine import plan as make_plan
-from planner.verify.verifier import check_rto, verify_plan
+from planner.verify.verifier import check_plan, check_rto, verify_plan
 
 
 @dataclass
@@ -309,12 +312,27 @@ def _attempt(inventory: Inventory, catalog: Catalog, full: Catalog, policy: Poli
     p = make_plan(Inventory(tuple(work), inventory.source), cat, policy,
                   time_limit=seconds, progress=progress, verify=False, stop=stop)
     p = _restore_sizes(p, inventory, full, policy, free)
-    verify_plan(p, inventory, full, policy)
     tl = timeline(p, inventory, full, policy)
+    if not p.interrupted:
+        # each PC's latest delivery is exact once packed: the cheapest units (slower ones
+        # included) arriving in time for it, and seats by each deadline
+        better = cheaper_units(p, inventory, full, policy)
+        if better is not None:
+            better = _restore_sizes(better, inventory, full, policy, free)
+            tl_b = timeline(better, inventory, full, policy)
+            if not check_plan(better, inventory, full, policy) and tl_b.late <= tl.late:
+                notes.append("units chosen by each PC's latest delivery: "
+                             + ", ".join(f"{k} x{v}" for k, v in better.unit_counts().items())
+                             + " (packed with the quick units only: "
+                             + ", ".join(f"{k} x{v}" for k, v in p.unit_counts().items()) + ")")
+                p, tl = better, tl_b
+    verify_plan(p, inventory, full, policy)
     if len(catalog.units) < len(full.units):
-        slow = sorted({u.name for u in full.units} - {u.name for u in catalog.units})
-        notes.append(f"mobile units {', '.join(slow)} arrive too late for an RTO and are not "
-                     "used")
+        slow = sorted({u.name for u in full.units} - {u.name for u in catalog.units}
+                      - set(p.unit_counts()))
+        if slow:
+            notes.append(f"mobile units {', '.join(slow)} arrive too late for an RTO and are "
+                         "not used")
     tl.notes.extend(notes)
     # the independent verifier recomputes every PC's tier deadlines: it must agree
     found = check_rto(p, inventory, full, policy)
