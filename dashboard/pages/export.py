@@ -62,9 +62,10 @@ else:
     with r2:
         if st.button("Prepare the written plan as PDF", key="report_pdf"):
             with st.spinner("Typesetting the PDF..."):
-                st.session_state["report_pdf_bytes"] = planner.pdf_bytes(report())
-        if "report_pdf_bytes" in st.session_state:
-            ui.download("Download the PDF", st.session_state["report_pdf_bytes"],
+                st.session_state["report_pdf_bytes"] = (id(plan), planner.pdf_bytes(report()))
+        made = st.session_state.get("report_pdf_bytes")
+        if made is not None and made[0] == id(plan):  # never a PDF of another plan
+            ui.download("Download the PDF", made[1],
                         f"dr-plan-{stem}.pdf", "application/pdf", key="dl_report_pdf")
 
 st.subheader("The whole scenario")

@@ -24,6 +24,8 @@ def headline(plan: Plan, progress: Progress, a: Assessment | None) -> None:
     """Status in words, PCs and units by model, cost and saving, live search figures."""
     words, colour = ui.status_words(plan, progress)
     {"green": st.success, "red": st.error, "orange": st.warning}.get(colour, st.info)(words)
+    for w in plan.warnings:  # what the figures above leave out or assume (the engine's notes)
+        st.caption(f"Note: {w}")
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Recovery PCs to contract", f"{len(plan.hosts):,}",
               help="One recovery PC per group of virtual machines, sized by the engine")

@@ -133,14 +133,15 @@ class TestPlan:
     @property
     def scope(self) -> str:
         """Which PCs and units the test uses, in words."""
-        if self.pc_days <= 0 and self.unit_days <= 0:
+        if (self.pc_days <= 0 and self.unit_days <= 0) or self.tiers == ():
             return "no recovery equipment"
+        what = ("PC and unit" if self.pc_days > 0 and self.unit_days > 0 else
+                "PC" if self.pc_days > 0 else "unit")
         if self.tiers is None:
-            return "every contracted PC and unit"
-        if not self.tiers:
-            return "no recovery equipment"
-        return ("the PCs holding tier " + ", ".join(map(str, self.tiers))
-                + " workloads and the units carrying them")
+            return f"every contracted {what}"
+        held = "the PCs holding tier " + ", ".join(map(str, self.tiers)) + " workloads"
+        return {"PC and unit": f"{held} and the units carrying them", "PC": held,
+                "unit": f"the units carrying {held}"}[what]
 
     @property
     def days(self) -> Decimal:
