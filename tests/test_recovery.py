@@ -400,3 +400,21 @@ def test_enforce_rto_puts_a_pc_in_a_slower_unit_when_its_targets_allow() -> None
     assert r.plan.cost == D(3720)  # 2 x 1,200 + 1,200 + 120 (quick units only: 4,800)
     assert check_rto(r.plan, inv, cat, pol) == []
     assert any("units chosen by each PC's latest delivery" in n for n in r.timeline.notes)
+
+
+def test_enforce_rto_packs_for_the_quickest_unit_and_chooses_units_to_match() -> None:
+    """Two quick unit models: packing for the slower one's delivery needs two PCs; packing for
+    the quicker one's fits both on one PC, which then rides in the quicker (dearer) unit."""
+    pc = dataclasses.replace(P, storage_gb=300, boot_minutes=0.0)
+    q1 = UnitModel("Q1", slots=1, delivery_hours=1.0, monthly_fee=D(100))
+    q2 = UnitModel("Q2", slots=1, delivery_hours=2.0, monthly_fee=D(10))
+    cat = Catalog(hosts=(pc,), units=(q1, q2), term_years=1)
+    inv = Inventory((_w("a", 1, 150), _w("b", 1, 150)))
+    pol = dataclasses.replace(PURE_PACKING, rto=((1, 4.0),))
+    r = plan_meeting_rto(inv, cat, pol, time_limit=8)
+    # ignoring the RTO: one PC in Q2, tier 1 at 2 + 3 = 5 h
+    assert r.unconstrained.cost == D(1320) and r.timeline is not None
+    # on site by 4 - 300 / 100 = 1 h: one PC in Q1 (2 x 1,200) beats two PCs in Q2 (2,640)
+    assert r.meets and r.plan.unit_counts() == {"Q1": 1} and r.plan.cost == D(2400)
+    assert "quickest unit" in r.method
+    assert check_rto(r.plan, inv, cat, pol) == []

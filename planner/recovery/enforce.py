@@ -66,6 +66,15 @@ class RtoPlan:
         return self.same_plan and self.meets
 
 
+def planned_delivery(model: HostModel, catalog: Catalog, early: bool) -> float:
+    """The delivery a packing assumes for a PC model.
+
+    The latest unit's (sound whatever units carry it), or with ``early`` the quickest unit's
+    (sound only once the units are chosen to match: ``cheaper_units(force=True)``).
+    """
+    return best_delivery(model, catalog) if early else worst_delivery(model, catalog)
+
+
 def worst_delivery(model: HostModel, catalog: Catalog) -> float:
     """The latest a PC of this model can be on site: the slowest unit that can carry it."""
     if not catalog.units:
@@ -133,7 +142,7 @@ def impossible_targets(inventory: Inventory, catalog: Catalog, policy: Policy) -
     return out
 
 
-def inflation_factors(catalog: Catalog, policy: Policy) -> dict[int, float]:
+def inflation_factors(catalog: Catalog, policy: Policy, early: bool = False) -> dict[int, float]:
     """Per tier, the storage multiplier that makes the storage capacity imply every deadline.
 
     Only PC models that can meet every deadline with some storage count (a model too slow for a
@@ -145,8 +154,8 @@ def inflation_factors(catalog: Catalog, policy: Policy) -> dict[int, float]:
         for t, rto in policy.rto:
             if t < k:
                 continue
-            for m in models_for(catalog, policy):
-                cap = deadline_capacity(m, worst_delivery(m, catalog), rto)
+            for m in models_for(catalog, policy, early):
+                cap = deadline_capacity(m, planned_delivery(m, catalog, early), rto)
                 usable = usable_capacity(m, policy)[2]
                 f = max(f, usable / cap)
         factors[k] = f
@@ -173,10 +182,11 @@ def quick_units(catalog: Catalog, policy: Policy) -> Catalog:
     return replace(catalog, units=quick)
 
 
-def models_for(catalog: Catalog, policy: Policy) -> list[HostModel]:
+def models_for(catalog: Catalog, policy: Policy, early: bool = False) -> list[HostModel]:
     """PC models with a positive restore capacity before every deadline (worst delivery)."""
     return [m for m in catalog.hosts
-            if all(deadline_capacity(m, worst_delivery(m, catalog), r) > 0 for _, r in policy.rto)]
+            if all(deadline_capacity(m, planned_delivery(m, catalog, early), r) > 0
+                   for _, r in policy.rto)]
 
 
 def plan_meeting_rto(inventory: Inventory, catalog: Catalog, policy: Policy, *,
@@ -213,19 +223,26 @@ def plan_meeting_rto(inventory: Inventory, catalog: Catalog, policy: Policy, *,
         return RtoPlan(free, free, free_tl, {}, impossible,
                        "not enforced: stopped before planning for the RTO")
     factors = inflation_factors(catalog, policy)
+    # with unit models of different delivery, also pack as if each PC came in the quickest
+    # unit that can carry it, then choose the units to match (kept only if that works)
+    early = [False] + ([True] if len({u.delivery_hours for u in catalog.units}) > 1 else [])
+    runs = [(beta, e) for e in early for beta in (BETAS if not e else BETAS[:2])]
     attempts = []
-    for beta in BETAS:
+    for beta, e in runs:
         if stop is not None and stop.is_set():
             break
-        a = _attempt(inventory, catalog, full, policy, free, factors, beta, half / len(BETAS),
-                     progress, stop)
+        base = inflation_factors(catalog, policy, True) if e else factors
+        a = _attempt(inventory, catalog, full, policy, free, base, beta, half / len(runs),
+                     progress, stop, e)
         if a[0].status != INTERRUPTED_EMPTY:
             attempts.append(a)
     if not attempts:
         return RtoPlan(free, free, free_tl, {}, impossible,
                        "not enforced: stopped before planning for the RTO")
     # the cheapest plan meeting every target; else the one leaving fewest workloads late
-    p, tl, beta = min(attempts, key=lambda a: (a[1].late, a[0].cost, -a[2]))
+    p, tl, beta, e = min(attempts, key=lambda a: (a[1].late, a[0].cost, -a[2], a[3]))
+    if e:
+        factors = inflation_factors(catalog, policy, True)
     if tl.misses and tl.late >= free_tl.late:
         # the stricter plan cannot meet every target and leaves no fewer workloads late: the
         # cheaper plan that ignores the RTO is as good an answer
@@ -233,10 +250,13 @@ def plan_meeting_rto(inventory: Inventory, catalog: Catalog, policy: Policy, *,
                        f"not enforced: planning for the RTO left {tl.late} workload(s) late, the "
                        f"plan that ignores it {free_tl.late}")
     used = {k: max(1.0, beta * f) for k, f in factors.items()}
+    extra = "" if beta == 1.0 else ", PC storage capped to match"
+    if e:
+        extra += ("; as if each PC came in the quickest unit that can carry it, the units then "
+                  "chosen by each PC's latest delivery")
     method = ("each PC's restore capacity before every tier deadline, as a stricter storage "
               "demand per tier (factors " + ", ".join(
-                  f"tier {k} ×{f:.2f}" for k, f in sorted(used.items()))
-              + (")" if beta == 1.0 else ", PC storage capped to match)"))
+                  f"tier {k} ×{f:.2f}" for k, f in sorted(used.items())) + extra + ")")
     return RtoPlan(p, free, tl, used, impossible, method)
 
 
@@ -246,7 +266,7 @@ BETAS = (1.0, 0.6, 0.35)
 
 
 def capped_storage(model: HostModel, catalog: Catalog, policy: Policy,
-                   factors: dict[int, float]) -> float:
+                   factors: dict[int, float], early: bool = False) -> float:
     """Usable storage [GB] a PC model may keep under these tier factors.
 
     With non-increasing factors ``f_k >= 1``, a PC meets deadline ``t`` when its usable storage
@@ -255,20 +275,22 @@ def capped_storage(model: HostModel, catalog: Catalog, policy: Policy,
     usable = usable_capacity(model, policy)[2]
     for t, rto in policy.rto:
         f = factors.get(t, min(factors.values(), default=1.0))
-        usable = min(usable, f * deadline_capacity(model, worst_delivery(model, catalog), rto))
+        usable = min(usable, f * deadline_capacity(
+            model, planned_delivery(model, catalog, early), rto))
     return usable
 
 
 def _attempt(inventory: Inventory, catalog: Catalog, full: Catalog, policy: Policy, free: Plan,
              base: dict[int, float], beta: float, seconds: float,
              progress: ProgressFn | None,
-             stop: StopSignal | None = None) -> tuple[Plan, Timeline, float]:
+             stop: StopSignal | None = None, early: bool = False
+             ) -> tuple[Plan, Timeline, float, bool]:
     """One enforced solve: tier factors ``max(1, beta * base)``, PC storage capped to match."""
     factors = {k: max(1.0, beta * f) for k, f in base.items()}
     growth = growth_factor(policy, catalog)
     fast: list[HostModel] = []
-    for m in models_for(catalog, policy):
-        keep = capped_storage(m, catalog, policy, factors)
+    for m in models_for(catalog, policy, early):
+        keep = capped_storage(m, catalog, policy, factors, early)
         if keep <= 0:
             continue
         full_use = usable_capacity(m, policy)[2]
@@ -316,11 +338,12 @@ def _attempt(inventory: Inventory, catalog: Catalog, full: Catalog, policy: Poli
     if not p.interrupted:
         # each PC's latest delivery is exact once packed: the cheapest units (slower ones
         # included) arriving in time for it, and seats by each deadline
-        better = cheaper_units(p, inventory, full, policy)
+        better = cheaper_units(p, inventory, full, policy, force=early)
         if better is not None:
             better = _restore_sizes(better, inventory, full, policy, free)
             tl_b = timeline(better, inventory, full, policy)
-            if not check_plan(better, inventory, full, policy) and tl_b.late <= tl.late:
+            if not check_plan(better, inventory, full, policy) and (
+                    (tl_b.late, better.cost) < (tl.late, p.cost)):
                 notes.append("units chosen by each PC's latest delivery: "
                              + ", ".join(f"{k} x{v}" for k, v in better.unit_counts().items())
                              + " (packed with the quick units only: "
@@ -339,7 +362,7 @@ def _attempt(inventory: Inventory, catalog: Catalog, full: Catalog, policy: Poli
     if bool(found) != bool(tl.misses):
         raise VerificationError([*found, "the recovery timeline and the verifier disagree on "
                                  "the RTO"])
-    return p, tl, beta
+    return p, tl, beta, early
 
 
 def _restore_sizes(p: Plan, inventory: Inventory, catalog: Catalog, policy: Policy,

@@ -81,11 +81,12 @@ def plan_cost(plan: Plan, inventory: Inventory, catalog: Catalog, policy: Policy
 
 
 def cheaper_units(plan: Plan, inventory: Inventory, catalog: Catalog, policy: Policy,
-                  time_limit: float = 5.0) -> Plan | None:
+                  time_limit: float = 5.0, force: bool = False) -> Plan | None:
     """The plan with its PCs and seats in the cheapest units arriving in time, or None.
 
     None when the catalog has no units, a PC has no unit model both large and quick enough,
-    the program finds nothing, its units do not pack, or the result is not cheaper.
+    the program finds nothing, its units do not pack, or (unless ``force``: the plan's own
+    units may be too late) the result is not cheaper.
     """
     if not catalog.units or not policy.rto or not plan.hosts:
         return None
@@ -149,7 +150,7 @@ def cheaper_units(plan: Plan, inventory: Inventory, catalog: Catalog, policy: Po
     if out is None:
         return None
     out.cost = plan_cost(out, inventory, catalog, policy)
-    return out if out.cost < plan.cost else None
+    return out if force or out.cost < plan.cost else None
 
 
 def _pack(plan: Plan, units: list[UnitModel], z: list[int], s: list[int], where: dict[int, int],
