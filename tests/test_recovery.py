@@ -418,3 +418,16 @@ def test_enforce_rto_packs_for_the_quickest_unit_and_chooses_units_to_match() ->
     assert r.meets and r.plan.unit_counts() == {"Q1": 1} and r.plan.cost == D(2400)
     assert "quickest unit" in r.method
     assert check_rto(r.plan, inv, cat, pol) == []
+
+
+def test_a_tests_tiers_survive_the_scenario_file() -> None:
+    from planner.present import load_bundle, save_bundle
+
+    sc = parse_scenario({"tests": {"parallel": {"per_year": 1, "pc_days": 2, "tiers": [1, 2]},
+                                   "simulation": {"per_year": 1, "tiers": []}}})
+    pol = dataclasses.replace(PURE_PACKING, scenario=sc)
+    inv = Inventory((_w("a", 1, 100),))
+    cat = Catalog(hosts=(P,), term_years=1, vendor="V")
+    back = load_bundle(save_bundle(inv, [cat], pol), "s.json")
+    assert back.policy.scenario.tests == sc.tests
+    assert [t.tiers for t in back.policy.scenario.tests] == [(), (1, 2)]
