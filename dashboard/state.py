@@ -18,7 +18,7 @@ from typing import Any
 import streamlit as st
 
 import planner
-from planner import Catalog, ImportSummary, Inventory, Plan, PlanRun, Policy
+from planner import Catalog, ImportSummary, Inventory, Plan, PlanRun, Policy, RtoPlan, RtoRun
 from planner.money.compare import reporting_currency
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +47,8 @@ class Inputs:
     active: int = 0
     frame_version: int = 0
     notes: list[str] = field(default_factory=list)
+    #: plan so every tier meets the policy's RTO (the Plan page's switch; ``--enforce-rto``)
+    enforce_rto: bool = False
 
 
 def sample_inputs() -> Inputs:
@@ -88,10 +90,13 @@ def check_upload(name: str, data: bytes) -> None:
             file=name, fix="split the inventory, or group identical machines with 'count'")
 
 
-def key_of(inventory: Inventory, catalog: Catalog, policy: Policy, time_limit: float) -> str:
+def key_of(inventory: Inventory, catalog: Catalog, policy: Policy, time_limit: float,
+           enforce_rto: bool = False) -> str:
     """A hash of everything a plan depends on (the cache key of plans and runs)."""
     # a dataclass's repr holds every field, the scenario and the extras included
     text = repr((inventory.workloads, catalog, policy, time_limit))
+    if enforce_rto:  # the key of a plain plan is unchanged
+        text += "|enforce_rto"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -101,34 +106,63 @@ def _finished() -> dict[str, Plan]:
     return {}
 
 
+@st.cache_resource(max_entries=1)
+def _finished_rto() -> dict[str, RtoPlan]:
+    """Finished plans meeting the RTO (with what that costs) by input key, shared likewise."""
+    return {}
+
+
+def enforcing() -> bool:
+    """Whether this session plans to meet the RTO (the switch is on and the policy has one)."""
+    inp = inputs()
+    return inp.enforce_rto and bool(inp.policy.rto)
+
+
 def run_for(catalog_index: int | None = None, policy: Policy | None = None,
-            time_limit: float = TIME_LIMIT) -> PlanRun:
+            time_limit: float = TIME_LIMIT, enforce_rto: bool = False) -> PlanRun:
     """The plan run for the session's inventory, one quote and a policy (started if new).
 
     A new run starts from this session's last plan for the same quote (warm start), so a
-    what-if answers at once; a finished run's plan goes to the shared cache.
+    what-if answers at once; a finished run's plan goes to the shared cache. With
+    ``enforce_rto`` (and RTO targets in the policy) the run is an ``RtoRun``: its plan meets
+    the RTO and its ``result`` says what that costs; it starts from the finished plan that
+    ignores the RTO when the cache has it.
     """
     inp = inputs()
     ci = inp.active if catalog_index is None else catalog_index
     catalog = inp.catalogs[ci]
     pol = policy or inp.policy
-    key = key_of(inp.inventory, catalog, pol, time_limit)
+    enforce_rto = enforce_rto and bool(pol.rto)
+    key = key_of(inp.inventory, catalog, pol, time_limit, enforce_rto)
     runs: dict[str, PlanRun] = st.session_state["runs"]
     run = runs.get(key)
-    if run is None:
+    if run is None and enforce_rto:
+        free = _finished().get(key_of(inp.inventory, catalog, pol, time_limit))
+        run = RtoRun(inp.inventory, catalog, pol, time_limit=time_limit, unconstrained=free,
+                     known=_finished_rto().get(key))
+        runs[key] = run.start()
+    elif run is None:
         done = _finished().get(key)
         start = st.session_state["last_plan"].get(catalog.source or catalog.vendor)
         run = PlanRun(inp.inventory, catalog, pol, time_limit=time_limit, start=start,
                       known=done)
         runs[key] = run.start()
-        while len(runs) > MAX_RUNS:
-            old = next(iter(runs))
-            runs.pop(old).stop()
+    while len(runs) > MAX_RUNS:
+        old = next(iter(runs))
+        runs.pop(old).stop()
     p = run.progress()
     if p.plan is not None:
-        st.session_state["last_plan"][catalog.source or catalog.vendor] = p.plan
-        if p.done and not p.stopped and p.error is None and not p.plan.stats.get("interrupted"):
-            _finished()[key] = p.plan
+        finished = (p.done and not p.stopped and p.error is None
+                    and not p.plan.stats.get("interrupted"))
+        if isinstance(run, RtoRun):
+            # the enforced plan is no warm start for plain solves (its PCs are sized for the
+            # RTO); its result is cached whole
+            if finished and run.result is not None:
+                _finished_rto()[key] = run.result
+        else:
+            st.session_state["last_plan"][catalog.source or catalog.vendor] = p.plan
+            if finished:
+                _finished()[key] = p.plan
     return run
 
 
@@ -164,6 +198,11 @@ def sidebar() -> None:
 def pick_quote(widget_key: str) -> None:
     """A quote picker's on_change: the chosen quote becomes the active one before the rerun."""
     inputs().active = int(st.session_state[widget_key])
+
+
+def set_enforce_rto(widget_key: str) -> None:
+    """The RTO switch's on_change: the session plans to meet the RTO (or not) from this run."""
+    inputs().enforce_rto = bool(st.session_state[widget_key])
 
 
 def compare_policy() -> Policy:

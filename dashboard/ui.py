@@ -67,6 +67,13 @@ def status_words(plan: Plan, progress: Progress | None = None) -> tuple[str, str
     if plan.status == "optimal" or (plan.unplaced and gap == 0.0):
         return (f"Proven optimal for the workloads placed; {plural(len(plan.unplaced), 'workload')}"
                 " could not be placed (see below).", "orange")
+    if plan.stats.get("rto_enforced"):
+        # the bound is the plan ignoring the RTO's: it holds for plans meeting it too, but the
+        # RTO plan itself comes from a conservative restore capacity (docs/recovery.md)
+        return (f"Planned to meet the RTO: at most {100 * (gap or 0):.2f} % above the best "
+                f"possible{bound}; the bound is that of the plan ignoring the RTO, and the "
+                "restore capacity is planned conservatively, so the gap is an upper estimate.",
+                "blue")
     return (f"Within {100 * (gap or 0):.2f} % of the best possible{bound}: the time limit "
             "ended the proof, not the search for savings.", "blue")
 

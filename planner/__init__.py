@@ -15,9 +15,11 @@ from planner.present import tables, write_csv, write_json, write_xlsx
 from planner.present.charts import timeline_figure
 from planner.present.report import (
     Report,
+    RtoComparison,
     build_report,
     pdf_bytes,
     render_html,
+    rto_comparison,
     write_html,
     write_pdf,
 )
@@ -35,6 +37,7 @@ from planner.readers.inventory import Inventory, Workload, read_inventory_csv
 from planner.readers.schema import POLICY_FIELDS, SCENARIO_FIELDS, field_range
 from planner.recovery import Timeline, timeline
 from planner.recovery.enforce import RtoPlan, plan_meeting_rto
+from planner.recovery.run import RtoRun
 from planner.solver import PlanRun, Progress, StopSignal, physical_baseline, plan
 from planner.verify import check_plan, verify_plan
 
@@ -57,7 +60,9 @@ __all__ = [
     "Policy",
     "Progress",
     "Report",
+    "RtoComparison",
     "RtoPlan",
+    "RtoRun",
     "Scenario",
     "StopSignal",
     "SweepResult",
@@ -80,6 +85,7 @@ __all__ = [
     "plan_meeting_rto",
     "read_inventory_csv",
     "render_html",
+    "rto_comparison",
     "sweep",
     "tables",
     "timeline",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -200,3 +201,107 @@ def test_whatif_curves_serial_and_on_a_local_cluster(app: AppTest, workers: int,
     errors = [e.value for e in app.error if "NOT placed" not in e.value]  # the sample's one
     assert not errors, errors
     assert any("cheapest quote" in m.value for m in [*app.success, *app.warning])
+
+
+RTO_INVENTORY = b"""name,vcpu,memory [GiB],storage [GB],kind,source,tier,count
+t1,1,1,200,server,virtual,1,4
+t3,1,1,100,server,virtual,3,1
+"""
+#: a tier-1 workload that restores in 6 h alone on the fastest PC: cannot meet 4.5 h
+BIG = b"big,1,1,600,server,virtual,1,1\n"
+RTO_CATALOG = b"""vendor = "Quick DR"
+currency = "USD"
+term_years = 1
+[[host]]
+name = "P"
+cores = 8
+memory = "64 GiB"
+storage = "1000 GB"
+monthly_fee = 100
+restore_rate = "100 GB/h"
+boot_minutes = 0
+delivery_hours = 0
+"""
+RTO_POLICY = b"""cpu_overcommit = 1.0
+headroom = 0
+host_reserved_cores = 0
+host_reserved_memory = "0 GiB"
+tiers = [1, 2, 3]
+[rto]
+1 = "4.5 h"
+"""
+
+
+def _wait_done(at: AppTest, seconds: float = 40) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        runs = at.session_state["runs"].values()
+        if runs and all(r.progress().done for r in runs):
+            break
+        time.sleep(0.5)
+    at.run()
+    assert not at.exception, at.exception
+
+
+def test_plan_page_rto_switch_plans_to_meet_the_rto(app: AppTest) -> None:
+    """The switch: the enforced plan is shown with what it costs, the run keyed on the switch
+    (the plan ignoring the RTO reused from the cache), an impossible workload named with why,
+    and the Export page's written plan following it."""
+    from dashboard import state
+
+    inv, summary = planner.load_inventory("rto.csv", data=RTO_INVENTORY)
+    app.session_state["inputs"] = state.Inputs(
+        inv, summary, "rto.csv", [planner.load_catalog("rto.toml", data=RTO_CATALOG)],
+        planner.load_policy("rto-policy.toml", data=RTO_POLICY))
+    app.run()
+    _wait_done(app)
+    # switched off: the plan ignoring the RTO (one PC, 900 GB), the miss shown with a pointer
+    assert int(metric(app, "Recovery PCs to contract")) == 1
+    assert any("Tiers missing their RTO: tier 1" in e.value and "Plan to meet the RTO" in e.value
+               for e in app.error)
+    app.toggle(key="plan_enforce_rto").set_value(True).run()
+    _wait_done(app)
+    assert app.session_state["inputs"].enforce_rto is True
+    runs = [r for r in app.session_state["runs"].values() if r.catalog.vendor == "Quick DR"]
+    enforced = [r for r in runs if isinstance(r, planner.RtoRun)]
+    plain = [r for r in runs if not isinstance(r, planner.RtoRun)]
+    assert len(enforced) == 1 and len(plain) == 1  # one run per value of the switch
+    r = enforced[0].result
+    assert r is not None and r.unconstrained is plain[0].progress().plan  # from the cache
+    # 4 x 200 GB of tier 1 restore in 8 h on one PC: at most two per PC within 4.5 h
+    assert int(metric(app, "Recovery PCs to contract")) == 2
+    words = " ".join(e.value for e in app.success)
+    assert "Meeting the RTO costs at most 1,200.00 USD more" in words
+    assert not any("Tiers missing their RTO" in e.value for e in app.error)
+    # the Export page builds the written plan from the enforced plan and its comparison
+    page(app, "export")
+    assert any("Planned to meet the RTO" in c.value for c in app.caption)
+    # switched off again: the plain plan answers at once (same key as before)
+    page(app, "plan")
+    app.toggle(key="plan_enforce_rto").set_value(False).run()
+    assert int(metric(app, "Recovery PCs to contract")) == 1
+    # a workload that no PC model restores in time: named, with the arithmetic
+    inv, summary = planner.load_inventory("rto.csv", data=RTO_INVENTORY + BIG)
+    app.session_state["inputs"] = replace(app.session_state["inputs"], inventory=inv,
+                                          summary=summary, enforce_rto=True)
+    app.run()
+    _wait_done(app)
+    assert any("big (tier 1) cannot run by the tier's RTO of 4.5 h on any PC model" in e.value
+               and "600 GB at 100 GB/h" in e.value for e in app.error)
+
+
+def test_rto_cost_words_say_at_most_for_an_enforced_plan() -> None:
+    inv, _ = planner.load_inventory("rto.csv", data=RTO_INVENTORY)
+    cat = planner.load_catalog("rto.toml", data=RTO_CATALOG)
+    pol = planner.load_policy("rto-policy.toml", data=RTO_POLICY)
+    r = planner.plan_meeting_rto(inv, cat, pol, time_limit=6)
+    assert r.meets and not r.same_plan and not r.exact
+    cmp = planner.rto_comparison(r, inv, cat, pol)
+    # 1 PC at 1,200 USD a year ignoring the RTO; 2 PCs meeting it
+    assert cmp.unconstrained_total == 1200 and cmp.enforced_total == 2400
+    assert cmp.cost_words("USD").startswith("Meeting the RTO costs at most 1,200.00 USD more "
+                                            "(2,400.00 USD over the term against 1,200.00 USD")
+    assert "upper estimate" in cmp.cost_words("USD")
+    assert r.plan.status in ("optimal", "feasible")
+    # the bound is the plan ignoring the RTO's (1,200): 2,400 is not proven optimal
+    assert r.plan.status == "feasible" and r.plan.lower_bound == 1200

@@ -103,6 +103,44 @@ def test_an_affinity_group_restores_as_one_block_at_its_most_critical_tier() -> 
         "pc-1: tier 2 runs at 4.6 h, after its RTO of 4.5 h"]
 
 
+def test_a_workstation_runs_once_its_staff_seat_is_on_site() -> None:
+    ws = [Workload("ws1", 1, 1.0, 100.0, kind="workstation", tier=1),
+          Workload("ws2", 1, 1.0, 100.0, kind="workstation", tier=2), _w("a", 1, 50)]
+    inv = Inventory(tuple(ws))
+    cat = Catalog(hosts=(P,), units=(UnitModel("U", slots=1, seats=1, delivery_hours=3.0),
+                                     UnitModel("S", slots=0, seats=2, delivery_hours=10.0)),
+                  term_years=1)
+    pol = dataclasses.replace(PURE_PACKING, rto=((1, 5.0), (2, 8.0)), workstation_seats=True)
+    plan = _plan([("pc-1", ["ws2", "ws1", "a"], "unit-1")],
+                 [PlannedUnit("unit-1", "U", ["pc-1"], 1, 1),
+                  PlannedUnit("unit-2", "S", [], 1, 0)])
+    tl = timeline(plan, inv, cat, pol)
+    by = {w.name: w for w in tl.workloads}
+    # pc-1 on site with unit-1 at 3 h: a 3 -> 3.5 (runs 3.6), ws1 3.5 -> 4.5, ws2 4.5 -> 5.5
+    assert by["a"].running_at == pytest.approx(3.6) and by["a"].seat_at is None
+    # seats on site: one at 3 h (unit-1), one at 10 h (unit-2); tier 1's workstation takes
+    # the first, so ws1 runs when booted (4.6 h), ws2 waits for unit-2's seat until 10 h
+    assert (by["ws1"].seat_unit, by["ws1"].seat_at) == ("unit-1", 3.0)
+    assert by["ws1"].running_at == pytest.approx(4.6)
+    assert (by["ws2"].seat_unit, by["ws2"].seat_at) == ("unit-2", 10.0)
+    assert by["ws2"].booted_at == pytest.approx(5.6) and by["ws2"].running_at == 10.0
+    t1, t2 = tl.tier(1), tl.tier(2)
+    assert t1 is not None and t2 is not None
+    assert t1.meets is True and t1.back_at == pytest.approx(4.6)
+    assert t2.back_at == 10.0 and t2.miss == pytest.approx(2.0) and t2.late == 1
+    assert tl.pcs[0].done_at == 10.0
+    assert check_rto(plan, inv, cat, pol) == ["pc-1: tier 2 runs at 10 h, after its RTO of 8 h"]
+    # without staff seats the workstations run once restored: tier 2 at 5.6 h meets 8 h
+    free = dataclasses.replace(pol, workstation_seats=False)
+    t2 = timeline(plan, inv, cat, free).tier(2)
+    assert t2 is not None and t2.back_at == pytest.approx(5.6) and t2.meets
+    assert check_rto(plan, inv, cat, free) == []
+    # the chart's bar ends at the boot; the wait for the seat is in the hover text
+    fig = timeline_figure(tl, pol)
+    tier2 = next(t for t in fig.data if t.name == "tier 2")
+    assert tier2.x[0] == pytest.approx(1.1) and "unit-2" in tier2.customdata[0][2]
+
+
 def test_timeline_figure_has_a_row_per_pc_tiers_and_rto_lines() -> None:
     inv = Inventory((_w("a", 1, 200), _w("b", 2, 100), _w("d", 2, 300)))
     cat = Catalog(hosts=(P,), term_years=1)
@@ -225,6 +263,48 @@ def test_default_test_programme_and_its_cost_per_year() -> None:
     assert empty.warnings[0].startswith("no plan test in year 1")
 
 
+def test_a_test_of_some_tiers_uses_and_costs_only_their_pcs_and_units() -> None:
+    sc = parse_scenario({"tests": {
+        "checklist": {"per_year": 1},
+        "parallel": {"per_year": 1, "pc_days": 2, "unit_days": 1, "tiers": [1]},
+        "full_interruption": {"per_year": 1, "pc_days": 3, "unit_days": 3}}})
+    assert [t.tiers for t in sc.tests] == [None, (1,), None]
+    host = dataclasses.replace(P, daily_fee=D(10))
+    cat = Catalog(hosts=(host,), units=(UnitModel("U", slots=1, daily_fee=D(50)),),
+                  term_years=1)
+    inv = Inventory((_w("a", 1, 200), _w("b", 2, 100), _w("c", 2, 100)))
+    plan = _plan([("pc-1", ["a", "b"], "unit-1"), ("pc-2", ["c"], "unit-2")],
+                 [PlannedUnit("unit-1", "U", ["pc-1"], 0, 1),
+                  PlannedUnit("unit-2", "U", ["pc-2"], 0, 1)])
+    # physical imaging: one PC per workload (tier 1: one, tier 2: two) in two units
+    plan.baseline = Baseline(3, 2, D(0), {"P": 3}, units_by_model={"U": 2},
+                             by_tier={1: {"P": 1}, 2: {"P": 2}})
+    a = assess(plan, inv, cat, dataclasses.replace(PURE_PACKING, scenario=sc))
+    pr = programme(a)
+    rows = {r.kind: r for r in pr.rows}
+    assert rows["checklist"].pcs == {} and rows["checklist"].scope == "no recovery equipment"
+    # the parallel test of tier 1: pc-1 (it holds a) and unit-1 carrying it, not pc-2
+    par = rows["parallel"]
+    assert par.pcs == {"P": 1} and par.units == {"U": 1}
+    assert par.scope == "the PCs holding tier 1 workloads and the units carrying them"
+    assert par.cost_per_test == D("70.00")  # 2 days x 10 + 1 day x 50
+    full = rows["full_interruption"]
+    assert full.pcs == {"P": 2} and full.units == {"U": 2}
+    assert full.cost_per_test == D("360.00")  # 2 x 3 x 10 + 2 x 3 x 50
+    assert pr.cost_by_year == {1: D("430.00")} and a.virtual.by(kind="test") == D("430.00")
+    # physical imaging's parallel test: the tier-1 PC, and a third of its two units rounded
+    # up (1); full interruption: 3 PCs x 3 x 10 + 2 units x 3 x 50
+    assert a.physical.per_test["parallel"] == D("70.00")
+    assert a.physical.by(kind="test") == D("70.00") + D("390.00")
+    # a test of tiers no PC holds uses nothing
+    none = parse_scenario({"tests": {"parallel": {"per_year": 1, "pc_days": 2, "tiers": [4]}}})
+    pr4 = programme(assess(plan, inv, cat, dataclasses.replace(PURE_PACKING, scenario=none)))
+    assert pr4.rows[0].pcs == {} and pr4.total == 0
+    with pytest.raises(InputError) as e:
+        parse_scenario({"tests": {"parallel": {"per_year": 1, "tiers": [7]}}})
+    assert e.value.field == "scenario.tests.parallel.tiers"
+
+
 @st.composite
 def _rto_cases(draw: Any) -> tuple[Inventory, Catalog, Any]:
     hosts = tuple(HostModel(f"H{i}", cores=16, memory_gib=128, storage_gb=draw(
@@ -235,18 +315,22 @@ def _rto_cases(draw: Any) -> tuple[Inventory, Catalog, Any]:
         for i in range(draw(st.integers(1, 2))))
     units: tuple[UnitModel, ...] = ()
     if draw(st.booleans()):
-        units = (UnitModel("U", slots=4, monthly_fee=D(10),
+        units = (UnitModel("U", slots=4, seats=4, monthly_fee=D(10),
                            delivery_hours=draw(st.sampled_from([1.0, 3.0]))),)
+        if draw(st.booleans()):  # a cheaper, slower unit: for PCs and seats whose targets allow
+            units += (UnitModel("S", slots=4, seats=8, monthly_fee=D(4),
+                                delivery_hours=draw(st.sampled_from([6.0, 12.0]))),)
     rows = []
     for i in range(draw(st.integers(1, 8))):
         rows.append(Workload(f"w{i}", draw(st.integers(1, 4)), float(draw(st.integers(1, 16))),
                              float(draw(st.integers(10, 400))), tier=draw(st.integers(1, 3)),
                              count=draw(st.integers(1, 3)),
-                             affinity=draw(st.sampled_from(["", "", "", "app"]))))
+                             affinity=draw(st.sampled_from(["", "", "", "app"])),
+                             kind=draw(st.sampled_from(["server", "server", "workstation"]))))
     rto = tuple(sorted({t: float(draw(st.integers(3, 20))) for t in
                         draw(st.lists(st.integers(1, 3), min_size=1, max_size=3))}.items()))
     return (Inventory(tuple(rows)), Catalog(hosts=hosts, units=units, term_years=1),
-            dataclasses.replace(PURE_PACKING, rto=rto))
+            dataclasses.replace(PURE_PACKING, rto=rto, workstation_seats=bool(units)))
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -268,3 +352,82 @@ def test_enforced_plans_meet_every_target_they_guarantee(case: Any) -> None:
         assert r.plan.cost >= r.unconstrained.cost
     if r.plan.lower_bound is not None:
         assert r.plan.lower_bound <= r.plan.cost
+
+
+def test_the_engine_prices_a_tiered_test_on_the_pcs_holding_the_tier() -> None:
+    """The plan's cost carries the tiered test's days on the PCs it uses (as the money model
+    and the verifier price them); the bound does not, so no 'optimal' is claimed above it."""
+    from planner.solver.engine import plan as make_plan
+    from planner.verify.verifier import check_plan
+
+    host = dataclasses.replace(P, monthly_fee=D(100), daily_fee=D(10))
+    cat = Catalog(hosts=(host,), term_years=1)
+    # two PCs' worth of storage (1,600 GB), one tier-1 workload
+    inv = Inventory((Workload("a", 1, 1.0, 500.0, tier=1),
+                     Workload("b", 1, 1.0, 500.0, tier=2),
+                     Workload("c", 1, 1.0, 600.0, tier=2)))
+    sc = parse_scenario({"tests": {"parallel": {"per_year": 2, "pc_days": 3, "tiers": [1]}}})
+    pol = dataclasses.replace(PURE_PACKING, scenario=sc)
+    p = make_plan(inv, cat, pol, time_limit=5)
+    assert len(p.hosts) == 2 and check_plan(p, inv, cat, pol) == []
+    # 2 PCs x 1,200 a year; the parallel test: 2 a year x 3 days x 10 on the one PC holding a
+    assert p.cost == D("2460.00")
+    a = assess(p, inv, cat, pol)
+    assert a.virtual.by("PCs") == p.cost and a.virtual.by(kind="test") == D("60.00")
+    assert p.lower_bound is not None and p.lower_bound <= D(2400)
+    assert p.status == "feasible"
+    wrong = dataclasses.replace(p, cost=p.cost - D(60))
+    assert any("differs from the priced plan" in e for e in check_plan(wrong, inv, cat, pol))
+
+
+def test_enforce_rto_puts_a_pc_in_a_slower_unit_when_its_targets_allow() -> None:
+    """Units are chosen by each PC's exact latest delivery once packed: the PC holding only
+    tier 2 rides in the slow, cheap unit; tier 1's PC in the quick one."""
+    pc = dataclasses.replace(P, storage_gb=150, boot_minutes=0.0)
+    quick = UnitModel("Q", slots=1, delivery_hours=1.0, monthly_fee=D(100))
+    slow = UnitModel("S", slots=1, seats=4, delivery_hours=5.0, monthly_fee=D(10))
+    cat = Catalog(hosts=(pc,), units=(quick, slow), term_years=1)
+    inv = Inventory((_w("a", 1, 100), _w("b", 2, 100)))  # one per PC (150 GB each)
+    pol = dataclasses.replace(PURE_PACKING, rto=((1, 3.0), (2, 10.0)))
+    r = plan_meeting_rto(inv, cat, pol, time_limit=6)
+    # ignoring the RTO: both PCs in slow units (tier 1 runs at 5 + 1 = 6 h > 3 h)
+    assert r.unconstrained.unit_counts() == {"S": 2} and r.unconstrained.cost == D(2640)
+    # meeting it: a's PC must be on site by 3 - 1 = 2 h (Q), b's by 10 - 1 = 9 h (S will do)
+    assert r.meets and r.plan.unit_counts() == {"Q": 1, "S": 1}
+    unit_of = {n: h.unit for h in r.plan.hosts for n in h.workloads}
+    models = {u.id: u.model for u in r.plan.units}
+    assert models[unit_of["a"]] == "Q" and models[unit_of["b"]] == "S"
+    assert r.plan.cost == D(3720)  # 2 x 1,200 + 1,200 + 120 (quick units only: 4,800)
+    assert check_rto(r.plan, inv, cat, pol) == []
+    assert any("units chosen by each PC's latest delivery" in n for n in r.timeline.notes)
+
+
+def test_enforce_rto_packs_for_the_quickest_unit_and_chooses_units_to_match() -> None:
+    """Two quick unit models: packing for the slower one's delivery needs two PCs; packing for
+    the quicker one's fits both on one PC, which then rides in the quicker (dearer) unit."""
+    pc = dataclasses.replace(P, storage_gb=300, boot_minutes=0.0)
+    q1 = UnitModel("Q1", slots=1, delivery_hours=1.0, monthly_fee=D(100))
+    q2 = UnitModel("Q2", slots=1, delivery_hours=2.0, monthly_fee=D(10))
+    cat = Catalog(hosts=(pc,), units=(q1, q2), term_years=1)
+    inv = Inventory((_w("a", 1, 150), _w("b", 1, 150)))
+    pol = dataclasses.replace(PURE_PACKING, rto=((1, 4.0),))
+    r = plan_meeting_rto(inv, cat, pol, time_limit=8)
+    # ignoring the RTO: one PC in Q2, tier 1 at 2 + 3 = 5 h
+    assert r.unconstrained.cost == D(1320) and r.timeline is not None
+    # on site by 4 - 300 / 100 = 1 h: one PC in Q1 (2 x 1,200) beats two PCs in Q2 (2,640)
+    assert r.meets and r.plan.unit_counts() == {"Q1": 1} and r.plan.cost == D(2400)
+    assert "quickest unit" in r.method
+    assert check_rto(r.plan, inv, cat, pol) == []
+
+
+def test_a_tests_tiers_survive_the_scenario_file() -> None:
+    from planner.present import load_bundle, save_bundle
+
+    sc = parse_scenario({"tests": {"parallel": {"per_year": 1, "pc_days": 2, "tiers": [1, 2]},
+                                   "simulation": {"per_year": 1, "tiers": []}}})
+    pol = dataclasses.replace(PURE_PACKING, scenario=sc)
+    inv = Inventory((_w("a", 1, 100),))
+    cat = Catalog(hosts=(P,), term_years=1, vendor="V")
+    back = load_bundle(save_bundle(inv, [cat], pol), "s.json")
+    assert back.policy.scenario.tests == sc.tests
+    assert [t.tiers for t in back.policy.scenario.tests] == [(), (1, 2)]

@@ -12,8 +12,9 @@ from planner.present import csv_zip_bytes, json_bytes, load_bundle, save_bundle,
 
 inp = state.inputs()
 st.title("Export")
-run = state.run_for()
+run = state.run_for(enforce_rto=state.enforcing())
 p = run.progress()
+rto = run.result if isinstance(run, planner.RtoRun) and p.done else None
 st.subheader("The plan")
 if p.plan is None:
     st.info("No plan yet; it appears here as soon as the first verified plan exists.")
@@ -42,10 +43,17 @@ else:
                "programme, costs against physical imaging, assumptions and sign-off "
                "(the same as `planner report`).")
 
+    if state.enforcing():
+        st.caption("Planned to meet the RTO (the switch on the Plan page): the written plan "
+                   "shows this plan and what meeting the RTO costs."
+                   + ("" if p.done else " Still planning: the written plan follows when done."))
+
     def report() -> planner.Report:
         """The written plan's content for the current plan (built only when asked)."""
         a = planner.assess(plan, inp.inventory, run.catalog, run.policy)
-        return planner.build_report(plan, inp.inventory, run.catalog, run.policy, a)
+        cmp = (None if rto is None else
+               planner.rto_comparison(rto, inp.inventory, run.catalog, run.policy))
+        return planner.build_report(plan, inp.inventory, run.catalog, run.policy, a, rto=cmp)
 
     r1, r2 = st.columns(2)
     with r1:
@@ -54,9 +62,10 @@ else:
     with r2:
         if st.button("Prepare the written plan as PDF", key="report_pdf"):
             with st.spinner("Typesetting the PDF..."):
-                st.session_state["report_pdf_bytes"] = planner.pdf_bytes(report())
-        if "report_pdf_bytes" in st.session_state:
-            ui.download("Download the PDF", st.session_state["report_pdf_bytes"],
+                st.session_state["report_pdf_bytes"] = (id(plan), planner.pdf_bytes(report()))
+        made = st.session_state.get("report_pdf_bytes")
+        if made is not None and made[0] == id(plan):  # never a PDF of another plan
+            ui.download("Download the PDF", made[1],
                         f"dr-plan-{stem}.pdf", "application/pdf", key="dl_report_pdf")
 
 st.subheader("The whole scenario")

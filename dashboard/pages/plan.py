@@ -24,6 +24,8 @@ def headline(plan: Plan, progress: Progress, a: Assessment | None) -> None:
     """Status in words, PCs and units by model, cost and saving, live search figures."""
     words, colour = ui.status_words(plan, progress)
     {"green": st.success, "red": st.error, "orange": st.warning}.get(colour, st.info)(words)
+    for w in plan.warnings:  # what the figures above leave out or assume (the engine's notes)
+        st.caption(f"Note: {w}")
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Recovery PCs to contract", f"{len(plan.hosts):,}",
               help="One recovery PC per group of virtual machines, sized by the engine")
@@ -146,12 +148,42 @@ def timeline_tab(plan: Plan, run: PlanRun) -> None:
         st.error("Tiers missing their RTO: " + ", ".join(
             f"tier {m.tier}" + (f" by {m.miss:,.1f} h" if m.miss else "")
             + (f" ({m.unplaced} unplaced)" if m.unplaced else "") for m in tl.misses)
-            + ". `planner plan --enforce-rto` plans to meet them and says what that costs.",
+            + (". Planned to meet the RTO as far as it can be (see above)."
+               if isinstance(run, planner.RtoRun) else
+               ". Switch on \"Plan to meet the RTO\" at the top of this page to plan for "
+               "them and see what that costs."),
             icon=":material/schedule:")
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="plan_tiers")
     st.plotly_chart(charts.timeline_figure(tl, run.policy), width="stretch",
                     key="plan_timeline")
     for note in tl.notes:
+        st.caption(note)
+
+
+def rto_section(run: PlanRun, progress: Progress) -> None:
+    """With the RTO switch on: what meeting it costs, and what cannot meet it and why."""
+    if not isinstance(run, planner.RtoRun) or run.result is None or not progress.done:
+        return
+    r = run.result
+    inp = state.inputs()
+    try:
+        cmp = planner.rto_comparison(r, inp.inventory, run.catalog, run.policy)
+    except planner.PlannerError as exc:
+        ui.show_error(exc)
+        return
+    cur = run.policy.scenario.currency or run.catalog.currency
+    words = cmp.cost_words(cur)
+    if not cmp.same_plan:
+        words += (f" This plan: {ui.plural(len(r.plan.hosts), 'PC')}, "
+                  f"{ui.plural(len(r.plan.units), 'unit')}; ignoring the RTO: "
+                  f"{ui.plural(len(r.unconstrained.hosts), 'PC')}, "
+                  f"{ui.plural(len(r.unconstrained.units), 'unit')}.")
+    (st.success if cmp.meets else st.warning)(words, icon=":material/schedule:")
+    st.caption(f"How: {r.method}.")
+    if r.impossible:
+        st.error("**Cannot meet the RTO on any PC model:**\n"
+                 + "\n".join(f"- {line}" for line in r.impossible))
+    for note in cmp.notes:
         st.caption(note)
 
 
@@ -165,6 +197,7 @@ def body(run: PlanRun, progress: Progress) -> None:
         return
     a = assessment(progress.plan, run)
     headline(progress.plan, progress, a)
+    rto_section(run, progress)
     search_status(progress, run)
     details(progress.plan, run, a)
 
@@ -172,10 +205,19 @@ def body(run: PlanRun, progress: Progress) -> None:
 inp = state.inputs()
 st.title("Recovery plan")
 names = [c.vendor for c in inp.catalogs]
-st.selectbox("Quote to plan with", range(len(names)), index=inp.active,
+q1, q2 = st.columns([3, 2], vertical_alignment="bottom")
+q1.selectbox("Quote to plan with", range(len(names)), index=inp.active,
              format_func=lambda i: names[i], key="plan_quote", on_change=state.pick_quote,
              args=("plan_quote",))
-run = state.run_for()
+q2.toggle("Plan to meet the RTO", value=inp.enforce_rto, key="plan_enforce_rto",
+          on_change=state.set_enforce_rto, args=("plan_enforce_rto",),
+          disabled=not inp.policy.rto,
+          help=("Plan so every tier is running by its recovery time objective (the policy's "
+                "RTO targets), and show what that costs against the plan that ignores it "
+                "(`planner plan --enforce-rto`)." if inp.policy.rto else
+                "The policy has no RTO targets: load a policy with an [rto] table on the "
+                "Vendors and policy page to plan for them."))
+run = state.run_for(enforce_rto=state.enforcing())
 first = run.progress()
 if first.plan is None and not first.done:
     first = run.wait_for_plan(3.0)
@@ -184,7 +226,7 @@ if first.plan is None and not first.done:
 @st.fragment(run_every=0.5 if not first.done else None)
 def live() -> None:
     """Re-drawn every half second while the search runs; a full rerun when it ends."""
-    p = state.run_for().progress()
+    p = state.run_for(enforce_rto=state.enforcing()).progress()
     body(run, p)
     if p.done and not first.done:
         st.rerun()

@@ -135,6 +135,25 @@ def _pct(x: float) -> float:
     return round(100 * x, 6)
 
 
+def _tiers_text(tiers: tuple[int, ...] | None) -> str:
+    """A test's tier subset for the editor: "all" or "1, 2"."""
+    return "all" if tiers is None else (", ".join(map(str, tiers)) or "none")
+
+
+def _tiers_of(text: object) -> dict[str, Any]:
+    """The editor's text back to the policy's ``tiers`` key (absent: all).
+
+    The reader checks the values and names the field when one is wrong.
+    """
+    t = str(text or "").strip().lower()
+    if t in ("", "all"):
+        return {}
+    if t == "none":
+        return {"tiers": []}
+    parts = [p.strip() for p in t.replace(";", ",").split(",") if p.strip()]
+    return {"tiers": [int(p) if p.isdigit() else p for p in parts]}
+
+
 def policy_section() -> None:
     """The policy as a form with units; the money scenario beside it."""
     inp = state.inputs()
@@ -216,7 +235,8 @@ def policy_section() -> None:
         tests = {t.kind: t for t in sc.tests}
         test_rows = pd.DataFrame([{"test": k, "per_year": tests[k].per_year if k in tests else 0,
                                    "pc_days": float(tests[k].pc_days) if k in tests else 0.0,
-                                   "unit_days": float(tests[k].unit_days) if k in tests else 0.0}
+                                   "unit_days": float(tests[k].unit_days) if k in tests else 0.0,
+                                   "tiers": _tiers_text(tests[k].tiers if k in tests else None)}
                                   for k in TEST_TYPES])
         test_edit = st.data_editor(test_rows, hide_index=True, width="stretch",
                                    disabled=["test"], key="pol_tests", column_config={
@@ -225,7 +245,12 @@ def policy_section() -> None:
                                        "pc_days": st.column_config.NumberColumn(
                                            "PC days per test", min_value=0.0),
                                        "unit_days": st.column_config.NumberColumn(
-                                           "unit days per test", min_value=0.0)})
+                                           "unit days per test", min_value=0.0),
+                                       "tiers": st.column_config.TextColumn(
+                                           "PCs and units used",
+                                           help="all: every contracted PC and unit; or tiers, "
+                                                "e.g. 1 or 1, 2: the PCs holding those tiers' "
+                                                "workloads and the units carrying them")})
         r1, r2 = st.columns([1, 2])
         report_cur = r1.text_input("Report amounts in (ISO code; empty: each quote's own)",
                                    sc.currency or "", key="pol_currency")
@@ -256,7 +281,8 @@ def policy_section() -> None:
                    and r["rate"] == r["rate"]},
             tests={r["test"]: {"per_year": int(r["per_year"] or 0),
                                "pc_days": str(r["pc_days"] or 0),
-                               "unit_days": str(r["unit_days"] or 0)}
+                               "unit_days": str(r["unit_days"] or 0),
+                               **_tiers_of(r.get("tiers"))}
                    for r in test_edit.to_dict(orient="records")})
         if report_cur.strip():
             d["scenario"]["currency"] = report_cur.strip().upper()

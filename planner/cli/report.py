@@ -10,11 +10,16 @@ from typing import Any
 
 from planner.errors import PlannerError
 from planner.model.plan import Plan
-from planner.money.compare import compare, reporting_currency
-from planner.money.costing import assess
-from planner.present.report import RtoComparison, build_report, write_html, write_pdf
+from planner.money.compare import compare
+from planner.present.report import (
+    RtoComparison,
+    build_report,
+    rto_comparison,
+    write_html,
+    write_pdf,
+)
 from planner.readers import load_inventory
-from planner.readers.catalog import Catalog, Policy, load_catalog, load_policy, with_scenario
+from planner.readers.catalog import Catalog, Policy, load_catalog, load_policy
 from planner.readers.inventory import Inventory
 from planner.recovery.enforce import plan_meeting_rto
 from planner.solver.engine import ProgressFn
@@ -31,22 +36,12 @@ def _plan(inventory: Inventory, catalog: Catalog, policy: Policy, time_limit: fl
         raise PlannerError("--enforce-rto needs RTO targets: add an [rto] table to the policy, "
                            'e.g. [rto] 1 = "4 h"')
     r = plan_meeting_rto(inventory, catalog, policy, time_limit=time_limit, progress=progress)
-    sc = reporting_currency([catalog], policy)
-    pol = with_scenario(policy, currency=sc.currency)
-    before = assess(r.unconstrained, inventory, catalog, pol).virtual.total
-    after = assess(r.plan, inventory, catalog, pol).virtual.total
-    notes = [n for n in r.timeline.notes if not n.startswith("tier ")]
-    return r.plan, RtoComparison(r.unconstrained, before, after, r.impossible, r.method,
-                                 list(r.timeline.tiers), notes)
+    return r.plan, rto_comparison(r, inventory, catalog, policy)
 
 
 def rto_lines(rto: RtoComparison, currency: str) -> list[str]:
     """What meeting the RTO costs, and each tier against its target, for the terminal."""
-    meets = all(t.meets is not False for t in rto.tiers)
-    out = [f"{'Meeting' if meets else 'Planning for'} the RTO costs {rto.extra:,.2f} {currency} "
-           "more over the term "
-           f"({rto.enforced_total:,.2f} against {rto.unconstrained_total:,.2f} for the plan "
-           "that ignores it)"]
+    out = [rto.cost_words(currency)]
     for t in rto.tiers:
         if t.meets is not None:
             state = "meets" if t.meets else (

@@ -48,6 +48,8 @@ class Baseline:
     by_model: dict[str, int] = field(default_factory=dict)
     unplaced: list[UnplacedWorkload] = field(default_factory=list)
     units_by_model: dict[str, int] = field(default_factory=dict)
+    #: physical PCs per tier and model (one per workload: a tier-subset test uses these)
+    by_tier: dict[int, dict[str, int]] = field(default_factory=dict)
 
 
 #: the status words (docs/formats.md, "Plan JSON"); each one is a claim the plan makes

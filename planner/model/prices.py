@@ -10,10 +10,11 @@ far below a cent.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from planner.readers.catalog import Catalog, HostModel, Scenario, UnitModel
+from planner.readers.catalog import Catalog, HostModel, Scenario, TestPlan, UnitModel
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -21,6 +22,8 @@ PRECISION = 50
 CENT = Decimal("0.01")
 #: a money line: (kind, year, amount) where kind is one_time, recurring, disaster or test
 ItemLine = tuple[str, int, Decimal]
+#: per test kind run on some tiers: the PCs and the units by model it uses
+Tested = dict[str, tuple[dict[str, int], dict[str, int]]]
 
 
 @dataclass(frozen=True)
@@ -47,12 +50,15 @@ class Terms:
             esc = (ZERO, *((ONE + catalog.annual_escalation) ** (y - 1)
                            for y in range(1, term + 1)))
             test_days = sum((t.per_year * t.days for t in scenario.tests), ZERO)
+            # per item: the tests every contracted PC and unit takes part in; a test of some
+            # tiers depends on the packing and is priced per plan (``tier_test_cost``)
+            every = [t for t in scenario.tests if t.tiers is None]
             return cls(
                 term=term, rate=rate, escalation=esc,
                 per_year_declarations=scenario.declarations / term,
                 disaster_days=scenario.disaster_days,
-                pc_test_days=sum((t.per_year * t.pc_days for t in scenario.tests), ZERO),
-                unit_test_days=sum((t.per_year * t.unit_days for t in scenario.tests), ZERO),
+                pc_test_days=sum((t.per_year * t.pc_days for t in every), ZERO),
+                unit_test_days=sum((t.per_year * t.unit_days for t in every), ZERO),
                 billable_test_days=max(ZERO, test_days - catalog.included_test_days),
                 test_day_fee=catalog.test_day_fee)
 
@@ -129,3 +135,77 @@ def fixed_price(terms: Terms, scenario: Scenario, *, images: int, p2v_servers: i
         total += sum((a for _, _, _, a in scenario_lines(scenario, terms.term, 0, images)),
                      ZERO)
         return total
+
+
+def tiered_tests(scenario: Scenario) -> list[TestPlan]:
+    """The tests run on some tiers only (priced per plan, not per item)."""
+    return [t for t in scenario.tests if t.tiers is not None and t.per_year > 0]
+
+
+def tested_in_plan(scenario: Scenario, hosts: Iterable[tuple[str, str, set[int]]],
+                   units: Iterable[tuple[str, str, list[str]]]) -> Tested:
+    """Per tiered test, the PCs holding its tiers' workloads and the units carrying them.
+
+    ``hosts``: (id, model, tiers of its workloads); ``units``: (id, model, PC ids it carries).
+    """
+    hosts, units = list(hosts), list(units)
+    out: Tested = {}
+    for t in tiered_tests(scenario):
+        ids = {hid for hid, _, tiers in hosts if tiers & set(t.tiers or ())}
+        pcs: dict[str, int] = {}
+        for hid, model, _ in hosts:
+            if hid in ids:
+                pcs[model] = pcs.get(model, 0) + 1
+        us: dict[str, int] = {}
+        for _, model, carried in units:
+            if ids.intersection(carried):
+                us[model] = us.get(model, 0) + 1
+        out[t.kind] = (dict(sorted(pcs.items())), dict(sorted(us.items())))
+    return out
+
+
+def tested_physically(scenario: Scenario, by_tier: dict[int, dict[str, int]], pcs_total: int,
+                      units_by_model: dict[str, int]) -> Tested:
+    """Per tiered test under physical imaging: the PCs and units it uses.
+
+    One PC per workload of its tiers, and each unit model's share of the units in proportion
+    to those PCs, rounded up (physical imaging assigns no PC to a unit: an estimate,
+    docs/recovery.md).
+    """
+    out: Tested = {}
+    for t in tiered_tests(scenario):
+        pcs: dict[str, int] = {}
+        for tier in t.tiers or ():
+            for m, k in by_tier.get(tier, {}).items():
+                pcs[m] = pcs.get(m, 0) + k
+        n = sum(pcs.values())
+        us = {m: -(-k * n // pcs_total) for m, k in units_by_model.items()} \
+            if n and pcs_total else {}
+        out[t.kind] = (dict(sorted(pcs.items())), {m: k for m, k in sorted(us.items()) if k})
+    return out
+
+
+def tier_test_lines(terms: Terms, scenario: Scenario, catalog: Catalog,
+                    tested: Tested) -> list[tuple[str, int, Decimal]]:
+    """(component, year, amount): the equipment days of the tiered tests on their PCs/units."""
+    hosts = {m.name: m for m in catalog.hosts}
+    units = {m.name: m for m in catalog.units}
+    out: list[tuple[str, int, Decimal]] = []
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        for t in tiered_tests(scenario):
+            pcs, us = tested.get(t.kind, ({}, {}))
+            pc_day = sum((n * hosts[k].daily_fee for k, n in pcs.items()), ZERO)
+            unit_day = sum((n * units[k].daily_fee for k, n in us.items()), ZERO)
+            for y in range(1, terms.term + 1):
+                f = t.per_year * terms.escalation[y] * terms.rate
+                out.append(("PCs", y, t.pc_days * pc_day * f))
+                out.append(("units", y, t.unit_days * unit_day * f))
+    return out
+
+
+def tier_test_cost(terms: Terms, scenario: Scenario, catalog: Catalog, tested: Tested) -> Decimal:
+    """What the tiered tests' equipment days cost over the term (exact)."""
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        return sum((a for _, _, a in tier_test_lines(terms, scenario, catalog, tested)), ZERO)

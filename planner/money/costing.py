@@ -16,7 +16,15 @@ from typing import Any
 import pandas as pd
 
 from planner.model.plan import Plan
-from planner.model.prices import Terms, cents, keep_factor, scenario_lines
+from planner.model.prices import (
+    Terms,
+    cents,
+    keep_factor,
+    scenario_lines,
+    tested_in_plan,
+    tested_physically,
+    tier_test_lines,
+)
 from planner.readers.catalog import Catalog, HostModel, Policy, Scenario, TestPlan, UnitModel
 from planner.readers.inventory import Inventory
 
@@ -45,6 +53,18 @@ class Contract:
     p2v_workstations: int = 0
     hypervisor_pcs: int = 0
     images: int = 0
+    #: per test kind with a tier subset: the PCs and units by model that test uses
+    tested: dict[str, tuple[dict[str, int], dict[str, int]]] = field(default_factory=dict)
+
+    def used_by(self, test: TestPlan) -> tuple[dict[str, int], dict[str, int]]:
+        """The PCs and units by model one test keeps busy (none without equipment days)."""
+        pcs = self.pcs if test.pc_days > 0 else {}
+        units = self.units if test.unit_days > 0 else {}
+        if test.tiers is not None:
+            sub_pcs, sub_units = self.tested.get(test.kind, ({}, {}))
+            pcs = sub_pcs if test.pc_days > 0 else {}
+            units = sub_units if test.unit_days > 0 else {}
+        return ({k: v for k, v in pcs.items() if v}, {k: v for k, v in units.items() if v})
 
     @property
     def n_pcs(self) -> int:
@@ -71,16 +91,26 @@ def virtual_contract(plan: Plan, inventory: Inventory, scenario: Scenario) -> Co
                     workstations += 1
                 else:
                     servers += 1
+    tier_of = {n: w.tier for w in inventory.workloads for n in w.instance_names()}
+    tested = tested_in_plan(
+        scenario, [(h.id, h.model, {tier_of[n] for n in h.workloads if n in tier_of})
+                   for h in plan.hosts], [(u.id, u.model, u.hosts) for u in plan.units])
     return Contract("virtual", plan.host_counts(), plan.unit_counts(), protected,
                     servers, workstations, hypervisor_pcs=len(plan.hosts),
-                    images=scenario.virtual_images if plan.hosts else 0)
+                    images=scenario.virtual_images if plan.hosts else 0, tested=tested)
 
 
-def physical_contract(plan: Plan) -> Contract:
-    """Physical imaging: one PC and one image per protected machine, no P2V, no hypervisor."""
+def physical_contract(plan: Plan, scenario: Scenario | None = None) -> Contract:
+    """Physical imaging: one PC and one image per protected machine, no P2V, no hypervisor.
+
+    A test of some tiers uses the physical PCs of those tiers' workloads (one each) and each
+    unit model's share of the units in proportion, rounded up (``tested_physically``).
+    """
     b = plan.baseline
+    tested = ({} if scenario is None else
+              tested_physically(scenario, b.by_tier, b.hosts, b.units_by_model))
     return Contract("physical", dict(sorted(b.by_model.items())), dict(b.units_by_model),
-                    protected=b.hosts, images=b.hosts)
+                    protected=b.hosts, images=b.hosts, tested=tested)
 
 
 @dataclass(frozen=True)
@@ -179,7 +209,8 @@ def price(contract: Contract, catalog: Catalog, scenario: Scenario) -> Costing:
 
     def vendor_items(component: str, counts: dict[str, int],
                      models: dict[str, HostModel] | dict[str, UnitModel]) -> Decimal:
-        # the per-item lines the engine minimises (planner.model.prices), times the counts
+        # the per-item lines the engine minimises (planner.model.prices), times the counts;
+        # the test days of a test run on a subset of tiers are priced on that subset below
         per_disaster = ZERO
         for name, n in counts.items():
             m = models[name]
@@ -190,6 +221,8 @@ def price(contract: Contract, catalog: Catalog, scenario: Scenario) -> Costing:
 
     per_disaster = vendor_items("PCs", contract.pcs, hosts)
     per_disaster += vendor_items("units", contract.units, units)
+    for comp, year, amount in tier_test_lines(terms, scenario, catalog, contract.tested):
+        add(comp, "test", year, amount)
     for kind, year, amount in terms.test_fee_lines():
         add("tests", kind, year, amount)
     add("conversion", "one_time", 0, contract.p2v_servers * scenario.p2v_server
@@ -212,10 +245,12 @@ def price(contract: Contract, catalog: Catalog, scenario: Scenario) -> Costing:
             continue
         lines.append(Line(comp, kind, year, a, cents(a * pv_factor[year])))
 
-    daily_pcs = sum((n * hosts[k].daily_fee for k, n in contract.pcs.items()), ZERO)
-    daily_units = sum((n * units[k].daily_fee for k, n in contract.units.items()), ZERO)
-    per_test = {t.kind: cents((t.pc_days * daily_pcs + t.unit_days * daily_units
-                               + t.days * catalog.test_day_fee) * rate)
+    def daily(t: TestPlan) -> Decimal:
+        t_pcs, t_units = contract.used_by(t)
+        return (t.pc_days * sum((n * hosts[k].daily_fee for k, n in t_pcs.items()), ZERO)
+                + t.unit_days * sum((n * units[k].daily_fee for k, n in t_units.items()), ZERO))
+
+    per_test = {t.kind: cents((daily(t) + t.days * catalog.test_day_fee) * rate)
                 for t in scenario.tests}
     return Costing(contract.option, currency, term, contract, lines, cents(per_disaster),
                    per_test, disc_pct, rate, scenario.tests, catalog.included_test_days)
@@ -372,7 +407,7 @@ def assess(plan: Plan, inventory: Inventory, catalog: Catalog, policy: Policy) -
     sc = policy.scenario
     return Assessment(catalog.vendor, catalog.source, plan,
                       price(virtual_contract(plan, inventory, sc), catalog, sc),
-                      price(physical_contract(plan), catalog, sc))
+                      price(physical_contract(plan, sc), catalog, sc))
 
 
 def jsonable(x: Any) -> Any:

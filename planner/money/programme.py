@@ -1,9 +1,11 @@
 """The plan-test programme (the paper's step 8 and 9): per year, which tests, what they use, cost.
 
-The four kinds of test are the paper's; how often each runs and how many days it keeps the
-contracted PCs and units busy is the policy's ``[scenario.tests]`` (a default programme when it
-is absent). The cost comes from the money model (``costing.price`` already prices test days), so
-the programme's figures are the same as ``planner compare``'s.
+The four kinds of test are the paper's; how often each runs, how many days it keeps the
+PCs and units busy, and which ones it uses (every contracted one, or those of some tiers: the PCs
+holding their workloads and the units carrying those PCs) is the policy's ``[scenario.tests]``
+(a default programme when it is absent). The cost comes from the money model
+(``costing.price`` prices every test's days on the PCs and units it uses), so the programme's
+figures are the same as ``planner compare``'s.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ class ProgrammeRow:
     pc_days: Decimal
     unit_days: Decimal
     cost_per_test: Decimal
+    #: which PCs and units the test uses, in words (every one, a tier subset's, none)
+    scope: str = ""
 
     @property
     def name(self) -> str:
@@ -74,7 +78,7 @@ class Programme:
     def table(self) -> pd.DataFrame:
         """Tidy table: one row per year and kind of test."""
         return pd.DataFrame([{
-            "year": r.year, "test": r.kind, "per_year": r.count,
+            "year": r.year, "test": r.kind, "per_year": r.count, "uses": r.scope,
             "pcs": ", ".join(f"{k} x{v}" for k, v in r.pcs.items()) or "none",
             "units": ", ".join(f"{k} x{v}" for k, v in r.units.items()) or "none",
             "pc_days": r.pc_days, "unit_days": r.unit_days, "cost_per_test": r.cost_per_test,
@@ -107,10 +111,10 @@ def programme_of(costing: Costing) -> Programme:
             if t.per_year <= 0:
                 continue
             held += t.per_year
+            pcs, units = c.used_by(t)
             rows.append(ProgrammeRow(
-                year, t.kind, t.per_year, dict(c.pcs) if t.pc_days > 0 else {},
-                dict(c.units) if t.unit_days > 0 else {}, t.pc_days, t.unit_days,
-                costing.per_test.get(t.kind, ZERO)))
+                year, t.kind, t.per_year, pcs, units, t.pc_days, t.unit_days,
+                costing.per_test.get(t.kind, ZERO), t.scope))
         if held == 0:
             warnings.append(f"no plan test in year {year}: the plan should be tested at least "
                             "annually")

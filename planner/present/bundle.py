@@ -124,7 +124,9 @@ def policy_dict(policy: Policy) -> dict[str, Any]:
         "virtual_images": sc.virtual_images, "discount_rate": _money(sc.discount_rate),
         "rates": {code: _money(r) for code, r in sc.rates},
         "tests": {t.kind: {"per_year": t.per_year, "pc_days": _money(t.pc_days),
-                           "unit_days": _money(t.unit_days)} for t in sc.tests},
+                           "unit_days": _money(t.unit_days),
+                           **({} if t.tiers is None else {"tiers": list(t.tiers)})}
+                  for t in sc.tests},
     }
     if sc.currency is not None:
         scenario["currency"] = sc.currency

@@ -189,7 +189,8 @@ def timeline_figure(tl: Timeline, policy: Policy, *, title: str | None = None) -
     """Recovery timeline: one row per PC, restores coloured by tier, a line per tier's RTO.
 
     x: hours after the declaration [h]. Grey: waiting for delivery; coloured: a workload's
-    restore and boot, in the order they run on that PC.
+    restore and boot, in the order they run on that PC (a workstation waiting for its staff
+    seat's unit says so when hovered).
     """
     fig = go.Figure()
     rows = [p.id if p.unit is None else f"{p.id} ({p.unit})" for p in tl.pcs]
@@ -201,13 +202,18 @@ def timeline_figure(tl: Timeline, policy: Policy, *, title: str | None = None) -
     for tier in sorted({w.tier for w in tl.workloads}):
         ws = [w for w in tl.workloads if w.tier == tier]
         fig.add_trace(go.Bar(
-            y=[label[w.pc] for w in ws], x=[w.running_at - w.restore_start for w in ws],
+            y=[label[w.pc] for w in ws], x=[w.booted_at - w.restore_start for w in ws],
             base=[w.restore_start for w in ws], orientation="h",
             marker={"color": TIER_COLOURS.get(tier, "#000000"),
                     "line": {"color": "#FFFFFF", "width": 0.5}},
-            name=f"tier {tier}", customdata=[[w.name, w.running_at] for w in ws],
+            name=f"tier {tier}",
+            customdata=[[w.name, w.running_at,
+                         "" if w.seat_at is None or w.seat_at <= w.booted_at else
+                         f" (waits for its staff seat in {w.seat_unit}, on site at "
+                         f"{w.seat_at:.1f} h)"] for w in ws],
             hovertemplate="%{customdata[0]}: restore from %{base:.2f} h, running at "
-                          "%{customdata[1]:.2f} h<extra>tier " + str(tier) + "</extra>"))
+                          "%{customdata[1]:.2f} h%{customdata[2]}<extra>tier " + str(tier)
+                          + "</extra>"))
     for tier, hours in policy.rto:
         fig.add_vline(x=hours, line={"color": TIER_COLOURS.get(tier, "#000000"), "width": 2,
                                      "dash": TIER_DASH.get(tier, "solid")},

@@ -23,12 +23,13 @@ import jinja2
 import plotly.graph_objects as go
 
 from planner.model.plan import Plan
-from planner.money.compare import Comparison
-from planner.money.costing import COMPONENTS, Assessment, cents
+from planner.money.compare import Comparison, reporting_currency
+from planner.money.costing import COMPONENTS, Assessment, assess, cents
 from planner.money.programme import TEST_NAMES, TEST_PURPOSE, Programme, programme
 from planner.present.charts import TIER_COLOURS, timeline_figure
-from planner.readers.catalog import Catalog, Policy
+from planner.readers.catalog import Catalog, Policy, with_scenario
 from planner.readers.inventory import Inventory
+from planner.recovery.enforce import RtoPlan
 from planner.recovery.timeline import TierResult, Timeline, timeline
 
 #: default approval block when the policy names nobody: roles with blank name lines
@@ -47,11 +48,63 @@ class RtoComparison:
     method: str = ""
     tiers: list[TierResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: the answer is the plan that ignores the RTO (it meets every target, or nothing better)
+    same_plan: bool = False
 
     @property
     def extra(self) -> Decimal:
-        """Extra cost over the term of meeting the targets."""
+        """Extra cost over the term of this plan against the plan that ignores the RTO."""
         return self.enforced_total - self.unconstrained_total
+
+    @property
+    def meets(self) -> bool:
+        """Whether every tier with a target meets it."""
+        return all(t.meets is not False for t in self.tiers)
+
+    def cost_words(self, currency: str) -> str:
+        """What meeting the RTO costs, in words that hold (one wording for CLI, report, UI).
+
+        Only "the plan that ignores the RTO already meets it" is exact. An enforced plan comes
+        from a conservative restore capacity (docs/recovery.md): the cheapest plan meeting every
+        target costs no more than it, so the extra is "at most" this much, never "exactly".
+        """
+        def m(x: Decimal) -> str:
+            return f"{cents(x):,.2f} {currency}"
+
+        if self.same_plan and self.meets:
+            return ("The plan that ignores the RTO already meets every target: meeting it costs "
+                    "nothing more.")
+        if self.same_plan:
+            return ("Not every target can be met: this is the plan that ignores the RTO, "
+                    f"{m(self.unconstrained_total)} over the term (planning for the RTO left "
+                    "no fewer workloads late).")
+        against = (f"{m(self.enforced_total)} over the term against {m(self.unconstrained_total)} "
+                   "for the plan that ignores the RTO")
+        if not self.meets:
+            return (f"Planning for the RTO costs {m(self.extra)} more ({against}), and not every "
+                    "target can be met.")
+        if self.extra < 0:
+            return (f"This plan meets every target and costs {m(-self.extra)} less ({against}: "
+                    "that search stopped on its clock before finding a cheaper plan).")
+        return (f"Meeting the RTO costs at most {m(self.extra)} more ({against}). An upper "
+                "estimate: the PCs are packed with a conservative restore capacity before each "
+                "deadline (slowest PC model, latest quick unit), so a cheaper plan meeting every "
+                "target may exist.")
+
+
+def rto_comparison(r: RtoPlan, inventory: Inventory, catalog: Catalog,
+                   policy: Policy) -> RtoComparison:
+    """The enforced plan against the one ignoring the RTO, both priced over the term.
+
+    Priced in the reporting currency ``planner compare`` uses, so the figures are its own.
+    """
+    sc = reporting_currency([catalog], policy)
+    pol = with_scenario(policy, currency=sc.currency)
+    before = assess(r.unconstrained, inventory, catalog, pol).virtual.total
+    after = before if r.same_plan else assess(r.plan, inventory, catalog, pol).virtual.total
+    notes = [n for n in r.timeline.notes if not n.startswith("tier ")]
+    return RtoComparison(r.unconstrained, before, after, r.impossible, r.method,
+                         list(r.timeline.tiers), notes, r.same_plan)
 
 
 @dataclass
@@ -119,7 +172,7 @@ class Report:
                    "storage": f"{h.used['storage_gb']:,.0f} / {h.usable['storage_gb']:,.0f}"}
                   for h in p.hosts]
         pr = self.programme
-        prog_rows = [{"year": r.year, "name": r.name, "count": r.count,
+        prog_rows = [{"year": r.year, "name": r.name, "count": r.count, "scope": r.scope,
                       "pcs": ", ".join(f"{k} ×{n}" for k, n in r.pcs.items()) or "none",
                       "units": ", ".join(f"{k} ×{n}" for k, n in r.units.items()) or "none",
                       "pc_days": f"{r.pc_days:g}", "unit_days": f"{r.unit_days:g}",
@@ -141,6 +194,7 @@ class Report:
                    "extra": money(self.rto.extra, cur), "impossible": self.rto.impossible,
                    "method": self.rto.method, "notes": self.rto.notes,
                    "meets": all(t.meets is not False for t in tl.tiers),
+                   "words": self.rto.cost_words(cur), "same": self.rto.same_plan,
                    "pcs_before": len(self.rto.unconstrained.hosts), "pcs_after": len(p.hosts)}
         pol = self.policy
         sc = pol.scenario

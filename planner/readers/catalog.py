@@ -126,6 +126,22 @@ class TestPlan:
     per_year: int = 0
     pc_days: Decimal = Decimal(0)
     unit_days: Decimal = Decimal(0)
+    #: the tiers whose PCs (and the units carrying them) the test uses; None: every
+    #: contracted PC and unit (e.g. a full interruption); () uses none
+    tiers: tuple[int, ...] | None = None
+
+    @property
+    def scope(self) -> str:
+        """Which PCs and units the test uses, in words."""
+        if (self.pc_days <= 0 and self.unit_days <= 0) or self.tiers == ():
+            return "no recovery equipment"
+        what = ("PC and unit" if self.pc_days > 0 and self.unit_days > 0 else
+                "PC" if self.pc_days > 0 else "unit")
+        if self.tiers is None:
+            return f"every contracted {what}"
+        held = "the PCs holding tier " + ", ".join(map(str, self.tiers)) + " workloads"
+        return {"PC and unit": f"{held} and the units carrying them", "PC": held,
+                "unit": f"the units carrying {held}"}[what]
 
     @property
     def days(self) -> Decimal:
@@ -527,8 +543,18 @@ def parse_scenario(data: object, file: str = "<policy>") -> Scenario:
                              fix="write e.g. parallel = { per_year = 1, pc_days = 2 }")
         check_keys(t, TEST_FIELDS, file, f"scenario.tests.{kind}.")
         tf = _Fields(t, file, f"scenario.tests.{kind}.", TEST_FIELDS)
+        tiers: tuple[int, ...] | None = None
+        if "tiers" in t:
+            tr = t["tiers"]
+            if (not isinstance(tr, list)
+                    or any(isinstance(x, bool) or x not in (1, 2, 3, 4) for x in tr)):
+                raise InputError("must be a list of tiers 1..4", file=file,
+                                 field=f"scenario.tests.{kind}.tiers", found=tr,
+                                 fix="write e.g. tiers = [1] (the PCs holding tier 1 and "
+                                     "their units), or leave it out for every PC and unit")
+            tiers = tuple(sorted(set(tr)))
         tests.append(TestPlan(kind, tf.integer("per_year", 0) or 0, tf.money("pc_days"),
-                              tf.money("unit_days")))
+                              tf.money("unit_days"), tiers))
     return Scenario(
         currency=currency, rates=tuple(rates),
         declarations=f.money("declarations"), disaster_days=f.money("disaster_days"),

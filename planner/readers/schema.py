@@ -176,6 +176,9 @@ TEST_FIELDS: tuple[Field, ...] = (
           "Days each contracted PC is in use per test.", 0, MAX_DAYS),
     Field("unit_days", "number >= 0", "day", 0, False,
           "Days each contracted mobile unit is in use per test.", 0, MAX_DAYS),
+    Field("tiers", "list of 1..4", None, "all", False,
+          "The tiers whose PCs take part, with the units carrying them (e.g. [1] for a "
+          "parallel test of tier 1); left out: every contracted PC and unit."),
 )
 
 POLICY_FIELDS: tuple[Field, ...] = (

@@ -13,8 +13,10 @@ of tier ``k`` counts ``f_k = max(1, max_{t >= k, h} S_h / C_t(h))`` times its st
 ``sum_{tier <= t} s <= (C_t / S_h) sum f s <= C_t``: every plan of the inflated problem meets
 every target, and the engine itself is unchanged (plans without ``--enforce-rto`` are the same).
 The price is conservatism: ``f_k`` takes the slowest PC model and the latest unit delivery, so
-the plan can cost more than the exact per-deadline capacities would. The result is checked by
-the recovery timeline and the independent verifier, never taken on trust.
+the packing can cost more than the exact per-deadline capacities would. Once packed, the units
+are chosen again from the whole catalog by each PC's exact latest delivery
+(``planner.recovery.units.cheaper_units``). The result is checked by the recovery timeline and
+the independent verifier, never taken on trust.
 """
 
 from __future__ import annotations
@@ -22,14 +24,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from planner.errors import VerificationError
-from planner.model.plan import Plan
+from planner.model.plan import FEASIBLE, INFEASIBLE, INTERRUPTED_EMPTY, OPTIMAL, Plan
 from planner.model.problem import demand_of, growth_factor, usable_capacity
 from planner.readers.catalog import Catalog, HostModel, Policy
 from planner.readers.inventory import Inventory, Workload
 from planner.recovery.timeline import Timeline, timeline
-from planner.solver.engine import ProgressFn
+from planner.recovery.units import cheaper_units
+from planner.solver.engine import ProgressFn, StopSignal
 from planner.solver.engine import plan as make_plan
-from planner.verify.verifier import check_rto, verify_plan
+from planner.verify.verifier import check_plan, check_rto, verify_plan
 
 
 @dataclass
@@ -47,6 +50,29 @@ class RtoPlan:
     def meets(self) -> bool:
         """Whether every tier with a target meets it in the enforced plan."""
         return not self.timeline.misses
+
+    @property
+    def same_plan(self) -> bool:
+        """Whether the answer is the plan that ignores the RTO (it meets it, or nothing better)."""
+        return self.plan is self.unconstrained
+
+    @property
+    def exact(self) -> bool:
+        """Whether the extra cost of meeting the RTO is exact (only when it is 0: same plan).
+
+        Otherwise the enforced plan comes from a conservative restore capacity (docs/recovery.md),
+        so its extra cost over the plan ignoring the RTO is an upper estimate: "at most".
+        """
+        return self.same_plan and self.meets
+
+
+def planned_delivery(model: HostModel, catalog: Catalog, early: bool) -> float:
+    """The delivery a packing assumes for a PC model.
+
+    The latest unit's (sound whatever units carry it), or with ``early`` the quickest unit's
+    (sound only once the units are chosen to match: ``cheaper_units(force=True)``).
+    """
+    return best_delivery(model, catalog) if early else worst_delivery(model, catalog)
 
 
 def worst_delivery(model: HostModel, catalog: Catalog) -> float:
@@ -116,7 +142,7 @@ def impossible_targets(inventory: Inventory, catalog: Catalog, policy: Policy) -
     return out
 
 
-def inflation_factors(catalog: Catalog, policy: Policy) -> dict[int, float]:
+def inflation_factors(catalog: Catalog, policy: Policy, early: bool = False) -> dict[int, float]:
     """Per tier, the storage multiplier that makes the storage capacity imply every deadline.
 
     Only PC models that can meet every deadline with some storage count (a model too slow for a
@@ -128,8 +154,8 @@ def inflation_factors(catalog: Catalog, policy: Policy) -> dict[int, float]:
         for t, rto in policy.rto:
             if t < k:
                 continue
-            for m in models_for(catalog, policy):
-                cap = deadline_capacity(m, worst_delivery(m, catalog), rto)
+            for m in models_for(catalog, policy, early):
+                cap = deadline_capacity(m, planned_delivery(m, catalog, early), rto)
                 usable = usable_capacity(m, policy)[2]
                 f = max(f, usable / cap)
         factors[k] = f
@@ -143,33 +169,42 @@ def quick_units(catalog: Catalog, policy: Policy) -> Catalog:
     """
     if not catalog.units or not policy.rto:
         return catalog
+    # quick: carries some PC model that can restore before every deadline, or (staff seats
+    # only) is on site before every deadline
     quick = tuple(u for u in catalog.units
                   if any(m.slots <= u.slots
                          and all(deadline_capacity(m, u.delivery_hours, r) > 0
-                                 for _, r in policy.rto) for m in catalog.hosts))
+                                 for _, r in policy.rto) for m in catalog.hosts)
+                  or (u.slots == 0 and u.seats > 0
+                      and all(u.delivery_hours <= r for _, r in policy.rto)))
     if not quick or len(quick) == len(catalog.units):
         return catalog
     return replace(catalog, units=quick)
 
 
-def models_for(catalog: Catalog, policy: Policy) -> list[HostModel]:
+def models_for(catalog: Catalog, policy: Policy, early: bool = False) -> list[HostModel]:
     """PC models with a positive restore capacity before every deadline (worst delivery)."""
     return [m for m in catalog.hosts
-            if all(deadline_capacity(m, worst_delivery(m, catalog), r) > 0 for _, r in policy.rto)]
+            if all(deadline_capacity(m, planned_delivery(m, catalog, early), r) > 0
+                   for _, r in policy.rto)]
 
 
 def plan_meeting_rto(inventory: Inventory, catalog: Catalog, policy: Policy, *,
                      time_limit: float = 30.0, progress: ProgressFn | None = None,
-                     unconstrained: Plan | None = None) -> RtoPlan:
+                     unconstrained: Plan | None = None,
+                     stop: StopSignal | None = None) -> RtoPlan:
     """The cheapest plan found whose timeline meets every tier's RTO, and the one ignoring it.
 
     Workloads that cannot meet their target on any PC (``impossible_targets``) are named; they
     are planned as usual (never dropped) and their tier is reported as missing its target.
-    The time limit is split between the two solves.
+    The time limit is split between the two solves. ``stop`` (a Stop button) ends the solve
+    running and skips the rest: the plan ignoring the RTO is then the answer unless an enforced
+    attempt already finished.
     """
     half = time_limit / 2
     free = unconstrained or make_plan(inventory, catalog, policy, time_limit=half,
-                                      progress=progress)
+                                      progress=progress, stop=stop)
+    stopped = stop is not None and stop.is_set()
     impossible = impossible_targets(inventory, catalog, policy)
     free_tl = timeline(free, inventory, catalog, policy)
     if policy.rto and not free_tl.misses:
@@ -184,11 +219,30 @@ def plan_meeting_rto(inventory: Inventory, catalog: Catalog, policy: Policy, *,
                "exceed an RTO)")
         return RtoPlan(free, free, free_tl, {},
                        impossible + ([] if not policy.rto else [why]), "not enforced: " + why)
+    if stopped:
+        return RtoPlan(free, free, free_tl, {}, impossible,
+                       "not enforced: stopped before planning for the RTO")
     factors = inflation_factors(catalog, policy)
-    attempts = [_attempt(inventory, catalog, full, policy, free, factors, beta,
-                         half / len(BETAS), progress) for beta in BETAS]
+    # with unit models of different delivery, also pack as if each PC came in the quickest
+    # unit that can carry it, then choose the units to match (kept only if that works)
+    early = [False] + ([True] if len({u.delivery_hours for u in catalog.units}) > 1 else [])
+    runs = [(beta, e) for e in early for beta in (BETAS if not e else BETAS[:2])]
+    attempts = []
+    for beta, e in runs:
+        if stop is not None and stop.is_set():
+            break
+        base = inflation_factors(catalog, policy, True) if e else factors
+        a = _attempt(inventory, catalog, full, policy, free, base, beta, half / len(runs),
+                     progress, stop, e)
+        if a[0].status != INTERRUPTED_EMPTY:
+            attempts.append(a)
+    if not attempts:
+        return RtoPlan(free, free, free_tl, {}, impossible,
+                       "not enforced: stopped before planning for the RTO")
     # the cheapest plan meeting every target; else the one leaving fewest workloads late
-    p, tl, beta = min(attempts, key=lambda a: (a[1].late, a[0].cost, -a[2]))
+    p, tl, beta, e = min(attempts, key=lambda a: (a[1].late, a[0].cost, -a[2], a[3]))
+    if e:
+        factors = inflation_factors(catalog, policy, True)
     if tl.misses and tl.late >= free_tl.late:
         # the stricter plan cannot meet every target and leaves no fewer workloads late: the
         # cheaper plan that ignores the RTO is as good an answer
@@ -196,10 +250,13 @@ def plan_meeting_rto(inventory: Inventory, catalog: Catalog, policy: Policy, *,
                        f"not enforced: planning for the RTO left {tl.late} workload(s) late, the "
                        f"plan that ignores it {free_tl.late}")
     used = {k: max(1.0, beta * f) for k, f in factors.items()}
+    extra = "" if beta == 1.0 else ", PC storage capped to match"
+    if e:
+        extra += ("; as if each PC came in the quickest unit that can carry it, the units then "
+                  "chosen by each PC's latest delivery")
     method = ("each PC's restore capacity before every tier deadline, as a stricter storage "
               "demand per tier (factors " + ", ".join(
-                  f"tier {k} ×{f:.2f}" for k, f in sorted(used.items()))
-              + (")" if beta == 1.0 else ", PC storage capped to match)"))
+                  f"tier {k} ×{f:.2f}" for k, f in sorted(used.items())) + extra + ")")
     return RtoPlan(p, free, tl, used, impossible, method)
 
 
@@ -209,7 +266,7 @@ BETAS = (1.0, 0.6, 0.35)
 
 
 def capped_storage(model: HostModel, catalog: Catalog, policy: Policy,
-                   factors: dict[int, float]) -> float:
+                   factors: dict[int, float], early: bool = False) -> float:
     """Usable storage [GB] a PC model may keep under these tier factors.
 
     With non-increasing factors ``f_k >= 1``, a PC meets deadline ``t`` when its usable storage
@@ -218,19 +275,22 @@ def capped_storage(model: HostModel, catalog: Catalog, policy: Policy,
     usable = usable_capacity(model, policy)[2]
     for t, rto in policy.rto:
         f = factors.get(t, min(factors.values(), default=1.0))
-        usable = min(usable, f * deadline_capacity(model, worst_delivery(model, catalog), rto))
+        usable = min(usable, f * deadline_capacity(
+            model, planned_delivery(model, catalog, early), rto))
     return usable
 
 
 def _attempt(inventory: Inventory, catalog: Catalog, full: Catalog, policy: Policy, free: Plan,
              base: dict[int, float], beta: float, seconds: float,
-             progress: ProgressFn | None) -> tuple[Plan, Timeline, float]:
+             progress: ProgressFn | None,
+             stop: StopSignal | None = None, early: bool = False
+             ) -> tuple[Plan, Timeline, float, bool]:
     """One enforced solve: tier factors ``max(1, beta * base)``, PC storage capped to match."""
     factors = {k: max(1.0, beta * f) for k, f in base.items()}
     growth = growth_factor(policy, catalog)
     fast: list[HostModel] = []
-    for m in models_for(catalog, policy):
-        keep = capped_storage(m, catalog, policy, factors)
+    for m in models_for(catalog, policy, early):
+        keep = capped_storage(m, catalog, policy, factors, early)
         if keep <= 0:
             continue
         full_use = usable_capacity(m, policy)[2]
@@ -272,21 +332,37 @@ def _attempt(inventory: Inventory, catalog: Catalog, full: Catalog, policy: Poli
     # a model too slow for a deadline takes no part, unless a workload fits nothing else
     cat = replace(catalog, hosts=tuple(fast)) if fast and not keep_slow else catalog
     p = make_plan(Inventory(tuple(work), inventory.source), cat, policy,
-                  time_limit=seconds, progress=progress, verify=False)
+                  time_limit=seconds, progress=progress, verify=False, stop=stop)
     p = _restore_sizes(p, inventory, full, policy, free)
-    verify_plan(p, inventory, full, policy)
     tl = timeline(p, inventory, full, policy)
+    if not p.interrupted:
+        # each PC's latest delivery is exact once packed: the cheapest units (slower ones
+        # included) arriving in time for it, and seats by each deadline
+        better = cheaper_units(p, inventory, full, policy, force=early)
+        if better is not None:
+            better = _restore_sizes(better, inventory, full, policy, free)
+            tl_b = timeline(better, inventory, full, policy)
+            if not check_plan(better, inventory, full, policy) and (
+                    (tl_b.late, better.cost) < (tl.late, p.cost)):
+                notes.append("units chosen by each PC's latest delivery: "
+                             + ", ".join(f"{k} x{v}" for k, v in better.unit_counts().items())
+                             + " (packed with the quick units only: "
+                             + ", ".join(f"{k} x{v}" for k, v in p.unit_counts().items()) + ")")
+                p, tl = better, tl_b
+    verify_plan(p, inventory, full, policy)
     if len(catalog.units) < len(full.units):
-        slow = sorted({u.name for u in full.units} - {u.name for u in catalog.units})
-        notes.append(f"mobile units {', '.join(slow)} arrive too late for an RTO and are not "
-                     "used")
+        slow = sorted({u.name for u in full.units} - {u.name for u in catalog.units}
+                      - set(p.unit_counts()))
+        if slow:
+            notes.append(f"mobile units {', '.join(slow)} arrive too late for an RTO and are "
+                         "not used")
     tl.notes.extend(notes)
     # the independent verifier recomputes every PC's tier deadlines: it must agree
     found = check_rto(p, inventory, full, policy)
     if bool(found) != bool(tl.misses):
         raise VerificationError([*found, "the recovery timeline and the verifier disagree on "
                                  "the RTO"])
-    return p, tl, beta
+    return p, tl, beta, early
 
 
 def _restore_sizes(p: Plan, inventory: Inventory, catalog: Catalog, policy: Policy,
@@ -302,13 +378,15 @@ def _restore_sizes(p: Plan, inventory: Inventory, catalog: Catalog, policy: Poli
     p.baseline = free.baseline
     # the engine's bound holds for the stricter storage problem, not for the exact RTO one; the
     # unconstrained plan's bound does (meeting the RTO only removes plans), so that is claimed
+    # "optimal" only where that bound meets the cost: proven for the RTO-constrained problem
+    keep = p.interrupted or p.status == INFEASIBLE
     if free.lower_bound is None or p.lower_bound is None:
         p.lower_bound, p.gap = None, None
-        p.status = "feasible" if p.status != "infeasible" else p.status
+        p.status = p.status if keep else FEASIBLE
     else:
         p.lower_bound = min(free.lower_bound, p.cost)
         p.gap = 0.0 if p.cost == 0 else float((p.cost - p.lower_bound) / p.cost)
-        p.status = "optimal" if p.lower_bound == p.cost else "feasible"
+        p.status = p.status if keep else (OPTIMAL if p.lower_bound == p.cost else FEASIBLE)
     p.stats = {**p.stats, "rto_enforced": True,
                "bound": "the plan ignoring the RTO: its lower bound holds here too"}
     return p

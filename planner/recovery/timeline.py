@@ -6,22 +6,26 @@ restored one after another at the PC model's ``restore_rate``, most critical tie
 affinity group restores as one block at the rank of its most critical member, and all its members
 run when the block is restored. A workload runs ``boot_minutes`` after its restore ends (booting
 does not hold up the next restore). The restored size is the storage the plan sized for: in use
-or provisioned per the policy's ``storage_basis``, after growth over the term.
+or provisioned per the policy's ``storage_basis``, after growth over the term. A workstation
+that needs a staff seat (policy ``workstation_seats`` with mobile units) runs only once its seat
+is on site too: the seats of each unit arrive with it, and the most critical tiers' workstations
+take the first seats (within a tier, the first restored take the first seats).
 
-    running(w) = delivery(pc) + sum(restore of the blocks before w's) + restore(w's block) + boot
+    booted(w)  = delivery(pc) + sum(restore of the blocks before w's) + restore(w's block) + boot
+    running(w) = booted(w), or for a workstation max(booted(w), arrival of its seat's unit)
     tier back  = max running(w) over the tier's workloads;  miss = tier back - RTO  (if > 0)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 
 from planner.model.plan import Plan
 from planner.model.problem import demand_of, growth_factor
-from planner.readers.catalog import Catalog, HostModel, Policy
+from planner.readers.catalog import Catalog, HostModel, Policy, UnitModel
 from planner.readers.inventory import Inventory, Workload
 
 #: relative tolerance when comparing a tier's time with its target (float sums of restores)
@@ -41,6 +45,11 @@ class WorkloadTime:
     restore_start: float
     restore_end: float
     running_at: float
+    #: restored and booted [h]; ``running_at`` is later only while it waits for a staff seat
+    booted_at: float = 0.0
+    #: a workstation's staff seat: the unit it is in and when that unit is on site [h]
+    seat_unit: str | None = None
+    seat_at: float | None = None
 
 
 @dataclass(frozen=True)
@@ -120,9 +129,10 @@ class Timeline:
     def table(self) -> pd.DataFrame:
         """Tidy table, one row per workload: times in hours after the declaration."""
         cols = ["workload", "tier", "pc", "unit", "block", "storage_gb", "restore_start_h",
-                "restore_end_h", "running_h"]
+                "restore_end_h", "booted_h", "seat_unit", "seat_on_site_h", "running_h"]
         return pd.DataFrame([[w.name, w.tier, w.pc, w.unit or "", w.block, w.storage_gb,
-                              w.restore_start, w.restore_end, w.running_at]
+                              w.restore_start, w.restore_end, w.booted_at, w.seat_unit or "",
+                              w.seat_at, w.running_at]
                              for w in self.workloads], columns=cols)
 
     def to_dict(self) -> dict[str, Any]:
@@ -166,6 +176,27 @@ def restore_blocks(names: list[str], by_name: dict[str, Workload],
     return sorted(blocks, key=lambda b: (b[0], b[1], b[2]))
 
 
+def seat_times(times: list[WorkloadTime], plan: Plan, by_name: dict[str, Workload],
+               unit_models: dict[str, UnitModel]) -> tuple[list[WorkloadTime], int]:
+    """Workstations wait for their staff seat (returns the times, and workstations unseated).
+
+    The plan's seats, by their unit's arrival, go to the workstations by tier, then by when
+    they are restored; none is left without a seat in a verified plan.
+    """
+    seats = sorted((unit_models[u.model].delivery_hours, u.id) for u in plan.units
+                   if u.model in unit_models for _ in range(u.seats_used))
+    need = sorted((w for w in times if by_name[w.name].kind == "workstation"),
+                  key=lambda w: (w.tier, w.booted_at, w.name))
+    seat_of = {w.name: seat for w, seat in zip(need, seats, strict=False)}
+    out = []
+    for w in times:
+        if w.name in seat_of:
+            at, uid = seat_of[w.name]
+            w = replace(w, seat_unit=uid, seat_at=at, running_at=max(w.booted_at, at))
+        out.append(w)
+    return out, max(0, len(need) - len(seats))
+
+
 def timeline(plan: Plan, inventory: Inventory, catalog: Catalog, policy: Policy) -> Timeline:
     """The recovery timeline of a plan (see the module docstring for the model)."""
     growth = growth_factor(policy, catalog)
@@ -186,17 +217,23 @@ def timeline(plan: Plan, inventory: Inventory, catalog: Catalog, policy: Policy)
             end = t + gb / rate
             for n in members:
                 times.append(WorkloadTime(n, by_name[n].tier, h.id, h.unit, label, storage[n],
-                                          t, end, end + boot))
+                                          t, end, end + boot, end + boot))
             t = end
-        done = max((w.running_at for w in times if w.pc == h.id), default=delivery)
-        pcs.append(PCTime(h.id, h.model, h.unit, delivery, rate, boot, done))
+        pcs.append(PCTime(h.id, h.model, h.unit, delivery, rate, boot, delivery))
+    notes: list[str] = []
+    if policy.workstation_seats and catalog.units:
+        times, short = seat_times(times, plan, by_name, unit_models)
+        if short:
+            notes.append(f"{short} workstation(s) have no staff seat in the plan's units: "
+                         "shown running once restored")
+    pcs = [replace(q, done_at=max((w.running_at for w in times if w.pc == q.id),
+                                  default=q.delivery)) for q in pcs]
     unplaced_tier: dict[int, int] = {}
     for u in plan.unplaced:
         if u.name in by_name:
             k = by_name[u.name].tier
             unplaced_tier[k] = unplaced_tier.get(k, 0) + 1
     tiers: list[TierResult] = []
-    notes: list[str] = []
     for k in sorted(set(policy.tiers) | {t for t, _ in policy.rto}):
         ws = [w for w in times if w.tier == k]
         if k not in policy.tiers:

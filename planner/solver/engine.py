@@ -25,7 +25,16 @@ from planner.model.plan import (
     PlannedUnit,
     UnplacedWorkload,
 )
-from planner.model.prices import Terms, cents, item_price, keep_factor
+from planner.model.prices import (
+    Terms,
+    cents,
+    item_price,
+    keep_factor,
+    tested_in_plan,
+    tested_physically,
+    tier_test_cost,
+    tiered_tests,
+)
 from planner.model.problem import (
     COUNT_HOST,
     Problem,
@@ -994,6 +1003,7 @@ def _assemble(problem: Problem, original: Problem, inventory: Inventory, catalog
     dropped = any(u.reason == NOT_PLACED for u in unplaced)
     lower: Decimal | None = None
     gap: float | None = None
+    notes: list[str] = []
     if problem.money:
         sc = policy.scenario
         terms = Terms.of(catalog, sc)
@@ -1004,6 +1014,20 @@ def _assemble(problem: Problem, original: Problem, inventory: Inventory, catalog
         each = {m.name: item_price(terms, sc, m, pay) for m in models}
         exact = sum((each[h.model] for h in hosts), Decimal(0))
         exact += sum((each[pu.model] for pu in units), Decimal(0))
+        # tests of some tiers use the PCs holding them: a cost of the packing that no item
+        # price carries, added to the plan's cost but not to its bound (still a bound)
+        if tiered_tests(sc):
+            tier_of = {n: w.tier for n, w in by_name.items()}
+            tiered = tier_test_cost(terms, sc, catalog, tested_in_plan(
+                sc, [(h.id, h.model, {tier_of[n] for n in h.workloads}) for h in hosts],
+                [(u.id, u.model, u.hosts) for u in units]))
+            exact += tiered
+            if tiered > 0:
+                notes.append(
+                    f"tests of some tiers ({', '.join(t.kind for t in tiered_tests(sc))}) cost "
+                    f"{cents(tiered):,.2f} {problem.currency} over the term on the PCs holding "
+                    "those tiers: in the plan's cost, not in its lower bound, so the gap "
+                    "includes them")
         if bound is None:
             bound = Decimal(int(problem.round_bound(lb))) / problem.scale
         # exact where the total has at most six decimals (fees such as 10.001), else rounded
@@ -1035,7 +1059,7 @@ def _assemble(problem: Problem, original: Problem, inventory: Inventory, catalog
         status = OPTIMAL if gap == 0.0 else FEASIBLE
     if status == INFEASIBLE:
         lower, gap = None, None
-    warnings = list(problem.warnings)
+    warnings = list(problem.warnings) + notes
     if stock_short:
         warnings.append("vendor stock limits leave workloads unplaced; no bound is claimed")
     elif unplaced and not hosts and not interrupted:
@@ -1112,7 +1136,7 @@ def physical_baseline(inventory: Inventory, catalog: Catalog, policy: Policy,
             break
         keep = again
         pick = _baseline_pick(inventory, catalog, policy, problem, partial(price, keep=keep))
-    used, counts, seats, unplaced = pick
+    used, counts, seats, unplaced, by_tier = pick
     keep = keep_factor(catalog.discount_percent(sum(used.values()))) if money else keep
     cost = sum((price(hm, keep) * used[hm.name] for hm in catalog.hosts if used.get(hm.name)),
                Decimal(0))
@@ -1131,24 +1155,33 @@ def physical_baseline(inventory: Inventory, catalog: Catalog, policy: Policy,
         cost += sum((price(problem.units[p.unit].model, keep) * k for p, k in cov.patterns),
                     Decimal(0))
     by_model = {k: v for k, v in used.items() if v}
+    if terms is not None and tiered_tests(sc):
+        cost += tier_test_cost(terms, sc, catalog, tested_physically(
+            sc, by_tier, sum(used.values()), units_by_model))
     if not money:
         cost = Decimal(sum(used.values())) + Decimal(n_units) / COUNT_HOST
     else:
         cost = cents(cost)
     return Baseline(sum(used.values()), n_units, cost, by_model, unplaced,
-                    {k: v for k, v in sorted(units_by_model.items()) if v})
+                    {k: v for k, v in sorted(units_by_model.items()) if v},
+                    {t: dict(sorted(m.items())) for t, m in sorted(by_tier.items())})
 
 
 def _baseline_pick(inventory: Inventory, catalog: Catalog, policy: Policy, problem: Problem,
                    price: Callable[[HostModel], Decimal]
-                   ) -> tuple[dict[str, int], list[int], int, list[UnplacedWorkload]]:
-    """Each in-scope copy on the cheapest model (by ``price``) holding it bare, within stock."""
+                   ) -> tuple[dict[str, int], list[int], int, list[UnplacedWorkload],
+                              dict[int, dict[str, int]]]:
+    """Each in-scope copy on the cheapest model (by ``price``) holding it bare, within stock.
+
+    Also returns the PCs per tier and model (a test of some tiers uses those PCs).
+    """
     growth = growth_factor(policy, catalog)
     models = sorted(catalog.hosts, key=lambda m: (price(m), m.cores, m.name))
     used = {m.name: 0 for m in models}
     counts = [0] * len(problem.hosts)
     type_of = {ht.model.name: ht.index for ht in problem.hosts}
     unplaced: list[UnplacedWorkload] = []
+    by_tier: dict[int, dict[str, int]] = {}
     seats = 0
     for w in inventory.workloads:
         if w.tier not in policy.tiers:
@@ -1167,8 +1200,10 @@ def _baseline_pick(inventory: Inventory, catalog: Catalog, policy: Policy, probl
                 unplaced.append(UnplacedWorkload(name, "no PC model holds it without overcommit"))
                 continue
             used[choice.name] += 1
+            tier = by_tier.setdefault(w.tier, {})
+            tier[choice.name] = tier.get(choice.name, 0) + 1
             if choice.name in type_of:
                 counts[type_of[choice.name]] += 1
             if w.kind == "workstation" and policy.workstation_seats:
                 seats += 1
-    return used, counts, seats, unplaced
+    return used, counts, seats, unplaced, by_tier

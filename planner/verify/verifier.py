@@ -65,7 +65,8 @@ def check_plan(plan: Plan, inventory: Inventory, catalog: Catalog, policy: Polic
     f = _facts(inventory, catalog, policy)
     return [*_check_accounting(plan, f), *_check_hosts(plan, f, catalog, policy),
             *_check_rules(f), *_check_units(plan, f, catalog, policy),
-            *_check_stock(plan, catalog), *_check_cost(plan, catalog, policy), *_check_claims(plan)]
+            *_check_stock(plan, catalog), *_check_cost(plan, catalog, policy, f),
+            *_check_claims(plan)]
 
 
 def _check_accounting(plan: Plan, f: _Facts) -> list[str]:
@@ -202,13 +203,15 @@ def _check_stock(plan: Plan, catalog: Catalog) -> list[str]:
     return problems
 
 
-def _expected_total(plan: Plan, catalog: Catalog, policy: Policy) -> Fraction | str:
+def _expected_total(plan: Plan, catalog: Catalog, policy: Policy,
+                    f: _Facts) -> Fraction | str:
     """The plan's expected cost over the term, in exact rational arithmetic (or what is wrong).
 
     Derived here in closed form, not from the model's per-year lines: each PC or unit costs
     rate * (capacity fees * (1 - discount) + usage) over the term, with the escalated years
     summed once (S = sum of (1 + e)^(y - 1)); a virtual PC adds the hypervisor licence and T
-    years of subscription (docs/cost-model.md).
+    years of subscription (docs/cost-model.md). A test of some tiers adds its days on the PCs
+    holding a workload of those tiers and on the units carrying them.
     """
     sc = policy.scenario
     rate = Fraction(1)
@@ -223,8 +226,9 @@ def _expected_total(plan: Plan, catalog: Catalog, policy: Policy) -> Fraction | 
     pcs = len(plan.hosts)
     pct = max((Fraction(t.percent) for t in catalog.discounts if t.min_pcs <= pcs),
               default=Fraction(0))
-    pc_days = sum((t.per_year * Fraction(t.pc_days) for t in sc.tests), Fraction(0))
-    unit_days = sum((t.per_year * Fraction(t.unit_days) for t in sc.tests), Fraction(0))
+    every = [t for t in sc.tests if t.tiers is None]
+    pc_days = sum((t.per_year * Fraction(t.pc_days) for t in every), Fraction(0))
+    unit_days = sum((t.per_year * Fraction(t.unit_days) for t in every), Fraction(0))
     per_year = Fraction(sc.declarations) / term
     days = Fraction(sc.disaster_days)
 
@@ -242,8 +246,23 @@ def _expected_total(plan: Plan, catalog: Catalog, policy: Policy) -> Fraction | 
                              unit_days) for u in catalog.units})
     hosts = Counter(h.model for h in plan.hosts)
     units = Counter(pu.model for pu in plan.units)
-    return sum((k * each[name] for name, k in [*hosts.items(), *units.items()] if name in each),
-               Fraction(0))
+    total = sum((k * each[name] for name, k in [*hosts.items(), *units.items()] if name in each),
+                Fraction(0))
+    daily = {m.name: Fraction(m.daily_fee) for m in catalog.hosts}
+    daily.update({u.name: Fraction(u.daily_fee) for u in catalog.units})
+    for t in sc.tests:
+        if t.tiers is None or t.per_year <= 0:
+            continue
+        taking = {h.id: h.model for h in plan.hosts
+                  if any(n in f.workload_of and f.workload_of[n].tier in t.tiers
+                         for n in h.workloads)}
+        carrying = [pu.model for pu in plan.units if set(pu.hosts) & set(taking)]
+        day = (Fraction(t.pc_days) * sum((daily.get(m, Fraction(0)) for m in taking.values()),
+                                         Fraction(0))
+               + Fraction(t.unit_days) * sum((daily.get(m, Fraction(0)) for m in carrying),
+                                             Fraction(0)))
+        total += rate * years * t.per_year * day
+    return total
 
 
 def _to_cents(x: Fraction) -> Decimal:
@@ -252,13 +271,13 @@ def _to_cents(x: Fraction) -> Decimal:
     return Decimal(c) / 100
 
 
-def _check_cost(plan: Plan, catalog: Catalog, policy: Policy) -> list[str]:
+def _check_cost(plan: Plan, catalog: Catalog, policy: Policy, f: _Facts) -> list[str]:
     """The reported cost equals the plan priced from the catalog (or counted, without fees)."""
     models: list[HostModel | UnitModel] = [*catalog.hosts, *catalog.units]
     has_fees = any(m.monthly_fee or m.setup_fee or m.declaration_fee or m.daily_fee
                    for m in models)
     if has_fees:
-        total = _expected_total(plan, catalog, policy)
+        total = _expected_total(plan, catalog, policy, f)
         if isinstance(total, str):
             return [f"cannot price the plan: {total}"]
         # exact, or rounded once to the cent where the exact total has more decimals
@@ -307,14 +326,16 @@ def check_rto(plan: Plan, inventory: Inventory, catalog: Catalog, policy: Policy
     On a PC that is on site after its unit's (or its own) delivery, restores run one after
     another: singles at their tier, an affinity group as one block at its most critical
     member's tier, smaller first within a tier; a workload runs its PC model's boot time after
-    its block is restored. A tier with an unplaced workload never fully runs. An empty list
-    means every target holds.
+    its block is restored, a workstation needing a staff seat not before its seat's unit is on
+    site. A tier with an unplaced workload never fully runs. An empty list means every target
+    holds.
     """
     f = _facts(inventory, catalog, policy)
     hosts = {m.name: m for m in catalog.hosts}
     units = {u.name: u for u in catalog.units}
     unit_of = {pu.id: units[pu.model] for pu in plan.units if pu.model in units}
     latest: dict[tuple[int, str], float] = {}
+    ready: dict[str, tuple[str, float]] = {}
     for h in plan.hosts:
         m = hosts.get(h.model)
         if m is None:
@@ -336,8 +357,19 @@ def check_rto(plan: Plan, inventory: Inventory, catalog: Catalog, policy: Policy
         for _, size, _, names in sorted(blocks):
             clock += size / m.restore_rate_gb_h
             for n in names:
-                key = (f.workload_of[n].tier, h.id)
-                latest[key] = max(latest.get(key, 0.0), clock + m.boot_minutes / 60.0)
+                ready[n] = (h.id, clock + m.boot_minutes / 60.0)
+    # a workstation needing a staff seat runs once its seat's unit is on site too: seats by
+    # arrival go to the workstations by tier, then by readiness (docs/recovery.md)
+    if policy.workstation_seats and catalog.units:
+        arrivals = sorted(units[pu.model].delivery_hours for pu in plan.units
+                          if pu.model in units for _ in range(pu.seats_used))
+        desk = sorted((n for n in ready if f.workload_of[n].kind == "workstation"),
+                      key=lambda n: (f.workload_of[n].tier, ready[n][1], n))
+        for n, at in zip(desk, arrivals, strict=False):
+            ready[n] = (ready[n][0], max(ready[n][1], at))
+    for n, (hid, at) in ready.items():
+        key = (f.workload_of[n].tier, hid)
+        latest[key] = max(latest.get(key, 0.0), at)
     problems: list[str] = []
     for tier, rto in policy.rto:
         if tier not in policy.tiers:
@@ -345,8 +377,8 @@ def check_rto(plan: Plan, inventory: Inventory, catalog: Catalog, policy: Policy
         for u in plan.unplaced:
             if u.name in f.workload_of and f.workload_of[u.name].tier == tier:
                 problems.append(f"tier {tier}: {u.name} is unplaced, the tier never fully runs")
-        for (t, hid), ready in sorted(latest.items()):
-            if t == tier and ready > rto * (1 + REL_TOL) + 1e-9:
-                problems.append(f"{hid}: tier {tier} runs at {ready:.4g} h, after its RTO of "
+        for (t, hid), last in sorted(latest.items()):
+            if t == tier and last > rto * (1 + REL_TOL) + 1e-9:
+                problems.append(f"{hid}: tier {tier} runs at {last:.4g} h, after its RTO of "
                                 f"{rto:g} h")
     return problems
