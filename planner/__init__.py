@@ -21,7 +21,7 @@ from planner.present.report import (
     write_html,
     write_pdf,
 )
-from planner.readers import ImportSummary, load_inventory
+from planner.readers import ImportSummary, load_inventory, size_inventory
 from planner.readers.catalog import (
     Catalog,
     HostModel,
@@ -33,12 +33,14 @@ from planner.readers.catalog import (
 )
 from planner.readers.inventory import Inventory, Workload, read_inventory_csv
 from planner.readers.schema import POLICY_FIELDS, SCENARIO_FIELDS, field_range
+from planner.readers.usage import MEASURED, SizingSummary, sizing_mode
 from planner.recovery import Timeline, timeline
 from planner.recovery.enforce import RtoPlan, plan_meeting_rto
 from planner.solver import PlanRun, Progress, StopSignal, physical_baseline, plan
 from planner.verify import check_plan, verify_plan
 
 __all__ = [
+    "MEASURED",
     "POLICY_FIELDS",
     "SCENARIO_FIELDS",
     "Assessment",
@@ -59,6 +61,7 @@ __all__ = [
     "Report",
     "RtoPlan",
     "Scenario",
+    "SizingSummary",
     "StopSignal",
     "SweepResult",
     "Timeline",
@@ -80,6 +83,8 @@ __all__ = [
     "plan_meeting_rto",
     "read_inventory_csv",
     "render_html",
+    "size_inventory",
+    "sizing_mode",
     "sweep",
     "tables",
     "timeline",

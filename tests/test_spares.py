@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -143,3 +144,27 @@ def test_spares_policy_range_and_cli_line(tmp_path: object) -> None:
     p = plan(_inv(2, 2, 2, 2), cat, replace(PURE_PACKING, spares=1),  # type: ignore[arg-type]
              time_limit=5)
     assert "Spares (N+1): 1 x Small" in summary(p)
+
+
+def test_exports_carry_the_spares(tmp_path: Path) -> None:
+    import openpyxl
+
+    from planner.present.export import plan_json, write_csv, write_xlsx
+
+    cat = _catalog(("Big", 8, 100), ("Small", 4, 60))
+    p = plan(_inv(2, 2, 2, 2), cat, replace(PURE_PACKING, spares=1),  # type: ignore[arg-type]
+             time_limit=5)
+    d = plan_json(p)
+    assert [h["spare"] for h in d["hosts"]].count(True) == 1
+    assert d["stats"]["spares"]["extra_cost"] == 80 * 36 and "one model" in \
+        d["stats"]["spares"]["scope"]
+    wb = openpyxl.load_workbook(write_xlsx(p, tmp_path / "p.xlsx"))
+    summary = {r[0]: r[1] for r in wb["summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["spares (N+k)"] == 1 and summary["spare model"] == "Small"
+    assert summary["N+0 cost [USD]"] == 100 * 36 and summary["N+k extra cost [USD]"] == 80 * 36
+    costs = {r[0]: r[1] for r in wb["costs"].iter_rows(min_row=2, values_only=True)}
+    assert costs["spares extra cost (N+1 against N+0)"] == 80 * 36
+    pcs = list(wb["PCs"].iter_rows(values_only=True))
+    assert pcs[0][3] == "spare" and sum(1 for r in pcs[1:] if r[3]) == 1
+    write_csv(p, tmp_path / "csv")
+    assert "spare" in (tmp_path / "csv" / "pcs.csv").read_text().splitlines()[0]
