@@ -144,6 +144,23 @@ def test_spares_policy_range_and_cli_line(tmp_path: object) -> None:
     p = plan(_inv(2, 2, 2, 2), cat, replace(PURE_PACKING, spares=1),  # type: ignore[arg-type]
              time_limit=5)
     assert "Spares (N+1): 1 x Small" in summary(p)
+    assert "Status: optimal (proven over N+1 plans whose spares are all of one model" in \
+        summary(p)
+
+
+def test_a_stop_before_any_spares_plan_is_said_and_verified() -> None:
+    from planner.solver.engine import StopSignal
+
+    cat = _catalog(("Big", 8, 100), ("Small", 4, 60))
+    inv = _inv(2, 2, 2, 2)
+    policy = replace(PURE_PACKING, spares=1)
+    stop = StopSignal()
+    stop.request()
+    p = plan(inv, cat, policy, time_limit=5, stop=stop)  # type: ignore[arg-type]
+    assert p.interrupted and p.status.startswith("interrupted")
+    assert not any(h.spare for h in p.hosts) and p.stats["spares"]["model"] is None
+    assert any("not planned" in w and "interrupted" in w for w in p.warnings)
+    verify_plan(p, inv, cat, policy)  # type: ignore[arg-type]
 
 
 def test_exports_carry_the_spares(tmp_path: Path) -> None:
@@ -168,3 +185,13 @@ def test_exports_carry_the_spares(tmp_path: Path) -> None:
     assert pcs[0][3] == "spare" and sum(1 for r in pcs[1:] if r[3]) == 1
     write_csv(p, tmp_path / "csv")
     assert "spare" in (tmp_path / "csv" / "pcs.csv").read_text().splitlines()[0]
+
+
+def test_nothing_placed_needs_no_spares() -> None:
+    cat = _catalog(("Small", 4, 60))
+    policy = replace(PURE_PACKING, spares=1)
+    for inv in (Inventory(()), _inv(64)):  # empty; one workload that fits no PC
+        p = plan(inv, cat, policy, time_limit=2)  # type: ignore[arg-type]
+        assert not p.hosts and p.stats["spares"]["model"] is None
+        assert any("not needed" in w for w in p.warnings)
+        verify_plan(p, inv, cat, policy)  # type: ignore[arg-type]

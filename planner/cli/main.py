@@ -87,6 +87,10 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 
 
 def _status_line(p: Plan) -> str:
+    sp = p.stats.get("spares")
+    if p.status == OPTIMAL and isinstance(sp, dict) and sp.get("model"):
+        return (f"Status: optimal (proven over N+{sp['k']} plans whose spares are all of one "
+                "model, each standing in for one lost PC whole)")
     if p.status == OPTIMAL:
         return "Status: optimal (proven)"
     if p.status == INTERRUPTED:

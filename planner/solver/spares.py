@@ -50,7 +50,7 @@ from planner.solver import engine
 from planner.solver.bounds import capacity_bound
 
 #: what "optimal" and the bound mean for an N+k plan (stats and warnings carry it)
-SCOPE = ("over plans whose {k} spare(s) are of one model, each standing in for one lost PC "
+SCOPE = ("over N+{k} plans whose spares are all of one model, each standing in for one lost PC "
          "whole (mixed spare models and a lost PC spread over several spares not searched)")
 
 
@@ -130,6 +130,11 @@ def plan_with_spares(inventory: Inventory, catalog: Catalog, policy: Policy, *,
     # N+0, for the comparison: a share of the time like one sub-problem
     base = engine.plan(inventory, catalog, n0_policy, verify=False, stop=stop, start=start,
                        time_limit=max(0.1, time_limit / (len(subs) + 1)), progress=progress)
+    if not base.hosts and not base.interrupted:  # nothing placed, nothing to stand in for
+        base.warnings.append(f"no workload is placed: the {k} spare PC(s) are not needed")
+        base.stats["spares"] = {"k": k, "model": None, "n0_cost": float(base.cost),
+                                "reason": "no workload is placed"}
+        return base
     best: tuple[tuple[int, Decimal], engine._Search, _Sub] | None = None
     interrupted = base.interrupted
     shown = [math.inf]
