@@ -62,8 +62,7 @@ def test_policy_form_sets_spares_and_sizing(app: AppTest) -> None:
     pol = app.session_state["inputs"].policy
     assert (pol.spares, pol.sizing, pol.usage_percentile, pol.comfort_factor) == \
         (2, "measured", 90.0, 1.5)
-    # every sample quote has mobile units: the form says spares need a quote without them
-    assert any("without mobile units" in c.value for c in app.caption)
+    assert any("spares in each unit that carries PCs" in c.value for c in app.caption)
     # a policy file loaded shows in the form (it kept the previous values, and "Apply" would
     # have put them back)
     app.file_uploader(key="policy_upload").upload(
@@ -117,10 +116,14 @@ def test_plan_page_shows_n_plus_k_against_n_plus_0(app: AppTest) -> None:
     assert "one model" in words  # what "optimal" covers is said
 
 
-def test_spares_with_a_units_quote_say_why(app: AppTest) -> None:
+def test_spares_with_a_units_quote_sit_in_the_units(app: AppTest) -> None:
     inp = app.session_state["inputs"]
     app.session_state["inputs"] = replace(inp, policy=replace(inp.policy, spares=1))
     page(app, "plan")
-    _done(app, 20)
-    assert any("mobile units" in e.value for e in app.error)
-
+    _done(app)
+    assert not app.exception
+    cat = inp.catalogs[0]
+    plan = app.session_state["last_plan"][cat.source or cat.vendor]
+    spares = [h for h in plan.hosts if h.spare]
+    assert spares and all(h.unit for h in spares) and plan.stats["spares"]["per_unit"]
+    assert any("in each mobile unit that carries PCs" in c.value for c in app.caption)

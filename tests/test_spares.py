@@ -126,10 +126,37 @@ def test_verifier_refuses_a_plan_that_would_not_survive() -> None:
         verify_plan(replace(p, hosts=work), inv, cat, policy)  # type: ignore[arg-type]
 
 
-def test_spares_with_units_are_refused_clearly() -> None:
-    cat = _catalog(("Small", 4, 60), units=True)
-    with pytest.raises(InputError, match="mobile units"):
-        plan(_inv(2), cat, replace(PURE_PACKING, spares=1), time_limit=2)  # type: ignore[arg-type]
+def test_spares_with_units_sit_in_each_unit_that_carries_pcs() -> None:
+    """Units of 4 slots: k = 1 spare in each unit with PCs, standing in for its own PCs."""
+    data: dict[str, object] = {
+        "host": [{"name": "Small", "cores": 4, "memory": "512 GiB", "storage": "10 TB",
+                  "monthly_fee": 60}],
+        "unit": [{"name": "van", "slots": 4, "seats": 0, "monthly_fee": 10}]}
+    cat = parse_catalog(data)
+    inv = _inv(4, 4, 4, 4, 4)  # 5 full Small PCs: 2 vans (3 + 1 spare, 2 + 1 spare)
+    policy = replace(PURE_PACKING, spares=1)
+    p = plan(inv, cat, policy, time_limit=5)
+    spares = [h for h in p.hosts if h.spare]
+    assert len(p.units) == 2 and len(spares) == 2
+    # the bound counts k spares, not k per unit: a gap is shown, never a false "optimal"
+    assert p.lower_bound is not None and p.lower_bound <= p.cost
+    assert sorted(h.unit or "" for h in spares) == sorted(u.id for u in p.units)
+    assert all(u.slots_used <= 4 for u in p.units)
+    assert p.cost == (7 * 60 + 2 * 10) * 36 and p.stats["spares"]["per_unit"]
+    for lost in (h for h in p.hosts if not h.spare):  # re-packed in its own unit
+        assert _repacks([lost], [s for s in spares if s.unit == lost.unit], inv)
+    # a spare in the other unit does not count: swap the two spares' units
+    a, b = spares
+    swapped = [replace(h, unit=b.unit) if h.id == a.id else replace(h, unit=a.unit)
+               if h.id == b.id else h for h in p.hosts]
+    units = [replace(u, hosts=[b.id if x == a.id else a.id if x == b.id else x
+                               for x in u.hosts]) for u in p.units]
+    bad = replace(p, hosts=swapped, units=units)
+    assert check_plan(bad, inv, cat, policy) == []  # same model: still survives
+    one = replace(p, hosts=[h for h in p.hosts if h.id != b.id],
+                  units=[replace(u, hosts=[x for x in u.hosts if x != b.id]) for u in p.units])
+    problems = check_plan(one, inv, cat, policy)
+    assert any("not 2 (1 in each of 2 units with PCs)" in x for x in problems)
 
 
 def test_spares_policy_range_and_cli_line(tmp_path: object) -> None:

@@ -83,7 +83,9 @@ def spares_and_sizing(plan: Plan) -> None:
                   delta_color="off",
                   help="PCs and units only (what the engine minimises), same inventory and "
                        "quote with and without the spares")
-        c1.caption(f"{k} × {sp['model']} spare, each standing in for one lost PC whole. "
+        where = (f" ({k} in each mobile unit that carries PCs)" if sp.get("per_unit") else "")
+        c1.caption(f"{int(sp.get('spares', k))} × {sp['model']} spare{where}, each standing in "
+                   "for one lost PC whole. "
                    f"N+0: {ui.plural(int(sp['n0_pcs']), 'PC')}, {ui.money(n0, cur)}; "
                    f"N+{k}: {ui.plural(int(sp['nk_pcs']), 'PC')}, {ui.money(nk, cur)}.")
     if sizing is not None:

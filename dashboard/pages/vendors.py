@@ -211,10 +211,9 @@ def policy_section() -> None:
         lo, hi = ui.limits("spares", 0.0, 10.0)
         spares = s4.number_input("Spare PCs, N+k (PCs)", int(lo), int(hi), int(pol.spares),
                                  step=1, key=fk("pol_spares"), help=ui.help_of("spares"))
-        if any(c.units for c in inp.catalogs):
-            st.caption("Spare PCs are planned for quotes without mobile units (spares per unit "
-                       "are not built yet): with spares above 0, a quote with units shows "
-                       "why it has no plan; remove its units in the quote editor to plan N+k.")
+        st.caption("Spare PCs: after the loss of any k recovery PCs, every workload they held "
+                   "runs on a spare, of the same mobile unit where PCs travel in units (k "
+                   "spares in each unit that carries PCs), else at the site.")
         st.markdown("**Money scenario** — what the contract costs over its term "
                     "(docs/cost-model.md)")
         m1, m2, m3, m4 = st.columns(4)

@@ -285,7 +285,8 @@ def _check_spares(plan: Plan, f: _Facts, catalog: Catalog, policy: Policy) -> li
     """N+k: k spares, and every loss of k PCs (every single loss on large plans) survived.
 
     A loss is survived when each lost PC that ran workloads can be moved whole onto its own
-    surviving spare (a matching, found by augmenting paths), its load recomputed here.
+    surviving spare of the same mobile unit (or at the site without units): a matching, found
+    by augmenting paths, its load recomputed here.
     """
     k = policy.spares
     spares = [h for h in plan.hosts if h.spare]
@@ -293,8 +294,16 @@ def _check_spares(plan: Plan, f: _Facts, catalog: Catalog, policy: Policy) -> li
         return [f"{h.id} is a spare but the policy asks for none" for h in spares]
     if ((plan.status == "infeasible" or plan.interrupted) and not spares) or not plan.hosts:
         return []  # none when stock runs out or a stop came first (a warning says so)
-    if len(spares) != k:
-        return [f"policy spares = {k} but the plan has {len(spares)} spare PC(s)"]
+    # PCs at the site: k spares; PCs in mobile units: k spares in every unit, standing in for
+    # the PCs of their own unit
+    spare_ids = {h.id for h in spares}
+    carrying = [u for u in plan.units if any(x not in spare_ids for x in u.hosts)]
+    want = k * len(carrying) if catalog.units else k
+    if len(spares) != want:
+        where = f" ({k} in each of {len(carrying)} units with PCs)" if catalog.units else ""
+        return [f"policy spares = {k} but the plan has {len(spares)} spare PC(s), not "
+                f"{want}{where}"]
+    unit_of = {h.id: h.unit for h in plan.hosts}
     models = {m.name: m for m in catalog.hosts}
     caps = {h.id: _usable(models[h.model].cores, models[h.model].memory_gib,
                           models[h.model].storage_gb, policy)
@@ -315,16 +324,21 @@ def _check_spares(plan: Plan, f: _Facts, catalog: Catalog, policy: Policy) -> li
         combinations(ids, k) if n_sets <= MAX_LOSS_SETS else ((x,) for x in ids))
     for lost in losses:
         if not _absorbed([x for x in lost if x in loads], loads,
-                         [s for s in caps if s not in lost], caps):
+                         [s for s in caps if s not in lost], caps, unit_of):
             return [f"the loss of {', '.join(lost)} cannot be absorbed by the spares"]
     return []
 
 
 def _absorbed(lost: list[str], loads: dict[str, list[float]], spares: list[str],
-              caps: dict[str, tuple[float, float, float]]) -> bool:
-    """Whether each lost PC's load fits a distinct surviving spare (bipartite matching)."""
-    fits = {pc: [s for s in spares if all(u <= c * (1 + REL_TOL) + 1e-9
-                                          for u, c in zip(loads[pc], caps[s], strict=True))]
+              caps: dict[str, tuple[float, float, float]],
+              unit_of: dict[str, str | None]) -> bool:
+    """Whether each lost PC's load fits a distinct surviving spare of its own unit (or site).
+
+    A bipartite matching, found by augmenting paths.
+    """
+    fits = {pc: [s for s in spares if unit_of.get(s) == unit_of.get(pc)
+                 and all(u <= c * (1 + REL_TOL) + 1e-9
+                         for u, c in zip(loads[pc], caps[s], strict=True))]
             for pc in lost}
     match: dict[str, str] = {}
 
