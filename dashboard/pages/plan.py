@@ -86,7 +86,9 @@ def spares_and_sizing(plan: Plan) -> None:
         where = (f" ({k} in each mobile unit that carries PCs)" if sp.get("per_unit") else "")
         c1.caption(f"{int(sp.get('spares', k))} × {sp['model']} spare{where}, each standing in "
                    "for one lost PC whole. "
-                   f"N+0: {ui.plural(int(sp['n0_pcs']), 'PC')}, {ui.money(n0, cur)}; "
+                   f"N+0: {ui.plural(int(sp['n0_pcs']), 'PC')}, {ui.money(n0, cur)}"
+                   + ("" if sp.get("n0_status") == "optimal" else
+                      " (its own plan, not proven optimal)") + "; "
                    f"N+{k}: {ui.plural(int(sp['nk_pcs']), 'PC')}, {ui.money(nk, cur)}.")
     if sizing is not None:
         conf = sizing.confidence

@@ -22,9 +22,10 @@ Sub-problems are taken cheapest capacity bound first; one whose bound reaches th
 skipped (its bound still counts). N+0 is planned first, for the comparison the plan reports.
 
 With mobile units the spares number k per unit carrying PCs, known only once the units are
-chosen: each sub-problem counts k spares (at least one unit carries PCs) and the plan is priced
-exactly afterwards; with discount tiers a relaxed sub-problem per spare model bounds (see
-``capped_catalog``). The bound then counts k spares, not k per unit, and a gap may remain.
+chosen: each sub-problem counts k spares in each of the fewest units any packing needs
+(``_least_units``) and the plan is priced exactly afterwards; with discount tiers a relaxed
+sub-problem per spare model bounds (see ``capped_catalog``). Where the plan needs more units
+than that, a gap may remain.
 
 What the bound does not cover (the plan's warnings and stats say so): mixed spare models, and
 a lost PC's workloads spread over several spares. "optimal" means optimal over plans whose
@@ -96,6 +97,27 @@ def _room_for_spares(pr: Problem, spare: HostModel, k: int) -> None:
         u.slots = max(0, u.slots - k * spare.slots)
 
 
+def _least_units(pr: Problem) -> int:
+    """Units that must carry PCs in any packing of the problem (at least 1 where any PC is).
+
+    Working PCs: at least the total demand over the largest capacity, per dimension, and the
+    tier's least count; each takes at least the fewest slots of any model, and a unit holds at
+    most the most slots any unit model has left beside its spares.
+    """
+    if not pr.items or not pr.hosts:
+        return 1
+    pcs = pr.min_pcs
+    for d in range(3):
+        cap = max(h.cap[d] for h in pr.hosts)
+        need = sum(it.size[d] * it.demand for it in pr.items)
+        if cap > 0:
+            pcs = max(pcs, -(-need // cap))
+    room = max((u.slots for u in pr.units if u.available != 0), default=0)
+    if room <= 0:
+        return 1
+    return max(1, -(-pcs * min(h.slots for h in pr.hosts) // room))
+
+
 @dataclass
 class _Sub:
     """One sub-problem: spare model, its capped catalog, a discount tier, the spares' price."""
@@ -152,9 +174,12 @@ def plan_with_spares(inventory: Inventory, catalog: Catalog, policy: Policy, *,
                 continue  # no plan reaches this tier: every working PC must run a workload
             each = (item_price(terms, policy.scenario, s, keep_factor(pct))
                     if terms is not None else None)
-            if catalog.units:  # k spares in each unit that carries PCs (at least one)
+            # k spares at the site, or in each unit that carries PCs (at least _least_units)
+            n_spares = k
+            if catalog.units:
                 _room_for_spares(pr, s, k)
-            fixed = k * each if each is not None else Decimal(k)
+                n_spares = k * _least_units(pr)
+            fixed = n_spares * each if each is not None else Decimal(n_spares)
             quick = Decimal(int(pr.round_bound(capacity_bound(pr)))) / pr.scale
             subs.append(_Sub(s, cat_s, pr, fixed, quick + fixed, bounds_all=bounds_all))
     subs.sort(key=lambda x: (x.bound, x.spare.name, x.problem.min_pcs))
