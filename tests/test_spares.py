@@ -222,3 +222,21 @@ def test_nothing_placed_needs_no_spares() -> None:
         assert not p.hosts and p.stats["spares"]["model"] is None
         assert any("not needed" in w for w in p.warnings)
         verify_plan(p, inv, cat, policy)  # type: ignore[arg-type]
+
+
+def test_written_plan_names_the_spares() -> None:
+    import planner
+
+    cat = _catalog(("Big", 8, 100), ("Small", 4, 60))
+    inv = _inv(2, 2, 2, 2)
+    policy = replace(PURE_PACKING, spares=1)
+    p = plan(inv, cat, policy, time_limit=5)  # type: ignore[arg-type]
+    a = planner.assess(p, inv, cat, policy)  # type: ignore[arg-type]
+    html = planner.render_html(planner.build_report(p, inv, cat, policy, a))  # type: ignore[arg-type]
+    assert "<th>Spare PCs</th>" in html and "N+1: 1 × Small (at the site)" in html
+    assert "+2,880.00 USD" in html
+    sized = replace(p, stats={**p.stats, "sizing": {
+        "measured": 3, "percentile": 95.0, "comfort": 1.3, "fallback": ["x"], "confidence": 2 / 3}})
+    html = planner.render_html(planner.build_report(sized, inv, cat, policy, a))  # type: ignore[arg-type]
+    assert "<th>Sizing</th>" in html and "3 workload(s) sized on measured use (p95 × 1.3)" in html
+    assert "confidence 67 %" in html
