@@ -156,3 +156,18 @@ def test_cli_plans_on_measured_use(tmp_path: Path, sample_paths: dict[str, Path]
     assert rows[0][:3] == ("workload", "vcpu_provisioned [vCPU]", "vcpu_planned [vCPU]")
     assert {r[0]: (r[1], r[2], r[5]) for r in rows[1:]} == {
         "big1": (16, 2, True), "big2": (16, 2, True), "big3": (16, 2, True)}
+
+
+def test_sizing_account_counts_machines_not_rows(tmp_path: Path) -> None:
+    """A row with count 3 is three machines in the measured count, the totals and confidence."""
+    from dataclasses import replace
+
+    inv = _inv(replace(_w("web", vcpu=4, mem=8.0), count=3), _w("db", vcpu=8, mem=32.0))
+    p = _usage(tmp_path, "name,cpu [vCPU],memory [GiB],samples,days\n"
+                         "web,1,2,3000,10\ndb,2,8,10,1\n")
+    _, s = size_inventory(inv, None, POLICY, p)
+    assert s is not None and s.measured_machines == 4
+    assert s.confidence == 0.75  # the 3 web machines have enough samples, db not
+    assert s.totals()[:2] == (3 * 4 + 8, 3 * 2 + 3)  # ceil(1 x 1.3) = 2, ceil(2 x 1.3) = 3
+    assert s.lines()[0].startswith("Sizing: 4 workload(s) on measured use")
+    assert s.to_dict()["measured"] == 4

@@ -96,7 +96,7 @@ def spares_and_sizing(plan: Plan) -> None:
                   help="Share of the workloads sized on measured use that had enough samples "
                        "over enough days (policy usage_min_samples, usage_min_days)")
         v0, v1, m0, m1 = sizing.totals()
-        c2.caption(f"{ui.plural(len(sizing.measured), 'workload')} sized on measured use "
+        c2.caption(f"{ui.plural(sizing.measured_machines, 'workload')} sized on measured use "
                    f"(p{sizing.percentile:g} × {sizing.comfort:g}), "
                    f"{len(sizing.fallback):,} without usage kept provisioned; vCPU "
                    f"{v0:,} → {v1:,}, memory {m0:,.0f} → {m1:,.0f} GiB.")
