@@ -18,7 +18,18 @@ from typing import Any
 import streamlit as st
 
 import planner
-from planner import Catalog, ImportSummary, Inventory, Plan, PlanRun, Policy, RtoPlan, RtoRun
+from planner import (
+    MEASURED,
+    Catalog,
+    ImportSummary,
+    Inventory,
+    Plan,
+    PlanRun,
+    Policy,
+    RtoPlan,
+    RtoRun,
+    SizingSummary,
+)
 from planner.money.compare import reporting_currency
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +48,12 @@ MAX_RUNS = 24
 
 @dataclass
 class Inputs:
-    """What the user plans with: the inventory (with edits), quotes, the policy."""
+    """What the user plans with: the inventory (with edits), quotes, the policy.
+
+    ``inventory`` is what is planned: sized on measured use where the policy asks for it and a
+    usage file is loaded (``resize``); ``provisioned`` is then the inventory as imported and
+    edited (None: the two are the same) and ``sizing`` the account of it.
+    """
 
     inventory: Inventory
     summary: ImportSummary
@@ -49,6 +65,54 @@ class Inputs:
     notes: list[str] = field(default_factory=list)
     #: plan so every tier meets the policy's RTO (the Plan page's switch; ``--enforce-rto``)
     enforce_rto: bool = False
+    provisioned: Inventory | None = None
+    usage_name: str | None = None
+    usage_data: bytes | None = field(default=None, repr=False)
+    sizing: SizingSummary | None = None
+
+    @property
+    def base(self) -> Inventory:
+        """The inventory as imported and edited, before sizing on measured use."""
+        return self.provisioned or self.inventory
+
+    def wants_usage(self) -> bool:
+        """Whether the policy (or the mapping) sizes any workload on measured use."""
+        return any(planner.sizing_mode(w, self.policy) == MEASURED for w in self.base.workloads)
+
+
+def resize(new: Inputs) -> Inputs:
+    """The inputs with the planned inventory sized as their policy and usage file say.
+
+    ``new.inventory`` (or ``new.provisioned`` where set) is taken as the provisioned inventory.
+    A bad usage file raises the reader's PlannerError (file, row, field), nothing changed.
+    """
+    base = new.base
+    if not new.wants_usage():
+        return replace(new, inventory=base, provisioned=None, sizing=None)
+    sized, summary = planner.size_inventory(base, new.summary, new.policy,
+                                            new.usage_name, data=new.usage_data)
+    return replace(new, inventory=sized, provisioned=base, sizing=summary)
+
+
+def reset_policy_form() -> None:
+    """Make the policy form show the session's policy afresh (after a policy is loaded).
+
+    Keyed widgets keep their value across reruns whatever default they are given, in the
+    browser too: after a policy or scenario upload the form showed the previous values, and
+    "Apply policy" would have put them back. New keys make new widgets, drawn from the policy.
+    """
+    version = int(st.session_state.get("policy_form_version", 0))
+    for k in [k for k in st.session_state if str(k).startswith("pol_")]:
+        del st.session_state[k]
+    st.session_state["policy_form_version"] = version + 1
+
+
+def with_sizing(plan: Plan) -> Plan:
+    """The plan with the session's sizing account in its stats (for the exports)."""
+    sz = inputs().sizing
+    if sz is None:
+        return plan
+    return replace(plan, stats={**plan.stats, "sizing": sz.to_dict()})
 
 
 def sample_inputs() -> Inputs:
@@ -186,13 +250,16 @@ def sidebar() -> None:
     inp = inputs()
     cat = inp.catalogs[inp.active]
     pol = inp.policy
+    usage = f"usage: {inp.usage_name}" if inp.usage_name else "no usage file yet"
     with st.sidebar:
         st.markdown("**Planning with**")
         st.caption(f"Inventory: {inp.inventory_name} ({inp.inventory.total_instances:,} "
                    f"machines)  \nQuote: {cat.vendor} ({cat.term_years}-year term, "
                    f"{cat.currency})  \nPolicy: {pol.cpu_overcommit:g} vCPU per core, "
                    f"{100 * pol.headroom:g} % headroom, {100 * pol.growth_per_year:g} % growth "
-                   "a year")
+                   "a year"
+                   + (f", sized on measured use ({usage})" if inp.wants_usage() else "")
+                   + (f", N+{pol.spares} spare PCs" if pol.spares else ""))
 
 
 def pick_quote(widget_key: str) -> None:

@@ -48,6 +48,17 @@ def status_words(plan: Plan, progress: Progress | None = None) -> tuple[str, str
     if plan.status == "infeasible":
         return ("No complete plan: vendor stock is too small or no workload fits any PC "
                 "model, so no bound is claimed. See the unplaced list.", "red")
+    words, colour = _status_words(plan, progress, running, interrupted, what)
+    sp = plan.stats.get("spares")
+    if isinstance(sp, dict) and sp.get("model"):  # N+k: the proof covers one shape of spares
+        words += (f" For N+{int(sp['k'])}, the bound and the proof cover plans whose spares "
+                  "are all of one model and each stand in for one lost PC whole.")
+    return words, colour
+
+
+def _status_words(plan: Plan, progress: Progress | None, running: bool, interrupted: bool,
+                  what: str) -> tuple[str, str]:
+    """status_words for a plan with a result (the bound and gap in words)."""
     if plan.status == "optimal" and not plan.unplaced and not interrupted:
         return (f"Proven optimal: no plan has lower {what} for these inputs.", "green")
     gap = plan.gap

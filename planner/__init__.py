@@ -23,7 +23,7 @@ from planner.present.report import (
     write_html,
     write_pdf,
 )
-from planner.readers import ImportSummary, load_inventory
+from planner.readers import ImportSummary, load_inventory, size_inventory
 from planner.readers.catalog import (
     Catalog,
     HostModel,
@@ -35,6 +35,7 @@ from planner.readers.catalog import (
 )
 from planner.readers.inventory import Inventory, Workload, read_inventory_csv
 from planner.readers.schema import POLICY_FIELDS, SCENARIO_FIELDS, field_range
+from planner.readers.usage import MEASURED, SizingSummary, sizing_mode
 from planner.recovery import Timeline, timeline
 from planner.recovery.enforce import RtoPlan, plan_meeting_rto
 from planner.recovery.run import RtoRun
@@ -42,6 +43,7 @@ from planner.solver import PlanRun, Progress, StopSignal, physical_baseline, pla
 from planner.verify import check_plan, verify_plan
 
 __all__ = [
+    "MEASURED",
     "POLICY_FIELDS",
     "SCENARIO_FIELDS",
     "Assessment",
@@ -64,6 +66,7 @@ __all__ = [
     "RtoPlan",
     "RtoRun",
     "Scenario",
+    "SizingSummary",
     "StopSignal",
     "SweepResult",
     "Timeline",
@@ -86,6 +89,8 @@ __all__ = [
     "read_inventory_csv",
     "render_html",
     "rto_comparison",
+    "size_inventory",
+    "sizing_mode",
     "sweep",
     "tables",
     "timeline",

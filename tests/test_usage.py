@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from planner.cli.main import main
@@ -141,3 +142,32 @@ def test_cli_plans_on_measured_use(tmp_path: Path, sample_paths: dict[str, Path]
     assert any("no usage" in w for w in data["warnings"])
     placed = sorted(n for h in data["hosts"] for n in h["workloads"])
     assert placed == ["big1", "big2", "big3", "big4"]
+    # the workbook carries the confidence too: summary rows and a sizing sheet
+    xlsx = tmp_path / "plan.xlsx"
+    assert main(["plan", str(inv), "--catalog", str(sample_paths["catalog"]), "--policy",
+                 str(policy), "--usage", str(usage), "--xlsx", str(xlsx), "--quiet",
+                 "--time-limit", "3"]) == 0
+    wb = openpyxl.load_workbook(xlsx)
+    summary = {r[0]: r[1] for r in wb["summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["workloads sized on measured use"] == 3
+    assert summary["workloads without usage (kept provisioned)"] == 1
+    assert summary["sizing confidence [share of measured on enough samples and days]"] == 1
+    rows = list(wb["sizing"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("workload", "vcpu_provisioned [vCPU]", "vcpu_planned [vCPU]")
+    assert {r[0]: (r[1], r[2], r[5]) for r in rows[1:]} == {
+        "big1": (16, 2, True), "big2": (16, 2, True), "big3": (16, 2, True)}
+
+
+def test_sizing_account_counts_machines_not_rows(tmp_path: Path) -> None:
+    """A row with count 3 is three machines in the measured count, the totals and confidence."""
+    from dataclasses import replace
+
+    inv = _inv(replace(_w("web", vcpu=4, mem=8.0), count=3), _w("db", vcpu=8, mem=32.0))
+    p = _usage(tmp_path, "name,cpu [vCPU],memory [GiB],samples,days\n"
+                         "web,1,2,3000,10\ndb,2,8,10,1\n")
+    _, s = size_inventory(inv, None, POLICY, p)
+    assert s is not None and s.measured_machines == 4
+    assert s.confidence == 0.75  # the 3 web machines have enough samples, db not
+    assert s.totals()[:2] == (3 * 4 + 8, 3 * 2 + 3)  # ceil(1 x 1.3) = 2, ceil(2 x 1.3) = 3
+    assert s.lines()[0].startswith("Sizing: 4 workload(s) on measured use")
+    assert s.to_dict()["measured"] == 4

@@ -19,7 +19,7 @@ st.subheader("The plan")
 if p.plan is None:
     st.info("No plan yet; it appears here as soon as the first verified plan exists.")
 else:
-    plan = p.plan
+    plan = state.with_sizing(p.plan)  # the sizing account and its confidence go along
     stem = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in run.catalog.vendor)
     words, _ = ui.status_words(plan, p)
     st.caption(f"{run.catalog.vendor}: {ui.plural(len(plan.hosts), 'PC')}, "
@@ -34,7 +34,7 @@ else:
         ui.download("CSV tables (.zip)", lambda: csv_zip_bytes(plan), f"plan-{stem}-csv.zip",
                     "application/zip", key="dl_csv")
     with c3:
-        ui.download("JSON (.json)", lambda: json_bytes(plan), f"plan-{stem}.json",
+        ui.download("JSON (.json)", lambda: json_bytes(plan, inp.summary), f"plan-{stem}.json",
                     "application/json", key="dl_json")
     st.caption("Text that a spreadsheet could run as a formula is kept as text (formula-safe).")
 
@@ -70,9 +70,11 @@ else:
 
 st.subheader("The whole scenario")
 st.caption("The inventory with your edits, every quote and the policy in one file; load it "
-           "here later (or on another machine) to get back to the same state.")
+           "here later (or on another machine) to get back to the same state."
+           + (" The usage file is not in it: load it again on the Inventory page."
+              if inp.usage_name else ""))
 ui.download("Save the scenario (.json)",
-            lambda: save_bundle(inp.inventory, inp.catalogs, inp.policy),
+            lambda: save_bundle(inp.base, inp.catalogs, inp.policy),
             "dr-scenario.json", "application/json", key="dl_bundle")
 up = st.file_uploader("Load a scenario file", type=["json"], key="bundle_upload")
 if up is not None and st.session_state.get("bundle_seen") != up.file_id:
@@ -84,9 +86,10 @@ if up is not None and st.session_state.get("bundle_seen") != up.file_id:
         ui.show_error(exc)
         st.caption("The scenario was not loaded; the previous state is kept.")
     else:
-        state.set_inputs(replace(inp, inventory=b.inventory, summary=b.summary,
-                                 inventory_name=up.name, catalogs=b.catalogs,
-                                 policy=b.policy, active=0,
-                                 frame_version=inp.frame_version + 1))
+        state.set_inputs(state.resize(replace(
+            inp, inventory=b.inventory, provisioned=None, summary=b.summary,
+            inventory_name=up.name, catalogs=b.catalogs, policy=b.policy, active=0,
+            usage_name=None, usage_data=None, frame_version=inp.frame_version + 1)))
+        state.reset_policy_form()
         st.success(f"Scenario loaded: {b.inventory.total_instances:,} machines, "
                    f"{ui.plural(len(b.catalogs), 'quote')}.")

@@ -41,8 +41,49 @@ def load_upload() -> None:
         st.session_state["inv_error"] = str(exc)
         return
     inp = state.inputs()
-    state.set_inputs(replace(inp, inventory=inv, summary=summary, inventory_name=up.name,
-                             frame_version=inp.frame_version + 1))
+    try:  # the usage file loaded (if any) sizes the new inventory; a mismatch says so
+        new = state.resize(replace(inp, inventory=inv, provisioned=None, summary=summary,
+                                   inventory_name=up.name,
+                                   frame_version=inp.frame_version + 1))
+    except planner.PlannerError as exc:
+        st.session_state["inv_error"] = f"{exc} (the usage file {inp.usage_name} was dropped)"
+        new = state.resize(replace(inp, inventory=inv, provisioned=None, summary=summary,
+                                   inventory_name=up.name, usage_name=None, usage_data=None,
+                                   frame_version=inp.frame_version + 1))
+    state.set_inputs(new)
+
+
+def load_usage() -> None:
+    """Read the usage file when it changes (in memory); a bad file keeps the previous sizing."""
+    up = st.session_state.get("usage_upload")
+    inp = state.inputs()
+    st.session_state.pop("usage_error", None)
+    if up is None:  # the file was removed: back to provisioned sizes
+        state.set_inputs(state.resize(replace(inp, usage_name=None, usage_data=None)))
+        return
+    try:
+        data = up.getvalue()
+        state.check_upload(up.name, data)
+        state.set_inputs(state.resize(replace(inp, usage_name=up.name, usage_data=data)))
+    except planner.PlannerError as exc:
+        st.session_state["usage_error"] = str(exc)
+
+
+def sizing_block() -> None:
+    """How the planned sizes were reached: measured use, confidence, fallbacks."""
+    inp = state.inputs()
+    if inp.sizing is not None:
+        conf = inp.sizing.confidence
+        st.markdown(f"**Sized on measured use** — confidence "
+                    f"{'n/a' if conf is None else f'{conf:.0%}'} (share of the measured "
+                    "workloads sized on enough samples over enough days)")
+        st.code("\n".join(inp.sizing.lines()), language=None, wrap_lines=True)
+    elif inp.usage_name is not None:
+        st.info(f"Usage file {inp.usage_name} loaded, but the policy sizes every workload as "
+                "provisioned: set Sizing to measured on the Vendors and policy page.")
+    elif inp.wants_usage():
+        st.caption("The policy sizes on measured use; load a usage file to apply it (until "
+                   "then every workload keeps its provisioned size).")
 
 
 def summary_block() -> None:
@@ -56,6 +97,7 @@ def summary_block() -> None:
         st.markdown(f"**{s.read:,} read = {placed:,} placed + {len(plan.unplaced):,} unplaced + "
                     f"{len(plan.out_of_scope):,} out of scope + {s.excluded_total:,} excluded**")
     st.code("\n".join(s.lines()), language=None, wrap_lines=True)  # never cut off
+    sizing_block()
     if s.excluded_names:
         with st.expander(f"Excluded machines ({len(s.excluded_names):,})"):
             st.dataframe(pd.DataFrame(s.excluded_names, columns=["machine", "reason"]),
@@ -67,12 +109,14 @@ def editor() -> None:
     inp = state.inputs()
     st.subheader("Workloads")
     st.caption("Change a tier, a size or a rule, add or drop a row: the plan follows. Sizes are "
-               "in GiB (memory) and GB (storage); tier 1 is the most critical.")
+               "in GiB (memory) and GB (storage); tier 1 is the most critical."
+               + (" Sizes here are as provisioned; the plan uses the measured sizes above."
+                  if inp.sizing is not None else ""))
     base_key = f"inv_base_{inp.frame_version}"
     if base_key not in st.session_state:
         for k in [k for k in st.session_state if str(k).startswith("inv_base_")]:
             del st.session_state[k]
-        st.session_state[base_key] = inventory_frame(inp.inventory)
+        st.session_state[base_key] = inventory_frame(inp.base)
     base: pd.DataFrame = st.session_state[base_key]
     edited = st.data_editor(
         base, num_rows="dynamic", hide_index=True, width="stretch",
@@ -109,7 +153,12 @@ def editor() -> None:
             st.caption("The edit was not applied; the plan still uses the previous inventory.")
             return
         st.session_state["inv_applied"] = (inp.frame_version, digest)
-        state.set_inputs(replace(inp, inventory=inv))
+        try:
+            state.set_inputs(state.resize(replace(inp, inventory=inv, provisioned=None)))
+        except planner.PlannerError as exc:  # e.g. the usage file names a deleted row
+            ui.show_error(exc)
+            st.caption("The edit was not applied; the plan still uses the previous inventory.")
+            return
         st.toast(f"Inventory updated: {inv.total_instances:,} machines; re-planning")
 
 
@@ -126,18 +175,27 @@ c1.file_uploader("Inventory: RVTools export (.xlsx or vInfo CSV), Azure Migrate 
                  on_change=load_upload)
 c2.file_uploader("Mapping file (optional): tier, kind, affinity, exclude by name or pattern",
                  type=["csv", "txt"], key="map_upload", on_change=load_upload)
+st.file_uploader("Usage file (optional): CPU and memory in use per workload, for sizing on "
+                 "measured use (docs/formats.md, usage file)", type=["csv", "txt"],
+                 key="usage_upload", on_change=load_usage,
+                 help="Read in memory; used where the policy's sizing is measured")
 o1, o2, o3 = st.columns(3)
 o1.checkbox("Plan powered-off VMs too", key="inv_powered_off", on_change=load_upload)
 o2.checkbox("Plan VM templates too", key="inv_templates", on_change=load_upload)
 if o3.button("Back to the bundled sample", key="inv_sample"):
     fresh = state.sample_inputs()
-    state.set_inputs(replace(inp, inventory=fresh.inventory, summary=fresh.summary,
-                             inventory_name=fresh.inventory_name,
-                             frame_version=inp.frame_version + 1))
+    state.set_inputs(state.resize(replace(
+        inp, inventory=fresh.inventory, provisioned=None, summary=fresh.summary,
+        inventory_name=fresh.inventory_name, usage_name=None, usage_data=None,
+        frame_version=inp.frame_version + 1)))
+    st.session_state.pop("usage_error", None)
     st.session_state.pop("inv_sig", None)
     st.rerun()
 if "inv_error" in st.session_state:
     st.error(st.session_state["inv_error"], icon=":material/error:")
     st.caption("The file was not loaded; the plan still uses the previous inventory.")
+if "usage_error" in st.session_state:
+    st.error(st.session_state["usage_error"], icon=":material/error:")
+    st.caption("The usage file was not applied; the plan keeps the previous sizes.")
 summary_block()
 editor()

@@ -49,6 +49,7 @@ def headline(plan: Plan, progress: Progress, a: Assessment | None) -> None:
         c4.caption(f"Physical imaging: {ui.plural(plan.baseline.hosts, 'PC')}, "
                    f"{ui.plural(plan.baseline.units, 'unit')}, "
                    f"{ui.money(a.physical.total, cur)}")
+    spares_and_sizing(plan)
     if plan.unplaced:
         st.error(f"**{ui.plural(len(plan.unplaced), 'workload')} NOT placed** — they are not "
                  "protected by this plan. Reasons below.", icon=":material/warning:")
@@ -64,6 +65,43 @@ def headline(plan: Plan, progress: Progress, a: Assessment | None) -> None:
                    " out (no PC model holds them without overcommit): "
                    + ", ".join(u.name for u in plan.baseline.unplaced[:20])
                    + (" ..." if len(plan.baseline.unplaced) > 20 else ""))
+
+
+def spares_and_sizing(plan: Plan) -> None:
+    """What N+k costs against N+0 (policy spares), and how sure the sizes are (measured use)."""
+    sp = plan.stats.get("spares")
+    spared = isinstance(sp, dict) and sp.get("model") is not None
+    sizing = state.inputs().sizing
+    if not spared and sizing is None:
+        if isinstance(sp, dict) and sp.get("reason"):
+            st.warning(f"Spare PCs asked for ({sp['k']}) but not planned: {sp['reason']}.")
+        return
+    c1, c2 = st.columns(2)
+    if spared and isinstance(sp, dict):
+        k, cur = int(sp["k"]), plan.currency
+        n0, nk, extra = float(sp["n0_cost"]), float(sp["nk_cost"]), float(sp["extra_cost"])
+        c1.metric(f"N+{k} spares: extra over {plan.term_years} years ({cur})", f"{extra:,.0f}",
+                  delta=f"+{100 * extra / n0:.1f} % on N+0" if n0 else None,
+                  delta_color="off",
+                  help="PCs and units only (what the engine minimises), same inventory and "
+                       "quote with and without the spares")
+        where = (f" ({k} in each mobile unit that carries PCs)" if sp.get("per_unit") else "")
+        c1.caption(f"{int(sp.get('spares', k))} × {sp['model']} spare{where}, each standing in "
+                   "for one lost PC whole. "
+                   f"N+0: {ui.plural(int(sp['n0_pcs']), 'PC')}, {ui.money(n0, cur)}"
+                   + ("" if sp.get("n0_status") == "optimal" else
+                      " (its own plan, not proven optimal)") + "; "
+                   f"N+{k}: {ui.plural(int(sp['nk_pcs']), 'PC')}, {ui.money(nk, cur)}.")
+    if sizing is not None:
+        conf = sizing.confidence
+        c2.metric("Sizing confidence", "n/a" if conf is None else f"{conf:.0%}",
+                  help="Share of the workloads sized on measured use that had enough samples "
+                       "over enough days (policy usage_min_samples, usage_min_days)")
+        v0, v1, m0, m1 = sizing.totals()
+        c2.caption(f"{ui.plural(sizing.measured_machines, 'workload')} sized on measured use "
+                   f"(p{sizing.percentile:g} × {sizing.comfort:g}), "
+                   f"{len(sizing.fallback):,} without usage kept provisioned; vCPU "
+                   f"{v0:,} → {v1:,}, memory {m0:,.0f} → {m1:,.0f} GiB.")
 
 
 def search_status(progress: Progress, run: PlanRun) -> None:
@@ -105,7 +143,7 @@ def details(plan: Plan, run: PlanRun, a: Assessment | None) -> None:
         # the page at 1280 px (the exact figures, one column each, are in the exports)
         pcs = pd.DataFrame([{
             "pc": h.id, "model": h.model, "unit": h.unit or "", "workloads": len(h.workloads),
-            "binding": charts.binding(h),
+            "binding": "(spare, empty)" if h.spare else charts.binding(h),
             **{label if label == unit else f"{label} ({unit})":
                f"{h.used[key]:,.1f} / {h.usable[key]:,.1f}"
                for key, label, unit in charts.DIMENSIONS}} for h in plan.hosts])

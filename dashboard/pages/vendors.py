@@ -165,71 +165,100 @@ def policy_section() -> None:
         st.session_state["policy_seen"] = up.file_id
         with ui.guarded("The policy file"):
             state.check_upload(up.name, up.getvalue())
-            state.set_inputs(replace(inp, policy=planner.load_policy(up.name,
-                                                                     data=up.getvalue())))
+            state.set_inputs(state.resize(replace(
+                inp, policy=planner.load_policy(up.name, data=up.getvalue()))))
+            state.reset_policy_form()
             st.rerun()
+    version = int(st.session_state.get("policy_form_version", 0))
+
+    def fk(name: str) -> str:
+        """The form widget's key: new after a policy is loaded, so the form shows it."""
+        return name if not version else f"{name}_{version}"
+
     with st.form("policy_form"):
         st.markdown("**Packing** — how much each recovery PC may carry")
         c1, c2, c3 = st.columns(3)
         lo, hi = ui.limits("cpu_overcommit", 0.25, 32.0)
         cpu = c1.number_input("CPU overcommit (vCPU per physical core)", lo, hi,
-                              float(pol.cpu_overcommit), step=0.5, key="pol_cpu",
+                              float(pol.cpu_overcommit), step=0.5, key=fk("pol_cpu"),
                               help=ui.help_of("cpu_overcommit"))
         lo, hi = ui.limits("memory_overcommit", 0.25, 4.0)
         mem = c2.number_input("Memory overcommit (ratio)", lo, hi, float(pol.memory_overcommit),
-                              step=0.05, key="pol_mem", help=ui.help_of("memory_overcommit"))
+                              step=0.05, key=fk("pol_mem"), help=ui.help_of("memory_overcommit"))
         lo, hi = ui.limits("headroom", 0.0, 0.95)
         head = c3.number_input("Headroom kept free (%)", 100 * lo, 100 * hi,
-                               _pct(pol.headroom), step=1.0, key="pol_headroom",
+                               _pct(pol.headroom), step=1.0, key=fk("pol_headroom"),
                                help=ui.help_of("headroom"))
         c4, c5, c6 = st.columns(3)
         lo, hi = ui.limits("host_reserved_cores", 0.0, 64.0)
         rc = c4.number_input("Cores reserved for the host (cores)", lo, hi,
-                             float(pol.host_reserved_cores), step=1.0, key="pol_rcores",
+                             float(pol.host_reserved_cores), step=1.0, key=fk("pol_rcores"),
                              help=ui.help_of("host_reserved_cores"))
         lo, hi = ui.limits("host_reserved_memory", 0.0, 1024.0)
         rm = c5.number_input("Memory reserved for the host (GiB)", lo, hi,
-                             float(pol.host_reserved_memory_gib), step=1.0, key="pol_rmem",
+                             float(pol.host_reserved_memory_gib), step=1.0, key=fk("pol_rmem"),
                              help=ui.help_of("host_reserved_memory"))
         lo, hi = ui.limits("growth_per_year", 0.0, 1.0)
         growth = c6.number_input("Demand growth per year (%)", 100 * lo, 100 * hi,
-                                 _pct(pol.growth_per_year), step=1.0, key="pol_growth",
+                                 _pct(pol.growth_per_year), step=1.0, key=fk("pol_growth"),
                                  help=ui.help_of("growth_per_year"))
         c7, c8, c9 = st.columns(3)
         tiers = c7.multiselect("Tiers in scope (1 = most critical)", [1, 2, 3, 4],
-                               default=list(pol.tiers), key="pol_tiers")
+                               default=list(pol.tiers), key=fk("pol_tiers"))
         basis = c8.selectbox("Storage planned", ["provisioned", "used"],
                              index=["provisioned", "used"].index(pol.storage_basis),
-                             key="pol_basis", help=ui.help_of("storage_basis"))
+                             key=fk("pol_basis"), help=ui.help_of("storage_basis"))
         seats = c9.checkbox("Staff seat per workstation",
-                            pol.workstation_seats, key="pol_seats",
+                            pol.workstation_seats, key=fk("pol_seats"),
                             help=ui.help_of("workstation_seats"))
+        st.markdown("**Sizing and spares** — what each workload is planned at, and spare PCs "
+                    "that stand in for lost ones")
+        s1, s2, s3, s4 = st.columns(4)
+        modes = ["provisioned", "measured"]
+        sizing = s1.selectbox("Size workloads on", modes, index=modes.index(pol.sizing),
+                              key=fk("pol_sizing"), help=ui.help_of("sizing"),
+                              format_func=lambda m: {"provisioned": "provisioned size",
+                                                     "measured": "measured use"}[m])
+        lo, hi = ui.limits("usage_percentile", 50.0, 100.0)
+        pctl = s2.number_input("Usage percentile (th)", lo, hi, float(pol.usage_percentile),
+                               step=1.0, key=fk("pol_percentile"),
+                               help=ui.help_of("usage_percentile"))
+        lo, hi = ui.limits("comfort_factor", 1.0, 10.0)
+        comfort = s3.number_input("Comfort factor (× measured use)", lo, hi,
+                                  float(pol.comfort_factor), step=0.05, key=fk("pol_comfort"),
+                                  help=ui.help_of("comfort_factor"))
+        lo, hi = ui.limits("spares", 0.0, 10.0)
+        spares = s4.number_input("Spare PCs, N+k (PCs)", int(lo), int(hi), int(pol.spares),
+                                 step=1, key=fk("pol_spares"), help=ui.help_of("spares"))
+        st.caption("Spare PCs: after the loss of any k recovery PCs, every workload they held "
+                   "runs on a spare, of the same mobile unit where PCs travel in units (k "
+                   "spares in each unit that carries PCs), else at the site.")
         st.markdown("**Money scenario** — what the contract costs over its term "
                     "(docs/cost-model.md)")
         m1, m2, m3, m4 = st.columns(4)
         decl = m1.number_input("Declared disasters over the term (expected)", 0.0, 100.0,
-                               float(sc.declarations), step=0.1, key="pol_decl")
+                               float(sc.declarations), step=0.1, key=fk("pol_decl"))
         days = m2.number_input("Days in use per disaster (days)", 0.0, 365.0,
-                               float(sc.disaster_days), step=1.0, key="pol_days")
+                               float(sc.disaster_days), step=1.0, key=fk("pol_days"))
         rate = m3.number_input("Discount rate for present value (%)", 0.0, 100.0,
-                               _pct(float(sc.discount_rate)), step=0.5, key="pol_rate")
+                               _pct(float(sc.discount_rate)), step=0.5, key=fk("pol_rate"))
         imgs = m4.number_input("Image sets kept by the virtual plan", 0, 100,
-                               int(sc.virtual_images), key="pol_images")
+                               int(sc.virtual_images), key=fk("pol_images"))
         cur = sc.currency or inp.catalogs[inp.active].currency
         m5, m6, m7, m8 = st.columns(4)
         p2vs = m5.number_input(f"P2V per physical server ({cur})", 0.0, 1e7,
-                               float(sc.p2v_server), key="pol_p2vs")
+                               float(sc.p2v_server), key=fk("pol_p2vs"))
         p2vw = m6.number_input(f"P2V per physical workstation ({cur})", 0.0, 1e7,
-                               float(sc.p2v_workstation), key="pol_p2vw")
+                               float(sc.p2v_workstation), key=fk("pol_p2vw"))
         lic = m7.number_input(f"Hypervisor licence per PC, once ({cur})", 0.0, 1e7,
-                              float(sc.hypervisor_licence), key="pol_lic")
+                              float(sc.hypervisor_licence), key=fk("pol_lic"))
         sub = m8.number_input(f"Hypervisor subscription per PC a year ({cur})", 0.0, 1e7,
-                              float(sc.hypervisor_subscription), key="pol_sub")
+                              float(sc.hypervisor_subscription), key=fk("pol_sub"))
         m9, m10 = st.columns(2)
         store = m9.number_input(f"Image storage per image a year ({cur})", 0.0, 1e7,
-                                float(sc.image_storage), key="pol_store")
+                                float(sc.image_storage), key=fk("pol_store"))
         maint = m10.number_input(f"Image maintenance per image a year ({cur})", 0.0, 1e7,
-                                 float(sc.image_maintenance), key="pol_maint")
+                                 float(sc.image_maintenance), key=fk("pol_maint"))
         st.markdown("Plan tests per year (the paper's four kinds) and the days each PC and "
                     "unit is in use per test")
         tests = {t.kind: t for t in sc.tests}
@@ -239,7 +268,7 @@ def policy_section() -> None:
                                    "tiers": _tiers_text(tests[k].tiers if k in tests else None)}
                                   for k in TEST_TYPES])
         test_edit = st.data_editor(test_rows, hide_index=True, width="stretch",
-                                   disabled=["test"], key="pol_tests", column_config={
+                                   disabled=["test"], key=fk("pol_tests"), column_config={
                                        "per_year": st.column_config.NumberColumn(
                                            "tests per year", min_value=0, step=1),
                                        "pc_days": st.column_config.NumberColumn(
@@ -253,13 +282,13 @@ def policy_section() -> None:
                                                 "workloads and the units carrying them")})
         r1, r2 = st.columns([1, 2])
         report_cur = r1.text_input("Report amounts in (ISO code; empty: each quote's own)",
-                                   sc.currency or "", key="pol_currency")
+                                   sc.currency or "", key=fk("pol_currency"))
         r2.markdown("Currency rates, given and never fetched: one unit of each currency in "
                     "the reporting currency")
         rates_edit = r2.data_editor(
             pd.DataFrame([{"currency": c, "rate": float(r)} for c, r in sc.rates],
                          columns=["currency", "rate"]),
-            num_rows="dynamic", hide_index=True, width="stretch", key="pol_rates",
+            num_rows="dynamic", hide_index=True, width="stretch", key=fk("pol_rates"),
             column_config={"rate": st.column_config.NumberColumn("rate", min_value=0.0,
                                                                  format="%.4f")})
         applied = st.form_submit_button("Apply policy")
@@ -268,7 +297,8 @@ def policy_section() -> None:
         d.update(cpu_overcommit=cpu, memory_overcommit=mem, headroom=head / 100,
                  host_reserved_cores=rc, host_reserved_memory=f"{rm} GiB",
                  growth_per_year=growth / 100, tiers=sorted(tiers), storage_basis=basis,
-                 workstation_seats=seats)
+                 workstation_seats=seats, sizing=sizing, usage_percentile=pctl,
+                 comfort_factor=comfort, spares=int(spares))
         d["scenario"].update(
             declarations=str(decl), disaster_days=str(days),
             discount_rate=str(Decimal(str(rate)) / 100), virtual_images=int(imgs),
@@ -290,7 +320,7 @@ def policy_section() -> None:
             d["scenario"].pop("currency", None)
         with ui.guarded("The policy"):
             new = parse_policy(d, "policy form")
-            state.set_inputs(replace(inp, policy=new))
+            state.set_inputs(state.resize(replace(inp, policy=new)))
             st.success("Policy applied; the plans follow.")
     with st.expander("The policy as TOML (save it as policy.toml for the command line)"):
         st.code(_toml(policy_dict(state.inputs().policy)), language="toml")

@@ -87,6 +87,10 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 
 
 def _status_line(p: Plan) -> str:
+    sp = p.stats.get("spares")
+    if p.status == OPTIMAL and isinstance(sp, dict) and sp.get("model"):
+        return (f"Status: optimal (proven over N+{sp['k']} plans whose spares are all of one "
+                "model, each standing in for one lost PC whole)")
     if p.status == OPTIMAL:
         return "Status: optimal (proven)"
     if p.status == INTERRUPTED:
@@ -124,6 +128,11 @@ def summary(p: Plan) -> str:
         saving = b.cost - p.cost
         lines.append(f"Saving: {_money(saving, cur)} "
                      f"({100 * float(saving / b.cost):.1f} % of physical imaging)")
+    sp = p.stats.get("spares")
+    if isinstance(sp, dict) and sp.get("model"):
+        lines.append(f"Spares (N+{sp['k']}): {sp['k']} x {sp['model']}, each standing in for "
+                     f"one lost PC; N+0 costs {_money(sp['n0_cost'], cur)}, N+{sp['k']} "
+                     f"{_money(sp['nk_cost'], cur)} (+{_money(sp['extra_cost'], cur)})")
     lines.append(f"Workloads: {p.placed:,} placed, {len(p.unplaced):,} unplaced, "
                  f"{len(p.out_of_scope):,} out of scope")
     lines.append("")
@@ -218,6 +227,14 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise PlannerError(str(exc)) from None
         return 0
+    if args.suite == "spares":
+        from planner.bench.spares import run_spares
+
+        try:
+            run_spares(args.realdata, time_limit=args.time_limit)
+        except ValueError as exc:
+            raise PlannerError(str(exc)) from None
+        return 0
     if args.suite == "whatif":
         from planner.bench.whatif import run_whatif
 
@@ -261,7 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bench", help="benchmarks: scale, constructed, literature, realistic")
     b.add_argument("--suite", default="scale",
                    choices=["scale", "constructed", "literature", "realistic", "targets", "lp",
-                            "whatif", "sizing"],
+                            "whatif", "sizing", "spares"],
                    help="lp: master LP re-solve time, PuLP against highspy (warm start); "
                         "whatif: cold and warm re-plans of neighbouring policies; "
                         "targets: issue 25's real inputs (needs --realdata and --inputs); "

@@ -17,6 +17,8 @@ class PlannedHost:
     workloads: list[str]
     used: dict[str, float]
     usable: dict[str, float]
+    #: a spare PC (policy ``spares``): empty, stands in for a lost PC
+    spare: bool = False
 
 
 @dataclass

@@ -149,6 +149,8 @@ def policy_dict(policy: Policy) -> dict[str, Any]:
         d["sizing_by_tier"] = {str(t): mode for t, mode in policy.sizing_by_tier}
     if policy.cpu_mhz_per_core is not None:
         d["cpu_mhz_per_core"] = policy.cpu_mhz_per_core
+    if policy.spares:
+        d["spares"] = policy.spares
     d.update(policy.extra)
     d["scenario"] = scenario
     return d

@@ -31,7 +31,8 @@ def safe_cell(value: object) -> object:
 def tables(plan: Plan) -> dict[str, pd.DataFrame]:
     """The plan as tidy tables: pcs, assignments, units, unplaced."""
     pcs = pd.DataFrame([{
-        "pc": h.id, "model": h.model, "unit": h.unit or "", "workloads": len(h.workloads),
+        "pc": h.id, "model": h.model, "unit": h.unit or "", "spare": h.spare,
+        "workloads": len(h.workloads),
         "vcpu_used": h.used["vcpu"], "vcpu_usable": h.usable["vcpu"],
         "memory_used [GiB]": h.used["memory_gib"], "memory_usable [GiB]": h.usable["memory_gib"],
         "storage_used [GB]": h.used["storage_gb"], "storage_usable [GB]": h.usable["storage_gb"],
@@ -92,7 +93,9 @@ def write_csv(plan: Plan, directory: str | Path) -> list[Path]:
 
 _XLSX_UNITS = {"vcpu_used": "vcpu_used [vCPU]", "vcpu_usable": "vcpu_usable [vCPU]",
                "slots_used": "slots_used [slots]", "seats_used": "seats_used [seats]",
-               "workloads": "workloads [count]", "pcs": "pcs [count]"}
+               "workloads": "workloads [count]", "pcs": "pcs [count]",
+               "vcpu_provisioned": "vcpu_provisioned [vCPU]",
+               "vcpu_planned": "vcpu_planned [vCPU]"}
 
 
 def _costs(plan: Plan) -> pd.DataFrame:
@@ -115,6 +118,14 @@ def _costs(plan: Plan) -> pd.DataFrame:
              for m, k in plan.baseline.by_model.items()]
     rows += [{"item": f"physical imaging units of model {m}", "value": k, "unit": "count"}
              for m, k in plan.baseline.units_by_model.items()]
+    sp = _spares(plan)
+    if sp:
+        rows += [{"item": "N+0 cost (same inventory, no spares)", "value": sp.get("n0_cost"),
+                  "unit": cur},
+                 {"item": f"spares extra cost (N+{sp['k']} against N+0)",
+                  "value": sp.get("extra_cost"), "unit": cur},
+                 {"item": f"spare PCs of model {sp.get('model')}", "value": sp["k"],
+                  "unit": "count"}]
     rows += [{"item": "total PCs", "value": len(plan.hosts), "unit": "count"},
              {"item": "total units", "value": len(plan.units), "unit": "count"},
              {"item": "total physical imaging PCs", "value": plan.baseline.hosts,
@@ -156,8 +167,42 @@ def _summary(plan: Plan, imported: ImportSummary | None) -> pd.DataFrame:
         rows += [("unit conversion", c) for c in imported.conversions]
         rows += [("import note", n) for n in imported.notes]
         rows += [("import warning", w) for w in imported.warnings]
+    sp = _spares(plan)
+    if sp:
+        rows += [("spares (N+k)", sp["k"]), ("spare model", sp.get("model")),
+                 (f"N+0 cost [{plan.currency}]", sp.get("n0_cost")),
+                 (f"N+k extra cost [{plan.currency}]", sp.get("extra_cost")),
+                 ("spares optimal and bound", sp.get("scope"))]
+    sz = plan.stats.get("sizing")
+    if isinstance(sz, dict):
+        conf = sz.get("confidence")
+        rows += [("sizing file", sz.get("file")),
+                 ("sizing percentile", sz.get("percentile")),
+                 ("sizing comfort factor", sz.get("comfort")),
+                 ("workloads sized on measured use", sz.get("measured")),
+                 ("workloads without usage (kept provisioned)", len(sz.get("fallback") or [])),
+                 ("sizing confidence [share of measured on enough samples and days]", conf)]
     rows += [("plan warning", w) for w in plan.warnings]
     return pd.DataFrame(rows, columns=["item", "value"])
+
+
+def _spares(plan: Plan) -> dict[str, Any] | None:
+    """The plan's N+k account (policy spares), when it has spares."""
+    sp = plan.stats.get("spares")
+    return sp if isinstance(sp, dict) and sp.get("model") else None
+
+
+def sizing_table(plan: Plan) -> pd.DataFrame:
+    """Each workload sized on measured use: provisioned and planned size, confidence."""
+    sz = plan.stats.get("sizing")
+    rows = sz.get("workloads", []) if isinstance(sz, dict) else []
+    return pd.DataFrame([{
+        "workload": r["name"], "vcpu_provisioned": r["vcpu"],
+        "vcpu_planned": r["planned_vcpu"], "memory_provisioned [GiB]": r["memory_gib"],
+        "memory_planned [GiB]": r["planned_memory_gib"], "confident": r["confident"],
+    } for r in rows], columns=["workload", "vcpu_provisioned", "vcpu_planned",
+                               "memory_provisioned [GiB]", "memory_planned [GiB]",
+                               "confident"])
 
 
 def xlsx_bytes(plan: Plan, imported: ImportSummary | None = None) -> bytes:
@@ -199,6 +244,8 @@ def write_xlsx(plan: Plan, path: str | Path | io.BytesIO,
         "unplaced": t["unplaced"],
         "costs": _costs(plan),
     }
+    if isinstance(plan.stats.get("sizing"), dict):
+        sheets["sizing"] = sizing_table(plan).rename(columns=_XLSX_UNITS)
     out = path if isinstance(path, io.BytesIO) else Path(path)
     wb = xlsxwriter.Workbook(out if isinstance(out, io.BytesIO) else str(out),
                              {"strings_to_formulas": False,

@@ -259,6 +259,7 @@ class Report:
             "comparison_warnings": self.comparison.warnings if self.comparison else [],
             "assumptions": assumptions, "timing": timing, "unit_timing": unit_timing,
             "approvals": approvals, "warnings": p.warnings,
+            "spares": _spares_text(p), "sizing": _sizing_text(p),
         }
 
 
@@ -278,6 +279,32 @@ def planner_version() -> str:
         return metadata.version("dr-contract-planner")
     except metadata.PackageNotFoundError:
         return "unknown"
+
+
+def _spares_text(p: Plan) -> str | None:
+    """N+k in words (policy spares): the spares, where, and what they cost against N+0."""
+    sp = p.stats.get("spares")
+    if not isinstance(sp, dict) or not sp.get("model"):
+        return None
+    k, cur = int(sp["k"]), p.currency
+    where = f"{k} in each mobile unit that carries PCs" if sp.get("per_unit") else "at the site"
+    return (f"N+{k}: {int(sp.get('spares', k))} × {sp['model']} ({where}), each standing in "
+            f"for one lost PC; PCs and units cost {float(sp['nk_cost']):,.2f} {cur} against "
+            f"{float(sp['n0_cost']):,.2f} {cur} without spares (+{float(sp['extra_cost']):,.2f} "
+            f"{cur})")
+
+
+def _sizing_text(p: Plan) -> str | None:
+    """Sizing on measured use in words, with its confidence (from the plan's stats)."""
+    sz = p.stats.get("sizing")
+    if not isinstance(sz, dict):
+        return None
+    conf = sz.get("confidence")
+    return (f"{sz.get('measured')} workload(s) sized on measured use (p{sz.get('percentile'):g} "
+            f"× {sz.get('comfort'):g}), {len(sz.get('fallback') or [])} without usage kept "
+            "provisioned; confidence "
+            + ("n/a" if conf is None else f"{100 * float(conf):.0f} %")
+            + " (measured workloads on enough samples over enough days)")
 
 
 def build_report(plan: Plan, inventory: Inventory, catalog: Catalog, policy: Policy,

@@ -216,6 +216,8 @@ class Policy:
     cpu_mhz_per_core: float | None = None
     usage_min_samples: int = 2016
     usage_min_days: float = 7.0
+    #: spare PCs, N+k (issue 22): the plan survives the loss of any k PCs
+    spares: int = 0
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
     #: money only; compare=False so equal policies mean equal packings (the sweep's plan cache)
     scenario: Scenario = field(default_factory=Scenario, compare=False)
@@ -611,6 +613,7 @@ def parse_policy(data: dict[str, Any], file: str = "<policy>") -> Policy:
         scenario=parse_scenario(data.get("scenario"), file),
         rto=parse_rto(data.get("rto"), file),
         approvals=parse_approvals(data.get("approval"), file),
+        spares=_spares(f),
         **_sizing(data, f),
     )
 
@@ -652,6 +655,11 @@ def parse_approvals(data: object, file: str = "<policy>") -> tuple[tuple[str, st
             raise f.err("role", "not text", "give role as a quoted string")
         out.append((f.text("name"), role.strip()))
     return tuple(out)
+
+
+def _spares(f: _Fields) -> int:
+    """Policy ``spares``: 0..10 spare PCs (the range is the schema's)."""
+    return f.integer("spares", 0) or 0
 
 
 SIZING_KEYS = ("sizing", "sizing_by_tier", "usage_percentile", "comfort_factor", "min_vcpu",

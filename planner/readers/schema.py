@@ -222,6 +222,10 @@ POLICY_FIELDS: tuple[Field, ...] = (
           0.0, 100_000_000.0),
     Field("usage_min_days", "number >= 0", "day", 7.0, False,
           "Days of usage a measured size needs to count as confident.", 0.0, 3660.0),
+    Field("spares", "0..10", "PC", 0, False,
+          "Spare PCs (N+k): the plan survives the loss of any k PCs (k spares at the site, or "
+          "in each mobile unit that carries PCs).",
+          0.0, 10.0),
     Field("rto", "table", None, None, False,
           "`[rto]` recovery time objective per tier (below): hours after a declaration by "
           "which the whole tier must be running."),

@@ -68,6 +68,8 @@ class SizedWorkload:
     planned_memory_gib: float
     confident: bool | None = None
     note: str = ""
+    #: identical machines this row stands for (the inventory's ``count``)
+    count: int = 1
 
 
 @dataclass
@@ -87,22 +89,33 @@ class SizingSummary:
         return [s for s in self.sized if s.mode == MEASURED]
 
     @property
+    def measured_machines(self) -> int:
+        """Machines (instances, a row's count included) sized on their measured use."""
+        return sum(s.count for s in self.measured)
+
+    @property
     def confidence(self) -> float | None:
-        """Share of measured workloads sized on enough samples over enough days."""
-        m = self.measured
-        return sum(1 for s in m if s.confident) / len(m) if m else None
+        """Share of measured machines sized on enough samples over enough days."""
+        n = self.measured_machines
+        return sum(s.count for s in self.measured if s.confident) / n if n else None
 
     def totals(self) -> tuple[int, int, float, float]:
-        """VCPU and memory [GiB] over every workload: provisioned, then as planned."""
-        return (sum(s.vcpu for s in self.sized), sum(s.planned_vcpu for s in self.sized),
-                sum(s.memory_gib for s in self.sized),
-                sum(s.planned_memory_gib for s in self.sized))
+        """VCPU and memory [GiB], provisioned then as planned, over every machine.
+
+        Every machine sized on measured use or kept provisioned for lack of usage, a row's
+        count included.
+        """
+        return (sum(s.vcpu * s.count for s in self.sized),
+                sum(s.planned_vcpu * s.count for s in self.sized),
+                sum(s.memory_gib * s.count for s in self.sized),
+                sum(s.planned_memory_gib * s.count for s in self.sized))
 
     def lines(self) -> list[str]:
         """The sizing account as terminal lines."""
         v0, v1, m0, m1 = self.totals()
         conf = self.confidence
-        out = [f"Sizing: {len(self.measured)} workload(s) on measured use (p{self.percentile:g} "
+        out = [f"Sizing: {self.measured_machines} workload(s) on measured use "
+               f"(p{self.percentile:g} "
                f"x {self.comfort:g}) from {self.file}, {len(self.fallback)} without usage kept "
                f"provisioned, {self.provisioned} provisioned by policy",
                f"  vCPU {v0:,} -> {v1:,}, memory {m0:,.1f} -> {m1:,.1f} GiB"]
@@ -119,7 +132,7 @@ class SizingSummary:
         """Plain data for the plan's stats and the exports."""
         v0, v1, m0, m1 = self.totals()
         return {"file": self.file, "percentile": self.percentile, "comfort": self.comfort,
-                "measured": len(self.measured), "fallback": list(self.fallback),
+                "measured": self.measured_machines, "fallback": list(self.fallback),
                 "provisioned": self.provisioned, "confidence": self.confidence,
                 "vcpu": [v0, v1], "memory_gib": [round(m0, 3), round(m1, 3)],
                 "workloads": [s.__dict__ for s in self.sized if s.mode == MEASURED]}
@@ -281,14 +294,15 @@ def apply_usage(inventory: Inventory, usage: dict[str, Usage] | None, policy: Po
         if u is None:
             summary.fallback.extend(w.instance_names())
             summary.sized.append(SizedWorkload(w.name, PROVISIONED, w.vcpu, w.memory_gib,
-                                               w.vcpu, w.memory_gib, None, "no usage"))
+                                               w.vcpu, w.memory_gib, None, "no usage",
+                                               w.count))
             out.append(w)
             continue
         vcpu, mem = measured_size(w, u, policy, mhz_per_core, file)
         confident = ((u.samples or 0) >= policy.usage_min_samples
                      and (u.days or 0.0) >= policy.usage_min_days)
         summary.sized.append(SizedWorkload(w.name, MEASURED, w.vcpu, w.memory_gib, vcpu, mem,
-                                           confident))
+                                           confident, count=w.count))
         out.append(replace(w, vcpu=vcpu, memory_gib=mem))
     return Inventory(tuple(out), source=inventory.source), summary
 

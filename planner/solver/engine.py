@@ -227,6 +227,14 @@ def plan(inventory: Inventory, catalog: Catalog, policy: Policy | None = None, *
     A catalog with volume discount tiers is solved one sub-problem per tier (``_plan_tiers``).
     """
     policy = policy or Policy()
+    if policy.spares:  # N+k: its own search over spare models and tiers (solver/spares.py)
+        from planner.solver.spares import plan_with_spares
+
+        spared = plan_with_spares(inventory, catalog, policy, time_limit=time_limit,
+                                  progress=progress, on_plan=on_plan, start=start, stop=stop)
+        if verify:
+            verify_plan(spared, inventory, catalog, policy)
+        return spared
     tiers = discount_tiers(catalog)
     if len(tiers) > 1:
         return _plan_tiers(inventory, catalog, policy, tiers, time_limit, progress, verify,
@@ -1030,16 +1038,7 @@ def _assemble(problem: Problem, original: Problem, inventory: Inventory, catalog
                     "includes them")
         if bound is None:
             bound = Decimal(int(problem.round_bound(lb))) / problem.scale
-        # exact where the total has at most six decimals (fees such as 10.001), else rounded
-        # once to the cent, half up: rounding is monotone, so the bound rounded the same way
-        # stays below every plan's reported cost
-        places = next((Decimal(1).scaleb(-k) for k in range(2, 7)
-                       if exact == exact.quantize(Decimal(1).scaleb(-k))), None)
-        if places is not None:
-            cost_out = exact.quantize(places)
-            rounded = bound.quantize(places, rounding=ROUND_FLOOR)
-        else:
-            cost_out, rounded = cents(exact), cents(bound)
+        cost_out, rounded = money_out(exact, bound)
         if not (stock_short or dropped):
             lower = min(rounded, cost_out)
             gap = 0.0 if cost_out == 0 else float((cost_out - lower) / cost_out)
@@ -1077,6 +1076,20 @@ def _assemble(problem: Problem, original: Problem, inventory: Inventory, catalog
         solve_seconds=0.0, term_years=catalog.term_years,
         objective="money" if problem.money else "count", warnings=warnings,
         interrupted=interrupted)
+
+
+def money_out(exact: Decimal, bound: Decimal) -> tuple[Decimal, Decimal]:
+    """A plan's exact expected total and a bound on it, as reported (cost, bound).
+
+    Exact where the total has at most six decimals (fees such as 10.001), else rounded once to
+    the cent, half up: rounding is monotone, so the bound rounded the same way stays below
+    every plan's reported cost.
+    """
+    places = next((Decimal(1).scaleb(-k) for k in range(2, 7)
+                   if exact == exact.quantize(Decimal(1).scaleb(-k))), None)
+    if places is not None:
+        return exact.quantize(places), bound.quantize(places, rounding=ROUND_FLOOR)
+    return cents(exact), cents(bound)
 
 
 _BASELINES: OrderedDict[tuple[object, ...], Baseline] = OrderedDict()

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from itertools import combinations
 
 from planner.errors import VerificationError
 from planner.model.plan import Plan
@@ -66,7 +68,7 @@ def check_plan(plan: Plan, inventory: Inventory, catalog: Catalog, policy: Polic
     return [*_check_accounting(plan, f), *_check_hosts(plan, f, catalog, policy),
             *_check_rules(f), *_check_units(plan, f, catalog, policy),
             *_check_stock(plan, catalog), *_check_cost(plan, catalog, policy, f),
-            *_check_claims(plan)]
+            *_check_claims(plan), *_check_spares(plan, f, catalog, policy)]
 
 
 def _check_accounting(plan: Plan, f: _Facts) -> list[str]:
@@ -112,8 +114,10 @@ def _check_hosts(plan: Plan, f: _Facts, catalog: Catalog, policy: Policy) -> lis
             if not _close(h.used.get(key), u) or not _close(h.usable.get(key), c):
                 problems.append(f"{h.id} reports {key} used/usable {h.used.get(key)}/"
                                 f"{h.usable.get(key)}, recomputed {u:.6g}/{c:.6g}")
-        if not h.workloads:
+        if not h.workloads and not h.spare:
             problems.append(f"{h.id} is contracted but runs nothing")
+        if h.spare and h.workloads:
+            problems.append(f"{h.id} is a spare but runs workloads")
     all_ids = [h.id for h in plan.hosts] + [u.id for u in plan.units]
     if len(set(all_ids)) != len(all_ids):
         problems.append("PC and unit ids are not unique")
@@ -289,6 +293,84 @@ def _check_cost(plan: Plan, catalog: Catalog, policy: Policy, f: _Facts) -> list
     if count != plan.cost:
         return [f"reported count {plan.cost} differs from the plan's {count}"]
     return []
+
+
+#: every k-set of lost PCs is checked up to this many sets; beyond, every single loss
+MAX_LOSS_SETS = 5000
+
+
+def _check_spares(plan: Plan, f: _Facts, catalog: Catalog, policy: Policy) -> list[str]:
+    """N+k: k spares, and every loss of k PCs (every single loss on large plans) survived.
+
+    A loss is survived when each lost PC that ran workloads can be moved whole onto its own
+    surviving spare of the same mobile unit (or at the site without units): a matching, found
+    by augmenting paths, its load recomputed here.
+    """
+    k = policy.spares
+    spares = [h for h in plan.hosts if h.spare]
+    if not k:
+        return [f"{h.id} is a spare but the policy asks for none" for h in spares]
+    if ((plan.status == "infeasible" or plan.interrupted) and not spares) or not plan.hosts:
+        return []  # none when stock runs out or a stop came first (a warning says so)
+    # PCs at the site: k spares; PCs in mobile units: k spares in every unit, standing in for
+    # the PCs of their own unit
+    spare_ids = {h.id for h in spares}
+    carrying = [u for u in plan.units if any(x not in spare_ids for x in u.hosts)]
+    want = k * len(carrying) if catalog.units else k
+    if len(spares) != want:
+        where = f" ({k} in each of {len(carrying)} units with PCs)" if catalog.units else ""
+        return [f"policy spares = {k} but the plan has {len(spares)} spare PC(s), not "
+                f"{want}{where}"]
+    unit_of = {h.id: h.unit for h in plan.hosts}
+    models = {m.name: m for m in catalog.hosts}
+    caps = {h.id: _usable(models[h.model].cores, models[h.model].memory_gib,
+                          models[h.model].storage_gb, policy)
+            for h in spares if h.model in models}
+    loads = {}
+    for h in plan.hosts:
+        if not h.spare:
+            used = [0.0, 0.0, 0.0]
+            for n in h.workloads:
+                if n in f.demand:
+                    used = [u + d for u, d in zip(used, f.demand[n], strict=True)]
+            loads[h.id] = used
+    ids = [h.id for h in plan.hosts]
+    n_sets = 1
+    for i in range(k):
+        n_sets = n_sets * (len(ids) - i) // (i + 1)
+    losses: Iterable[tuple[str, ...]] = (
+        combinations(ids, k) if n_sets <= MAX_LOSS_SETS else ((x,) for x in ids))
+    for lost in losses:
+        if not _absorbed([x for x in lost if x in loads], loads,
+                         [s for s in caps if s not in lost], caps, unit_of):
+            return [f"the loss of {', '.join(lost)} cannot be absorbed by the spares"]
+    return []
+
+
+def _absorbed(lost: list[str], loads: dict[str, list[float]], spares: list[str],
+              caps: dict[str, tuple[float, float, float]],
+              unit_of: dict[str, str | None]) -> bool:
+    """Whether each lost PC's load fits a distinct surviving spare of its own unit (or site).
+
+    A bipartite matching, found by augmenting paths.
+    """
+    fits = {pc: [s for s in spares if unit_of.get(s) == unit_of.get(pc)
+                 and all(u <= c * (1 + REL_TOL) + 1e-9
+                         for u, c in zip(loads[pc], caps[s], strict=True))]
+            for pc in lost}
+    match: dict[str, str] = {}
+
+    def augment(pc: str, seen: set[str]) -> bool:
+        for s in fits[pc]:
+            if s in seen:
+                continue
+            seen.add(s)
+            if s not in match or augment(match[s], seen):
+                match[s] = pc
+                return True
+        return False
+
+    return all(augment(pc, set()) for pc in lost)
 
 
 def _check_claims(plan: Plan) -> list[str]:

@@ -1,0 +1,359 @@
+"""Spare recovery PCs, N+k (policy ``spares``): one exact search over spare models and tiers.
+
+A plan with k spares must survive the loss of any k recovery PCs: the workloads of the PCs
+lost run on the spares of the same mobile unit, or of the site without units. The plans
+searched here have spares of one model S, k at the site or k in every unit that carries PCs
+(each unit keeps slots for them), each standing in for one lost PC whole (a hot swap: its
+workloads, groups and all, move together). Such a plan survives every loss of k PCs exactly
+when every working PC's load fits one S, i.e. when every working PC's usable capacity is capped
+at S's. So the working PCs are the engine's packing of the inventory on the catalog with every
+model's cores, memory and storage capped at S's (fees unchanged, S's stock less k); the
+optimiser thereby balances the load so that cheaper spares suffice (three half-full small PCs,
+one of them a spare, can beat one full large PC and a large spare).
+
+Prices are the contract's (planner/model/prices.py): a spare is a contracted PC, priced by
+the same expected per-item lines as a working PC, and counted in the PC count that earns a
+volume discount. As in ``engine._plan_tiers``, each (spare model S, discount tier t) pair is a
+sub-problem: at least N_t - k working PCs, priced at tier t's discount, plus k x S's price at
+that discount (a constant of the sub-problem). Every N+k plan of this shape is priced exactly
+in the sub-problem of its own S and tier and no cheaper in any other, so the least of the
+sub-problems' optima is the optimum over the shape and the least of their bounds bounds it.
+Sub-problems are taken cheapest capacity bound first; one whose bound reaches the best plan is
+skipped (its bound still counts). N+0 is planned first, for the comparison the plan reports.
+
+With mobile units the spares number k per unit carrying PCs, known only once the units are
+chosen: each sub-problem counts k spares in each of the fewest units any packing needs
+(``_least_units``) and the plan is priced exactly afterwards; with discount tiers a relaxed
+sub-problem per spare model bounds (see ``capped_catalog``). Where the plan needs more units
+than that, a gap may remain.
+
+What the bound does not cover (the plan's warnings and stats say so): mixed spare models, and
+a lost PC's workloads spread over several spares. "optimal" means optimal over plans whose
+spares are of one model, each standing in for one lost PC.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from planner.errors import InputError
+from planner.model.plan import (
+    FEASIBLE,
+    INFEASIBLE,
+    INTERRUPTED,
+    INTERRUPTED_EMPTY,
+    OPTIMAL,
+    Plan,
+    PlannedHost,
+)
+from planner.model.prices import Terms, item_price, keep_factor
+from planner.model.problem import COUNT_HOST, Problem, build_problem, usable_capacity
+from planner.readers.catalog import Catalog, DiscountTier, HostModel, Policy, UnitModel
+from planner.readers.inventory import Inventory
+from planner.solver import engine
+from planner.solver.bounds import capacity_bound
+
+#: what "optimal" and the bound mean for an N+k plan (stats and warnings carry it)
+SCOPE = ("over N+{k} plans whose spares are all of one model, each standing in for one lost PC "
+         "whole, at the site or {k} in every mobile unit that carries PCs (mixed spare models "
+         "and a lost PC spread over several spares not searched)")
+
+
+def capped_catalog(catalog: Catalog, spare: HostModel, k: int, relax: bool = False) -> Catalog:
+    """The catalog the working PCs of an N+k plan with spare model ``spare`` are packed on.
+
+    Every PC model no larger than ``spare`` in cores, memory and storage (fees unchanged); the
+    spare model's stock less k; volume discount thresholds lowered by k, since the k spares
+    count among the contracted PCs (at least k). With mobile units the spares number k per
+    unit carrying PCs, which a sub-problem cannot know beforehand: ``relax`` drops the
+    thresholds to 0 (every tier's discount open to every plan), a relaxation whose bound stays
+    a bound; its plans, and those of the sub-problems shifted by k, are priced exactly after.
+    """
+    hosts = []
+    for m in catalog.hosts:
+        capped = replace(m, cores=min(m.cores, spare.cores),
+                         memory_gib=min(m.memory_gib, spare.memory_gib),
+                         storage_gb=min(m.storage_gb, spare.storage_gb))
+        if m.name == spare.name and m.available is not None:
+            capped = replace(capped, available=max(0, m.available - k))
+        hosts.append(capped)
+    shift = (lambda n: 0) if relax else (lambda n: max(0, n - k))
+    tiers = tuple(DiscountTier(shift(t.min_pcs), t.percent) for t in catalog.discounts)
+    return replace(catalog, hosts=tuple(hosts), discounts=tiers)
+
+
+def _room_for_spares(pr: Problem, spare: HostModel, k: int) -> None:
+    """Mobile units: each that carries PCs keeps room for k spares in its slots.
+
+    Their price is not in the unit's (a unit carrying only staff seats needs none); the
+    sub-problem counts k spares at least, the plan its own. A unit model without room for k
+    spares carries no PCs (its patterns are empty), staff seats still.
+    """
+    for u in pr.units:
+        u.slots = max(0, u.slots - k * spare.slots)
+
+
+def _least_units(pr: Problem) -> int:
+    """Units that must carry PCs in any packing of the problem (at least 1 where any PC is).
+
+    Working PCs: at least the total demand over the largest capacity, per dimension, and the
+    tier's least count; each takes at least the fewest slots of any model, and a unit holds at
+    most the most slots any unit model has left beside its spares.
+    """
+    if not pr.items or not pr.hosts:
+        return 1
+    pcs = pr.min_pcs
+    for d in range(3):
+        cap = max(h.cap[d] for h in pr.hosts)
+        need = sum(it.size[d] * it.demand for it in pr.items)
+        if cap > 0:
+            pcs = max(pcs, -(-need // cap))
+    room = max((u.slots for u in pr.units if u.available != 0), default=0)
+    if room <= 0:
+        return 1
+    return max(1, -(-pcs * min(h.slots for h in pr.hosts) // room))
+
+
+@dataclass
+class _Sub:
+    """One sub-problem: spare model, its capped catalog, a discount tier, the spares' price."""
+
+    spare: HostModel
+    catalog: Catalog
+    problem: Problem
+    fixed: Decimal  # k spares at this tier's discount (money), or k PCs (count mode)
+    bound: Decimal  # the sub-problem's bound, spares included: capacity bound until searched
+    cost: Decimal | None = None
+    note: str = ""
+    #: whether its bound bounds every plan of its tier (with units, only the relaxed one's)
+    bounds_all: bool = True
+
+
+def plan_with_spares(inventory: Inventory, catalog: Catalog, policy: Policy, *,
+                     time_limit: float, progress: engine.ProgressFn | None = None,
+                     on_plan: engine.PlanFn | None = None, start: Plan | None = None,
+                     stop: engine.StopSignal | None = None) -> Plan:
+    """The cheapest plan with ``policy.spares`` spare PCs (see the module docstring), unverified.
+
+    The engine's ``plan`` verifies it. ``on_plan`` gets each better N+k plan as a sub-problem
+    ends (snapshots inside a sub-problem have no spares yet, so they are not handed on).
+    """
+    k = policy.spares
+    n0_policy = replace(policy, spares=0)
+    t0 = time.monotonic()
+    deadline = t0 + time_limit
+    models = sorted(catalog.hosts, key=lambda m: m.name)
+    models = [m for m in models if m.available is None or m.available >= k]
+    plain = build_problem(inventory, catalog, n0_policy)
+    misfits = {u.name for u in plain.unplaced}
+    subs: list[_Sub] = []
+    refused: dict[str, str] = {}
+    money = plain.money
+    terms = Terms.of(catalog, policy.scenario) if money else None
+    for s in models:
+        # with units and discount tiers: the tiers shifted by k find plans, the relaxed one
+        # bounds them; without either, the shifted tiers are exact
+        variants = [(capped_catalog(catalog, s, k), not catalog.units)]
+        if catalog.units and catalog.discounts:
+            variants.append((capped_catalog(catalog, s, k, relax=True), True))
+        elif catalog.units:
+            variants = [(variants[0][0], True)]
+        for cat_s, bounds_all, least, pct in [(c, b, least, pct) for c, b in variants
+                                               for least, pct in engine.discount_tiers(c)]:
+            pr = build_problem(inventory, cat_s, n0_policy, discount=pct, min_pcs=least)
+            if {u.name for u in pr.unplaced} - misfits:
+                refused[s.name] = "a workload fits no PC as small as this spare"
+                break
+            copies = sum(it.demand for it in pr.items)
+            stock = sum(h.available if h.available is not None else copies for h in pr.hosts)
+            if least > min(copies, stock):
+                continue  # no plan reaches this tier: every working PC must run a workload
+            each = (item_price(terms, policy.scenario, s, keep_factor(pct))
+                    if terms is not None else None)
+            # k spares at the site, or in each unit that carries PCs (at least _least_units)
+            n_spares = k
+            if catalog.units:
+                _room_for_spares(pr, s, k)
+                n_spares = k * _least_units(pr)
+            fixed = n_spares * each if each is not None else Decimal(n_spares)
+            quick = Decimal(int(pr.round_bound(capacity_bound(pr)))) / pr.scale
+            subs.append(_Sub(s, cat_s, pr, fixed, quick + fixed, bounds_all=bounds_all))
+    subs.sort(key=lambda x: (x.bound, x.spare.name, x.problem.min_pcs))
+    # N+0, for the comparison: a share of the time like one sub-problem
+    base = engine.plan(inventory, catalog, n0_policy, verify=False, stop=stop, start=start,
+                       time_limit=max(0.1, time_limit / (len(subs) + 1)), progress=progress)
+    if not base.hosts and not base.interrupted:  # nothing placed, nothing to stand in for
+        base.warnings.append(f"no workload is placed: the {k} spare PC(s) are not needed")
+        base.stats["spares"] = {"k": k, "model": None, "n0_cost": float(base.cost),
+                                "reason": "no workload is placed"}
+        return base
+    best: tuple[tuple[int, Decimal], Plan, _Sub] | None = None
+    interrupted = base.interrupted
+    shown = [math.inf]
+    for i, sub in enumerate(subs):
+        if interrupted:
+            sub.note = "not searched: interrupted"
+            continue
+        if best is not None and sub.bound >= best[0][1]:
+            sub.note = "skipped: its bound reaches the best plan"
+            continue
+        left = deadline - time.monotonic()
+        if left < 0.3 and best is not None:
+            sub.note = "skipped: no time left"
+            continue
+        search = engine._Search(inventory, sub.catalog, n0_policy,
+                                max(0.1, left / (len(subs) - i)), _shifted(progress, sub, shown),
+                                problem=sub.problem, baseline=base.baseline, stop=stop,
+                                start=start)
+        search.run()
+        interrupted = search.interrupted
+        sub.bound = max(sub.bound, Decimal(int(sub.problem.round_bound(search.lb)))
+                        / sub.problem.scale + sub.fixed)
+        if search.best.problem is None:
+            continue
+        found = search.result(verify=False, final=False)  # named PCs in named units
+        hosts = Counter(h.model for h in found.hosts)
+        units = Counter(pu.model for pu in found.units)
+        n_spares = k * sum(1 for pu in found.units if pu.hosts) if catalog.units else k
+        if sub.spare.available is not None and \
+                hosts[sub.spare.name] + n_spares > sub.spare.available:
+            sub.note = (f"no plan: {hosts[sub.spare.name]} working and {n_spares} spare "
+                        f"{sub.spare.name} exceed its stock of {sub.spare.available}")
+            continue
+        total = _true_total(catalog, policy, terms, hosts, units, sub.spare, n_spares)
+        key = (sum(search.best.uncovered.values()), total)
+        sub.cost = total
+        if best is None or (key[0], total) < best[0]:
+            best = ((key[0], total), found, sub)
+            if on_plan is not None and not key[0] and float(total) < shown[0]:
+                shown[0] = float(total)
+                on_plan(_with_spares(found, base, catalog, policy, sub, subs, refused,
+                                     interrupted, t0))
+    if best is None or best[0][0]:
+        # no N+k plan: stock runs out, or interrupted first; the N+0 plan says which
+        why = ("interrupted before a plan with spares was found" if interrupted
+               else "the vendor's stock leaves no room for them")
+        base.warnings.append(f"{k} spare PC(s) not planned: {why}")
+        base.stats["spares"] = {"k": k, "model": None, "n0_cost": float(base.cost),
+                                "reason": why}
+        if not interrupted and base.status != INFEASIBLE:
+            if not subs:
+                raise InputError(f"no PC model can serve as {k} spare(s): none is left in "
+                                 "stock beyond the plan, or none holds every workload",
+                                 field="spares",
+                                 fix="lower spares, or add PC models or stock ('available')")
+            base.status, base.lower_bound, base.gap = INFEASIBLE, None, None
+        return base
+    return _with_spares(best[1], base, catalog, policy, best[2], subs, refused, interrupted, t0)
+
+
+def _true_total(catalog: Catalog, policy: Policy, terms: Terms | None, hosts: Counter[str],
+                units: Counter[str], spare: HostModel, n_spares: int) -> Decimal:
+    """An N+k plan's expected total: every PC, spare and unit at the discount of all its PCs.
+
+    Count mode (no fees): PCs, spares among them, and each unit as 1/1000 of a PC.
+    """
+    pcs = sum(hosts.values()) + n_spares
+    if terms is None:
+        return Decimal(pcs) + Decimal(sum(units.values())) / COUNT_HOST
+    keep = keep_factor(catalog.discount_percent(pcs))
+    by_name: dict[str, HostModel | UnitModel] = {m.name: m for m in catalog.hosts}
+    by_name.update({u.name: u for u in catalog.units})
+    sc = policy.scenario
+    total = n_spares * item_price(terms, sc, spare, keep)
+    for name, c in (*hosts.items(), *units.items()):
+        total += c * item_price(terms, sc, by_name[name], keep)
+    return total
+
+
+def _shifted(progress: engine.ProgressFn | None, sub: _Sub,
+             shown: list[float]) -> engine.ProgressFn | None:
+    """A sub-problem's progress with its spares added to the best plan and the bound."""
+    if progress is None:
+        return None
+    extra = float(sub.fixed)
+
+    def report(phase: str, best: float | None, bound: float | None, left: float) -> None:
+        own = None if best is None else best + extra
+        if own is not None and not math.isinf(shown[0]):
+            own = min(own, shown[0])
+        progress(f"spares {sub.spare.name}: {phase}", own,
+                 None if bound is None else bound + extra, left)
+    return report
+
+
+def _with_spares(p: Plan, base: Plan, catalog: Catalog, policy: Policy,
+                 sub: _Sub, subs: list[_Sub], refused: dict[str, str], interrupted: bool,
+                 t0: float) -> Plan:
+    """A sub-problem's plan (``p``) with its k spares added, priced, bounded and worded."""
+    k = policy.spares
+    real = {m.name: m for m in catalog.hosts}
+    hosts = []
+    for h in p.hosts:  # planned on capped models: report the contracted model's usable capacity
+        c = usable_capacity(real[h.model], policy)
+        hosts.append(replace(h, usable={"vcpu": round(c[0], 6), "memory_gib": round(c[1], 6),
+                                        "storage_gb": round(c[2], 6)}))
+    cap = usable_capacity(sub.spare, policy)
+
+    def spare(i: int, unit: str | None) -> PlannedHost:
+        return PlannedHost(id=f"spare-{i + 1:02d}", model=sub.spare.name, unit=unit,
+                           workloads=[], used={"vcpu": 0.0, "memory_gib": 0.0, "storage_gb": 0.0},
+                           usable={"vcpu": round(cap[0], 6), "memory_gib": round(cap[1], 6),
+                                   "storage_gb": round(cap[2], 6)}, spare=True)
+
+    spares: list[PlannedHost] = []
+    units = []
+    if catalog.units:  # k spares in each unit, in its slots
+        for pu in p.units:
+            if not pu.hosts:  # staff seats only: no PC to stand in for
+                units.append(pu)
+                continue
+            mine = [spare(len(spares) + j, pu.id) for j in range(k)]
+            spares += mine
+            units.append(replace(pu, hosts=[*pu.hosts, *(h.id for h in mine)],
+                                 slots_used=pu.slots_used + k * sub.spare.slots))
+    else:
+        spares = [spare(i, None) for i in range(k)]
+    counts = Counter(h.model for h in hosts)
+    unit_counts = Counter(pu.model for pu in units)
+    terms = Terms.of(catalog, policy.scenario) if p.objective == "money" else None
+    exact = _true_total(catalog, policy, terms, counts, unit_counts, sub.spare, len(spares))
+    if terms is not None:
+        cost, lower = engine.money_out(exact, min(s.bound for s in subs if s.bounds_all))
+    else:
+        cost = exact
+        lower = Decimal(min(s.bound for s in subs if s.bounds_all))
+    lower = min(lower, cost)
+    gap = 0.0 if cost == 0 else float((cost - lower) / cost)
+    status = p.status
+    if interrupted:
+        status = INTERRUPTED if hosts else INTERRUPTED_EMPTY
+    elif status in (OPTIMAL, FEASIBLE):
+        status = OPTIMAL if gap == 0.0 else FEASIBLE
+    claimed: tuple[Decimal | None, float | None] = (lower, gap)
+    if status == INFEASIBLE:
+        claimed = (None, None)
+    stats = dict(p.stats)
+    scope = SCOPE.format(k=k)
+    stats["spares"] = {
+        "k": k, "model": sub.spare.name, "n0_cost": float(base.cost),
+        "n0_status": base.status, "nk_cost": float(cost), "extra_cost": float(cost - base.cost),
+        "n0_pcs": len(base.hosts), "nk_pcs": len(hosts) + len(spares), "spares": len(spares),
+        "per_unit": bool(catalog.units), "scope": scope,
+        "seconds": round(time.monotonic() - t0, 3),
+        "sub_problems": [{"spare": s.spare.name, "min_working_pcs": s.problem.min_pcs,
+                          "percent": float(s.problem.discount), "bound": float(s.bound),
+                          "bound_counts": s.bounds_all,
+                          **({"cost": float(s.cost)} if s.cost is not None else {}),
+                          **({"note": s.note} if s.note else {})} for s in subs],
+        "refused": refused}
+    warnings = [*p.warnings, f"N+{k}: cost, bound and status are {scope}"]
+    return replace(p, hosts=[*hosts, *spares], units=units if catalog.units else p.units,
+                   cost=cost, lower_bound=claimed[0], gap=claimed[1],
+                   status=status, stats=stats, warnings=warnings,
+                   solve_seconds=time.monotonic() - t0, baseline=base.baseline,
+                   interrupted=interrupted)
