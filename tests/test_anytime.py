@@ -139,6 +139,7 @@ def test_charts_have_titles_and_units() -> None:
     assert "USD" in comp.layout.yaxis.title.text
     cash = charts.cashflow_figure([a])
     assert "year" in cash.layout.xaxis.title.text
+    assert cash.layout.yaxis.rangemode == "tozero"  # money starts at zero, not at the least year
     pts = pd.DataFrame([{"varied": "headroom", "headroom": h, "vendor": "V", "total": t,
                          "pcs": n} for h, t, n in ((0.0, 10, 1), (0.1, 12, 2))])
     sw = charts.sweep_figure(pts, "headroom", "total", 0.1, "USD")

@@ -148,7 +148,7 @@ def cashflow_figure(assessments: Sequence[Assessment]) -> go.Figure:
                         hovertemplate=f"{a.vendor}<br>year %{{x}}: %{{y:,.0f}} {cur}"
                                       "<extra></extra>")
     fig.update_xaxes(title_text="contract year (0 = start)", dtick=1)
-    fig.update_yaxes(title_text=f"paid in the year ({cur})", tickformat=",.0f")
+    fig.update_yaxes(title_text=f"paid in the year ({cur})", tickformat=",.0f", rangemode="tozero")
     return _layout(fig, f"Cash flow of the virtual plan by year ({cur})")
 
 
