@@ -163,3 +163,19 @@ def test_plan_prints_each_tier_against_its_rto(tmp_path: Path,
     # one PC in a unit on site at 2 h: the four 200 GB tier-1 restores end at 10 h, boot 0.1 h
     assert "tier 1: all running at 10.1 h, RTO 4.5 h: misses by 5.6 h" in out
     assert "tier 3: all running at" in out
+
+
+def test_report_sizes_on_measured_use_like_plan(tmp_path: Path) -> None:
+    # `planner report --usage` sizes as `planner plan --usage` does, and the written plan says so
+    args = _files(tmp_path)
+    pol = tmp_path / "measured.toml"
+    pol.write_text('sizing = "measured"\n')
+    use = tmp_path / "usage.csv"
+    use.write_text("name,cpu [MHz],memory [GiB],samples,days\ndb,50 %,50 %,4000,14\n")
+    out = tmp_path / "plan.html"
+    assert main(["report", args[0], "--catalog", args[2], "--policy", str(pol),
+                 "--time-limit", "5", "--usage", str(use), "--out", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    # the four db machines measured; files and the two clerks have no usage: provisioned
+    assert "4 workload(s) sized on measured use" in html
+    assert "3 without usage kept provisioned" in html

@@ -18,7 +18,7 @@ from planner.present.report import (
     write_html,
     write_pdf,
 )
-from planner.readers import load_inventory
+from planner.readers import load_inventory, size_inventory
 from planner.readers.catalog import Catalog, Policy, load_catalog, load_policy
 from planner.readers.inventory import Inventory
 from planner.recovery.enforce import plan_meeting_rto
@@ -83,10 +83,14 @@ def enforced_plan(inventory: Inventory, catalog: Catalog, policy: Policy, time_l
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    inventory, _imported = load_inventory(args.inventory, mapping=args.mapping)
+    inventory, imported = load_inventory(args.inventory, mapping=args.mapping)
     catalog = load_catalog(args.catalog)
     policy = load_policy(args.policy)
+    # the same sizing as `planner plan --usage`: the written plan is of the inventory planned
+    inventory, sizing = size_inventory(inventory, imported, policy, args.usage)
     main_plan, rto = _plan(inventory, catalog, policy, args.time_limit, args.enforce_rto)
+    if sizing is not None:
+        main_plan.stats["sizing"] = sizing.to_dict()
     catalogs = [catalog, *[load_catalog(q) for q in args.quotes or []]]
 
     def plan_fn(inv: Inventory, cat: Catalog, pol: Policy, limit: float, **_: Any) -> Plan:
@@ -133,4 +137,7 @@ def add_commands(sub: Any) -> None:
                    help="seconds per plan solved (default 30)")
     r.add_argument("--mapping", metavar="FILE",
                    help="CSV setting tier/kind/affinity/anti_affinity/exclude by name or regex")
+    r.add_argument("--usage", metavar="FILE",
+                   help="usage CSV (CPU and memory in use per workload) for policy "
+                   "sizing = measured, as in `planner plan --usage`")
     r.set_defaults(func=_cmd_report)
