@@ -305,3 +305,31 @@ def test_rto_cost_words_say_at_most_for_an_enforced_plan() -> None:
     assert r.plan.status in ("optimal", "feasible")
     # the bound is the plan ignoring the RTO's (1,200): 2,400 is not proven optimal
     assert r.plan.status == "feasible" and r.plan.lower_bound == 1200
+
+
+def test_policy_form_sets_rto_targets_and_keeps_the_approvers(app: AppTest) -> None:
+    """The RTO per tier and the approvers are part of the policy form: the sample's targets
+    and names show in it, a target changed or added is applied, and the approvers survive an
+    "Apply policy" (the written plan's approval block)."""
+    page(app, "vendors")
+    pol = app.session_state["inputs"].policy
+    assert dict(pol.rto) == {1: 36.0, 2: 48.0, 3: 72.0}
+    t1 = app.number_input(key="pol_rto_1")
+    assert t1.value == 36.0 and (t1.min, t1.max) == (0.01, 8760.0)  # the schema's range
+    assert app.number_input(key="pol_rto_4").value is None  # no target for tier 4
+    t1.set_value(24.0)
+    app.number_input(key="pol_rto_4").set_value(96.0)
+    next(b for b in app.form_submit_button if b.label == "Apply policy").click().run()
+    assert not app.exception
+    new = app.session_state["inputs"].policy
+    assert dict(new.rto) == {1: 24.0, 2: 48.0, 3: 72.0, 4: 96.0}
+    assert [n for n, _ in new.approvals] == ["Dana Whitfield", "Sam Okafor", "Lee Moreno"]
+    assert new.approvals == pol.approvals
+    # the quote editor carries the recovery timing columns of each model (kept on apply)
+    cat = app.session_state["inputs"].catalogs[0]
+    next(b for b in app.form_submit_button if b.label.startswith("Apply changes")).click().run()
+    assert not app.exception
+    after = app.session_state["inputs"].catalogs[0]
+    assert [(m.delivery_hours, m.restore_rate_gb_h, m.boot_minutes) for m in after.hosts] == \
+        [(m.delivery_hours, m.restore_rate_gb_h, m.boot_minutes) for m in cat.hosts]
+    assert [m.delivery_hours for m in after.units] == [m.delivery_hours for m in cat.units]

@@ -15,11 +15,47 @@ import planner
 from dashboard import state, ui
 from planner.present import catalog_dict, policy_dict
 from planner.readers.catalog import TEST_TYPES, parse_catalog, parse_policy
+from planner.readers.schema import APPROVAL_FIELDS, RTO_FIELDS
 
 HOST_COLUMNS = ["name", "cores", "memory", "storage", "slots", "monthly_fee", "setup_fee",
                 "declaration_fee", "daily_fee", "available"]
 UNIT_COLUMNS = ["name", "slots", "seats", "monthly_fee", "setup_fee", "declaration_fee",
                 "daily_fee", "available"]
+#: the recovery timing of each model, in a table of its own (one row per PC and unit model)
+TIMING = ["delivery_hours", "restore_rate", "boot_minutes"]
+#: the model tables' columns: short labels (the fees in the quote's currency) so that the
+#: tables fit the page, and the recovery timing columns with their units (docs/recovery.md)
+MODEL_COLUMNS = {
+    "kind": st.column_config.TextColumn("model of", width=80),
+    "name": st.column_config.TextColumn("name", width=75),
+    "cores": st.column_config.NumberColumn("cores", width=62),
+    "memory": st.column_config.TextColumn("memory", width=82,
+                                          help='With its unit, e.g. "128 GiB"'),
+    "storage": st.column_config.TextColumn("storage", width=85,
+                                           help='With its unit, e.g. "4 TB"'),
+    "slots": st.column_config.NumberColumn("slots", width=58),
+    "seats": st.column_config.NumberColumn("seats", width=58),
+    "monthly_fee": st.column_config.TextColumn("monthly", width=76,
+                                               help="Fee per month under contract"),
+    "setup_fee": st.column_config.TextColumn("setup", width=64,
+                                             help="One-time fee at contract start"),
+    "declaration_fee": st.column_config.TextColumn(
+        "declared", width=80, help="Fee each time a disaster is declared"),
+    "daily_fee": st.column_config.TextColumn("daily", width=64,
+                                             help="Fee per day in use (disaster or test)"),
+    "available": st.column_config.NumberColumn("stock", width=62, min_value=0,
+                                               help="How many the vendor can supply; "
+                                                    "empty: no limit"),
+    "delivery_hours": st.column_config.NumberColumn(
+        "delivery (h)", min_value=0.0, max_value=8760.0,
+        help="Hours from a declaration until it is on site (a PC in a unit arrives with it)"),
+    "restore_rate": st.column_config.TextColumn(
+        "restore rate",
+        help='Restore throughput onto the PC with its unit, e.g. "400 GB/h" or "1 Gbit/s"'),
+    "boot_minutes": st.column_config.NumberColumn(
+        "boot (min)", min_value=0.0, max_value=1440.0,
+        help="Minutes from a restored workload to it running"),
+}
 
 
 def add_quotes() -> None:
@@ -63,6 +99,30 @@ def _models(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
+def _timing_rows(d: dict[str, Any]) -> pd.DataFrame:
+    """One row per PC and unit model: its delivery, and a PC's restore rate and boot time."""
+    rows = [{"kind": "PC", "name": m["name"], **{c: m.get(c) for c in TIMING}}
+            for m in d["host"]]
+    rows += [{"kind": "unit", "name": m["name"], "delivery_hours": m.get("delivery_hours"),
+              "restore_rate": "", "boot_minutes": None} for m in d.get("unit", [])]
+    return pd.DataFrame(rows, columns=["kind", "name", *TIMING])
+
+
+def _timed(models: list[dict[str, Any]], timing: pd.DataFrame, kind: str
+           ) -> list[dict[str, Any]]:
+    """The models with the timing table's values of the same kind and name (else defaults)."""
+    rows = {r["name"]: r for r in timing.to_dict(orient="records") if r["kind"] == kind}
+    for m in models:
+        for c in TIMING:
+            m.pop(c, None)
+        row = rows.get(m.get("name")) or {}
+        for c in TIMING:
+            v = row.get(c)
+            if v is not None and v == v and v != "":
+                m[c] = v
+    return models
+
+
 def quote_editor(i: int) -> None:
     """One quote's terms and models in a form; applied through the catalog reader."""
     inp = state.inputs()
@@ -82,19 +142,28 @@ def quote_editor(i: int) -> None:
         tfee = c6.number_input(f"Fee per extra test day ({d['currency']})", 0.0, 1e9,
                                float(d["test_day_fee"]), key=f"q{i}_tfee")
         st.markdown("Recovery PC models (memory and storage with units, fees in the quote's "
-                    "currency; `available` empty = no stock limit)")
+                    "currency; `stock` empty = no limit)")
         hosts = st.data_editor(_rows(d["host"], HOST_COLUMNS), num_rows="dynamic",
-                               hide_index=True, width="stretch", key=f"q{i}_hosts")
+                               hide_index=True, width="stretch", key=f"q{i}_hosts",
+                               column_config=MODEL_COLUMNS)
         st.markdown("Mobile recovery units (slots for PCs, seats for staff)")
         units = st.data_editor(_rows(d.get("unit", []), UNIT_COLUMNS), num_rows="dynamic",
-                               hide_index=True, width="stretch", key=f"q{i}_units")
+                               hide_index=True, width="stretch", key=f"q{i}_units",
+                               column_config=MODEL_COLUMNS)
+        st.markdown("Recovery timing of each model (docs/recovery.md): a PC carried by a unit "
+                    "arrives with the unit; restore rate and boot time are the PCs'; a model "
+                    "added above takes the defaults until applied")
+        timing = st.data_editor(_timing_rows(d), hide_index=True, width="stretch",
+                                disabled=["kind", "name"], key=f"q{i}_timing",
+                                column_config=MODEL_COLUMNS)
         applied = st.form_submit_button("Apply changes to this quote")
     if applied:
         new = copy.deepcopy(d)
         new.update(vendor=vendor, currency=currency, term_years=int(term),
                    annual_escalation=str(Decimal(str(esc)) / 100),
                    included_test_days=str(incl), test_day_fee=str(tfee),
-                   host=_models(hosts), unit=_models(units))
+                   host=_timed(_models(hosts), timing, "PC"),
+                   unit=_timed(_models(units), timing, "unit"))
         if not new["unit"]:
             new.pop("unit")
         with ui.guarded("The change"):
@@ -233,6 +302,24 @@ def policy_section() -> None:
         st.caption("Spare PCs: after the loss of any k recovery PCs, every workload they held "
                    "runs on a spare, of the same mobile unit where PCs travel in units (k "
                    "spares in each unit that carries PCs), else at the site.")
+        st.markdown("**Recovery time objectives and approval** — how soon each tier must "
+                    "be running after a declaration (the Plan page's timeline and its switch "
+                    "to plan for them), and who signs the written plan")
+        rto_now = dict(pol.rto)
+        lo, hi = ui.limits("1", 0.01, 8760.0, RTO_FIELDS)
+        rto_cols = st.columns(4)
+        rto_in = {t: rto_cols[t - 1].number_input(
+            f"Tier {t} RTO (h)", lo, hi, rto_now.get(t), step=1.0, key=fk(f"pol_rto_{t}"),
+            placeholder="no target", help=ui.help_of(str(t), RTO_FIELDS))
+            for t in (1, 2, 3, 4)}
+        approvers = st.data_editor(
+            pd.DataFrame([{"name": n, "role": r} for n, r in pol.approvals],
+                         columns=["name", "role"]),
+            num_rows="dynamic", hide_index=True, width="stretch", key=fk("pol_approvers"),
+            column_config={"name": st.column_config.TextColumn(
+                               "approver's name", help=ui.help_of("name", APPROVAL_FIELDS)),
+                           "role": st.column_config.TextColumn(
+                               "role", help=ui.help_of("role", APPROVAL_FIELDS))})
         st.markdown("**Money scenario** — what the contract costs over its term "
                     "(docs/cost-model.md)")
         m1, m2, m3, m4 = st.columns(4)
@@ -299,6 +386,15 @@ def policy_section() -> None:
                  growth_per_year=growth / 100, tiers=sorted(tiers), storage_basis=basis,
                  workstation_seats=seats, sizing=sizing, usage_percentile=pctl,
                  comfort_factor=comfort, spares=int(spares))
+        d.pop("rto", None)
+        d.pop("approval", None)
+        if any(h is not None for h in rto_in.values()):
+            d["rto"] = {str(t): float(h) for t, h in rto_in.items() if h is not None}
+        people = [{"name": str(r["name"]).strip(), "role": str(r.get("role") or "").strip()}
+                  for r in approvers.to_dict(orient="records")
+                  if r.get("name") is not None and str(r["name"]).strip()]
+        if people:
+            d["approval"] = people
         d["scenario"].update(
             declarations=str(decl), disaster_days=str(days),
             discount_rate=str(Decimal(str(rate)) / 100), virtual_images=int(imgs),
