@@ -183,3 +183,33 @@ def test_sweep_interrupt_keeps_finished_points(cluster: str, tmp_path: Path,
     res = scaled_sweep(inv, cats, pol, axes, time_limit=5, scheduler=cluster)
     assert res.interrupted and res.points_planned == 2 and res.points_total == 3
     assert res.rows and all(r["point"] < res.points_planned for r in res.rows)
+
+
+def test_small_sweep_runs_serially_unless_workers_are_given(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No LocalCluster (a ~10 s start) for a sweep of a few solves, unless asked for."""
+    import planner.scale.sweep as scaled
+
+    (tmp_path / "inv.csv").write_text(estate_csv(6, 1), encoding="utf-8")
+    inv = read_inventory_csv(tmp_path / "inv.csv")
+    pol = load_policy(SAMPLE / "policy.toml")
+    cats = [load_catalog(q) for q in QUOTES]
+    asked: list[tuple[int | None, str | None]] = []
+
+    class Serial(Runner):
+        def __init__(self, workers: int | None = None, scheduler: str | None = None) -> None:
+            asked.append((workers, scheduler))
+            super().__init__(1)  # whatever was asked, run here serially
+
+    monkeypatch.setattr(scaled, "Runner", Serial)
+    small = {"overcommit": [3.0, 4.0]}  # 2 quotes x 2 packings: 4 distinct solves
+    assert len(scaled.distinct_solves(cats, scaled.sweep_policies(cats, pol, small))) == 4
+    res = scaled_sweep(inv, cats, pol, small, time_limit=5)
+    assert asked == [(1, None)] and len(res.rows) == 4
+    asked.clear()
+    scaled_sweep(inv, cats, pol, small, time_limit=5, workers=2)
+    assert asked == [(2, None)]  # given: kept
+    asked.clear()
+    big = {"overcommit": [2.0, 3.0, 4.0, 5.0]}  # 8 distinct solves: the default cluster
+    scaled_sweep(inv, cats, pol, big, time_limit=5)
+    assert asked == [(None, None)]

@@ -18,6 +18,8 @@ from planner.readers.catalog import load_catalog, load_policy
 
 WORKERS_HELP = ("worker processes of a LocalCluster on this machine (default: its cores, or "
                 "$PLANNER_WORKERS); 1 runs the solves serially in this process")
+SWEEP_WORKERS_HELP = WORKERS_HELP + ("; without it, a sweep of fewer than 8 distinct solves "
+                                     "runs serially (a cluster's start costs ~10 s)")
 SCHEDULER_HELP = "run the tasks on an existing Dask scheduler, e.g. tcp://HOST:8786"
 
 
@@ -60,7 +62,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 def add_commands(sub: Any) -> None:
     """Register ``batch``; give ``sweep`` (registered by planner/cli/money.py) its switches."""
     s = sub.choices["sweep"]
-    s.add_argument("--workers", metavar="N", type=int, help=WORKERS_HELP)
+    s.add_argument("--workers", metavar="N", type=int, help=SWEEP_WORKERS_HELP)
     s.add_argument("--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP)
     s.set_defaults(func=_cmd_sweep_scaled)
     b = sub.add_parser("batch", help="plan and price many client estates against every quote")

@@ -54,13 +54,24 @@ def distinct_solves(catalogs: Sequence[Catalog], policies: Sequence[Policy]
     return out
 
 
+#: the least number of distinct solves for which a sweep starts a LocalCluster by default
+CLUSTER_FROM = 8
+
+
 def scaled_sweep(inventory: Inventory, catalogs: Sequence[Catalog], policy: Policy,
                  axes: Mapping[str, Sequence[float]], *, grid: bool = False,
                  time_limit: float = 10.0, workers: int | None = None,
                  scheduler: str | None = None, quiet: bool = True) -> SweepResult:
-    """``sweep`` with its solves run as tasks (serially for ``workers=1`` or without Dask)."""
+    """``sweep`` with its solves run as tasks (serially for ``workers=1`` or without Dask).
+
+    Without ``workers`` or ``scheduler`` a sweep of fewer than ``CLUSTER_FROM`` distinct solves
+    runs serially: starting a LocalCluster (spawned processes importing the package) took
+    9-13 s here, more than such a sweep's solves take one after another (docs/benchmarks.md).
+    """
     policies = sweep_policies(catalogs, policy, axes, grid=grid)
     todo = distinct_solves(catalogs, policies)
+    if workers is None and scheduler is None and len(todo) < CLUSTER_FROM:
+        workers = 1
     plans: dict[tuple[Any, ...], Plan] = {}
     interrupted = False  # Ctrl-C: the points whose plans all finished are kept
     with Runner(workers, scheduler) as run:
