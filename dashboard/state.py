@@ -237,11 +237,17 @@ def stop_all() -> None:
 
 
 def policy_with(policy: Policy, **changes: Any) -> Policy:
-    """The policy with packing fields and scenario fields changed (scenario keys by name)."""
+    """The policy with packing fields and scenario fields changed (scenario keys by name).
+
+    A value equal to the current one keeps the current one (``Decimal("21.0")`` for 21 days
+    would change the repr, so the plan cache's key, and re-plan the same policy).
+    """
     scenario_keys = set(policy.scenario.__dataclass_fields__)
-    sc = {k: v for k, v in changes.items() if k in scenario_keys}
-    pack = {k: v for k, v in changes.items() if k not in scenario_keys}
-    out = replace(policy, **pack)
+    sc = {k: v for k, v in changes.items()
+          if k in scenario_keys and getattr(policy.scenario, k) != v}
+    pack = {k: v for k, v in changes.items()
+            if k not in scenario_keys and getattr(policy, k) != v}
+    out = replace(policy, **pack) if pack else policy
     return replace(out, scenario=replace(policy.scenario, **sc)) if sc else out
 
 

@@ -69,6 +69,11 @@ def _status_words(plan: Plan, progress: Progress | None, running: bool, interrup
         low = max(low, min(plan.cost, Decimal(repr(progress.bound))))
         gap = float((plan.cost - low) / plan.cost)
     bound = "" if low is None else f" (proven lower bound {money(low, plan.currency)})"
+    if (running or interrupted) and (low is None or low <= 0):
+        # no phase has proven a bound yet: "at most 100 % above" would say nothing
+        return ("Best plan so far, still searching; no lower bound proven yet." if running
+                else "Stopped early: the best plan found; no lower bound was proven before "
+                     "the stop.", "blue" if running else "orange")
     if running:
         return (f"Best plan so far, still searching: at most {100 * (gap or 0):.2f} % above "
                 f"the best possible{bound}.", "blue")

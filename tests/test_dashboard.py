@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -333,3 +334,46 @@ def test_policy_form_sets_rto_targets_and_keeps_the_approvers(app: AppTest) -> N
     assert [(m.delivery_hours, m.restore_rate_gb_h, m.boot_minutes) for m in after.hosts] == \
         [(m.delivery_hours, m.restore_rate_gb_h, m.boot_minutes) for m in cat.hosts]
     assert [m.delivery_hours for m in after.units] == [m.delivery_hours for m in cat.units]
+
+
+def test_whatif_at_the_policy_values_is_the_plan_pages_run(app: AppTest) -> None:
+    """Sliders left at the policy's values give the very policy (same cache key), so the
+    What-if page shows the Plan page's run instead of solving the same inputs again."""
+    from dashboard import state
+
+    pol = app.session_state["inputs"].policy
+    sc = pol.scenario
+    same = state.policy_with(pol, cpu_overcommit=float(pol.cpu_overcommit),
+                             headroom=round(100 * pol.headroom, 6) / 100,
+                             declarations=Decimal(str(float(sc.declarations))),
+                             disaster_days=Decimal(str(float(sc.disaster_days))))
+    assert same is pol
+    moved = state.policy_with(pol, disaster_days=sc.disaster_days + 1)
+    assert moved.scenario.disaster_days == sc.disaster_days + 1 and moved.cpu_overcommit == \
+        pol.cpu_overcommit
+    page(app, "whatif")
+    assert len(app.session_state["runs"]) == 1  # the Plan page's run, not a second one
+
+
+def test_status_words_before_any_bound_say_so() -> None:
+    """A plan handed over before any bound (lower bound 0): no "at most 100 % above"."""
+    from dataclasses import replace as dc_replace
+
+    from dashboard.ui import status_words
+    from planner.solver.anytime import Progress
+
+    inv, _ = planner.load_inventory("rto.csv", data=RTO_INVENTORY)
+    cat = planner.load_catalog("rto.toml", data=RTO_CATALOG)
+    plan = planner.plan(inv, cat, planner.load_policy("rto-policy.toml", data=RTO_POLICY),
+                        time_limit=5)
+    early = dc_replace(plan, status="feasible", lower_bound=Decimal(0), gap=1.0)
+    running = Progress("heuristic", float(plan.cost), None, 10.0, 0.1, early, False, False,
+                       None)
+    words, colour = status_words(early, running)
+    assert words == "Best plan so far, still searching; no lower bound proven yet."
+    assert colour == "blue"
+    stopped = dc_replace(running, done=True, stopped=True)
+    assert "no lower bound was proven before the stop" in status_words(early, stopped)[0]
+    # once a bound exists, the gap is stated against it
+    bounded = dc_replace(early, lower_bound=plan.cost / 2, gap=0.5)
+    assert "at most 50.00 % above" in status_words(bounded, running)[0]
