@@ -70,15 +70,20 @@ def show(runs: list[PlanRun]) -> None:
     for w in c.warnings:
         st.warning(w)
     table = ranking_table(c)
-    fmt: dict[str, Any] = {col: st.column_config.NumberColumn(col, format="localized")
+    # money with its cents and separators on every row (not 1,323,060 beside 1,191,312.82)
+    fmt: dict[str, Any] = {col: st.column_config.NumberColumn(col, format="accounting")
                            for col in table.columns if "(" in col}
+    fmt["plan"] = st.column_config.TextColumn("plan", width="medium")
     fmt.update({k: st.column_config.NumberColumn(k, width="small")
                 for k in ("rank", "PCs", "units")})
     st.dataframe(table, hide_index=True, width="stretch", key="cmp_table",
                  column_config=fmt)
-    fmt2 = {col: st.column_config.NumberColumn(col, format="localized")
+    fmt2 = {col: st.column_config.NumberColumn(col, format="accounting")
             for col in (f"per workload ({cur})", f"physical imaging ({cur})",
                         f"saving, present value ({cur})")}
+    fmt2.update({k: st.column_config.NumberColumn(k, width="small")
+                 for k in ("unplaced", "protected")})
+    fmt2["term (years)"] = st.column_config.NumberColumn("term (y)", width="small")
     st.plotly_chart(charts.component_figure(c.assessments), width="stretch", key="cmp_comp")
     st.plotly_chart(charts.cashflow_figure(c.assessments), width="stretch", key="cmp_cash")
     st.dataframe(pd.DataFrame([{
