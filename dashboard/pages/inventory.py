@@ -109,7 +109,8 @@ def editor() -> None:
     inp = state.inputs()
     st.subheader("Workloads")
     st.caption("Change a tier, a size or a rule, add or drop a row: the plan follows. Sizes are "
-               "in GiB (memory) and GB (storage); tier 1 is the most critical."
+               "in GiB (memory) and GB (storage); tier 1 is the most critical. The table scrolls "
+               "sideways to tier, count and the placement groups."
                + (" Sizes here are as provisioned; the plan uses the measured sizes above."
                   if inp.sizing is not None else ""))
     base_key = f"inv_base_{inp.frame_version}"
