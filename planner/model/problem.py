@@ -439,7 +439,8 @@ class _ItemBuilder:
                     break
         self.problem.warnings.append(
             f"{what} cannot be restored in time on any PC model as packed ("
-            + ", ".join(dl.dim.label for dl in dropped) + "): planned without that deadline")
+            + ", ".join(dl.dim.label for dl in dropped) + "): planned without that deadline; "
+            "the tiers restored after it on its PC are checked, not guaranteed")
         return size
 
     def unplace(self, names: list[str], reason: str) -> None:

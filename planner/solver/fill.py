@@ -178,8 +178,8 @@ def _tight_dimensions(problem: Problem) -> np.ndarray:
     exact fills only have to fit it).
     """
     load = _relative_load(problem)
-    tight = np.asarray(load >= 0.5 * load.max())
-    tight[3:] = False
+    tight = np.zeros(len(load), dtype=bool)
+    tight[:3] = load[:3] >= 0.5 * load[:3].max()
     return tight
 
 
