@@ -254,7 +254,7 @@ def plan_meeting_rto(inventory: Inventory, catalog: Catalog, policy: Policy, *,
                        f"workload(s) late, the plan that ignores it {free_tl.late}")
     assumption = delivery_assumption(catalog, full)
     exact = exact_deadlines(policy)
-    p = _claim(best.plan, free, [a.bound for a in attempts] if exact else [])
+    p = _claim(best.plan, free, [a.bound for a in attempts] if exact else [], assumption)
     method = ("restore time on each PC packed as a capacity per tier deadline and PC model ("
               "storage of tier <= t restored by tier t's RTO)")
     if best.mode == "earliest":
@@ -321,14 +321,15 @@ def _attempt(inventory: Inventory, catalog: Catalog, full: Catalog, policy: Poli
     return _Attempt(p, tl, mode, bound)
 
 
-def _claim(p: Plan, free: Plan, bounds: list[Decimal | None]) -> Plan:
+def _claim(p: Plan, free: Plan, bounds: list[Decimal | None], assumption: str = "") -> Plan:
     """The enforced plan with the lower bound and status it can claim.
 
     Bounds that hold for every plan meeting the RTO (under the delivery assumption): the
     plan ignoring the RTO's (meeting an RTO only removes plans), and the enforced solves' own
     (``bounds``: given only when the deadlines are packed exactly). A plan cheaper than such
     a bound left the assumption (units chosen again, slower ones included): then only the
-    first holds for it. "optimal" only where a bound meets the cost.
+    first holds for it. "optimal" only where a bound meets the cost. ``assumption`` (the
+    delivery the bounds assume, in words) goes into the plan's stats for the status words.
     """
     keep = p.interrupted or p.status == INFEASIBLE
     valid = [b for b in [free.lower_bound, *bounds] if b is not None]
@@ -342,7 +343,7 @@ def _claim(p: Plan, free: Plan, bounds: list[Decimal | None]) -> Plan:
         p.lower_bound = lb
         p.gap = 0.0 if p.cost == 0 or lb >= p.cost else float((p.cost - lb) / p.cost)
         p.status = p.status if keep else (OPTIMAL if lb >= p.cost else FEASIBLE)
-    p.stats = {**p.stats, "rto_enforced": True,
+    p.stats = {**p.stats, "rto_enforced": True, "rto_assumption": assumption,
                "bound": "the RTO problem's: the restore deadlines packed exactly, and the plan "
                         "ignoring the RTO's" if bounds else
                         "the plan ignoring the RTO: its lower bound holds here too"}
