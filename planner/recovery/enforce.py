@@ -229,16 +229,17 @@ def plan_meeting_rto(inventory: Inventory, catalog: Catalog, policy: Policy, *,
     full = catalog
     catalog = quick_units(catalog, policy)
     # with unit models of different delivery, also pack as if each PC came in the quickest
-    # unit that can carry it (a relaxation: its bound holds too), then choose units to match
-    modes = ["latest"] + (["earliest"] if len({u.delivery_hours for u in catalog.units}) > 1
+    # unit of the whole catalog that can carry it, then choose units to match: a relaxation of
+    # every plan meeting the RTO, so its bound holds for them all, with no delivery assumption
+    modes = ["latest"] + (["earliest"] if len({u.delivery_hours for u in full.units}) > 1
                           else [])
     shares = {"latest": 1.0} if len(modes) == 1 else {"latest": 0.6, "earliest": 0.4}
     attempts: list[_Attempt] = []
     for mode in modes:
         if stop is not None and stop.is_set():
             break
-        a = _attempt(inventory, catalog, full, policy, free, mode, half * shares[mode],
-                     progress, stop)
+        a = _attempt(inventory, full if mode == "earliest" else catalog, full, policy, free,
+                     mode, half * shares[mode], progress, stop)
         if a.plan.status != INTERRUPTED_EMPTY:
             attempts.append(a)
     if not attempts:
@@ -254,7 +255,12 @@ def plan_meeting_rto(inventory: Inventory, catalog: Catalog, policy: Policy, *,
                        f"workload(s) late, the plan that ignores it {free_tl.late}")
     assumption = delivery_assumption(catalog, full)
     exact = exact_deadlines(policy)
-    p = _claim(best.plan, free, [a.bound for a in attempts] if exact else [], assumption)
+    # bounds on every plan meeting the RTO: the relaxation's (earliest delivery, whole
+    # catalog), and under the delivery assumption (none without one) the latest delivery's
+    anywhere = [a.bound for a in attempts if exact and (a.mode == "earliest" or not assumption)]
+    assumed = [a.bound for a in attempts if exact and a.mode == "latest" and assumption]
+    p, used = _claim(best.plan, free, anywhere, assumed, assumption)
+    assumption = assumption if used else ""
     method = ("restore time on each PC packed as a capacity per tier deadline and PC model ("
               "storage of tier <= t restored by tier t's RTO)")
     if best.mode == "earliest":
@@ -295,7 +301,7 @@ def _attempt(inventory: Inventory, catalog: Catalog, full: Catalog, policy: Poli
         better = cheaper_units(p, inventory, full, policy, force=mode == "earliest")
         if better is not None:
             # re-priced: the engine's bound (under the packed delivery) may not hold for it
-            better = _claim(better, free, [])
+            better = _claim(better, free, [])[0]
             better.baseline = free.baseline
             tl_b = timeline(better, inventory, full, policy)
             if not check_plan(better, inventory, full, policy) and (
@@ -321,21 +327,25 @@ def _attempt(inventory: Inventory, catalog: Catalog, full: Catalog, policy: Poli
     return _Attempt(p, tl, mode, bound)
 
 
-def _claim(p: Plan, free: Plan, bounds: list[Decimal | None], assumption: str = "") -> Plan:
-    """The enforced plan with the lower bound and status it can claim.
+def _claim(p: Plan, free: Plan, anywhere: list[Decimal | None],
+           assumed: list[Decimal | None] | None = None,
+           assumption: str = "") -> tuple[Plan, bool]:
+    """The plan with the lower bound and status it can claim; whether that needs the assumption.
 
-    Bounds that hold for every plan meeting the RTO (under the delivery assumption): the
-    plan ignoring the RTO's (meeting an RTO only removes plans), and the enforced solves' own
-    (``bounds``: given only when the deadlines are packed exactly). A plan cheaper than such
-    a bound left the assumption (units chosen again, slower ones included): then only the
-    first holds for it. "optimal" only where a bound meets the cost. ``assumption`` (the
-    delivery the bounds assume, in words) goes into the plan's stats for the status words.
+    Bounds on every plan meeting the RTO: the plan ignoring the RTO's (meeting an RTO only
+    removes plans) and ``anywhere`` (enforced solves of a relaxation, given only when the
+    deadlines are packed exactly); ``assumed`` hold only under the delivery ``assumption``
+    (in words, kept in the plan's stats for the status words). A plan cheaper than a bound
+    left its assumption (units chosen again, slower ones included): such a bound is not
+    claimed. "optimal" only where a bound meets the cost.
     """
     keep = p.interrupted or p.status == INFEASIBLE
-    valid = [b for b in [free.lower_bound, *bounds] if b is not None]
-    lb = max(valid, default=None)
-    if lb is not None and lb > p.cost:
-        lb = free.lower_bound
+    sure = [b for b in [free.lower_bound, *anywhere] if b is not None and b <= p.cost]
+    lb = max(sure, default=None)
+    more = [b for b in assumed or [] if b is not None and b <= p.cost and (lb is None or b > lb)]
+    used = bool(more)
+    if more:
+        lb = max(more)
     if lb is None:
         p.lower_bound, p.gap = None, None
         p.status = p.status if keep else FEASIBLE
@@ -343,8 +353,8 @@ def _claim(p: Plan, free: Plan, bounds: list[Decimal | None], assumption: str = 
         p.lower_bound = lb
         p.gap = 0.0 if p.cost == 0 or lb >= p.cost else float((p.cost - lb) / p.cost)
         p.status = p.status if keep else (OPTIMAL if lb >= p.cost else FEASIBLE)
-    p.stats = {**p.stats, "rto_enforced": True, "rto_assumption": assumption,
+    p.stats = {**p.stats, "rto_enforced": True, "rto_assumption": assumption if used else "",
                "bound": "the RTO problem's: the restore deadlines packed exactly, and the plan "
-                        "ignoring the RTO's" if bounds else
+                        "ignoring the RTO's" if anywhere or assumed else
                         "the plan ignoring the RTO: its lower bound holds here too"}
-    return p
+    return p, used
