@@ -124,7 +124,7 @@ def rto_comparison(r: RtoPlan, inventory: Inventory, catalog: Catalog,
     notes = [n for n in r.timeline.notes if not n.startswith("tier ")]
     return RtoComparison(r.unconstrained, before, after, r.impossible, r.method,
                          list(r.timeline.tiers), notes, r.same_plan, r.proven, r.assumption,
-                         r.unconstrained.status == OPTIMAL and not r.unconstrained.unplaced)
+                         r.unconstrained.status == OPTIMAL)
 
 
 @dataclass

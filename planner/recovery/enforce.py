@@ -308,7 +308,8 @@ def _attempt(inventory: Inventory, catalog: Catalog, full: Catalog, policy: Poli
                     (tl_b.late, better.cost) < (tl.late, p.cost)):
                 notes.append("units chosen by each PC's latest delivery: "
                              + ", ".join(f"{k} x{v}" for k, v in better.unit_counts().items())
-                             + " (packed with the quick units only: "
+                             + (" (packed with the quick units only: " if mode == "latest"
+                                else " (packed as if each PC came in its quickest unit: ")
                              + ", ".join(f"{k} x{v}" for k, v in p.unit_counts().items()) + ")")
                 p, tl = better, tl_b
     verify_plan(p, inventory, full, policy)
