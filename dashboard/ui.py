@@ -60,6 +60,10 @@ def _status_words(plan: Plan, progress: Progress | None, running: bool, interrup
                   what: str) -> tuple[str, str]:
     """status_words for a plan with a result (the bound and gap in words)."""
     if plan.status == "optimal" and not plan.unplaced and not interrupted:
+        if plan.stats.get("rto_enforced"):
+            scope = plan.stats.get("rto_assumption") or ""
+            return (f"Proven optimal: no plan meeting every RTO has lower {what} for these "
+                    f"inputs{f' ({scope})' if scope else ''}.", "green")
         return (f"Proven optimal: no plan has lower {what} for these inputs.", "green")
     gap = plan.gap
     low = plan.lower_bound
@@ -84,12 +88,11 @@ def _status_words(plan: Plan, progress: Progress | None, running: bool, interrup
         return (f"Proven optimal for the workloads placed; {plural(len(plan.unplaced), 'workload')}"
                 " could not be placed (see below).", "orange")
     if plan.stats.get("rto_enforced"):
-        # the bound is the plan ignoring the RTO's: it holds for plans meeting it too, but the
-        # RTO plan itself comes from a conservative restore capacity (docs/recovery.md)
+        # the bound holds for every plan meeting the RTO (docs/recovery.md): the restore
+        # deadlines' own where they are packed exactly, else the plan ignoring the RTO's
         return (f"Planned to meet the RTO: at most {100 * (gap or 0):.2f} % above the best "
-                f"possible{bound}; the bound is that of the plan ignoring the RTO, and the "
-                "restore capacity is planned conservatively, so the gap is an upper estimate.",
-                "blue")
+                f"plan meeting it{bound}; the time limit or a stricter-than-needed deadline "
+                "ended the proof, so the gap is an upper estimate.", "blue")
     return (f"Within {100 * (gap or 0):.2f} % of the best possible{bound}: the time limit "
             "ended the proof, not the search for savings.", "blue")
 

@@ -274,7 +274,9 @@ def test_plan_page_rto_switch_plans_to_meet_the_rto(app: AppTest) -> None:
     # 4 x 200 GB of tier 1 restore in 8 h on one PC: at most two per PC within 4.5 h
     assert int(metric(app, "Recovery PCs to contract")) == 2
     words = " ".join(e.value for e in app.success)
-    assert "Meeting the RTO costs at most 1,200.00 USD more" in words
+    # proven: the restore deadlines are packed exactly (docs/recovery.md)
+    assert "Meeting the RTO costs 1,200.00 USD more" in words
+    assert "proven the cheapest that meets every target" in words
     assert not any("Tiers missing their RTO" in e.value for e in app.error)
     # the Export page builds the written plan from the enforced plan and its comparison
     page(app, "export")
@@ -293,21 +295,42 @@ def test_plan_page_rto_switch_plans_to_meet_the_rto(app: AppTest) -> None:
                and "600 GB at 100 GB/h" in e.value for e in app.error)
 
 
-def test_rto_cost_words_say_at_most_for_an_enforced_plan() -> None:
+def test_rto_cost_words_say_exactly_what_a_proven_enforced_plan_costs() -> None:
     inv, _ = planner.load_inventory("rto.csv", data=RTO_INVENTORY)
     cat = planner.load_catalog("rto.toml", data=RTO_CATALOG)
     pol = planner.load_policy("rto-policy.toml", data=RTO_POLICY)
     r = planner.plan_meeting_rto(inv, cat, pol, time_limit=6)
-    assert r.meets and not r.same_plan and not r.exact
+    assert r.meets and not r.same_plan and r.exact and r.proven
     cmp = planner.rto_comparison(r, inv, cat, pol)
-    # 1 PC at 1,200 USD a year ignoring the RTO; 2 PCs meeting it
+    # 1 PC at 1,200 USD a year ignoring the RTO; 2 PCs meeting it (450 GB each by 4.5 h)
     assert cmp.unconstrained_total == 1200 and cmp.enforced_total == 2400
-    assert cmp.cost_words("USD").startswith("Meeting the RTO costs at most 1,200.00 USD more "
-                                            "(2,400.00 USD over the term against 1,200.00 USD")
-    assert "upper estimate" in cmp.cost_words("USD")
-    assert r.plan.status in ("optimal", "feasible")
-    # the bound is the plan ignoring the RTO's (1,200): 2,400 is not proven optimal
+    words = cmp.cost_words("USD")
+    assert words.startswith("Meeting the RTO costs 1,200.00 USD more (2,400.00 USD over the "
+                            "term against 1,200.00 USD")
+    assert "proven the cheapest that meets every target" in words and "at most" not in words
+    # the restore deadlines are packed exactly: the engine's bound holds for the RTO problem
+    assert r.plan.status == "optimal" and r.plan.lower_bound == 2400
+
+
+def test_rto_cost_words_say_at_most_where_the_deadlines_ask_more_than_needed() -> None:
+    """Only tier 3 has an RTO (4.5 h: 450 GB per PC), tiers 1 and 2 none.
+
+    The deadline bounds every block of tier <= 3 on a PC, even one without tier 3: the
+    enforced plan takes 3 PCs (pairs of t1, and t3) where 2 would do (t3 alone, the four t1
+    together, no target for them), so it is not claimed optimal and its extra cost is "at
+    most".
+    """
+    inv, _ = planner.load_inventory("rto.csv", data=RTO_INVENTORY)
+    cat = planner.load_catalog("rto.toml", data=RTO_CATALOG)
+    pol = planner.load_policy("rto-policy.toml", data=RTO_POLICY.replace(b"1 = ", b"3 = "))
+    r = planner.plan_meeting_rto(inv, cat, pol, time_limit=6)
+    assert r.meets and not r.same_plan and not r.exact and not r.proven
+    assert len(r.plan.hosts) == 3 and "stricter than needed" in r.method
+    # the bound is the plan ignoring the RTO's (1,200): 3,600 is not proven optimal
     assert r.plan.status == "feasible" and r.plan.lower_bound == 1200
+    words = planner.rto_comparison(r, inv, cat, pol).cost_words("USD")
+    assert words.startswith("Meeting the RTO costs at most 2,400.00 USD more")
+    assert "upper estimate" in words
 
 
 def test_policy_form_sets_rto_targets_and_keeps_the_approvers(app: AppTest) -> None:

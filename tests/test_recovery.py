@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from planner.errors import InputError
 from planner.model.plan import Baseline, Plan, PlannedHost, PlannedUnit
+from planner.model.problem import build_problem
 from planner.money.costing import assess
 from planner.money.programme import programme
 from planner.present.charts import timeline_figure
@@ -431,3 +432,71 @@ def test_a_tests_tiers_survive_the_scenario_file() -> None:
     back = load_bundle(save_bundle(inv, [cat], pol), "s.json")
     assert back.policy.scenario.tests == sc.tests
     assert [t.tiers for t in back.policy.scenario.tests] == [(), (1, 2)]
+
+
+def _two_speeds() -> tuple[Inventory, Catalog, Any]:
+    """A fast dear PC model and a slow cheap one, no mobile units (each PC's own delivery).
+
+    F: on site at 1 h, 200 GB/h, 2,400 a year; S: on site at 4 h, 100 GB/h, 1,200 a year;
+    500 GB each. Tier 1's RTO is 2 h, tier 2's 24 h, so by hand C_1(F) = 200 GB, C_1(S) < 0
+    (none), C_2(F) = 4,600 GB, C_2(S) = 2,000 GB.
+    """
+    fast = HostModel("F", cores=8, memory_gib=64, storage_gb=500, monthly_fee=D(200),
+                     delivery_hours=1.0, restore_rate_gb_h=200.0, boot_minutes=0.0)
+    slow = HostModel("S", cores=8, memory_gib=64, storage_gb=500, monthly_fee=D(100),
+                     delivery_hours=4.0, restore_rate_gb_h=100.0, boot_minutes=0.0)
+    inv = Inventory((_w("a", 1, 150), _w("b", 2, 200), _w("c", 2, 200)))
+    pol = dataclasses.replace(PURE_PACKING, rto=((1, 2.0), (2, 24.0)))
+    return inv, Catalog(hosts=(fast, slow), term_years=1), pol
+
+
+def test_enforce_rto_mixes_pc_models_by_their_restore_capacity_per_deadline() -> None:
+    """The exact per-deadline capacities beat the conservative storage inflation.
+
+    Ignoring the RTO: 550 GB on 500 GB PCs, two S (2,400), but a on S runs at 4 + 1.5 h > 2 h.
+    Meeting it: a on an F (running at 1 + 150/200 = 1.75 h), b and c on an S (400 GB, both
+    running by 4 + 400/100 = 8 h <= 24 h): 3,600, and no plan meeting the RTO is cheaper (two
+    PCs at least, one of them an F for a). The conservative inflation (main before issue 21c)
+    dropped S, which cannot restore anything by tier 1's RTO, and took two F: 4,800.
+    """
+    inv, cat, pol = _two_speeds()
+    r = plan_meeting_rto(inv, cat, pol, time_limit=10)
+    assert r.unconstrained.cost == D(2400) and [t.tier for t in r.timeline.misses] == []
+    assert r.meets and check_rto(r.plan, inv, cat, pol) == []
+    assert r.plan.cost == D(3600) < D(4800)
+    assert sorted(h.model for h in r.plan.hosts) == ["F", "S"]
+    on_f = next(h for h in r.plan.hosts if h.model == "F")
+    assert "a" in on_f.workloads
+    t1 = r.timeline.tier(1)
+    assert t1 is not None and t1.back_at == pytest.approx(1.75)
+    # proven: the engine's bound holds for the RTO problem itself (no delivery assumption here)
+    assert r.plan.status == "optimal" and r.plan.lower_bound == D(3600)
+    assert r.proven and r.exact and r.assumption == ""
+    # without --enforce-rto nothing changes: the restore deadlines are not packed
+    assert build_problem(inv, cat, pol).nd == 3
+    assert build_problem(inv, cat, dataclasses.replace(pol, rto_packing="latest")).nd == 5
+
+
+def test_enforce_rto_still_names_a_tier_no_model_restores_in_time() -> None:
+    """A 300 GB tier-1 workload: by 2 h F restores 200 GB and S nothing, so it is impossible."""
+    inv, cat, pol = _two_speeds()
+    inv = Inventory((*inv.workloads, _w("big", 1, 300)))
+    r = plan_meeting_rto(inv, cat, pol, time_limit=10)
+    assert len(r.impossible) == 1 and r.impossible[0].startswith(
+        "big (tier 1) cannot run by the tier's RTO of 2 h on any PC model")
+    assert "big" in {n for h in r.plan.hosts for n in h.workloads}  # planned, never dropped
+    assert [t.tier for t in r.timeline.misses] == [1]
+    assert not r.exact and not r.proven
+
+
+def test_restore_deadline_dimensions_on_the_grid() -> None:
+    """Per model, the GB restored by each deadline (MB grid); items count only tiers <= t."""
+    inv, cat, pol = _two_speeds()
+    pr = build_problem(inv, cat, dataclasses.replace(pol, rto_packing="latest"))
+    caps = {h.model.name: h.cap[3:] for h in pr.hosts}
+    assert caps == {"F": (200_000, 4_600_000), "S": (0, 2_000_000)}
+    sizes = {it.key: it.size[2:] for it in pr.items}
+    assert sizes["a"] == (150_000, 150_000, 150_000)
+    assert sizes["b"] == (200_000, 0, 200_000)
+    assert [d.label for d in pr.dims[3:]] == ["restore by tier 1's RTO (2 h)",
+                                              "restore by tier 2's RTO (24 h)"]

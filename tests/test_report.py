@@ -121,13 +121,13 @@ def test_report_enforce_rto_reports_what_meeting_it_costs(
     assert main(["report", *args, "--out", str(out), "--enforce-rto"]) == 0
     text = capsys.readouterr().out
     assert "tier 1: running at 4.1 h, RTO 4.5 h: meets" in text
-    # an enforced plan's extra cost is an upper estimate: "at most", never "exactly"
-    extra = re.search(r"Meeting the RTO costs at most ([\d,.]+) USD more", text)
+    # the enforced plan is proven the cheapest meeting the RTO: its extra cost is exact
+    extra = re.search(r"Meeting the RTO costs ([\d,.]+) USD more", text)
     assert extra is not None and float(extra.group(1).replace(",", "")) > 0
-    assert "upper estimate" in text
+    assert "proven the cheapest that meets every target" in text and "at most" not in text
     html = out.read_text(encoding="utf-8")
     assert "Planning to meet the RTO" in html and "meets" in html
-    assert f"at most {extra.group(1)} USD more" in html
+    assert f"Meeting the RTO costs {extra.group(1)} USD more" in html
 
 
 def test_plan_enforce_rto_needs_targets(tmp_path: Path,

@@ -19,21 +19,61 @@ DIMS = ("vcpu", "memory", "storage")
 #: grid steps per canonical unit: milli-vCPU, MiB per GiB, MB per GB
 SCALE = (1000, 1024, 1000)
 DIM_UNITS = ("vCPU", "GiB", "GB")
+#: MB per GB: the grid of a restore-by-deadline dimension (storage restored)
+RESTORE_SCALE = 1000
 #: objective ticks per currency unit (integer cents) and per PC in count mode
 CENTS = 100
 COUNT_HOST = 1000
 COUNT_UNIT = 1
 
 
+@dataclass(frozen=True)
+class Dim:
+    """One packing dimension: its key, grid steps per unit, unit and words for messages."""
+
+    key: str
+    scale: int
+    unit: str
+    label: str
+
+
+#: the three dimensions every problem packs (vCPU, memory, storage)
+BASE_DIMS = tuple(Dim(k, s, u, k) for k, s, u in zip(DIMS, SCALE, DIM_UNITS, strict=True))
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A restore-by-deadline dimension (``--enforce-rto``, docs/recovery.md).
+
+    On a PC of model ``h``, the workloads of block tier <= ``tier`` restore one after another
+    from its delivery ``d_h`` at ``r_h`` GB/h, and the last of them runs after ``b_h`` more
+    hours: they are all running by ``hours`` exactly when their storage is at most
+    ``C(h) = r_h * (hours - d_h - b_h)`` (``capacity_gb``; a model with ``C(h) < 0`` holds none).
+    """
+
+    tier: int
+    hours: float
+    #: per PC model name: (delivery assumed [h], GB restorable by the deadline)
+    capacity_gb: tuple[tuple[str, float, float], ...]
+
+    @property
+    def dim(self) -> Dim:
+        """The packing dimension: storage of tier <= ``tier`` workloads, in GB."""
+        return Dim(f"restore_t{self.tier}", RESTORE_SCALE, "GB",
+                   f"restore by tier {self.tier}'s RTO ({self.hours:g} h)")
+
+
 @dataclass
 class Item:
     """A class of identical placeable things: copies of one workload, or one affinity group.
 
-    size: demand per copy on the grid. members: per copy, the instance names it carries.
+    size: demand per copy on the grid, one entry per dimension of the problem (vCPU, memory,
+    storage, then the restore deadlines if any). members: per copy, the instance names it
+    carries.
     """
 
     key: str
-    size: tuple[int, int, int]
+    size: tuple[int, ...]
     members: list[list[str]]
     seats: int
     anti: tuple[str, ...] = ()
@@ -50,7 +90,7 @@ class HostType:
 
     index: int
     model: HostModel
-    cap: tuple[int, int, int]
+    cap: tuple[int, ...]
     cost: int
     slots: int
     available: int | None
@@ -99,6 +139,15 @@ class Problem:
     discount: Decimal = Decimal(0)
     #: whether every item's cost in ticks is its price exactly (else rounded down)
     exact: bool = True
+    #: the packing dimensions: vCPU, memory, storage, then one per restore deadline
+    dims: tuple[Dim, ...] = BASE_DIMS
+    #: the restore deadlines behind the dimensions after the third (``--enforce-rto``)
+    deadlines: tuple[Deadline, ...] = ()
+
+    @property
+    def nd(self) -> int:
+        """Number of packing dimensions (3 unless restore deadlines are packed)."""
+        return len(self.dims)
 
     @property
     def seats_needed(self) -> int:
@@ -126,7 +175,7 @@ class Problem:
         """Convert objective ticks to the reported cost figure."""
         return ticks / self.scale
 
-    def fits(self, size: tuple[int, int, int], host: HostType) -> bool:
+    def fits(self, size: tuple[int, ...], host: HostType) -> bool:
         """Whether one copy of an item fits on an empty PC of this type."""
         return all(s <= c for s, c in zip(size, host.cap, strict=True))
 
@@ -187,22 +236,23 @@ def _fmt(v: float, unit: str) -> str:
     return f"{v:,.1f} {unit}" if unit != "vCPU" else f"{v:,.2f} {unit}".replace(".00 ", " ")
 
 
-def _misfit_reason(size: tuple[int, int, int], hosts: list[HostType], what: str) -> str:
+def _misfit_reason(size: tuple[int, ...], hosts: list[HostType], what: str,
+                   dims: tuple[Dim, ...] = BASE_DIMS) -> str:
     """Explain why a size fits no PC: per dimension, by how much the best model falls short."""
     if not hosts:
         return "no recovery PC model in the catalog can be used"
     best = None
     for h in hosts:
-        short = [(d, size[d] - h.cap[d]) for d in range(3) if size[d] > h.cap[d]]
-        rank = (len(short), sum(s / SCALE[d] for d, s in short))
+        short = [(d, size[d] - h.cap[d]) for d in range(len(size)) if size[d] > h.cap[d]]
+        rank = (len(short), sum(s / dims[d].scale for d, s in short))
         if best is None or rank < best[0]:
             best = (rank, h, short)
     assert best is not None
     _, h, short = best
     parts = [
-        f"{DIMS[d]} needs {_fmt(size[d] / SCALE[d], DIM_UNITS[d])}, usable "
-        f"{_fmt(h.cap[d] / SCALE[d], DIM_UNITS[d])} (short by "
-        f"{_fmt(s / SCALE[d], DIM_UNITS[d])})"
+        f"{dims[d].label} needs {_fmt(size[d] / dims[d].scale, dims[d].unit)}, usable "
+        f"{_fmt(h.cap[d] / dims[d].scale, dims[d].unit)} (short by "
+        f"{_fmt(s / dims[d].scale, dims[d].unit)})"
         for d, s in short
     ]
     return f"{what} fits no PC model; closest is {h.model.name}: " + "; ".join(parts)
@@ -231,12 +281,14 @@ def build_problem(inventory: Inventory, catalog: Catalog, policy: Policy, *,
         scale, exact = money_scale(list(prices.values()), catalog.term_years)
     units = _unit_types(catalog, prices, scale)
     warnings: list[str] = []
-    hosts = _host_types(catalog, policy, units, prices, scale, warnings)
+    deadlines = restore_deadlines(catalog, policy)
+    hosts = _host_types(catalog, policy, units, prices, scale, warnings, deadlines)
     problem = Problem([], hosts, units, money=money,
                       currency=(policy.scenario.currency or catalog.currency) if money
                       else catalog.currency,
                       warnings=warnings, scale=scale, min_pcs=min_pcs, discount=discount,
-                      exact=exact)
+                      exact=exact, dims=BASE_DIMS + tuple(d.dim for d in deadlines),
+                      deadlines=deadlines)
     in_scope = _in_scope(inventory, policy, problem)
     b = _ItemBuilder(problem, policy, growth_factor(policy, catalog))
     classes: dict[object, Item] = {}
@@ -251,6 +303,42 @@ def build_problem(inventory: Inventory, catalog: Catalog, policy: Policy, *,
     return problem
 
 
+def model_delivery(model: HostModel, catalog: Catalog, early: bool = False) -> float:
+    """Hours until a PC of this model is on site, as ``--enforce-rto`` packs it.
+
+    Without mobile units, its own ``delivery_hours``; with them, the latest (``early``: the
+    quickest) unit model that can carry it, so that whichever such unit carries it, it is on
+    site by then (``early`` holds only once the units are chosen to match).
+    """
+    carriers = [u.delivery_hours for u in catalog.units if u.slots >= model.slots]
+    if not carriers:
+        return model.delivery_hours
+    return min(carriers) if early else max(carriers)
+
+
+def restore_capacity(model: HostModel, delivery: float, hours: float) -> float:
+    """GB a PC can restore so that the last of them runs by ``hours`` (may be <= 0)."""
+    return model.restore_rate_gb_h * (hours - delivery - model.boot_minutes / 60.0)
+
+
+def restore_deadlines(catalog: Catalog, policy: Policy) -> tuple[Deadline, ...]:
+    """The policy's RTOs as packing deadlines when it asks for them (``rto_packing``).
+
+    One per tier in scope with an RTO, in tier order; none for a plain plan.
+    """
+    if not policy.rto_packing or not policy.rto:
+        return ()
+    early = policy.rto_packing == "earliest"
+    out = []
+    for tier, hours in sorted(policy.rto):
+        if tier not in policy.tiers:
+            continue
+        caps = tuple((m.name, d, restore_capacity(m, d, hours))
+                     for m in catalog.hosts for d in [model_delivery(m, catalog, early)])
+        out.append(Deadline(tier, hours, caps))
+    return tuple(out)
+
+
 def _unit_types(catalog: Catalog, prices: dict[str, Decimal], scale: int) -> list[UnitType]:
     """Mobile unit models with their cost in ticks (or the count-mode unit weight)."""
     units: list[UnitType] = []
@@ -262,8 +350,12 @@ def _unit_types(catalog: Catalog, prices: dict[str, Decimal], scale: int) -> lis
 
 
 def _host_types(catalog: Catalog, policy: Policy, units: list[UnitType],
-                prices: dict[str, Decimal], scale: int, warnings: list[str]) -> list[HostType]:
-    """PC models with usable capacity on the grid (rounded down); unusable ones warned about."""
+                prices: dict[str, Decimal], scale: int, warnings: list[str],
+                deadlines: tuple[Deadline, ...] = ()) -> list[HostType]:
+    """PC models with usable capacity on the grid (rounded down); unusable ones warned about.
+
+    Each restore deadline adds the GB the model restores by it (none when it cannot).
+    """
     hosts: list[HostType] = []
     max_slots = max((u.slots for u in units), default=0)
     for m in catalog.hosts:
@@ -274,10 +366,14 @@ def _host_types(catalog: Catalog, policy: Policy, units: list[UnitType],
         if m.available == 0:
             continue
         cap_f = usable_capacity(m, policy)
-        cap = (_down(cap_f[0], SCALE[0]), _down(cap_f[1], SCALE[1]), _down(cap_f[2], SCALE[2]))
+        cap: tuple[int, ...] = (_down(cap_f[0], SCALE[0]), _down(cap_f[1], SCALE[1]),
+                                _down(cap_f[2], SCALE[2]))
         if min(cap) <= 0:
             warnings.append(f"PC model {m.name} has no usable capacity under the policy")
             continue
+        for dl in deadlines:
+            gb = next(c for name, _, c in dl.capacity_gb if name == m.name)
+            cap = (*cap, _down(max(0.0, gb), RESTORE_SCALE))
         price = prices.get(m.name, Decimal(0))
         cost = ticks_of(price, scale) if prices else COUNT_HOST
         hosts.append(HostType(len(hosts), m, cap, cost, m.slots, m.available, price))
@@ -312,9 +408,40 @@ class _ItemBuilder:
         d = demand_of(w, self.policy, self.growth)
         return (_up(d[0], SCALE[0]), _up(d[1], SCALE[1]), _up(d[2], SCALE[2]))
 
-    def fits_some(self, size: tuple[int, int, int]) -> bool:
+    def fits_some(self, size: tuple[int, ...]) -> bool:
         """Whether any PC type holds this size."""
         return any(self.problem.fits(size, h) for h in self.problem.hosts)
+
+    def with_deadlines(self, base: tuple[int, int, int], tier: int,
+                       what: str) -> tuple[int, ...]:
+        """The size with its restore-deadline entries: its storage for each deadline it counts in.
+
+        A block of tier ``k`` counts in every deadline of tier ``t >= k`` (it restores before
+        tier ``t``'s last block). When it fits some PC model's vCPU, memory and storage but no
+        model restores it in time, the earliest deadlines it misses are left out of its size
+        (it is still planned, as without ``--enforce-rto``; its tier misses its target and the
+        timeline and ``impossible_targets`` say so), and a warning names it.
+        """
+        deadlines = self.problem.deadlines
+        if not deadlines:
+            return base
+        extra = [base[2] if tier <= dl.tier else 0 for dl in deadlines]
+        size = (*base, *extra)
+        if self.fits_some(size) or not self.fits_some((*base, *[0] * len(extra))):
+            return size
+        dropped = []
+        for j, dl in enumerate(deadlines):
+            if extra[j]:
+                extra[j] = 0
+                dropped.append(dl)
+                size = (*base, *extra)
+                if self.fits_some(size):
+                    break
+        self.problem.warnings.append(
+            f"{what} cannot be restored in time on any PC model as packed ("
+            + ", ".join(dl.dim.label for dl in dropped) + "): planned without that deadline; "
+            "the tiers restored after it on its PC are checked, not guaranteed")
+        return size
 
     def unplace(self, names: list[str], reason: str) -> None:
         """List these copies as unplaced."""
@@ -323,7 +450,7 @@ class _ItemBuilder:
     def single_items(self, singles: list[Workload], classes: dict[object, Item]) -> None:
         """Identical workloads (size, seats, anti-affinity group) become one item class."""
         for w in singles:
-            size = self.grid(w)
+            size = self.with_deadlines(self.grid(w), w.tier, f"workload {w.name}")
             seats = 1 if (self.seats_on and w.kind == "workstation") else 0
             anti = (w.anti_affinity,) if w.anti_affinity else ()
             names = w.instance_names()
@@ -331,7 +458,8 @@ class _ItemBuilder:
                 self.unplace(names, f"workstation {self.SEAT_REASON}")
                 continue
             if not self.fits_some(size):
-                self.unplace(names, _misfit_reason(size, self.problem.hosts, "workload"))
+                self.unplace(names, _misfit_reason(size, self.problem.hosts, "workload",
+                                                   self.problem.dims))
                 continue
             key = (size, seats, anti)
             if key not in classes:
@@ -354,7 +482,9 @@ class _ItemBuilder:
                     seats += w.count
                 if w.anti_affinity:
                     antis.extend([w.anti_affinity] * w.count)
-            size = (total[0], total[1], total[2])
+            size = self.with_deadlines((total[0], total[1], total[2]),
+                                       min(w.tier for w in members),
+                                       f"affinity group '{gname}'")
             clash = sorted({a for a in antis if antis.count(a) > 1})
             if clash:
                 self.unplace(names, f"affinity group '{gname}' requires one PC but contains "
@@ -367,7 +497,8 @@ class _ItemBuilder:
                 continue
             if not self.fits_some(size):
                 self.unplace(names, _misfit_reason(
-                    size, self.problem.hosts, f"affinity group '{gname}' ({len(names)} members)"))
+                    size, self.problem.hosts, f"affinity group '{gname}' ({len(names)} members)",
+                    self.problem.dims))
                 continue
             classes[("affinity", gname)] = Item(f"affinity:{gname}", size, [names], seats,
                                                 tuple(sorted(set(antis))))
@@ -377,6 +508,8 @@ def _bucket(value: int, ratio: float) -> int:
     """Geometric bucket index of a grid size (ratio 1 keeps the exact value)."""
     if ratio <= 1.0:
         return value
+    if value <= 0:
+        return -1  # a restore deadline the class does not count in
     return math.floor(math.log(value) / math.log(ratio))
 
 
@@ -392,8 +525,9 @@ def compress(problem: Problem, max_classes: int) -> tuple[Problem, Problem] | No
     """
     if len(problem.items) <= max_classes or not problem.hosts:
         return None
-    cap = [max(h.cap[d] for h in problem.hosts) for d in range(3)]
-    load = [sum(it.size[d] * it.demand for it in problem.items) / cap[d] for d in range(3)]
+    nd = problem.nd
+    cap = [max(1, max(h.cap[d] for h in problem.hosts)) for d in range(nd)]
+    load = [sum(it.size[d] * it.demand for it in problem.items) / cap[d] for d in range(nd)]
     top = max(load) or 1.0
     weight = [max(x / top, 1e-3) for x in load]
     groups: dict[tuple[object, ...], list[Item]] = {}
@@ -405,7 +539,7 @@ def compress(problem: Problem, max_classes: int) -> tuple[Problem, Problem] | No
             # merged class then still fits each of them (merging a class that fits only one
             # model with one that fits only another gave a class that fits none)
             fit = tuple(problem.fits(it.size, h) for h in problem.hosts)
-            key = (tuple(_bucket(it.size[d], ratios[d]) for d in range(3)), it.seats, it.anti,
+            key = (tuple(_bucket(it.size[d], ratios[d]) for d in range(nd)), it.seats, it.anti,
                    fit)
             groups.setdefault(key, []).append(it)
         if len(groups) <= max_classes:
@@ -413,10 +547,8 @@ def compress(problem: Problem, max_classes: int) -> tuple[Problem, Problem] | No
     upper: list[Item] = []
     lower: list[Item] = []
     for members in groups.values():
-        up = (max(m.size[0] for m in members), max(m.size[1] for m in members),
-              max(m.size[2] for m in members))
-        down = (min(m.size[0] for m in members), min(m.size[1] for m in members),
-                min(m.size[2] for m in members))
+        up = tuple(max(m.size[d] for m in members) for d in range(nd))
+        down = tuple(min(m.size[d] for m in members) for d in range(nd))
         copies = [c for m in members for c in m.members]
         label = members[0].key if len(members) == 1 else f"{members[0].key}+{len(members) - 1}"
         upper.append(Item(label, up, copies, members[0].seats, members[0].anti))

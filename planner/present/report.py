@@ -22,7 +22,7 @@ from typing import Any
 import jinja2
 import plotly.graph_objects as go
 
-from planner.model.plan import Plan
+from planner.model.plan import OPTIMAL, Plan
 from planner.money.compare import Comparison, reporting_currency
 from planner.money.costing import COMPONENTS, Assessment, assess, cents
 from planner.money.programme import TEST_NAMES, TEST_PURPOSE, Programme, programme
@@ -50,6 +50,17 @@ class RtoComparison:
     notes: list[str] = field(default_factory=list)
     #: the answer is the plan that ignores the RTO (it meets every target, or nothing better)
     same_plan: bool = False
+    #: the enforced plan is proven the cheapest meeting every target (under ``assumption``)
+    proven: bool = False
+    #: the delivery assumption that proof holds under ("" when none is needed)
+    assumption: str = ""
+    #: the plan ignoring the RTO is proven optimal
+    free_proven: bool = False
+
+    @property
+    def exact(self) -> bool:
+        """Whether the extra cost is exact (0 on the same plan, or a proven enforced plan)."""
+        return self.meets and (self.same_plan or self.proven)
 
     @property
     def extra(self) -> Decimal:
@@ -64,9 +75,11 @@ class RtoComparison:
     def cost_words(self, currency: str) -> str:
         """What meeting the RTO costs, in words that hold (one wording for CLI, report, UI).
 
-        Only "the plan that ignores the RTO already meets it" is exact. An enforced plan comes
-        from a conservative restore capacity (docs/recovery.md): the cheapest plan meeting every
-        target costs no more than it, so the extra is "at most" this much, never "exactly".
+        Exact when the plan that ignores the RTO already meets it, or when the enforced plan is
+        proven the cheapest meeting every target (the restore deadlines are packed exactly,
+        docs/recovery.md; under the delivery assumption it names, if any). Otherwise the
+        cheapest plan meeting every target costs no more than this one, so the extra is "at
+        most" this much.
         """
         def m(x: Decimal) -> str:
             return f"{cents(x):,.2f} {currency}"
@@ -86,10 +99,16 @@ class RtoComparison:
         if self.extra < 0:
             return (f"This plan meets every target and costs {m(-self.extra)} less ({against}: "
                     "that search stopped on its clock before finding a cheaper plan).")
+        scope = f" ({self.assumption})" if self.assumption else ""
+        if self.exact:
+            free = "" if self.free_proven else (
+                " The plan that ignores the RTO is not proven optimal, so the extra is counted "
+                "against the plan found.")
+            return (f"Meeting the RTO costs {m(self.extra)} more ({against}): this plan is "
+                    f"proven the cheapest that meets every target{scope}.{free}")
         return (f"Meeting the RTO costs at most {m(self.extra)} more ({against}). An upper "
-                "estimate: the PCs are packed with a conservative restore capacity before each "
-                "deadline (slowest PC model, latest quick unit), so a cheaper plan meeting every "
-                "target may exist.")
+                "estimate: this plan is not proven the cheapest that meets every "
+                f"target{scope}, so a cheaper one may exist.")
 
 
 def rto_comparison(r: RtoPlan, inventory: Inventory, catalog: Catalog,
@@ -104,7 +123,8 @@ def rto_comparison(r: RtoPlan, inventory: Inventory, catalog: Catalog,
     after = before if r.same_plan else assess(r.plan, inventory, catalog, pol).virtual.total
     notes = [n for n in r.timeline.notes if not n.startswith("tier ")]
     return RtoComparison(r.unconstrained, before, after, r.impossible, r.method,
-                         list(r.timeline.tiers), notes, r.same_plan)
+                         list(r.timeline.tiers), notes, r.same_plan, r.proven, r.assumption,
+                         r.unconstrained.status == OPTIMAL)
 
 
 @dataclass

@@ -225,6 +225,10 @@ class Policy:
     rto: tuple[tuple[int, float], ...] = field(default=(), compare=False)
     #: (name, role) of the people who approve the written plan
     approvals: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    #: pack the RTOs as restore-by-deadline capacities (``--enforce-rto`` sets it, never a
+    #: file): "" no, "latest" each PC on site by the latest unit that can carry it, "earliest"
+    #: by the quickest (planner.model.problem.restore_deadlines)
+    rto_packing: str = ""
 
     def rto_hours(self, tier: int) -> float | None:
         """The tier's recovery time objective in hours, or None without one."""

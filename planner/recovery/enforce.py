@@ -4,28 +4,27 @@ Restore time on one PC is a capacity of its own per tier deadline: on a PC of mo
 is on site after ``d_h`` hours, restores at ``r_h`` GB/h and boots in ``b_h`` hours, the tiers up
 to ``t`` are running by their RTO ``R_t`` when the storage of their workloads there fits
 
-    sum(storage of the workloads of tier <= t on the PC) <= C_t(h) = r_h * (R_t - d_h - b_h)
+    sum(storage of the blocks of tier <= t on the PC) <= C_t(h) = r_h * (R_t - d_h - b_h)
 
-(docs/recovery.md). The engine packs three dimensions; rather than a new dimension per deadline
-inside it, this module hands the engine an equivalent-or-stricter storage demand: each workload
-of tier ``k`` counts ``f_k = max(1, max_{t >= k, h} S_h / C_t(h))`` times its storage, where
-``S_h`` is the PC's usable storage. Then for every PC and deadline
-``sum_{tier <= t} s <= (C_t / S_h) sum f s <= C_t``: every plan of the inflated problem meets
-every target, and the engine itself is unchanged (plans without ``--enforce-rto`` are the same).
-The price is conservatism: ``f_k`` takes the slowest PC model and the latest unit delivery, so
-the packing can cost more than the exact per-deadline capacities would. Once packed, the units
-are chosen again from the whole catalog by each PC's exact latest delivery
-(``planner.recovery.units.cheaper_units``). The result is checked by the recovery timeline and
-the independent verifier, never taken on trust.
+(docs/recovery.md). The engine packs these as extra dimensions, one per tier with an RTO
+(``planner.model.problem.restore_deadlines``; an item counts its storage in every deadline of
+its block tier or later, only the capacity depends on the PC model), so its plan meets every
+target it can and its proof of optimality holds for the RTO problem itself, under the delivery
+assumption: each PC on site by the latest unit model that can carry it (exact without units, or
+when those units arrive together). Once packed, the units are chosen again from the whole
+catalog by each PC's exact latest delivery (``planner.recovery.units.cheaper_units``). The
+result is checked by the recovery timeline and the independent verifier, never taken on trust.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from itertools import pairwise
 
 from planner.errors import VerificationError
 from planner.model.plan import FEASIBLE, INFEASIBLE, INTERRUPTED_EMPTY, OPTIMAL, Plan
-from planner.model.problem import demand_of, growth_factor, usable_capacity
+from planner.model.problem import demand_of, growth_factor, model_delivery, restore_capacity
 from planner.readers.catalog import Catalog, HostModel, Policy
 from planner.readers.inventory import Inventory, Workload
 from planner.recovery.timeline import Timeline, timeline
@@ -42,9 +41,11 @@ class RtoPlan:
     plan: Plan
     unconstrained: Plan
     timeline: Timeline
-    factors: dict[int, float]
     impossible: list[str] = field(default_factory=list)
     method: str = ""
+    #: the delivery assumption the enforced plan's proof holds under ("" when it needs none:
+    #: no mobile units, or the unit models that can carry each PC model arrive together)
+    assumption: str = ""
 
     @property
     def meets(self) -> bool:
@@ -57,13 +58,19 @@ class RtoPlan:
         return self.plan is self.unconstrained
 
     @property
-    def exact(self) -> bool:
-        """Whether the extra cost of meeting the RTO is exact (only when it is 0: same plan).
+    def proven(self) -> bool:
+        """Whether no plan meeting every target (under ``assumption``) costs less than this one."""
+        return self.meets and self.plan.status == OPTIMAL
 
-        Otherwise the enforced plan comes from a conservative restore capacity (docs/recovery.md),
-        so its extra cost over the plan ignoring the RTO is an upper estimate: "at most".
+    @property
+    def exact(self) -> bool:
+        """Whether the extra cost over the plan ignoring the RTO is exact, not an upper estimate.
+
+        It is when that plan already meets every target (0 more), or when the enforced plan is
+        proven the cheapest meeting every target (``proven``): the restore deadlines are packed
+        exactly (docs/recovery.md), so the engine's proof holds for the RTO problem.
         """
-        return self.same_plan and self.meets
+        return self.meets and (self.same_plan or self.proven)
 
 
 def planned_delivery(model: HostModel, catalog: Catalog, early: bool) -> float:
@@ -72,28 +79,22 @@ def planned_delivery(model: HostModel, catalog: Catalog, early: bool) -> float:
     The latest unit's (sound whatever units carry it), or with ``early`` the quickest unit's
     (sound only once the units are chosen to match: ``cheaper_units(force=True)``).
     """
-    return best_delivery(model, catalog) if early else worst_delivery(model, catalog)
+    return model_delivery(model, catalog, early)
 
 
 def worst_delivery(model: HostModel, catalog: Catalog) -> float:
     """The latest a PC of this model can be on site: the slowest unit that can carry it."""
-    if not catalog.units:
-        return model.delivery_hours
-    carriers = [u.delivery_hours for u in catalog.units if u.slots >= model.slots]
-    return max(carriers, default=model.delivery_hours)
+    return model_delivery(model, catalog)
 
 
 def best_delivery(model: HostModel, catalog: Catalog) -> float:
     """The earliest a PC of this model can be on site (the fastest unit that can carry it)."""
-    if not catalog.units:
-        return model.delivery_hours
-    carriers = [u.delivery_hours for u in catalog.units if u.slots >= model.slots]
-    return min(carriers, default=model.delivery_hours)
+    return model_delivery(model, catalog, early=True)
 
 
 def deadline_capacity(model: HostModel, delivery: float, rto: float) -> float:
     """GB a PC can restore so that its last workload runs by ``rto`` hours (may be <= 0)."""
-    return model.restore_rate_gb_h * (rto - delivery - model.boot_minutes / 60.0)
+    return restore_capacity(model, delivery, rto)
 
 
 def _blocks(inventory: Inventory) -> list[tuple[str, int, list[Workload]]]:
@@ -142,24 +143,39 @@ def impossible_targets(inventory: Inventory, catalog: Catalog, policy: Policy) -
     return out
 
 
-def inflation_factors(catalog: Catalog, policy: Policy, early: bool = False) -> dict[int, float]:
-    """Per tier, the storage multiplier that makes the storage capacity imply every deadline.
 
-    Only PC models that can meet every deadline with some storage count (a model too slow for a
-    deadline gets no PCs' worth of tier-1 work anyway: see ``models_for``).
+def exact_deadlines(policy: Policy) -> bool:
+    """Whether the packed deadlines say exactly what the timeline asks, no more.
+
+    The capacity of deadline ``t`` bounds the storage of every block of tier <= ``t`` on a
+    PC, even one holding no tier-``t`` workload. That is implied by the earlier deadlines (so
+    asks nothing more) when every tier in scope up to the last with an RTO has one and the RTOs
+    do not decrease with the tier; otherwise the plan is sound but may cost more than needed.
     """
-    factors: dict[int, float] = {}
-    for k in policy.tiers:
-        f = 1.0
-        for t, rto in policy.rto:
-            if t < k:
-                continue
-            for m in models_for(catalog, policy, early):
-                cap = deadline_capacity(m, planned_delivery(m, catalog, early), rto)
-                usable = usable_capacity(m, policy)[2]
-                f = max(f, usable / cap)
-        factors[k] = f
-    return factors
+    rto = dict(policy.rto)
+    targets = [t for t in policy.tiers if t in rto]
+    if not targets:
+        return True
+    needed = sorted(t for t in policy.tiers if t <= max(targets))
+    if any(t not in rto for t in needed):
+        return False
+    hours = [rto[t] for t in needed]
+    return all(a <= b for a, b in pairwise(hours))
+
+
+def delivery_assumption(catalog: Catalog, full: Catalog) -> str:
+    """The delivery the packing assumes, in words ("" when it is every PC's true delivery)."""
+    if not full.units:
+        return ""
+    dropped = sorted({u.name for u in full.units} - {u.name for u in catalog.units})
+    together = all(model_delivery(m, catalog) == model_delivery(m, catalog, early=True)
+                   for m in catalog.hosts)
+    if together and not dropped:
+        return ""
+    words = "each PC on site by the latest delivery of the unit models that can carry it"
+    if dropped:
+        words += f" (without {', '.join(dropped)}: too late for an RTO)"
+    return words
 
 
 def quick_units(catalog: Catalog, policy: Policy) -> Catalog:
@@ -182,12 +198,6 @@ def quick_units(catalog: Catalog, policy: Policy) -> Catalog:
     return replace(catalog, units=quick)
 
 
-def models_for(catalog: Catalog, policy: Policy, early: bool = False) -> list[HostModel]:
-    """PC models with a positive restore capacity before every deadline (worst delivery)."""
-    return [m for m in catalog.hosts
-            if all(deadline_capacity(m, planned_delivery(m, catalog, early), r) > 0
-                   for _, r in policy.rto)]
-
 
 def plan_meeting_rto(inventory: Inventory, catalog: Catalog, policy: Policy, *,
                      time_limit: float = 30.0, progress: ProgressFn | None = None,
@@ -208,145 +218,98 @@ def plan_meeting_rto(inventory: Inventory, catalog: Catalog, policy: Policy, *,
     impossible = impossible_targets(inventory, catalog, policy)
     free_tl = timeline(free, inventory, catalog, policy)
     if policy.rto and not free_tl.misses:
-        return RtoPlan(free, free, free_tl, {}, impossible,
+        return RtoPlan(free, free, free_tl, impossible,
                        "the plan that ignores the RTO already meets every target")
+    if not policy.rto:
+        return RtoPlan(free, free, free_tl, impossible,
+                       "not enforced: no RTO targets in the policy")
+    if stopped:
+        return RtoPlan(free, free, free_tl, impossible,
+                       "not enforced: stopped before planning for the RTO")
     full = catalog
     catalog = quick_units(catalog, policy)
-    fast = models_for(catalog, policy)
-    if not policy.rto or not fast:
-        why = ("no RTO targets in the policy" if not policy.rto else
-               "no PC model can restore anything before every deadline (delivery + boot "
-               "exceed an RTO)")
-        return RtoPlan(free, free, free_tl, {},
-                       impossible + ([] if not policy.rto else [why]), "not enforced: " + why)
-    if stopped:
-        return RtoPlan(free, free, free_tl, {}, impossible,
-                       "not enforced: stopped before planning for the RTO")
-    factors = inflation_factors(catalog, policy)
     # with unit models of different delivery, also pack as if each PC came in the quickest
-    # unit that can carry it, then choose the units to match (kept only if that works)
-    early = [False] + ([True] if len({u.delivery_hours for u in catalog.units}) > 1 else [])
-    runs = [(beta, e) for e in early for beta in (BETAS if not e else BETAS[:2])]
-    attempts = []
-    for beta, e in runs:
+    # unit of the whole catalog that can carry it, then choose units to match: a relaxation of
+    # every plan meeting the RTO, so its bound holds for them all, with no delivery assumption
+    modes = ["latest"] + (["earliest"] if len({u.delivery_hours for u in full.units}) > 1
+                          else [])
+    shares = {"latest": 1.0} if len(modes) == 1 else {"latest": 0.6, "earliest": 0.4}
+    attempts: list[_Attempt] = []
+    for mode in modes:
         if stop is not None and stop.is_set():
             break
-        base = inflation_factors(catalog, policy, True) if e else factors
-        a = _attempt(inventory, catalog, full, policy, free, base, beta, half / len(runs),
-                     progress, stop, e)
-        if a[0].status != INTERRUPTED_EMPTY:
+        a = _attempt(inventory, full if mode == "earliest" else catalog, full, policy, free,
+                     mode, half * shares[mode], progress, stop)
+        if a.plan.status != INTERRUPTED_EMPTY:
             attempts.append(a)
     if not attempts:
-        return RtoPlan(free, free, free_tl, {}, impossible,
+        return RtoPlan(free, free, free_tl, impossible,
                        "not enforced: stopped before planning for the RTO")
     # the cheapest plan meeting every target; else the one leaving fewest workloads late
-    p, tl, beta, e = min(attempts, key=lambda a: (a[1].late, a[0].cost, -a[2], a[3]))
-    if e:
-        factors = inflation_factors(catalog, policy, True)
-    if tl.misses and tl.late >= free_tl.late:
+    best = min(attempts, key=lambda a: (a.timeline.late, a.plan.cost, modes.index(a.mode)))
+    if best.timeline.misses and best.timeline.late >= free_tl.late:
         # the stricter plan cannot meet every target and leaves no fewer workloads late: the
         # cheaper plan that ignores the RTO is as good an answer
-        return RtoPlan(free, free, free_tl, factors, impossible,
-                       f"not enforced: planning for the RTO left {tl.late} workload(s) late, the "
-                       f"plan that ignores it {free_tl.late}")
-    used = {k: max(1.0, beta * f) for k, f in factors.items()}
-    extra = "" if beta == 1.0 else ", PC storage capped to match"
-    if e:
-        extra += ("; as if each PC came in the quickest unit that can carry it, the units then "
-                  "chosen by each PC's latest delivery")
-    method = ("each PC's restore capacity before every tier deadline, as a stricter storage "
-              "demand per tier (factors " + ", ".join(
-                  f"tier {k} ×{f:.2f}" for k, f in sorted(used.items())) + extra + ")")
-    return RtoPlan(p, free, tl, used, impossible, method)
+        return RtoPlan(free, free, free_tl, impossible,
+                       f"not enforced: planning for the RTO left {best.timeline.late} "
+                       f"workload(s) late, the plan that ignores it {free_tl.late}")
+    assumption = delivery_assumption(catalog, full)
+    exact = exact_deadlines(policy)
+    # bounds on every plan meeting the RTO: the relaxation's (earliest delivery, whole
+    # catalog), and under the delivery assumption (none without one) the latest delivery's
+    anywhere = [a.bound for a in attempts if exact and (a.mode == "earliest" or not assumption)]
+    assumed = [a.bound for a in attempts if exact and a.mode == "latest" and assumption]
+    p, used = _claim(best.plan, free, anywhere, assumed, assumption)
+    assumption = assumption if used else ""
+    method = ("restore time on each PC packed as a capacity per tier deadline and PC model ("
+              "storage of tier <= t restored by tier t's RTO)")
+    if best.mode == "earliest":
+        method += ("; packed as if each PC came in the quickest unit that can carry it, the "
+                   "units then chosen by each PC's latest delivery")
+    if not exact:
+        method += ("; the deadlines are stricter than needed here (a tier in scope without an "
+                   "RTO before the last one, or an RTO earlier than a more critical tier's), "
+                   "so the plan is checked, its optimality not claimed")
+    return RtoPlan(p, free, best.timeline, impossible, method, assumption)
 
 
-#: scales of the tier factors tried: 1 keeps every PC's storage; below 1 the factors shrink
-#: and each PC model's usable storage is capped to keep every deadline (sound for any scale)
-BETAS = (1.0, 0.6, 0.35)
+@dataclass
+class _Attempt:
+    """One enforced solve: its plan and timeline, the delivery packed, the engine's bound."""
 
-
-def capped_storage(model: HostModel, catalog: Catalog, policy: Policy,
-                   factors: dict[int, float], early: bool = False) -> float:
-    """Usable storage [GB] a PC model may keep under these tier factors.
-
-    With non-increasing factors ``f_k >= 1``, a PC meets deadline ``t`` when its usable storage
-    is at most ``f_t * C_t``: then ``sum_{tier <= t} s <= sum f s / f_t <= C_t``.
-    """
-    usable = usable_capacity(model, policy)[2]
-    for t, rto in policy.rto:
-        f = factors.get(t, min(factors.values(), default=1.0))
-        usable = min(usable, f * deadline_capacity(
-            model, planned_delivery(model, catalog, early), rto))
-    return usable
+    plan: Plan
+    timeline: Timeline
+    mode: str
+    #: the engine's lower bound on its own problem (the RTO problem under ``mode``'s delivery)
+    bound: Decimal | None
 
 
 def _attempt(inventory: Inventory, catalog: Catalog, full: Catalog, policy: Policy, free: Plan,
-             base: dict[int, float], beta: float, seconds: float,
-             progress: ProgressFn | None,
-             stop: StopSignal | None = None, early: bool = False
-             ) -> tuple[Plan, Timeline, float, bool]:
-    """One enforced solve: tier factors ``max(1, beta * base)``, PC storage capped to match."""
-    factors = {k: max(1.0, beta * f) for k, f in base.items()}
-    growth = growth_factor(policy, catalog)
-    fast: list[HostModel] = []
-    for m in models_for(catalog, policy, early):
-        keep = capped_storage(m, catalog, policy, factors, early)
-        if keep <= 0:
-            continue
-        full_use = usable_capacity(m, policy)[2]
-        if keep < full_use * (1 - 1e-12):
-            m = replace(m, storage_gb=m.storage_gb * keep / full_use * (1 - 1e-9))
-        fast.append(m)
-    caps = [usable_capacity(m, policy) for m in fast]
-    caps_all = [usable_capacity(m, policy) for m in catalog.hosts]
-
-    def fits(ws: list[Workload], f: float, on: list[tuple[float, float, float]]) -> bool:
-        need = [sum(demand_of(w, policy, growth)[d] * _copies(w) for w in ws) for d in range(3)]
-        need[2] *= f
-        return any(all(n <= c for n, c in zip(need, cap, strict=True)) for cap in on)
-
-    notes: list[str] = []
-    keep_slow = False
-    scale: dict[str, float] = {}
-    for label, tier, ws in _blocks(inventory):
-        if tier not in policy.tiers:
-            continue
-        f = factors.get(tier, 1.0)
-        if not fits(ws, 1.0, caps_all):
-            continue  # fits no PC at all: the engine lists it as unplaced with the reason
-        if not fits(ws, 1.0, caps):
-            keep_slow = True  # only a model too slow for a deadline holds it
-            notes.append(f"{label} fits only PC models too slow for the RTO; its tier is "
-                         "checked, not guaranteed")
-            continue
-        if f > 1.0 and not fits(ws, f, caps):
-            notes.append(f"{label} is too large for the stricter restore capacity; its tier "
-                         "is checked, not guaranteed")
-            continue
-        for w in ws:
-            scale[w.name] = f
-    work = [replace(w, storage_gb=w.storage_gb * scale[w.name],
-                    storage_used_gb=None if w.storage_used_gb is None
-                    else w.storage_used_gb * scale[w.name])
-            if scale.get(w.name, 1.0) > 1.0 else w for w in inventory.workloads]
-    # a model too slow for a deadline takes no part, unless a workload fits nothing else
-    cat = replace(catalog, hosts=tuple(fast)) if fast and not keep_slow else catalog
-    p = make_plan(Inventory(tuple(work), inventory.source), cat, policy,
-                  time_limit=seconds, progress=progress, verify=False, stop=stop)
-    p = _restore_sizes(p, inventory, full, policy, free)
+             mode: str, seconds: float, progress: ProgressFn | None,
+             stop: StopSignal | None = None) -> _Attempt:
+    """Pack with the restore deadlines (``mode``: each PC's latest or earliest delivery)."""
+    p = make_plan(inventory, catalog, replace(policy, rto_packing=mode), time_limit=seconds,
+                  progress=progress, verify=False, stop=stop)
+    bound = p.lower_bound
+    p.baseline = free.baseline
     tl = timeline(p, inventory, full, policy)
+    # what could not be packed by its deadline (planner.model.problem: with_deadlines)
+    notes: list[str] = [w for w in p.warnings if "checked, not guaranteed" in w]
     if not p.interrupted:
         # each PC's latest delivery is exact once packed: the cheapest units (slower ones
         # included) arriving in time for it, and seats by each deadline
-        better = cheaper_units(p, inventory, full, policy, force=early)
+        better = cheaper_units(p, inventory, full, policy, force=mode == "earliest")
         if better is not None:
-            better = _restore_sizes(better, inventory, full, policy, free)
+            # re-priced: the engine's bound (under the packed delivery) may not hold for it
+            better = _claim(better, free, [])[0]
+            better.baseline = free.baseline
             tl_b = timeline(better, inventory, full, policy)
             if not check_plan(better, inventory, full, policy) and (
                     (tl_b.late, better.cost) < (tl.late, p.cost)):
                 notes.append("units chosen by each PC's latest delivery: "
                              + ", ".join(f"{k} x{v}" for k, v in better.unit_counts().items())
-                             + " (packed with the quick units only: "
+                             + (" (packed with the quick units only: " if mode == "latest"
+                                else " (packed as if each PC came in its quickest unit: ")
                              + ", ".join(f"{k} x{v}" for k, v in p.unit_counts().items()) + ")")
                 p, tl = better, tl_b
     verify_plan(p, inventory, full, policy)
@@ -362,31 +325,37 @@ def _attempt(inventory: Inventory, catalog: Catalog, full: Catalog, policy: Poli
     if bool(found) != bool(tl.misses):
         raise VerificationError([*found, "the recovery timeline and the verifier disagree on "
                                  "the RTO"])
-    return p, tl, beta, early
+    return _Attempt(p, tl, mode, bound)
 
 
-def _restore_sizes(p: Plan, inventory: Inventory, catalog: Catalog, policy: Policy,
-                   free: Plan) -> Plan:
-    """The enforced plan with its true storage use and the real physical imaging baseline."""
-    growth = growth_factor(policy, catalog)
-    by_name = {n: w for w in inventory.workloads for n in w.instance_names()}
-    models = {m.name: m for m in catalog.hosts}
-    for h in p.hosts:
-        h.used["storage_gb"] = round(sum(demand_of(by_name[n], policy, growth)[2]
-                                         for n in h.workloads), 6)
-        h.usable["storage_gb"] = round(usable_capacity(models[h.model], policy)[2], 6)
-    p.baseline = free.baseline
-    # the engine's bound holds for the stricter storage problem, not for the exact RTO one; the
-    # unconstrained plan's bound does (meeting the RTO only removes plans), so that is claimed
-    # "optimal" only where that bound meets the cost: proven for the RTO-constrained problem
+def _claim(p: Plan, free: Plan, anywhere: list[Decimal | None],
+           assumed: list[Decimal | None] | None = None,
+           assumption: str = "") -> tuple[Plan, bool]:
+    """The plan with the lower bound and status it can claim; whether that needs the assumption.
+
+    Bounds on every plan meeting the RTO: the plan ignoring the RTO's (meeting an RTO only
+    removes plans) and ``anywhere`` (enforced solves of a relaxation, given only when the
+    deadlines are packed exactly); ``assumed`` hold only under the delivery ``assumption``
+    (in words, kept in the plan's stats for the status words). A plan cheaper than a bound
+    left its assumption (units chosen again, slower ones included): such a bound is not
+    claimed. "optimal" only where a bound meets the cost.
+    """
     keep = p.interrupted or p.status == INFEASIBLE
-    if free.lower_bound is None or p.lower_bound is None:
+    sure = [b for b in [free.lower_bound, *anywhere] if b is not None and b <= p.cost]
+    lb = max(sure, default=None)
+    more = [b for b in assumed or [] if b is not None and b <= p.cost and (lb is None or b > lb)]
+    used = bool(more)
+    if more:
+        lb = max(more)
+    if lb is None:
         p.lower_bound, p.gap = None, None
         p.status = p.status if keep else FEASIBLE
     else:
-        p.lower_bound = min(free.lower_bound, p.cost)
-        p.gap = 0.0 if p.cost == 0 else float((p.cost - p.lower_bound) / p.cost)
-        p.status = p.status if keep else (OPTIMAL if p.lower_bound == p.cost else FEASIBLE)
-    p.stats = {**p.stats, "rto_enforced": True,
-               "bound": "the plan ignoring the RTO: its lower bound holds here too"}
-    return p
+        p.lower_bound = lb
+        p.gap = 0.0 if p.cost == 0 or lb >= p.cost else float((p.cost - lb) / p.cost)
+        p.status = p.status if keep else (OPTIMAL if lb >= p.cost else FEASIBLE)
+    p.stats = {**p.stats, "rto_enforced": True, "rto_assumption": assumption if used else "",
+               "bound": "the RTO problem's: the restore deadlines packed exactly, and the plan "
+                        "ignoring the RTO's" if anywhere or assumed else
+                        "the plan ignoring the RTO: its lower bound holds here too"}
+    return p, used

@@ -35,7 +35,7 @@ class RtoRun(PlanRun):
     def _stage(self, phase: str, best: float | None, bound: float | None,
                left: float) -> None:
         # the inner solves' best and bound are those of other problems (the plan ignoring the
-        # RTO, a stricter storage problem): only the phase is shown, in words
+        # RTO, the problem with restore deadlines): only the phase is shown, in words
         self._on_progress(f"meeting the RTO: {phase}", None, None, left)
 
     def _run(self) -> None:

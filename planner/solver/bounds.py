@@ -52,11 +52,11 @@ def capacity_plan(problem: Problem, time_limit: float = 2.0, at_least: float = 0
         fitsets: dict[frozenset[int], list[int]] = {}
         for it in problem.items:
             key = frozenset(h.index for h in problem.hosts if problem.fits(it.size, h))
-            load = fitsets.setdefault(key, [0, 0, 0])
-            for d in range(3):
+            load = fitsets.setdefault(key, [0] * problem.nd)
+            for d in range(problem.nd):
                 load[d] += it.size[d] * it.demand
         for s in set(fitsets):
-            for d in range(3):
+            for d in range(problem.nd):
                 need = sum(v[d] for t, v in fitsets.items() if t <= s)
                 if need:
                     rows.append(({k: float(problem.hosts[k].cap[d]) for k in s}, float(need),
@@ -130,12 +130,12 @@ def capacity_rows(problem: Problem) -> list[CapacityRow]:
     need: dict[frozenset[int], list[int]] = {}
     for it in problem.items:
         key = frozenset(h.index for h in problem.hosts if problem.fits(it.size, h))
-        load = need.setdefault(key, [0, 0, 0])
-        for d in range(3):
+        load = need.setdefault(key, [0] * problem.nd)
+        for d in range(problem.nd):
             load[d] += it.size[d] * it.demand
     rows: list[CapacityRow] = []
     for s in sorted(need, key=sorted):
-        for d in range(3):
+        for d in range(problem.nd):
             total = sum(v[d] for t, v in need.items() if t <= s)
             if total:
                 rows.append(CapacityRow({k: float(problem.hosts[k].cap[d]) for k in sorted(s)},

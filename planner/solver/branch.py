@@ -454,7 +454,7 @@ class _GridDP:
         self.cols = cols
         self.ub = ub
         items = problem.items
-        dims = [d for d in range(3)
+        dims = [d for d in range(problem.nd)
                 if sum(ub[i] * items[i].size[d] for i in cols) > host.cap[d]]
         gcds = [math.gcd(*(items[i].size[d] for i in cols)) for d in dims]
         self.shape = tuple(host.cap[d] // g + 1 for d, g in zip(dims, gcds, strict=True))
@@ -564,7 +564,7 @@ class _TreeSearch:
         self.t = t
         self.cols = cols
         self.ub = ub
-        self.dims = [d for d in range(3)
+        self.dims = [d for d in range(problem.nd)
                      if sum(ub[i] * items[i].size[d] for i in cols) > host.cap[d]]
         self.cap = tuple(host.cap[d] for d in self.dims)
         self.size = {i: tuple(items[i].size[d] for d in self.dims) for i in cols}

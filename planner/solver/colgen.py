@@ -164,7 +164,7 @@ class Pricer:
         self.models: dict[int, tuple[highspy.Highs, list[int]]] = {}
         self._arrays: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         #: per PC type, the least size of a fitting class in each dimension
-        self._least: dict[int, tuple[int, int, int]] = {}
+        self._least: dict[int, tuple[int, ...]] = {}
         self.demand = [it.demand for it in problem.items]
         self._bounds_for: dict[int, list[int]] = {}
         self._sparse_skip: dict[int, int] = {}
@@ -177,17 +177,18 @@ class Pricer:
         cols = [i for i, it in enumerate(pr.items) if pr.fits(it.size, host)]
         h = new_highs()
         groups = sorted({g for i in cols for g in pr.items[i].anti})
-        nrows = 3 + len(groups)
+        nd = pr.nd
+        nrows = nd + len(groups)
         lower = [-INF] * nrows
         upper = [float(c) for c in host.cap] + [1.0] * len(groups)
         h.addRows(nrows, fvec(lower), fvec(upper), 0, ivec([0] * nrows), ivec([]), fvec([]))
-        gidx = {g: 3 + n for n, g in enumerate(groups)}
+        gidx = {g: nd + n for n, g in enumerate(groups)}
         for i in cols:
             it = pr.items[i]
-            ub = min([it.demand] + [host.cap[d] // it.size[d] for d in range(3)])
+            ub = min([it.demand] + [host.cap[d] // it.size[d] for d in range(nd) if it.size[d]])
             if it.anti:
                 ub = min(ub, 1)
-            idx = [0, 1, 2] + [gidx[g] for g in it.anti]
+            idx = list(range(nd)) + [gidx[g] for g in it.anti]
             val = [float(s) for s in it.size] + [1.0] * len(it.anti)
             h.addCol(0.0, 0.0, float(ub), len(idx), ivec(idx), fvec(val))
         if cols:
@@ -208,11 +209,12 @@ class Pricer:
         host = pr.hosts[t]
         if t not in self._arrays:
             cap = np.array(host.cap, dtype=np.float64)
-            sizes = np.array([it.size for it in pr.items], dtype=np.float64).reshape(-1, 3)
+            sizes = np.array([it.size for it in pr.items], dtype=np.float64).reshape(-1, pr.nd)
             fits = np.all(sizes <= cap, axis=1)
-            self._arrays[t] = (sizes / cap).sum(axis=1), fits
-            least = sizes[fits].min(axis=0) if fits.any() else np.zeros(3)
-            self._least[t] = (int(least[0]), int(least[1]), int(least[2]))
+            # a restore deadline a model cannot meet has capacity 0: what fits has size 0 there
+            self._arrays[t] = (sizes / np.maximum(cap, 1.0)).sum(axis=1), fits
+            least = sizes[fits].min(axis=0) if fits.any() else np.zeros(pr.nd)
+            self._least[t] = tuple(int(x) for x in least)
         weight, fits = self._arrays[t]
         ratio = np.where(fits & (pi > 1e-12) & (np.asarray(self.demand) > 0), pi / weight, -1.0)
         order = [int(i) for i in np.argsort(-ratio, kind="stable") if ratio[i] > 0]
@@ -228,9 +230,12 @@ class Pricer:
         best: dict[int, int] = {}
         groups: set[str] = set()
         value = 0.0
-        l0, l1, l2 = self._least[t]
+        least = self._least[t]
+        nd = len(least)
+        l0, l1, l2 = least[:3]
         for i in order:
-            if res[0] < l0 or res[1] < l1 or res[2] < l2:
+            if res[0] < l0 or res[1] < l1 or res[2] < l2 or (
+                    nd > 3 and any(res[d] < least[d] for d in range(3, nd))):
                 break  # no class fits any more
             if i in best:
                 continue
@@ -239,13 +244,16 @@ class Pricer:
                 continue
             k = min(self.demand[i], res[0] // it.size[0], res[1] // it.size[1],
                     res[2] // it.size[2])
+            for d in range(3, nd):
+                if it.size[d]:
+                    k = min(k, res[d] // it.size[d])
             if it.anti:
                 k = min(k, 1)
             if k <= 0:
                 continue
             best[i] = k
             value += float(pi[i]) * k
-            for d in range(3):
+            for d in range(nd):
                 res[d] -= it.size[d] * k
             groups.update(it.anti)
         return value, Pattern(t, tuple(sorted(best.items())))
@@ -284,7 +292,8 @@ class Pricer:
             ubs = []
             for i in cols:
                 it = self.problem.items[i]
-                ub = min([self.demand[i]] + [host.cap[d] // it.size[d] for d in range(3)])
+                ub = min([self.demand[i]] + [host.cap[d] // it.size[d]
+                                             for d in range(self.problem.nd) if it.size[d]])
                 ubs.append(float(min(ub, 1) if it.anti else ub))
             h.changeColsBounds(len(cols), ivec(list(range(len(cols)))), fvec([0.0] * len(cols)),
                                fvec(ubs))
@@ -328,9 +337,9 @@ class Pricer:
         if any(pr.items[i].anti for i in cand):
             return None
         ub = {i: min([self.demand[i]] + [host.cap[d] // pr.items[i].size[d]
-                                         for d in range(3) if pr.items[i].size[d]])
+                                         for d in range(pr.nd) if pr.items[i].size[d]])
               for i in cand}
-        dims = [d for d in range(3)
+        dims = [d for d in range(pr.nd)
                 if sum(pr.items[i].size[d] * ub[i] for i in cand) > host.cap[d]]
         return cand, ub, dims
 
@@ -539,21 +548,22 @@ def volume_duals(problem: Problem, rows: MasterRows) -> np.ndarray | None:
     if not problem.items:
         return None
     h = new_highs()
-    total = [float(sum(it.size[d] * it.demand for it in problem.items)) for d in range(3)]
-    scale = [max(1.0, max(float(t.cap[d]) for t in problem.hosts)) for d in range(3)]
-    for d in range(3):
+    nd = problem.nd
+    total = [float(sum(it.size[d] * it.demand for it in problem.items)) for d in range(nd)]
+    scale = [max(1.0, max(float(t.cap[d]) for t in problem.hosts)) for d in range(nd)]
+    for d in range(nd):
         h.addVar(0.0, INF)
         h.changeColCost(d, -total[d] / scale[d])
     for t in problem.hosts:
-        h.addRow(-INF, float(t.cost), 3, ivec([0, 1, 2]),
-                 fvec([t.cap[d] / scale[d] for d in range(3)]))
+        h.addRow(-INF, float(t.cost), nd, ivec(list(range(nd))),
+                 fvec([t.cap[d] / scale[d] for d in range(nd)]))
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     lam = [max(0.0, v) / scale[d] for d, v in enumerate(h.getSolution().col_value)]
     y = np.zeros(len(rows.rhs))
     for i, it in enumerate(problem.items):
-        y[rows.cover[i]] = sum(lam[d] * it.size[d] for d in range(3))
+        y[rows.cover[i]] = sum(lam[d] * it.size[d] for d in range(nd))
     return y
 
 
@@ -814,7 +824,8 @@ def residual_problem(problem: Problem, demand: list[int], fixed: list[int]) -> P
     hosts = [replace(h, available=None if h.available is None else h.available - f)
              for h, f in zip(problem.hosts, fixed, strict=True)]
     return Problem(items, hosts, problem.units, money=problem.money,
-                   currency=problem.currency, scale=problem.scale)
+                   currency=problem.currency, scale=problem.scale, dims=problem.dims,
+                   deadlines=problem.deadlines)
 
 
 def _offset(rows: MasterRows, t: int, y: np.ndarray) -> float:

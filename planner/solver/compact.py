@@ -84,7 +84,8 @@ def solve_compact(problem: Problem, unit_pats: list[UnitPattern], upper: float,
         host = problem.hosts[k]
         for i, it in enumerate(items):
             if problem.fits(it.size, host):
-                ub = min([it.demand] + [host.cap[d] // it.size[d] for d in range(3)])
+                ub = min([it.demand] + [host.cap[d] // it.size[d]
+                                        for d in range(problem.nd) if it.size[d]])
                 if it.anti:
                     ub = min(ub, 1)
                 h.addVar(0.0, float(ub))
@@ -112,7 +113,7 @@ def solve_compact(problem: Problem, unit_pats: list[UnitPattern], upper: float,
     for b, k in enumerate(bins):  # cap-{dimension}-{pc}
         host = problem.hosts[k]
         members = by_bin.get(b, [])
-        for d in range(3):
+        for d in range(problem.nd):
             idx = [c for _, c in members] + [b]
             val = [float(items[i].size[d]) for i, _ in members] + [-float(host.cap[d])]
             h.addRow(-INF, 0.0, len(idx), ivec(idx), fvec(val))

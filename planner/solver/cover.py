@@ -280,7 +280,8 @@ def perfect_cover(problem: Problem, tight: np.ndarray, hosts: list[int], upper: 
     # subsets are enumerated over copies, but a PC holds at most MOST of one class: more
     # identical copies would only repeat the same subsets (and crowd out larger ones)
     copies = np.repeat(np.arange(len(items)), [min(it.demand, MOST) for it in items])
-    sizes = np.array([items[c].size for c in copies.tolist()], dtype=np.int64).reshape(-1, 3)
+    sizes = np.array([items[c].size for c in copies.tolist()],
+                     dtype=np.int64).reshape(-1, problem.nd)
     dims = np.nonzero(tight)[0]
     seen: set[tuple[int, tuple[int, ...]]] = set()
     found: list[tuple[int, int, tuple[int, ...]]] = []  # (copies, host, classes)

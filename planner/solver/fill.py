@@ -142,15 +142,16 @@ def applicable(problem: Problem) -> bool:
 
 def _largest_capacity(problem: Problem) -> np.ndarray:
     """Per dimension, the largest capacity of any PC model."""
-    return np.array([max(h.cap[d] for h in problem.hosts) for d in range(3)], dtype=np.float64)
+    return np.array([max(h.cap[d] for h in problem.hosts) for d in range(problem.nd)],
+                    dtype=np.float64)
 
 
 def _relative_load(problem: Problem) -> np.ndarray:
     """Per dimension, the total demand in PCs of the largest capacity (0 where none has any)."""
     cap = _largest_capacity(problem)
-    load = np.array([sum(it.size[d] * it.demand for it in problem.items) for d in range(3)],
-                    dtype=np.float64)
-    return np.divide(load, cap, out=np.zeros(3), where=cap > 0)
+    load = np.array([sum(it.size[d] * it.demand for it in problem.items)
+                     for d in range(problem.nd)], dtype=np.float64)
+    return np.divide(load, cap, out=np.zeros(problem.nd), where=cap > 0)
 
 
 def _dimension_weights(problem: Problem) -> np.ndarray:
@@ -161,7 +162,8 @@ def _dimension_weights(problem: Problem) -> np.ndarray:
     """
     load = _relative_load(problem)
     top = float(load.max()) or 1.0
-    return np.maximum(load / top, 1e-3) / _largest_capacity(problem)
+    # (a restore deadline no model can meet has capacity 0: weighed as if 1)
+    return np.maximum(load / top, 1e-3) / np.maximum(_largest_capacity(problem), 1.0)
 
 
 def _preference(base: np.ndarray) -> np.ndarray:
@@ -170,9 +172,15 @@ def _preference(base: np.ndarray) -> np.ndarray:
 
 
 def _tight_dimensions(problem: Problem) -> np.ndarray:
-    """Dimensions whose total demand is at least half that of the most loaded one."""
+    """Dimensions whose total demand is at least half that of the most loaded one.
+
+    Only vCPU, memory and storage: a restore deadline is never filled exactly on purpose (the
+    exact fills only have to fit it).
+    """
     load = _relative_load(problem)
-    return np.asarray(load >= 0.5 * load.max())
+    tight = np.zeros(len(load), dtype=bool)
+    tight[:3] = load[:3] >= 0.5 * load[:3].max()
+    return tight
 
 
 def _knapsack(sizes: np.ndarray, value: np.ndarray, upper: np.ndarray, cap: np.ndarray,
@@ -189,7 +197,7 @@ def _knapsack(sizes: np.ndarray, value: np.ndarray, upper: np.ndarray, cap: np.n
     lp = highspy.HighsLp()
     lp.num_col_ = n
     rows: list[tuple[np.ndarray, np.ndarray, float]] = []
-    for d in range(3):
+    for d in range(sizes.shape[1]):
         idx = np.nonzero(sizes[:, d])[0]
         rows.append((idx, sizes[idx, d].astype(np.float64), float(cap[d])))
     for g in groups:
@@ -385,7 +393,7 @@ class _Completions:
         pad = np.full((len(combos), 6), self.m, dtype=np.int64)
         for r, combo in enumerate(combos):
             pad[r, :len(combo)] = combo
-        s0 = np.vstack([self.s, np.zeros((1, 3), dtype=np.int64)])
+        s0 = np.vstack([self.s, np.zeros((1, self.s.shape[1]), dtype=np.int64)])
         p0 = np.append(prefer[self.reps], 0.0)
         total = s0[pad].sum(axis=1) + self.sizes[first]
         score = np.where(np.all(total <= self.cap, axis=1), p0[pad].sum(axis=1), -np.inf)
@@ -420,7 +428,7 @@ def _one_pass(problem: Problem, weight: np.ndarray, tight: np.ndarray, noise: np
     """
     items = problem.items
     hosts = problem.hosts
-    sizes = np.array([it.size for it in items], dtype=np.int64).reshape(-1, 3)
+    sizes = np.array([it.size for it in items], dtype=np.int64).reshape(-1, problem.nd)
     remaining = np.array([it.demand for it in items], dtype=np.int64)
     used = [0] * len(hosts)
     patterns: list[Pattern] = []
@@ -634,7 +642,7 @@ def repair(problem: Problem, packing: Packing, deadline: float, target: float,
     weight = _dimension_weights(problem) * _tight_dimensions(problem)
     tight = _tight_dimensions(problem)
     items = problem.items
-    sizes = np.array([it.size for it in items], dtype=np.int64).reshape(-1, 3)
+    sizes = np.array([it.size for it in items], dtype=np.int64).reshape(-1, problem.nd)
     demand = np.array([it.demand for it in items], dtype=np.int64)
     base = sizes @ _dimension_weights(problem)
     prefer = _preference(base)
@@ -710,7 +718,8 @@ def _freed(problem: Problem, chosen: list[Pattern], all_pats: list[Pattern]
         used[p.host] -= 1
     hosts = [replace(h, available=None if h.available is None else h.available - u)
              for h, u in zip(problem.hosts, used, strict=True)]
-    return Problem(items, hosts, [], money=problem.money, scale=problem.scale), classes
+    return Problem(items, hosts, [], money=problem.money, scale=problem.scale,
+                   dims=problem.dims, deadlines=problem.deadlines), classes
 
 
 def _resource_prices(problem: Problem, dims: list[int]) -> list[Fraction] | None:
@@ -790,7 +799,7 @@ def perfect_types(problem: Problem, target: float, tight: np.ndarray) -> list[in
     small workloads: the perfect-packing searches were built and measured for fewer per PC;
     the other phases pack such inventories).
     """
-    dims = [d for d in range(3) if tight[d]]
+    dims = [d for d in range(len(tight)) if tight[d]]
     if not 0 < target < math.inf or not dims or not problem.hosts:
         return []
     p = _resource_prices(problem, dims)
@@ -912,7 +921,7 @@ def perfect_search(problem: Problem, upper: float, deadline: float,
     scales: dimension weights and tight dimensions (default: from this problem).
     """
     items = problem.items
-    sizes = np.array([it.size for it in items], dtype=np.int64).reshape(-1, 3)
+    sizes = np.array([it.size for it in items], dtype=np.int64).reshape(-1, problem.nd)
     remaining = np.array([it.demand for it in items], dtype=np.int64)
     if not remaining.any() or not applicable(problem):
         return None

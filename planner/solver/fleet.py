@@ -41,10 +41,11 @@ def pack_fleet(problem: Problem, counts: list[int], rule: str = "dot",
     items = problem.items
     types = [k for k in sorted(range(len(counts)), key=lambda k: -problem.hosts[k].cost)
              for _ in range(counts[k])]
-    free = np.array([problem.hosts[k].cap for k in types], dtype=np.int64).reshape(-1, 3)
+    nd = problem.nd
+    free = np.array([problem.hosts[k].cap for k in types], dtype=np.int64).reshape(-1, nd)
     cap = np.maximum(free.astype(np.float64), 1.0)
-    mean_cap = cap.mean(axis=0) if len(types) else np.ones(3)
-    sizes = np.array([it.size for it in items], dtype=np.int64).reshape(-1, 3)
+    mean_cap = cap.mean(axis=0) if len(types) else np.ones(nd)
+    sizes = np.array([it.size for it in items], dtype=np.int64).reshape(-1, nd)
     norm = sizes / mean_cap
     key = norm.max(axis=1) if order == "max" else norm.sum(axis=1)
     ranked = sorted(range(len(items)), key=lambda i: (-key[i], items[i].key))
@@ -165,8 +166,8 @@ def nearby_fleets(problem: Problem, counts: list[int], upper: float,
     hosts = problem.hosts
     if len(hosts) > MAX_TYPES:
         return []
-    need = np.array([sum(it.size[d] * it.demand for it in problem.items) for d in range(3)],
-                    dtype=np.float64)
+    need = np.array([sum(it.size[d] * it.demand for it in problem.items)
+                     for d in range(problem.nd)], dtype=np.float64)
     ranges = []
     for k, h in enumerate(hosts):
         top = counts[k] + reach if h.available is None else min(h.available, counts[k] + reach)
@@ -255,7 +256,8 @@ def fleet_milp(problem: Problem, counts: list[int], deadline: float) -> Packing 
         host = problem.hosts[k]
         for i in fitting[k]:
             it = items[i]
-            ub = min([it.demand] + [host.cap[d] // it.size[d] for d in range(3) if it.size[d]])
+            ub = min([it.demand] + [host.cap[d] // it.size[d]
+                                    for d in range(problem.nd) if it.size[d]])
             xs.append((i, b))
             ubs.append(min(ub, 1) if it.anti else ub)
     seconds = deadline - time.monotonic()
@@ -281,7 +283,7 @@ def fleet_milp(problem: Problem, counts: list[int], deadline: float) -> Packing 
         host = problem.hosts[k]
         members = by_bin.get(b, [])
         cols = [j for _, j in members]
-        for d in range(3):
+        for d in range(problem.nd):
             h.addRow(-INF, float(host.cap[d]), len(cols), ivec(cols),
                      fvec([float(items[i].size[d]) for i, _ in members]))
         groups: dict[str, list[int]] = {}
@@ -338,8 +340,8 @@ def fleet_search(problem: Problem, counts: list[int], deadline: float,
     bins = [k for k in range(len(counts)) for _ in range(counts[k])]
     if not bins or not len(cls) or len(cls) > MAX_SEARCH_COPIES:
         return None
-    cap = np.array([problem.hosts[k].cap for k in bins], dtype=np.int64).reshape(-1, 3)
-    size = np.array([items[i].size for i in cls], dtype=np.int64).reshape(-1, 3)
+    cap = np.array([problem.hosts[k].cap for k in bins], dtype=np.int64).reshape(-1, problem.nd)
+    size = np.array([items[i].size for i in cls], dtype=np.int64).reshape(-1, problem.nd)
     if np.any(size.sum(axis=0) > cap.sum(axis=0)) \
             or not np.all(np.any(np.all(size[:, None, :] <= cap[None, :, :], axis=2), axis=1)):
         return None  # more demand than capacity, or a copy fitting no PC: no packing exists

@@ -30,14 +30,15 @@ class Pattern:
     def __hash__(self) -> int:
         return self._hash
 
-    def load(self, problem: Problem) -> tuple[int, int, int]:
+    def load(self, problem: Problem) -> tuple[int, ...]:
         """Total demand on the grid."""
-        tot = [0, 0, 0]
+        nd = problem.nd
+        tot = [0] * nd
         for i, k in self.content:
             s = problem.items[i].size
-            for d in range(3):
+            for d in range(nd):
                 tot[d] += s[d] * k
-        return (tot[0], tot[1], tot[2])
+        return tuple(tot)
 
 
 @dataclass
@@ -59,7 +60,7 @@ class Packing:
         return sum(problem.hosts[p.host].cost for p in self.patterns)
 
 
-def cheapest_holding(problem: Problem, load: tuple[int, int, int], used: list[int],
+def cheapest_holding(problem: Problem, load: tuple[int, ...], used: list[int],
                       current: int) -> int:
     """The cheapest PC type with stock left that holds a load (downsizing a filled PC)."""
     best = current
@@ -134,7 +135,7 @@ def _fill(problem: Problem, host: HostType, remaining: list[int], order: list[in
             if it.anti and groups.intersection(it.anti):
                 continue
             k = min(remaining[i], *(int(res[d] // it.size[d]) if it.size[d] else remaining[i]
-                                    for d in range(3)))
+                                    for d in range(len(res))))
             if it.anti:
                 k = min(k, 1)
             if k <= 0:
@@ -145,7 +146,8 @@ def _fill(problem: Problem, host: HostType, remaining: list[int], order: list[in
             groups.update(it.anti)
         return tuple(sorted(taken.items()))
     sizes, anti_mask = arrays if arrays is not None else _class_arrays(problem)
-    cap = np.array(host.cap, dtype=np.float64)
+    # (a restore deadline the PC cannot meet has capacity 0: normalised as if 1)
+    cap = np.maximum(np.array(host.cap, dtype=np.float64), 1.0)
     rem_all = np.asarray(remaining, dtype=np.int64)
     active = np.nonzero(rem_all > 0)[0]  # only classes with copies left are scanned
     sz = sizes[active]
@@ -180,7 +182,8 @@ def _fill(problem: Problem, host: HostType, remaining: list[int], order: list[in
 
 def _class_arrays(problem: Problem) -> tuple[np.ndarray, np.ndarray]:
     """Class sizes as an array, and which classes have anti-affinity groups."""
-    sizes = np.array([it.size for it in problem.items], dtype=np.float64).reshape(-1, 3)
+    sizes = np.array([it.size for it in problem.items],
+                     dtype=np.float64).reshape(-1, problem.nd)
     return sizes, np.array([bool(it.anti) for it in problem.items], dtype=bool)
 
 
@@ -197,7 +200,8 @@ def greedy(problem: Problem, primary: int, rule: str = "largest",
     remaining = [it.demand for it in items]
     used = [0] * len(hosts)
     order = sorted(range(len(items)),
-                   key=lambda i: (-sum(s / c for s, c in zip(items[i].size, ph.cap, strict=True)),
+                   key=lambda i: (-sum(s / max(c, 1)
+                                       for s, c in zip(items[i].size, ph.cap, strict=True)),
                                   items[i].key))
     patterns: list[Pattern] = []
     uncovered: dict[int, int] = {}
@@ -241,14 +245,14 @@ def ffd_multi(problem: Problem, primary: int, measure: str = "sum",
     items = problem.items
     hosts = problem.hosts
     ph = hosts[primary]
-    pcap = np.array(ph.cap, dtype=np.float64)
-    sizes = np.array([it.size for it in items], dtype=np.int64).reshape(-1, 3)
+    pcap = np.maximum(np.array(ph.cap, dtype=np.float64), 1.0)
+    sizes = np.array([it.size for it in items], dtype=np.int64).reshape(-1, problem.nd)
     norm = sizes / pcap
     keyf = {"sum": norm.sum(axis=1), "product": norm.prod(axis=1),
             "max": norm.max(axis=1), "norm": np.sqrt((norm ** 2).sum(axis=1))}[measure]
     order = sorted(range(len(items)), key=lambda i: (-keyf[i], items[i].key))
     by_cost = sorted(hosts, key=lambda h: (h.cost, h.index))
-    residual = np.zeros((64, 3), dtype=np.int64)
+    residual = np.zeros((64, problem.nd), dtype=np.int64)
     nb = 0
     types: list[int] = []
     contents: list[dict[int, int]] = []
@@ -314,7 +318,8 @@ def portfolio(problem: Problem, unit_cost: Callable[[list[int]], int],
     """
     copies = sum(it.demand for it in problem.items)
     total = [max(1, sum(it.size[d] * it.demand for it in problem.items)) for d in range(3)]
-    # cost per share of the whole demand the PC covers in its scarcest dimension
+    # cost per share of the whole demand the PC covers in its scarcest dimension (vCPU,
+    # memory, storage: a restore deadline may have no capacity on a PC that is still useful)
     eff = sorted(problem.hosts,
                  key=lambda h: (h.cost / min(h.cap[d] / total[d] for d in range(3)), h.index))
     small = copies <= 6_000

@@ -182,8 +182,8 @@ def pool_repair(problem: Problem, packing: Packing, deadline: float, target: flo
     pats = list(packing.patterns)
     rng = random.Random(seed)
     # sums are keyed as one int64: on the grid divided by each dimension's common factor
-    caps = np.array([problem.hosts[h].cap for h in hosts], dtype=np.int64).reshape(-1, 3)
-    every = np.array([it.size for it in items], dtype=np.int64).reshape(-1, 3)
+    caps = np.array([problem.hosts[h].cap for h in hosts], dtype=np.int64).reshape(-1, problem.nd)
+    every = np.array([it.size for it in items], dtype=np.int64).reshape(-1, problem.nd)
     unit = np.gcd.reduce(np.vstack([caps, every]), axis=0)
     unit = np.where(unit > 0, unit, 1)
     caps //= unit

@@ -19,16 +19,17 @@ from planner.solver.heuristics import Packing, Pattern, portfolio
 
 def _fits(problem: Problem, t: int, counts: dict[int, int]) -> bool:
     """Whether these copies fit one PC of type ``t`` (capacity and anti-affinity)."""
-    load = [0, 0, 0]
+    load = [0] * problem.nd
     anti: dict[str, int] = {}
     for i, k in counts.items():
         it = problem.items[i]
-        for d in range(3):
+        for d in range(problem.nd):
             load[d] += it.size[d] * k
         for g in it.anti:
             anti[g] = anti.get(g, 0) + k
     cap = problem.hosts[t].cap
-    return all(load[d] <= cap[d] for d in range(3)) and all(v <= 1 for v in anti.values())
+    return all(load[d] <= cap[d] for d in range(problem.nd)) \
+        and all(v <= 1 for v in anti.values())
 
 
 def warm_packing(problem: Problem, earlier: Plan) -> Packing | None:
