@@ -112,7 +112,9 @@ def with_sizing(plan: Plan) -> Plan:
     sz = inputs().sizing
     if sz is None:
         return plan
-    return replace(plan, stats={**plan.stats, "sizing": sz.to_dict()})
+    extra = [w for w in sz.warnings() if w not in plan.warnings]
+    return replace(plan, stats={**plan.stats, "sizing": sz.to_dict()},
+                   warnings=[*plan.warnings, *extra])
 
 
 def sample_inputs() -> Inputs:

@@ -46,10 +46,14 @@ def load_upload() -> None:
                                    inventory_name=up.name,
                                    frame_version=inp.frame_version + 1))
     except planner.PlannerError as exc:
+        try:  # without the usage file; the export's own usage snapshot may still be bad
+            new = state.resize(replace(inp, inventory=inv, provisioned=None, summary=summary,
+                                       inventory_name=up.name, usage_name=None,
+                                       usage_data=None, frame_version=inp.frame_version + 1))
+        except planner.PlannerError as again:
+            st.session_state["inv_error"] = str(again)
+            return
         st.session_state["inv_error"] = f"{exc} (the usage file {inp.usage_name} was dropped)"
-        new = state.resize(replace(inp, inventory=inv, provisioned=None, summary=summary,
-                                   inventory_name=up.name, usage_name=None, usage_data=None,
-                                   frame_version=inp.frame_version + 1))
     state.set_inputs(new)
 
 

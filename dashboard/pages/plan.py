@@ -98,8 +98,11 @@ def spares_and_sizing(plan: Plan) -> None:
                   help="Share of the workloads sized on measured use that had enough samples "
                        "over enough days (policy usage_min_samples, usage_min_days)")
         v0, v1, m0, m1 = sizing.totals()
+        how = (f"one snapshot of the export's vCPU and vMemory sheets × {sizing.comfort:g}: "
+               "1 sample, low confidence" if sizing.snapshot
+               else f"p{sizing.percentile:g} × {sizing.comfort:g}")
         c2.caption(f"{ui.plural(sizing.measured_machines, 'workload')} sized on measured use "
-                   f"(p{sizing.percentile:g} × {sizing.comfort:g}), "
+                   f"({how}), "
                    f"{len(sizing.fallback):,} without usage kept provisioned; vCPU "
                    f"{v0:,} → {v1:,}, memory {m0:,.0f} → {m1:,.0f} GiB.")
 

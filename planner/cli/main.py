@@ -186,9 +186,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         prog.done()
     if sizing is not None:
         result.stats["sizing"] = sizing.to_dict()
-        if sizing.fallback:
-            result.warnings.append(f"{len(sizing.fallback)} workload(s) to size on measured "
-                                   "use have no usage: planned provisioned")
+        result.warnings += sizing.warnings()
     if args.json:
         from planner.recovery import timeline
 

@@ -177,6 +177,7 @@ def _summary(plan: Plan, imported: ImportSummary | None) -> pd.DataFrame:
     if isinstance(sz, dict):
         conf = sz.get("confidence")
         rows += [("sizing file", sz.get("file")),
+                 ("sizing usage source", sz.get("source", "usage file")),
                  ("sizing percentile", sz.get("percentile")),
                  ("sizing comfort factor", sz.get("comfort")),
                  ("workloads sized on measured use", sz.get("measured")),

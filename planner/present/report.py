@@ -29,6 +29,7 @@ from planner.money.programme import TEST_NAMES, TEST_PURPOSE, Programme, program
 from planner.present.charts import TIER_COLOURS, timeline_figure
 from planner.readers.catalog import Catalog, Policy, with_scenario
 from planner.readers.inventory import Inventory
+from planner.readers.usage import SNAPSHOT
 from planner.recovery.enforce import RtoPlan
 from planner.recovery.timeline import TierResult, Timeline, timeline
 
@@ -320,11 +321,15 @@ def _sizing_text(p: Plan) -> str | None:
     if not isinstance(sz, dict):
         return None
     conf = sz.get("confidence")
-    return (f"{sz.get('measured')} workload(s) sized on measured use (p{sz.get('percentile'):g} "
-            f"× {sz.get('comfort'):g}), {len(sz.get('fallback') or [])} without usage kept "
+    snapshot = sz.get("source") == SNAPSHOT
+    how = (f"one snapshot of the export's vCPU and vMemory sheets × {sz.get('comfort'):g}"
+           if snapshot else f"p{sz.get('percentile'):g} × {sz.get('comfort'):g}")
+    return (f"{sz.get('measured')} workload(s) sized on measured use ({how}), "
+            f"{len(sz.get('fallback') or [])} without usage kept "
             "provisioned; confidence "
             + ("n/a" if conf is None else f"{100 * float(conf):.0f} %")
-            + " (measured workloads on enough samples over enough days)")
+            + " (measured workloads on enough samples over enough days)"
+            + ("; one sample each, so low confidence" if snapshot else ""))
 
 
 def build_report(plan: Plan, inventory: Inventory, catalog: Catalog, policy: Policy,

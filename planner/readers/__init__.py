@@ -28,6 +28,7 @@ from planner.readers.rvtools import (
     overcommit,
     read_vinfo,
 )
+from planner.readers.snapshot import ExportUsage, read_export_usage
 from planner.readers.summary import ImportSummary, Overcommit
 from planner.readers.table import MAX_ROWS, MAX_TEXT_BYTES, Table, canon
 from planner.readers.text import csv_table, decode
@@ -161,13 +162,70 @@ def _load_csv(path: Path | None, raw: bytes, summary: ImportSummary,
         vpart = _aux_csv(_sibling(path, "vPartition"))
         partitions = (disk_detail(vpart, ("consumed mib", "consumed mb")) if vpart else None)
         vhost = _aux_csv(_sibling(path, "vHost"))
-        summary.overcommit = overcommit(vhost) if vhost else None
+        host_mhz: dict[str, float] = {}
+        summary.overcommit = overcommit(vhost, host_mhz) if vhost else None
         rules = _vrules(_aux_csv(_sibling(path, "vRules")), summary)
+        summary.export_usage = _snapshot(
+            _usage_csv(_sibling(path, "vCPU")), _usage_csv(_sibling(path, "vMemory")),
+            summary, host_mhz)
     records = _records(table, flavour, summary, disks=disks, partitions=partitions,
                        rules=rules)
     inv = opts.finish(records, summary)
     _number_notes(table, summary)
     return inv
+
+
+def _usage_csv(path: Path | None) -> Table | InputError | None:
+    """A per-sheet vCPU or vMemory CSV as a Table, its reading error, or None if absent."""
+    if path is None:
+        return None
+    try:
+        raw = path.read_bytes()
+        if len(raw) > MAX_TEXT_BYTES or sniff(raw) != "text":
+            return InputError("not a CSV text file", file=str(path),
+                              fix="export the sheet again as CSV, or give a usage file")
+        return csv_table(decode(raw, file=str(path), notes=[]), file=str(path))
+    except OSError as exc:
+        return InputError(f"cannot read file: {exc.strerror}", file=str(path))
+    except InputError as exc:
+        return exc
+
+
+def _usage_sheet(wb: Workbook, name: str) -> Table | InputError | None:
+    """A workbook's vCPU or vMemory sheet as a Table, its reading error, or None if absent."""
+    sheet = wb.sheet(name)
+    if sheet is None:
+        return None
+    try:
+        return wb.table(sheet)
+    except InputError as exc:
+        return exc
+
+
+def _snapshot(cpu: Table | InputError | None, memory: Table | InputError | None,
+              summary: ImportSummary, host_mhz: dict[str, float],
+              sheets: tuple[str | None, str | None] = (None, None)) -> ExportUsage | None:
+    """The export's usage snapshot (issue 22) when it has both sheets; never blocks the import.
+
+    One sheet without the other is noted and gives no snapshot. A reading problem is kept in
+    the snapshot and raised only when sizing on measured use needs it. ``sheets``: the two
+    sheets' names in a workbook (None for per-sheet CSV files).
+    """
+    if cpu is None and memory is None:
+        return None
+    if cpu is None or memory is None:
+        have, lack = ("vCPU", "vMemory") if memory is None else ("vMemory", "vCPU")
+        summary.notes.append(f"{have} sheet without a {lack} sheet: the export's usage "
+                             "snapshot is not used")
+        return None
+    if isinstance(cpu, InputError) or isinstance(memory, InputError):
+        err = cpu if isinstance(cpu, InputError) else memory
+        assert isinstance(err, InputError)
+        snap = ExportUsage(summary.file, err.file or summary.file, *sheets, error=err)
+    else:
+        snap = read_export_usage(cpu, memory, file=summary.file, host_mhz=host_mhz)
+    summary.notes.append(snap.line())
+    return snap
 
 
 def _vrules(table: Table | None, summary: ImportSummary) -> ExportRules:
@@ -220,9 +278,13 @@ def _load_xlsx(path: Path | bytes, summary: ImportSummary, opts: _Options) -> In
                 disks = disk_detail(wb.table(s), ("capacity mib", "capacity mb"))
             if s := wb.sheet("vPartition"):
                 partitions = disk_detail(wb.table(s), ("consumed mib", "consumed mb"))
+            host_mhz: dict[str, float] = {}
             if s := wb.sheet("vHost"):
-                summary.overcommit = overcommit(wb.table(s))
+                summary.overcommit = overcommit(wb.table(s), host_mhz)
             rules = _vrules(wb.table(s) if (s := wb.sheet("vRules")) else None, summary)
+            summary.export_usage = _snapshot(
+                _usage_sheet(wb, "vCPU"), _usage_sheet(wb, "vMemory"), summary, host_mhz,
+                (wb.sheet("vCPU"), wb.sheet("vMemory")))
         records = _records(table, flavour, summary, disks=disks, partitions=partitions,
                            rules=rules)
         inv = opts.finish(records, summary)
@@ -293,13 +355,16 @@ def size_inventory(inventory: Inventory, imported: ImportSummary | None, policy:
                    ) -> tuple[Inventory, SizingSummary | None]:
     """The inventory sized as the policy and mapping say (issue 22), and the account of it.
 
-    Without a usage file and with every workload provisioned, the inventory is returned as it
-    is (None: no sizing step). A usage file given while nothing is sized on measured use is
-    noted in ``imported``'s warnings rather than ignored silently.
+    Usage comes from the usage file when one is given, else from the export's vCPU and vMemory
+    sheets (``imported.export_usage``, one snapshot). Without either and with every workload
+    provisioned, the inventory is returned as it is (None: no sizing step). A usage file given
+    while nothing is sized on measured use is noted in ``imported``'s warnings rather than
+    ignored silently.
     """
-    from planner.readers.usage import MEASURED, sizing_mode
+    from planner.readers.usage import MEASURED, SNAPSHOT, sizing_mode
 
     wants = any(sizing_mode(w, policy) == MEASURED for w in inventory.workloads)
+    snap = imported.export_usage if imported is not None else None
     if usage is None and not wants:
         return inventory, None
     rows = load_usage(usage, policy.usage_percentile, data) if usage is not None else None
@@ -310,5 +375,17 @@ def size_inventory(inventory: Inventory, imported: ImportSummary | None, policy:
         return inventory, None
     mhz = imported.overcommit.mhz_per_core if imported and imported.overcommit else None
     excluded = [n for n, _ in imported.excluded_names] if imported is not None else []
-    return apply_usage(inventory, rows, policy, file=str(usage or "<no usage file>"),
-                       mhz_per_core=mhz, excluded=excluded)
+    if usage is None and snap is not None:
+        if snap.error is not None:
+            raise snap.error
+        snap.check_names([w.name for w in inventory.workloads] + excluded)
+        return apply_usage(inventory, snap.usage, policy, file=snap.cpu_file,
+                           mhz_per_core=mhz, excluded=excluded, source=SNAPSHOT,
+                           label=snap.label)
+    sized, summary = apply_usage(inventory, rows, policy,
+                                 file=str(usage or "<no usage file>"), mhz_per_core=mhz,
+                                 excluded=excluded)
+    if usage is not None and snap is not None:
+        summary.notes.append(f"the usage file wins over the export's usage snapshot "
+                             f"({snap.sheets}), which is not used")
+    return sized, summary

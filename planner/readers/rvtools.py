@@ -104,14 +104,17 @@ def disk_detail(table: Table, size_cols: tuple[str, ...]) -> DiskDetail | None:
     return out
 
 
-def overcommit(table: Table) -> Overcommit | None:
-    """The current estate's overcommit from a vHost sheet, or None if it lacks the columns."""
+def overcommit(table: Table, host_mhz: dict[str, float] | None = None) -> Overcommit | None:
+    """The current estate's overcommit from a vHost sheet, or None if it lacks the columns.
+
+    ``host_mhz``, when given, receives each host's core clock (``Host`` -> ``Speed`` MHz).
+    """
     keys = [canon(h) for h in table.header]
     cores_i, vcpu_i = _col(keys, "# cores"), _col(keys, "# vcpus")
     mem_i, vram_i = _col(keys, "# memory"), _col(keys, "vram")
     if cores_i is None or vcpu_i is None:
         return None
-    speed_i = _col(keys, "speed")
+    speed_i, host_i = _col(keys, "speed"), _col(keys, "host")
     o = Overcommit(hosts=0, cores=0, vcpus=0, memory_mib=0.0, vram_mib=0.0)
     speeds: list[float] = []
     for _, cells in table.rows:
@@ -120,6 +123,8 @@ def overcommit(table: Table) -> Overcommit | None:
         o.hosts += 1
         with contextlib.suppress(Exception):
             speeds.append(read_number(table, _get(cells, speed_i), row=0, field="", what=""))
+            if host_mhz is not None and (host := cell_text(_get(cells, host_i))):
+                host_mhz[host] = speeds[-1]
         try:
             cores = read_number(table, _get(cells, cores_i), row=0, field="", what="")
             vcpus = read_number(table, _get(cells, vcpu_i), row=0, field="", what="",

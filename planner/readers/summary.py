@@ -9,6 +9,7 @@ from planner.readers.rules import ExportRule
 
 if TYPE_CHECKING:
     from planner.model.plan import Plan
+    from planner.readers.snapshot import ExportUsage
 
 # Values worth a warning: real, but more often a unit or typing mistake.
 SUSPICIOUS_STORAGE_GB = 50_000.0  # one machine with more than 50 TB
@@ -78,6 +79,8 @@ class ImportSummary:
     groups: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     #: machines whose placement groups the mapping file changed (added, overrode, dropped)
     rules_mapped: int = 0
+    #: the usage snapshot of an RVTools export's vCPU and vMemory sheets, when it has both
+    export_usage: ExportUsage | None = field(default=None, repr=False, compare=False)
 
     @property
     def excluded_total(self) -> int:
@@ -158,6 +161,11 @@ class ImportSummary:
     def to_dict(self) -> dict[str, Any]:
         """The summary as plain data (for JSON and the workbook)."""
         d: dict[str, Any] = asdict(self)
+        snap = self.export_usage  # a plain account, not the per-VM figures
+        d["export_usage"] = (None if snap is None else
+                             {"source": snap.label, "vms": len(snap.usage),
+                              "idle": len(snap.idle),
+                              "error": None if snap.error is None else str(snap.error)})
         d["excluded_total"] = self.excluded_total
         if self.overcommit:
             d["overcommit"]["vcpu_per_core"] = self.overcommit.vcpu_per_core

@@ -30,6 +30,8 @@ from planner.readers.table import Cell, canon, cell_text
 from planner.readers.text import csv_table, decode
 from planner.readers.units import Q_, UnitParseError, byte_unit, split_header
 
+#: SizingSummary.source of usage read from an RVTools export's vCPU and vMemory sheets
+SNAPSHOT = "export snapshot"
 PROVISIONED = "provisioned"
 MEASURED = "measured"
 SIZING_MODES = (PROVISIONED, MEASURED)
@@ -54,6 +56,16 @@ class Usage:
     samples: int | None = None
     days: float | None = None
     mhz_per_core: float | None = None
+    #: the sheet the row came from (an RVTools export's vCPU sheet) and its name and CPU
+    #: columns, for error messages
+    sheet: str | None = None
+    name_field: str = "name"
+    cpu_field: str = "cpu"
+    #: the MHz of one core of the VM's current host (RVTools vHost ``Speed``); used after the
+    #: row's own ``mhz_per_core`` and the policy's ``cpu_mhz_per_core``
+    export_mhz: float | None = None
+    #: read from an export's vCPU and vMemory sheets (one snapshot), not a usage file
+    export: bool = False
 
 
 @dataclass
@@ -82,6 +94,14 @@ class SizingSummary:
     sized: list[SizedWorkload] = field(default_factory=list)
     fallback: list[str] = field(default_factory=list)
     provisioned: int = 0
+    #: where the usage came from: a usage file, or the export's single snapshot
+    source: str = "usage file"
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def snapshot(self) -> bool:
+        """Whether the usage is one snapshot of the export (vCPU, vMemory): low confidence."""
+        return self.source == SNAPSHOT
 
     @property
     def measured(self) -> list[SizedWorkload]:
@@ -114,11 +134,16 @@ class SizingSummary:
         """The sizing account as terminal lines."""
         v0, v1, m0, m1 = self.totals()
         conf = self.confidence
-        out = [f"Sizing: {self.measured_machines} workload(s) on measured use "
-               f"(p{self.percentile:g} "
-               f"x {self.comfort:g}) from {self.file}, {len(self.fallback)} without usage kept "
-               f"provisioned, {self.provisioned} provisioned by policy",
-               f"  vCPU {v0:,} -> {v1:,}, memory {m0:,.1f} -> {m1:,.1f} GiB"]
+        how = (f"one snapshot x {self.comfort:g}" if self.snapshot
+               else f"p{self.percentile:g} x {self.comfort:g}")
+        out = [f"Sizing: {self.measured_machines} workload(s) on measured use ({how}) from "
+               f"{self.file}, {len(self.fallback)} without usage kept provisioned, "
+               f"{self.provisioned} provisioned by policy"]
+        if self.snapshot:
+            out.append("  usage from the export's snapshot (vCPU Overall, vMemory Consumed): "
+                       "1 sample, 0 days, so low confidence; give a usage file for more")
+        out.append(f"  vCPU {v0:,} -> {v1:,}, memory {m0:,.1f} -> {m1:,.1f} GiB")
+        out += [f"  {n}" for n in self.notes]
         if conf is not None:
             out.append(f"  confidence: {conf:.0%} of measured workloads on enough samples "
                        "over enough days")
@@ -128,10 +153,23 @@ class SizingSummary:
             out.append(f"  no usage (planned provisioned): {shown}{more}")
         return out
 
+    def warnings(self) -> list[str]:
+        """The plan warnings the sizing gives: fallbacks, and a snapshot's low confidence."""
+        out = []
+        if self.fallback:
+            out.append(f"{len(self.fallback)} workload(s) to size on measured use have no "
+                       "usage: planned provisioned")
+        if self.snapshot and self.measured:
+            out.append(f"{self.measured_machines} workload(s) sized on one snapshot of the "
+                       "export's vCPU and vMemory sheets (1 sample, 0 days): low confidence; "
+                       "a usage file over days gives a percentile")
+        return out
+
     def to_dict(self) -> dict[str, object]:
         """Plain data for the plan's stats and the exports."""
         v0, v1, m0, m1 = self.totals()
-        return {"file": self.file, "percentile": self.percentile, "comfort": self.comfort,
+        return {"file": self.file, "source": self.source, "notes": list(self.notes),
+                "percentile": self.percentile, "comfort": self.comfort,
                 "measured": self.measured_machines, "fallback": list(self.fallback),
                 "provisioned": self.provisioned, "confidence": self.confidence,
                 "vcpu": [v0, v1], "memory_gib": [round(m0, 3), round(m1, 3)],
@@ -268,21 +306,25 @@ def sizing_mode(w: Workload, policy: Policy) -> str:
 
 def apply_usage(inventory: Inventory, usage: dict[str, Usage] | None, policy: Policy, *,
                 file: str = "<usage>", mhz_per_core: float | None = None,
-                excluded: Iterable[str] = ()) -> tuple[Inventory, SizingSummary]:
+                excluded: Iterable[str] = (), source: str = "usage file",
+                label: str | None = None) -> tuple[Inventory, SizingSummary]:
     """The inventory with measured sizes where the policy or mapping asks for them.
 
     Every usage row must name a machine of the inventory, used or ``excluded`` at import (a
     typo would otherwise leave one workload on provisioned sizes unnoticed). ``mhz_per_core``
     comes from the export's hosts and is used when neither the row nor the policy gives it.
+    ``file`` names the usage source in errors, ``label`` (default ``file``) in the account.
     """
     usage = usage or {}
     names = {w.name for w in inventory.workloads} | set(excluded)
     for row in sorted(usage.values(), key=lambda r: r.row):
         if row.name not in names:
-            raise InputError("unknown workload name", file=file, row=row.row, field="name",
+            raise InputError("unknown workload name", file=file, sheet=row.sheet,
+                             row=row.row, field=row.name_field,
                              found=row.name, fix="use the machine's name as in the inventory, "
                              "or delete the row")
-    summary = SizingSummary(file, policy.usage_percentile, policy.comfort_factor)
+    summary = SizingSummary(label or file, policy.usage_percentile, policy.comfort_factor,
+                            source=source)
     out: list[Workload] = []
     for w in inventory.workloads:
         mode = sizing_mode(w, policy)
@@ -311,11 +353,14 @@ def measured_size(w: Workload, u: Usage, policy: Policy, mhz_per_core: float | N
                   file: str = "<usage>") -> tuple[int, float]:
     """(vCPU, memory GiB) of one workload from its usage: percentile x comfort, floor, cap."""
     if u.cpu_kind == "mhz":
-        mhz = u.mhz_per_core or policy.cpu_mhz_per_core or mhz_per_core
+        mhz = u.mhz_per_core or policy.cpu_mhz_per_core or u.export_mhz or mhz_per_core
         if not mhz:
-            raise InputError("CPU use in MHz but no MHz per core known", file=file, row=u.row,
-                             field="cpu", found=u.name,
-                             fix="add a 'mhz_per_core' column, set policy cpu_mhz_per_core, "
+            raise InputError("CPU use in MHz but no MHz per core known", file=file,
+                             sheet=u.sheet, row=u.row, field=u.cpu_field,
+                             found=u.name,
+                             fix="set policy cpu_mhz_per_core, or export the vHost sheet "
+                             "with the vCPU sheet" if u.export else
+                             "add a 'mhz_per_core' column, set policy cpu_mhz_per_core, "
                              "or give the CPU use in vCPU or %")
         cpu = u.cpu / mhz
     elif u.cpu_kind == "percent":
