@@ -171,3 +171,48 @@ def test_sizing_account_counts_machines_not_rows(tmp_path: Path) -> None:
     assert s.totals()[:2] == (3 * 4 + 8, 3 * 2 + 3)  # ceil(1 x 1.3) = 2, ceil(2 x 1.3) = 3
     assert s.lines()[0].startswith("Sizing: 4 workload(s) on measured use")
     assert s.to_dict()["measured"] == 4
+
+
+def _series(name: str, stamps: list[str]) -> str:
+    return "".join(f"{name},{t},1,1 GiB\n" for t in stamps)
+
+
+def test_days_covered_from_timestamps_by_hand(tmp_path: Path) -> None:
+    # a: hourly, 2026-11-01 00:00 .. 2026-11-02 23:00 = 48 samples; 47 h + 1 h gap = 2 days
+    hourly = [f"2026-11-{1 + h // 24:02d}T{h % 24:02d}:00:00" for h in range(48)]
+    # b: 7 daily dates, shuffled: 6 days + 1 day = 7 days
+    daily = [f"2026-11-{d:02d}" for d in (3, 1, 7, 2, 6, 4, 5)]
+    # c: 00:00, 00:05, 00:10, 01:00 -> gaps 5, 5, 50 min, median 5; 60 + 5 = 65 min
+    irregular = ["2026-11-01 00:00", "2026-11-01 00:05", "2026-11-01 00:10",
+                 "2026-11-01 01:00"]
+    # d: offsets: 00:00+01:00 is 23:00Z the day before; 23:00Z .. 00:00Z = 1 h + 1 h = 2 h
+    offsets = ["2026-11-01T00:00:00Z", "2026-11-01T00:00:00+01:00"]
+    p = _usage(tmp_path, "name,time,cpu [vCPU],memory,days\n" + _series("a", hourly)
+               + _series("b", daily) + _series("c", irregular) + _series("d", offsets)
+               + "e,,1,1 GiB,30\n")
+    u = load_usage(p)
+    assert (u["a"].samples, u["a"].days) == (48, pytest.approx(2.0))
+    assert (u["b"].samples, u["b"].days) == (7, pytest.approx(7.0))
+    assert (u["c"].samples, u["c"].days) == (4, pytest.approx(65 / 1440))
+    assert (u["d"].samples, u["d"].days) == (2, pytest.approx(2 / 24))
+    assert u["e"].days == 30.0  # a summary row keeps its own days
+    # confident: >= 5 samples over >= 7 days: b only (a covers 2 days, c and d fewer samples)
+    policy = Policy(sizing="measured", usage_min_samples=5, usage_min_days=7.0)
+    ws = [_w(n) for n in "abcde"]
+    _, s = apply_usage(_inv(*ws), u, policy)
+    assert {x.name: x.confident for x in s.sized} == {"a": False, "b": True, "c": False,
+                                                      "d": False, "e": False}
+
+
+@pytest.mark.parametrize(("rows", "row", "words"), [
+    ("a,2026-11-01,1,1 GiB\na,yesterday,1,1 GiB\n", 3, "not a date"),
+    ("a,2026-11-01,1,1 GiB\na,2026-11-02,1,1 GiB\na,2026-11-01,1,1 GiB\n", 4, "same time"),
+    ("a,2026-11-01T00:00Z,1,1 GiB\na,2026-11-02T00:00,1,1 GiB\n", 3, "UTC offset"),
+    ("a,2026-11-01,1,1 GiB\na,,1,1 GiB\n", 3, "missing value"),
+])
+def test_bad_timestamps_name_the_row(tmp_path: Path, rows: str, row: int, words: str) -> None:
+    p = _usage(tmp_path, "name,timestamp,cpu [vCPU],memory\n" + rows)
+    with pytest.raises(InputError) as e:
+        load_usage(p)
+    assert (e.value.file, e.value.row, e.value.field) == (str(p), row, "timestamp")
+    assert words in str(e.value)

@@ -2,10 +2,12 @@
 
 The usage file has one row per workload (its CPU and memory at the policy's percentile, the
 samples and days they cover) or many rows per workload (a time series: the percentile is taken
-here). Units in the header (``cpu [MHz]``, ``memory [GiB]``) or the cells (``850 MHz``); CPU in
-MHz or GHz is turned into vCPUs through the MHz of one core (the row's ``mhz_per_core``, else
-the policy's ``cpu_mhz_per_core``, else the export's hosts), CPU in ``%`` and memory in ``%`` are
-shares of the workload's provisioned size.
+here, its rows are its samples, and with a ``time`` column its days covered are the span of
+its timestamps plus one sampling interval, whatever a ``days`` column says). Units in the
+header (``cpu [MHz]``, ``memory [GiB]``) or the cells (``850 MHz``); CPU in MHz or GHz is
+turned into vCPUs through the MHz of one core (the row's ``mhz_per_core``, else the policy's
+``cpu_mhz_per_core``, else the export's hosts), CPU in ``%`` and memory in ``%`` are shares of
+the workload's provisioned size.
 
 Measured size = usage at the percentile x ``comfort_factor``, never below the floor
 (``min_vcpu``, ``min_memory``) and never above the provisioned size; vCPUs are rounded up to
@@ -15,6 +17,8 @@ keeps its provisioned size and is listed, so nothing changes silently.
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import math
 import re
 from collections.abc import Iterable
@@ -37,6 +41,8 @@ MEASURED = "measured"
 SIZING_MODES = (PROVISIONED, MEASURED)
 _CPU_UNITS = {"mhz": 1.0, "ghz": 1000.0}
 _VCPU_UNITS = {"vcpu", "vcpus", "core", "cores", "cpu"}
+#: a column of these names dates each sample of a time series (its days covered come from it)
+_TIME_COLUMNS = ("time", "timestamp", "datetime", "date")
 _NUM = re.compile(r"^\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z%]+)?\s*$")
 
 
@@ -252,7 +258,9 @@ def load_usage(path: str | Path, percentile: float = 95.0, data: bytes | None = 
         raise InputError(f"usage file without column(s) {', '.join(missing)}", file=file,
                          row=table.header_row, found=table.header,
                          fix="header e.g. 'name,cpu [MHz],memory [GiB],samples,days'")
+    time_key = next((k for k in _TIME_COLUMNS if k in cols), None)
     series: dict[str, list[Usage]] = {}
+    times: dict[str, list[tuple[dt.datetime | None, int]]] = {}
     for rowno, cells in table.rows:
         def get(key: str, cells: list[Cell] = cells) -> Cell:
             i = cols[key][0] if key in cols else None
@@ -283,10 +291,64 @@ def load_usage(path: str | Path, percentile: float = 95.0, data: bytes | None = 
             raise InputError("rows of one workload mix units", file=file, row=rowno,
                              field="cpu", found=name, fix="give a time series in one unit")
         series.setdefault(name, []).append(u)
+        if time_key is not None:
+            times.setdefault(name, []).append(
+                (_timestamp(get(time_key), file=file, row=rowno, field=time_key), rowno))
     if not series:
         raise InputError("no usage rows in the file", file=file,
                          fix="add one row per workload below the header")
-    return {n: _collapse(rows, percentile) for n, rows in series.items()}
+    out = {n: _collapse(rows, percentile) for n, rows in series.items()}
+    for name, stamps in times.items():
+        if len(stamps) > 1:  # a summary row keeps its own days
+            out[name].days = days_covered(stamps, file=file, field=str(time_key))
+    return out
+
+
+def _timestamp(value: Cell, *, file: str, row: int, field: str) -> dt.datetime | None:
+    """An ISO 8601 date or date and time (``2026-11-01``, ``2026-11-01 10:05``, ``...Z``)."""
+    text = cell_text(value)
+    if not text:
+        return None
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError("not a date and time", file=file, row=row, field=field, found=text,
+                         fix="write ISO 8601, e.g. 2026-11-01T10:05:00, 2026-11-01 10:05 or "
+                         "2026-11-01T10:05:00Z") from None
+
+
+def days_covered(stamps: list[tuple[dt.datetime | None, int]], *, file: str = "<usage>",
+                 field: str = "time") -> float:
+    """Days a time series covers: first to last sample plus one sampling interval.
+
+    The interval is the median gap between consecutive samples, so that 7 daily samples cover
+    7 days and 288 five-minute samples 1 day; one sample covers 0 days. Every sample of a
+    series needs its time, two samples of one time are an error (a file merged twice), and
+    times with and without a UTC offset do not mix.
+    """
+    known: list[tuple[dt.datetime, int]] = []
+    for t, row in stamps:
+        if t is None:
+            raise InputError("missing value", file=file, row=row, field=field,
+                             fix="give every sample of a time series its date and time")
+        known.append((t, row))
+    aware = {t.tzinfo is not None for t, _ in known}
+    if len(aware) > 1:
+        row = next(r for t, r in known if (t.tzinfo is not None) != (known[0][0].tzinfo
+                                                                        is not None))
+        raise InputError("times with and without a UTC offset in one series", file=file,
+                         row=row, field=field, fix="give every time with its offset (or none)")
+    known.sort(key=lambda x: x[0])
+    for (a, _), (b, row) in itertools.pairwise(known):
+        if a == b:
+            raise InputError("two samples of one workload at the same time", file=file,
+                             row=row, field=field, found=b.isoformat(),
+                             fix="delete the repeated row (was the file merged twice?)")
+    if len(known) < 2:
+        return 0.0
+    gaps = [(b - a).total_seconds() for (a, _), (b, _) in itertools.pairwise(known)]
+    span = (known[-1][0] - known[0][0]).total_seconds()
+    return float(f"{(span + float(np.median(gaps))) / 86400.0:.12g}")
 
 
 def _collapse(rows: list[Usage], percentile: float) -> Usage:
