@@ -31,6 +31,7 @@ from planner import (
     SizingSummary,
 )
 from planner.money.compare import reporting_currency
+from planner.present import save_bundle
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_INVENTORY = ROOT / "data" / "sample" / "inventory.csv"
@@ -92,6 +93,17 @@ def resize(new: Inputs) -> Inputs:
     sized, summary = planner.size_inventory(base, new.summary, new.policy,
                                             new.usage_name, data=new.usage_data)
     return replace(new, inventory=sized, provisioned=base, sizing=summary)
+
+
+def scenario_file(inp: Inputs) -> bytes:
+    """The session's scenario as one file that loads back sized the same way.
+
+    The inventory as imported and edited, the quotes, the policy, the usage file and what
+    sizing takes from the import.
+    """
+    usage = (None if inp.usage_name is None or inp.usage_data is None
+             else (inp.usage_name, inp.usage_data))
+    return save_bundle(inp.base, inp.catalogs, inp.policy, imported=inp.summary, usage=usage)
 
 
 def reset_policy_form() -> None:

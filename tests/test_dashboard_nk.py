@@ -127,3 +127,29 @@ def test_spares_with_a_units_quote_sit_in_the_units(app: AppTest) -> None:
     spares = [h for h in plan.hosts if h.spare]
     assert spares and all(h.unit for h in spares) and plan.stats["spares"]["per_unit"]
     assert any("in each mobile unit that carries PCs" in c.value for c in app.caption)
+
+
+def test_saved_scenario_keeps_the_usage_file_and_sizes_the_same(app: AppTest) -> None:
+    from dashboard import state
+
+    inp = app.session_state["inputs"]
+    app.session_state["inputs"] = replace(inp, policy=replace(inp.policy, sizing="measured"))
+    page(app, "inventory")
+    app.file_uploader(key="usage_upload").upload("use.csv", USAGE).run()
+    before = app.session_state["inputs"]
+    assert before.sizing is not None and before.sizing.measured_machines == 2
+    data = state.scenario_file(before)  # what the Export page's "Save the scenario" gives
+    app.button(key="inv_sample").click().run()  # back to the sample: the usage file dropped
+    assert app.session_state["inputs"].usage_name is None
+    page(app, "export")
+    assert not any("the usage file use.csv" in c.value for c in app.caption)
+    app.file_uploader(key="bundle_upload").upload("mine.json", data).run()
+    assert not app.exception
+    now = app.session_state["inputs"]
+    assert now.usage_name == "use.csv" and now.usage_data == USAGE
+    assert now.sizing is not None and now.sizing.to_dict() == before.sizing.to_dict()
+    sizes = [(w.name, w.vcpu, w.memory_gib) for w in now.inventory.workloads]
+    assert sizes == [(w.name, w.vcpu, w.memory_gib) for w in before.inventory.workloads]
+    assert ("dc01", 1, 2.6) in sizes  # 0.5 vCPU x 1.3 -> 1; 2 GiB x 1.3
+    app.run()  # the page drawn again says the next save carries the usage file
+    assert any("the usage file use.csv" in c.value for c in app.caption)

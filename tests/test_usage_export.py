@@ -15,6 +15,7 @@ from planner.cli.main import main
 from planner.errors import InputError
 from planner.readers import load_inventory, size_inventory
 from planner.readers.catalog import Policy
+from planner.readers.inventory import Inventory
 from planner.readers.usage import SNAPSHOT
 from tests.readers_fixtures import VINFO_MB, VINFO_ROWS, csv_text, write_xlsx
 
@@ -67,6 +68,10 @@ def _sized(path: Path, policy: Policy = MEASURED, **kw: bool) -> tuple[dict[str,
     inv, imported = load_inventory(path, **kw)
     out, s = size_inventory(inv, imported, policy, None)
     return {w.name: (w.vcpu, w.memory_gib) for w in out.workloads}, s
+
+
+def _sizes(inv: Inventory) -> list[tuple[str, int, float]]:
+    return [(w.name, w.vcpu, w.memory_gib) for w in inv.workloads]
 
 
 def test_snapshot_sizes_by_hand(tmp_path: Path) -> None:
@@ -226,3 +231,50 @@ def test_cli_plan_says_the_usage_came_from_the_snapshot(
     assert summary["sizing usage source"] == SNAPSHOT
     assert any(r[0] == "plan warning" and "one snapshot" in str(r[1])
                for r in wb["summary"].iter_rows(values_only=True))
+
+
+def test_scenario_file_keeps_the_snapshot_and_sizes_the_same(tmp_path: Path) -> None:
+    from planner import load_catalog
+    from planner.present import load_bundle, save_bundle
+
+    catalog = load_catalog(Path(__file__).resolve().parent.parent / "data/sample/catalog.toml")
+    inv, imported = load_inventory(_workbook(tmp_path / "rv.xlsx"), include_powered_off=True)
+    sized, s = size_inventory(inv, imported, MEASURED, None)
+    b = load_bundle(save_bundle(inv, [catalog], MEASURED, imported=imported), "s.json")
+    # the template excluded at import is still known (its snapshot row is no unknown name),
+    # the hosts' clocks and the snapshot came back: the same sizes, from the same source
+    assert b.summary.excluded_names == imported.excluded_names
+    assert b.summary.read == imported.read and b.summary.overcommit == imported.overcommit
+    again, s2 = size_inventory(b.inventory, b.summary, b.policy, None)
+    assert _sizes(again) == _sizes(sized)
+    assert s is not None and s2 is not None and s2.snapshot and s2.file == s.file
+    assert s2.to_dict()["workloads"] == s.to_dict()["workloads"]
+    # a damaged snapshot entry is an error naming the scenario file
+    raw = json.loads(save_bundle(inv, [catalog], MEASURED, imported=imported))
+    raw["import"]["usage_snapshot"]["usage"][0]["cpu"] = -1
+    with pytest.raises(InputError, match=r"s\.json.*damaged usage snapshot"):
+        load_bundle(json.dumps(raw).encode(), "s.json")
+
+
+def test_scenario_file_keeps_the_usage_file(tmp_path: Path) -> None:
+    from planner import load_catalog
+    from planner.present import load_bundle, save_bundle
+
+    catalog = load_catalog(Path(__file__).resolve().parent.parent / "data/sample/catalog.toml")
+    inv, imported = load_inventory(_workbook(tmp_path / "rv.xlsx"))
+    # a time series in UTF-16 (Excel's "Unicode text"), naming the powered-off VM excluded
+    usage = ("name\ttime\tcpu [MHz]\tmemory [GiB]\n"
+             "sql01\t2026-11-01 00:00\t3000\t20\nsql01\t2026-11-02 00:00\t5000\t30\n"
+             "old01\t2026-11-01 00:00\t100\t1\n").encode("utf-16")
+    sized, s = size_inventory(inv, imported, MEASURED, "use.txt", usage)
+    b = load_bundle(save_bundle(inv, [catalog], MEASURED, imported=imported,
+                                usage=("use.txt", usage)), "s.json")
+    assert b.usage_name == "use.txt"
+    again, s2 = size_inventory(b.inventory, b.summary, b.policy, b.usage_name, b.usage_data)
+    assert _sizes(again) == _sizes(sized)
+    assert s is not None and s2 is not None and s2.to_dict() == s.to_dict()
+    # p95 of 3000, 5000 = 4900 MHz / 2500 (a usage file's MHz use the hosts' mean Speed,
+    # kept in the scenario) x 1.3 = 2.548 -> 3 vCPU; p95 of 20, 30 GiB = 29.5 x 1.3 = 38.35
+    assert {w.name: (w.vcpu, w.memory_gib) for w in again.workloads}["sql01"] == \
+        (3, pytest.approx(38.35))
+    assert s2.measured[0].name == "sql01"

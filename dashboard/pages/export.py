@@ -8,7 +8,7 @@ import streamlit as st
 
 import planner
 from dashboard import state, ui
-from planner.present import csv_zip_bytes, json_bytes, load_bundle, save_bundle, xlsx_bytes
+from planner.present import csv_zip_bytes, json_bytes, load_bundle, xlsx_bytes
 
 inp = state.inputs()
 st.title("Export")
@@ -69,12 +69,11 @@ else:
                         f"dr-plan-{stem}.pdf", "application/pdf", key="dl_report_pdf")
 
 st.subheader("The whole scenario")
-st.caption("The inventory with your edits, every quote and the policy in one file; load it "
-           "here later (or on another machine) to get back to the same state."
-           + (" The usage file is not in it: load it again on the Inventory page."
-              if inp.usage_name else ""))
-ui.download("Save the scenario (.json)",
-            lambda: save_bundle(inp.base, inp.catalogs, inp.policy),
+st.caption("The inventory with your edits, every quote, the policy"
+           + (f" and the usage file {inp.usage_name}" if inp.usage_name else "")
+           + " in one file; load it here later (or on another machine) to get back to the "
+           "same state, sized the same way.")
+ui.download("Save the scenario (.json)", lambda: state.scenario_file(inp),
             "dr-scenario.json", "application/json", key="dl_bundle")
 up = st.file_uploader("Load a scenario file", type=["json"], key="bundle_upload")
 if up is not None and st.session_state.get("bundle_seen") != up.file_id:
@@ -82,14 +81,16 @@ if up is not None and st.session_state.get("bundle_seen") != up.file_id:
     try:
         state.check_upload(up.name, up.getvalue())
         b = load_bundle(up.getvalue(), up.name)
+        loaded = state.resize(replace(
+            inp, inventory=b.inventory, provisioned=None, summary=b.summary,
+            inventory_name=up.name, catalogs=b.catalogs, policy=b.policy, active=0,
+            usage_name=b.usage_name, usage_data=b.usage_data,
+            frame_version=inp.frame_version + 1))
     except planner.PlannerError as exc:
         ui.show_error(exc)
         st.caption("The scenario was not loaded; the previous state is kept.")
     else:
-        state.set_inputs(state.resize(replace(
-            inp, inventory=b.inventory, provisioned=None, summary=b.summary,
-            inventory_name=up.name, catalogs=b.catalogs, policy=b.policy, active=0,
-            usage_name=None, usage_data=None, frame_version=inp.frame_version + 1)))
+        state.set_inputs(loaded)
         state.reset_policy_form()
         st.success(f"Scenario loaded: {b.inventory.total_instances:,} machines, "
                    f"{ui.plural(len(b.catalogs), 'quote')}.")

@@ -4,7 +4,8 @@ The dashboard edits the inventory as a table and quotes and the policy as forms;
 back through the same readers as a file would (``load_inventory``, ``parse_catalog``,
 ``parse_policy``), so an edited value is validated exactly like a typed one. A scenario file
 (JSON) holds the inventory with its edits as the planner's CSV, each quote and the policy as the
-TOML tables they were read from, and loads back into the same state.
+TOML tables they were read from, the usage file and what sizing takes from the original import
+(excluded machines, host clocks, an RVTools usage snapshot), and loads back into the same state.
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
 from planner.errors import InputError
-from planner.readers import ImportSummary, load_inventory
+from planner.readers import ImportSummary, Overcommit, load_inventory, load_usage
 from planner.readers.catalog import (
     Catalog,
     HostModel,
@@ -29,6 +30,8 @@ from planner.readers.catalog import (
     parse_policy,
 )
 from planner.readers.inventory import Inventory
+from planner.readers.snapshot import ExportUsage
+from planner.readers.text import decode
 
 FORMAT = "dr-contract-planner-scenario"
 VERSION = 1
@@ -158,22 +161,73 @@ def policy_dict(policy: Policy) -> dict[str, Any]:
 
 @dataclass
 class Bundle:
-    """A whole scenario: the inventory (with its import summary), the quotes, the policy."""
+    """A whole scenario: the inventory (with its import summary), the quotes, the policy.
+
+    ``usage_name`` and ``usage_data``: the usage file the scenario was sized with (if any).
+    """
 
     inventory: Inventory
     summary: ImportSummary
     catalogs: list[Catalog]
     policy: Policy
+    usage_name: str | None = None
+    usage_data: bytes | None = field(default=None, repr=False)
 
 
-def save_bundle(inventory: Inventory, catalogs: list[Catalog], policy: Policy) -> bytes:
-    """The scenario as one JSON file that :func:`load_bundle` reads back into the same state."""
-    data = {"format": FORMAT, "version": VERSION,
-            "inventory_csv": frame_csv(inventory_frame(inventory)).decode("utf-8"),
-            "quotes": [{"name": c.source or c.vendor, "catalog": catalog_dict(c)}
-                       for c in catalogs],
-            "policy": policy_dict(policy)}
+def _import_dict(imported: ImportSummary) -> dict[str, Any]:
+    """What sizing needs from the original import: machines excluded, host clocks, snapshot."""
+    d: dict[str, Any] = {}
+    if imported.excluded_names:
+        d["excluded"] = {"counts": dict(imported.excluded),
+                         "names": [list(x) for x in imported.excluded_names]}
+    if imported.overcommit is not None:
+        d["overcommit"] = asdict(imported.overcommit)
+    if imported.export_usage is not None:
+        d["usage_snapshot"] = imported.export_usage.to_dict()
+    return d
+
+
+def save_bundle(inventory: Inventory, catalogs: list[Catalog], policy: Policy, *,
+                imported: ImportSummary | None = None,
+                usage: tuple[str, bytes] | None = None) -> bytes:
+    """The scenario as one JSON file that :func:`load_bundle` reads back into the same state.
+
+    With ``usage`` (name, bytes of a usage file) the file goes in as text, and with
+    ``imported`` what sizing takes from the original import (machines excluded there, the
+    hosts' clocks, an RVTools usage snapshot), so the loaded scenario sizes the same way.
+    """
+    data: dict[str, Any] = {
+        "format": FORMAT, "version": VERSION,
+        "inventory_csv": frame_csv(inventory_frame(inventory)).decode("utf-8"),
+        "quotes": [{"name": c.source or c.vendor, "catalog": catalog_dict(c)}
+                   for c in catalogs],
+        "policy": policy_dict(policy)}
+    if usage is not None:
+        data["usage"] = {"name": usage[0], "text": decode(usage[1], file=usage[0], notes=[])}
+    if imported is not None and (imp := _import_dict(imported)):
+        data["import"] = imp
     return (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _restore_import(summary: ImportSummary, imp: object, name: str) -> None:
+    """Put back what :func:`_import_dict` kept; a damaged entry names the scenario file."""
+    if not isinstance(imp, dict):
+        raise InputError("damaged import account", file=name, field="import",
+                         fix="export the scenario again")
+    try:
+        if "excluded" in imp:
+            counts = {str(k): int(v) for k, v in imp["excluded"]["counts"].items()}
+            summary.excluded_names += [(str(n), str(r)) for n, r in imp["excluded"]["names"]]
+            for reason, n in counts.items():
+                summary.excluded[reason] = summary.excluded.get(reason, 0) + n
+            summary.read += sum(counts.values())
+        if "overcommit" in imp:
+            summary.overcommit = Overcommit(**imp["overcommit"])
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InputError(f"damaged import account: {exc}", file=name, field="import",
+                         fix="export the scenario again") from None
+    if "usage_snapshot" in imp:
+        summary.export_usage = ExportUsage.from_dict(imp["usage_snapshot"], name)
 
 
 def load_bundle(data: bytes, name: str = "scenario.json") -> Bundle:
@@ -203,4 +257,14 @@ def load_bundle(data: bytes, name: str = "scenario.json") -> Bundle:
                              fix="export the scenario again")
         catalogs.append(parse_catalog(q["catalog"], str(q.get("name") or f"quote {i}")))
     policy = parse_policy(raw["policy"], f"{name}:policy")
-    return Bundle(inventory, summary, catalogs, policy)
+    if "import" in raw:
+        _restore_import(summary, raw["import"], name)
+    usage_name = usage_data = None
+    if (usage := raw.get("usage")) is not None:
+        if not isinstance(usage, dict) or not isinstance(usage.get("name"), str) \
+                or not isinstance(usage.get("text"), str):
+            raise InputError("damaged usage file entry", file=name, field="usage",
+                             fix="it needs the usage file's name and text; export it again")
+        usage_name, usage_data = usage["name"], usage["text"].encode("utf-8")
+        load_usage(usage_name, policy.usage_percentile, usage_data)  # checked like an upload
+    return Bundle(inventory, summary, catalogs, policy, usage_name, usage_data)

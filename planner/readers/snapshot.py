@@ -89,7 +89,8 @@ class ExportUsage:
         """Plain data (a scenario file keeps it; :meth:`from_dict` reads it back)."""
         return {"file": self.file, "cpu_file": self.cpu_file, "cpu_sheet": self.cpu_sheet,
                 "memory_sheet": self.memory_sheet,
-                "usage": [asdict(u) for u in self.usage.values()], "idle": dict(self.idle)}
+                "usage": [asdict(u) for u in self.usage.values()], "idle": dict(self.idle),
+                "error": None if self.error is None else str(self.error)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], file: str) -> ExportUsage:
@@ -103,8 +104,10 @@ class ExportUsage:
                 usage[u.name] = u
             sheets = [None if data[k] is None else str(data[k])
                       for k in ("cpu_sheet", "memory_sheet")]
+            error = data.get("error")
             return cls(str(data["file"]), str(data["cpu_file"]), sheets[0], sheets[1],
-                       usage, {str(k): int(v) for k, v in dict(data["idle"]).items()})
+                       usage, {str(k): int(v) for k, v in dict(data["idle"]).items()},
+                       None if error is None else InputError(str(error)))
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"damaged usage snapshot: {exc}", file=file,
                              field="export_usage", fix="export the scenario again") from None
