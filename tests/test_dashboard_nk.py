@@ -153,3 +153,24 @@ def test_saved_scenario_keeps_the_usage_file_and_sizes_the_same(app: AppTest) ->
     assert ("dc01", 1, 2.6) in sizes  # 0.5 vCPU x 1.3 -> 1; 2 GiB x 1.3
     app.run()  # the page drawn again says the next save carries the usage file
     assert any("the usage file use.csv" in c.value for c in app.caption)
+
+
+def test_rvtools_upload_sizes_on_its_snapshot(app: AppTest, tmp_path: Path) -> None:
+    from tests.test_usage_export import _mem_rows, _workbook
+
+    inp = app.session_state["inputs"]
+    app.session_state["inputs"] = replace(inp, policy=replace(inp.policy, sizing="measured"))
+    page(app, "inventory")
+    data = _workbook(tmp_path / "rv.xlsx").read_bytes()
+    app.file_uploader(key="inv_upload").upload("rv.xlsx", data).run()
+    assert not app.exception
+    now = app.session_state["inputs"]
+    assert now.sizing is not None and now.sizing.snapshot and now.usage_name is None
+    assert {w.name: w.vcpu for w in now.inventory.workloads}["sql01"] == 6  # by hand there
+    assert any("usage from the export's snapshot" in c.value for c in app.code)
+    # a negative Consumed: the error names file, sheet, row and field; nothing is loaded
+    bad = _workbook(tmp_path / "bad.xlsx", mem=_mem_rows(sql01=-5)).read_bytes()
+    app.file_uploader(key="inv_upload").upload("bad.xlsx", bad).run()
+    message = " ".join(e.value for e in app.error)
+    assert "bad.xlsx, sheet vMemory, row 4, field 'Consumed'" in message
+    assert app.session_state["inputs"].inventory_name == "rv.xlsx"
