@@ -203,7 +203,7 @@ POLICY_FIELDS: tuple[Field, ...] = (
           "Whether each workstation needs a staff seat in a mobile unit."),
     Field("sizing", "provisioned | measured", None, "provisioned", False,
           "Size CPU and memory as provisioned, or on measured use from a usage file "
-          "(`--usage`)."),
+          "(`--usage`) or else an RVTools export's vCPU and vMemory sheets."),
     Field("sizing_by_tier", "table", None, None, False,
           "`[sizing_by_tier]` `1 = \"provisioned\"`: the sizing of a tier, over `sizing`."),
     Field("usage_percentile", "50 <= x <= 100", "%", 95.0, False,
@@ -259,6 +259,9 @@ USAGE_FIELDS: tuple[Field, ...] = (
     Field("days", "number >= 0", "day", None, False, "Days the samples cover.", 0.0, None),
     Field("mhz_per_core", "number > 0", "MHz/core", None, False,
           "MHz of one core of the workload's host (CPU in MHz).", 0.0, None),
+    Field("time", "ISO 8601 date and time", None, None, False,
+          "When the sample was taken (or column `timestamp`, `datetime`, `date`); a time "
+          "series' days covered are then its span plus one sampling interval, over `days`."),
 )
 
 MAPPING_FIELDS: tuple[Field, ...] = (
