@@ -278,3 +278,13 @@ def test_scenario_file_keeps_the_usage_file(tmp_path: Path) -> None:
     assert {w.name: (w.vcpu, w.memory_gib) for w in again.workloads}["sql01"] == \
         (3, pytest.approx(38.35))
     assert s2.measured[0].name == "sql01"
+
+
+def test_a_vm_deleted_after_import_is_simply_not_sized(tmp_path: Path) -> None:
+    # the dashboard's table edits the inventory after import: a deleted VM's snapshot row is
+    # no unknown name (vInfo had it), it just sizes nothing
+    inv, imported = load_inventory(_workbook(tmp_path / "rv.xlsx"))
+    edited = Inventory(tuple(w for w in inv.workloads if w.name != "sql01"), "edited")
+    out, s = size_inventory(edited, imported, MEASURED, None)
+    assert [w.name for w in out.workloads] == ["dc01", "dc02", "vdi01"]
+    assert s is not None and s.measured_machines == 3 and not s.fallback

@@ -224,8 +224,25 @@ def _snapshot(cpu: Table | InputError | None, memory: Table | InputError | None,
         snap = ExportUsage(summary.file, err.file or summary.file, *sheets, error=err)
     else:
         snap = read_export_usage(cpu, memory, file=summary.file, host_mhz=host_mhz)
-    summary.notes.append(snap.line())
     return snap
+
+
+def _check_snapshot(inventory: Inventory, summary: ImportSummary) -> None:
+    """Every VM of the usage snapshot must be a VM of vInfo (planned or excluded); noted.
+
+    Checked against the import, not the inventory later edited: a VM deleted from the table
+    on the dashboard is simply not sized, while a VM vInfo never had is an error (kept).
+    """
+    snap = summary.export_usage
+    if snap is None:
+        return
+    if snap.error is None:
+        try:
+            snap.check_names([w.name for w in inventory.workloads]
+                             + [n for n, _ in summary.excluded_names])
+        except InputError as exc:
+            snap.error = exc
+    summary.notes.append(snap.line())
 
 
 def _vrules(table: Table | None, summary: ImportSummary) -> ExportRules:
@@ -347,6 +364,7 @@ def load_inventory(path: str | Path, *, mapping: str | Path | Mapping | None = N
         inv = _load_csv(p if data is None else None, raw, summary, opts)
     if summary.overcommit is not None and summary.overcommit.cores == 0:
         summary.overcommit = None
+    _check_snapshot(inv, summary)
     return inv, summary
 
 
@@ -378,8 +396,9 @@ def size_inventory(inventory: Inventory, imported: ImportSummary | None, policy:
     if usage is None and snap is not None:
         if snap.error is not None:
             raise snap.error
-        snap.check_names([w.name for w in inventory.workloads] + excluded)
-        return apply_usage(inventory, snap.usage, policy, file=snap.cpu_file,
+        planned = {w.name for w in inventory.workloads}  # a VM deleted since is not sized
+        rows = {n: u for n, u in snap.usage.items() if n in planned}
+        return apply_usage(inventory, rows, policy, file=snap.cpu_file,
                            mhz_per_core=mhz, excluded=excluded, source=SNAPSHOT,
                            label=snap.label)
     sized, summary = apply_usage(inventory, rows, policy,

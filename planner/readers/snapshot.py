@@ -65,7 +65,7 @@ class ExportUsage:
     def line(self) -> str:
         """One line for the import summary."""
         if self.error is not None:
-            return (f"Usage snapshot ({self.sheets}): unreadable, which matters only when "
+            return (f"Usage snapshot ({self.sheets}): not usable, which matters only when "
                     f"sizing on measured use needs it: {self.error}")
         return (f"Usage snapshot ({self.sheets}: vCPU Overall MHz, vMemory Consumed MiB): "
                 f"{len(self.usage):,} running VM(s), {len(self.idle):,} powered off or "
