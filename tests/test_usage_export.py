@@ -288,3 +288,16 @@ def test_a_vm_deleted_after_import_is_simply_not_sized(tmp_path: Path) -> None:
     out, s = size_inventory(edited, imported, MEASURED, None)
     assert [w.name for w in out.workloads] == ["dc01", "dc02", "vdi01"]
     assert s is not None and s.measured_machines == 3 and not s.fallback
+
+
+def test_written_plan_says_the_usage_came_from_the_snapshot(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from planner.present.report import _sizing_text
+
+    _, s = _sized(_workbook(tmp_path / "rv.xlsx"))
+    assert s is not None
+    text = _sizing_text(SimpleNamespace(stats={"sizing": s.to_dict()}))  # type: ignore[arg-type]
+    assert text is not None
+    assert "one snapshot of the export's vCPU and vMemory sheets × 1.3" in text
+    assert "confidence 0 %" in text and "one sample each, so low confidence" in text
