@@ -301,3 +301,15 @@ def test_written_plan_says_the_usage_came_from_the_snapshot(tmp_path: Path) -> N
     assert text is not None
     assert "one snapshot of the export's vCPU and vMemory sheets × 1.3" in text
     assert "confidence 0 %" in text and "one sample each, so low confidence" in text
+
+
+def test_cli_report_sizes_on_the_snapshot(tmp_path: Path, sample_paths: dict[str, Path]) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text('sizing = "measured"\n')
+    out = tmp_path / "plan.html"
+    assert main(["report", str(_workbook(tmp_path / "rv.xlsx")), "--catalog",
+                 str(sample_paths["catalog"]), "--policy", str(policy), "--time-limit", "5",
+                 "--out", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert "4 workload(s) sized on measured use (one snapshot of the export" in html
+    assert "one sample each, so low confidence" in html

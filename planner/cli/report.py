@@ -91,6 +91,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     main_plan, rto = _plan(inventory, catalog, policy, args.time_limit, args.enforce_rto)
     if sizing is not None:
         main_plan.stats["sizing"] = sizing.to_dict()
+        main_plan.warnings += sizing.warnings()  # as planner plan: fallbacks, a snapshot
     catalogs = [catalog, *[load_catalog(q) for q in args.quotes or []]]
 
     def plan_fn(inv: Inventory, cat: Catalog, pol: Policy, limit: float, **_: Any) -> Plan:
