@@ -487,6 +487,47 @@ def test_enforce_rto_still_names_a_tier_no_model_restores_in_time() -> None:
     assert "big" in {n for h in r.plan.hosts for n in h.workloads}  # planned, never dropped
     assert [t.tier for t in r.timeline.misses] == [1]
     assert not r.exact and not r.proven
+    # a plan missing a target claims no bound of the enforced packing (whose deadlines were
+    # partly left out): only the plan ignoring the RTO's, a bound on every plan
+    assert r.plan.status != "optimal"
+    assert r.plan.lower_bound is not None and r.plan.lower_bound <= r.unconstrained.cost
+
+
+def test_rto_on_some_tiers_says_no_plan_found_not_impossible() -> None:
+    """RTO on tier 2 only: a 400 GB tier-1 workload and a 100 GB tier-2 one on 100 GB/h PCs
+    on site at 1 h, RTO 3 h. Two PCs meet it (B runs at 2 h), but the packed deadline binds
+    every PC holding tier <= 2, so the search may not find them: it must not say that the
+    target cannot be met (no workload is impossible), nor claim a bound of its packing."""
+    from planner.present.report import rto_comparison
+
+    p_model = HostModel("P", cores=8, memory_gib=64, storage_gb=1000, monthly_fee=D(100),
+                        delivery_hours=1.0, restore_rate_gb_h=100.0, boot_minutes=0.0)
+    inv = Inventory((Workload("A", 1, 1.0, 400.0, tier=1),
+                     Workload("B", 1, 1.0, 100.0, tier=2)))
+    pol = dataclasses.replace(PURE_PACKING, rto=((2, 3.0),))
+    cat = Catalog(hosts=(p_model,), term_years=1)
+    r = plan_meeting_rto(inv, cat, pol, time_limit=10)
+    assert r.impossible == []
+    two = Plan("feasible", D(0), None, None, "USD",
+               [PlannedHost("pc-1", "P", None, ["A"], {}, {}),
+                PlannedHost("pc-2", "P", None, ["B"], {}, {})], [], [], [],
+               Baseline(0, 0, D(0)), 0.0, 1)
+    assert not timeline(two, inv, cat, pol).misses and not check_rto(two, inv, cat, pol)
+    words = rto_comparison(r, inv, cat, pol).cost_words("USD")
+    assert "cannot be met" not in words
+    if not r.meets:
+        assert "no plan meeting every target was found" in words.lower()
+        assert r.plan.status != "optimal" or r.plan.cost <= r.unconstrained.cost
+
+
+def test_a_tier_without_workloads_packs_no_deadline() -> None:
+    """RTOs 12 h / 3 h / 1.5 h with no tier-3 workload: no tier-3 deadline is packed (it asked
+    nothing and only bound the PCs of tiers 1 and 2)."""
+    inv, cat, pol = _two_speeds()
+    pol = dataclasses.replace(pol, rto=((1, 2.0), (2, 24.0), (3, 1.0)))
+    pr = build_problem(inv, cat, dataclasses.replace(pol, rto_packing="latest"))
+    assert [d.label for d in pr.dims[3:]] == ["restore by tier 1's RTO (2 h)",
+                                              "restore by tier 2's RTO (24 h)"]
 
 
 def test_restore_deadline_dimensions_on_the_grid() -> None:

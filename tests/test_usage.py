@@ -187,21 +187,25 @@ def test_days_covered_from_timestamps_by_hand(tmp_path: Path) -> None:
                  "2026-11-01 01:00"]
     # d: offsets: 00:00+01:00 is 23:00Z the day before; 23:00Z .. 00:00Z = 1 h + 1 h = 2 h
     offsets = ["2026-11-01T00:00:00Z", "2026-11-01T00:00:00+01:00"]
+    # f: 00:00, 00:05 and 30 days later: gaps 5 min and ~30 days; the lower median (5 min),
+    # never their average (~15 days, which would say 45 days): span 30 days 5 min + 5 min
+    sparse = ["2026-11-01 00:00", "2026-11-01 00:05", "2026-12-01 00:05"]
     p = _usage(tmp_path, "name,time,cpu [vCPU],memory,days\n" + _series("a", hourly)
                + _series("b", daily) + _series("c", irregular) + _series("d", offsets)
-               + "e,,1,1 GiB,30\n")
+               + _series("f", sparse) + "e,,1,1 GiB,30\n")
     u = load_usage(p)
     assert (u["a"].samples, u["a"].days) == (48, pytest.approx(2.0))
     assert (u["b"].samples, u["b"].days) == (7, pytest.approx(7.0))
     assert (u["c"].samples, u["c"].days) == (4, pytest.approx(65 / 1440))
     assert (u["d"].samples, u["d"].days) == (2, pytest.approx(2 / 24))
     assert u["e"].days == 30.0  # a summary row keeps its own days
+    assert (u["f"].samples, u["f"].days) == (3, pytest.approx(30 + 10 / 1440))
     # confident: >= 5 samples over >= 7 days: b only (a covers 2 days, c and d fewer samples)
     policy = Policy(sizing="measured", usage_min_samples=5, usage_min_days=7.0)
-    ws = [_w(n) for n in "abcde"]
+    ws = [_w(n) for n in "abcdef"]
     _, s = apply_usage(_inv(*ws), u, policy)
     assert {x.name: x.confident for x in s.sized} == {"a": False, "b": True, "c": False,
-                                                      "d": False, "e": False}
+                                                      "d": False, "e": False, "f": False}
 
 
 @pytest.mark.parametrize(("rows", "row", "words"), [

@@ -106,11 +106,21 @@ def test_policy_clock_wins_over_the_hosts_and_powered_off_vms_fall_back(tmp_path
     assert s is not None and s.fallback == ["old01"]
 
 
+def test_running_vm_reading_no_use_and_suspended_vm_keep_their_size(tmp_path: Path) -> None:
+    # sql01 runs but reads 0 MHz and 0 MiB (a stale or broken counter): not sized at the
+    # floor (1 vCPU, 1 GiB) but kept at 8 vCPU / 64 GiB and listed; dc02 suspended: the same
+    cpu = [[*r[:1], "suspended", *r[2:]] if r[0] == "dc02" else r for r in _cpu_rows(sql01=0)]
+    sizes, s = _sized(_workbook(tmp_path / "rv.xlsx", cpu=cpu, mem=_mem_rows(sql01=0)))
+    assert sizes["sql01"] == (8, 64.0) and sizes["dc02"] == (2, 8.0)
+    assert s is not None and sorted(s.fallback) == ["dc02", "sql01"]
+    assert sizes["dc01"] == (1, pytest.approx(5.2))  # the others as by hand above
+
+
 def test_import_summary_says_where_the_usage_is(tmp_path: Path) -> None:
     _, imported = load_inventory(_workbook(tmp_path / "rv.xlsx"))
     assert imported.export_usage is not None
     line = next(n for n in imported.notes if n.startswith("Usage snapshot"))
-    assert "4 running VM(s), 2 powered off or templates" in line
+    assert "4 running VM(s), 2 powered off, suspended, templates or reading no use" in line
     assert "low confidence" in line
     d = imported.to_dict()
     assert d["export_usage"]["vms"] == 4 and d["export_usage"]["error"] is None

@@ -281,7 +281,7 @@ def build_problem(inventory: Inventory, catalog: Catalog, policy: Policy, *,
         scale, exact = money_scale(list(prices.values()), catalog.term_years)
     units = _unit_types(catalog, prices, scale)
     warnings: list[str] = []
-    deadlines = restore_deadlines(catalog, policy)
+    deadlines = restore_deadlines(catalog, policy, {w.tier for w in inventory.workloads})
     hosts = _host_types(catalog, policy, units, prices, scale, warnings, deadlines)
     problem = Problem([], hosts, units, money=money,
                       currency=(policy.scenario.currency or catalog.currency) if money
@@ -321,17 +321,20 @@ def restore_capacity(model: HostModel, delivery: float, hours: float) -> float:
     return model.restore_rate_gb_h * (hours - delivery - model.boot_minutes / 60.0)
 
 
-def restore_deadlines(catalog: Catalog, policy: Policy) -> tuple[Deadline, ...]:
+def restore_deadlines(catalog: Catalog, policy: Policy,
+                      present: set[int] | None = None) -> tuple[Deadline, ...]:
     """The policy's RTOs as packing deadlines when it asks for them (``rto_packing``).
 
-    One per tier in scope with an RTO, in tier order; none for a plain plan.
+    One per tier in scope with an RTO, in tier order; none for a plain plan. With ``present``
+    (the tiers of the inventory's workloads) a tier no workload has gets none: its target
+    asks nothing, and its deadline would only bind the more critical tiers' PCs.
     """
     if not policy.rto_packing or not policy.rto:
         return ()
     early = policy.rto_packing == "earliest"
     out = []
     for tier, hours in sorted(policy.rto):
-        if tier not in policy.tiers:
+        if tier not in policy.tiers or (present is not None and tier not in present):
             continue
         caps = tuple((m.name, d, restore_capacity(m, d, hours))
                      for m in catalog.hosts for d in [model_delivery(m, catalog, early)])
@@ -418,7 +421,8 @@ class _ItemBuilder:
 
         A block of tier ``k`` counts in every deadline of tier ``t >= k`` (it restores before
         tier ``t``'s last block). When it fits some PC model's vCPU, memory and storage but no
-        model restores it in time, the earliest deadlines it misses are left out of its size
+        model restores it in time, the deadlines it cannot meet alone are left out of its size
+        (then the earliest ones, should the models meeting the rest differ)
         (it is still planned, as without ``--enforce-rto``; its tier misses its target and the
         timeline and ``impossible_targets`` say so), and a warning names it.
         """
@@ -430,13 +434,21 @@ class _ItemBuilder:
         if self.fits_some(size) or not self.fits_some((*base, *[0] * len(extra))):
             return size
         dropped = []
+        # first the deadlines it cannot meet alone on any model, then (where the models that
+        # meet the others differ) the earliest ones left, until it fits
+        alone = [j for j, x in enumerate(extra) if x and not self.fits_some(
+            (*base, *[x if i == j else 0 for i in range(len(extra))]))]
+        for j in alone:
+            extra[j] = 0
+            dropped.append(deadlines[j])
+        size = (*base, *extra)
         for j, dl in enumerate(deadlines):
+            if self.fits_some(size):
+                break
             if extra[j]:
                 extra[j] = 0
                 dropped.append(dl)
                 size = (*base, *extra)
-                if self.fits_some(size):
-                    break
         self.problem.warnings.append(
             f"{what} cannot be restored in time on any PC model as packed ("
             + ", ".join(dl.dim.label for dl in dropped) + "): planned without that deadline; "

@@ -88,15 +88,20 @@ class RtoComparison:
         if self.same_plan and self.meets:
             return ("The plan that ignores the RTO already meets every target: meeting it costs "
                     "nothing more.")
+        # "cannot be met" only where a workload is named that no PC model restores in time;
+        # otherwise the search found no plan meeting them all, which is all it can say
+        missed = ("not every target can be met (a workload cannot meet its RTO on any PC "
+                  "model, below)" if self.impossible else
+                  "no plan meeting every target was found")
         if self.same_plan:
-            return ("Not every target can be met: this is the plan that ignores the RTO, "
+            return (f"{missed[0].upper()}{missed[1:]}: this is the plan that ignores the RTO, "
                     f"{m(self.unconstrained_total)} over the term (planning for the RTO left "
                     "no fewer workloads late).")
         against = (f"{m(self.enforced_total)} over the term against {m(self.unconstrained_total)} "
                    "for the plan that ignores the RTO")
         if not self.meets:
-            return (f"Planning for the RTO costs {m(self.extra)} more ({against}), and not every "
-                    "target can be met.")
+            return (f"Planning for the RTO costs {m(self.extra)} more ({against}), and "
+                    f"{missed}.")
         if self.extra < 0:
             return (f"This plan meets every target and costs {m(-self.extra)} less ({against}: "
                     "that search stopped on its clock before finding a cheaper plan).")

@@ -12,8 +12,10 @@ that under-sizes fails at recovery. Consumed is what the VM actually holds, neve
 provisioned memory; Azure Migrate's performance-based sizing rests on a percentile over days,
 which one snapshot cannot give, so the larger, steadier figure is the prudent one.
 
-Rows of powered-off VMs and templates carry no use (all zeros): they give no usage, so such a
-VM, if planned, keeps its provisioned size and is listed. The sheets never block an import: a
+Rows of powered-off or suspended VMs and templates carry no use (all zeros): they give no
+usage, so such a VM, if planned, keeps its provisioned size and is listed; so does a running VM
+whose CPU and memory in use both read 0 (no workload recovers on nothing: the floor would
+under-size it). The sheets never block an import: a
 problem is kept and raised (file, sheet, row, field) only when sizing on measured use needs
 them.
 """
@@ -30,7 +32,7 @@ from planner.readers.units import Q_
 from planner.readers.usage import Usage
 
 MIB_TO_GIB = float(Q_(1, "mebibyte").to("gibibyte").magnitude)
-_OFF = {"poweredoff", "off", "stopped"}
+_OFF = {"poweredoff", "off", "stopped", "suspended"}
 _TRUE = {"true", "yes", "1", "wahr", "vrai"}
 
 
@@ -38,7 +40,8 @@ _TRUE = {"true", "yes", "1", "wahr", "vrai"}
 class ExportUsage:
     """The usage snapshot of one export: per VM CPU [MHz] and memory [GiB] in use.
 
-    ``idle`` lists the VMs whose rows carry no use (powered off, templates) with their vCPU
+    ``idle`` lists the VMs whose rows carry no use (powered off or suspended, templates, or
+    both figures 0) with their vCPU
     sheet row; ``error`` is the problem found in the sheets, raised when they are needed.
     """
 
@@ -68,9 +71,9 @@ class ExportUsage:
             return (f"Usage snapshot ({self.sheets}): not usable, which matters only when "
                     f"sizing on measured use needs it: {self.error}")
         return (f"Usage snapshot ({self.sheets}: vCPU Overall MHz, vMemory Consumed MiB): "
-                f"{len(self.usage):,} running VM(s), {len(self.idle):,} powered off or "
-                "templates; used where sizing is measured and no usage file is given "
-                "(1 sample: low confidence)")
+                f"{len(self.usage):,} running VM(s), {len(self.idle):,} powered off, "
+                "suspended, templates or reading no use; used where sizing is measured and no "
+                "usage file is given (1 sample: low confidence)")
 
     def check_names(self, known: Iterable[str]) -> None:
         """Every VM of the sheets must be a VM of the export (vInfo), used or excluded."""
@@ -193,7 +196,9 @@ def read_export_usage(cpu: Table, memory: Table, *, file: str,
                 raise cpu.error(f"VM in the {cpu_name} sheet but not in {mem_name}",
                                 row=c.row, field="VM", found=name,
                                 fix="export both sheets together, or give a usage file")
-            if c.idle or m_row.idle:
+            # off, suspended or a template; or running with no CPU and no memory in use at
+            # all, a reading no workload recovers on (the floor would under-size it): no usage
+            if c.idle or m_row.idle or (c.value == 0 and m_row.value == 0):
                 out.idle[name] = c.row
                 continue
             out.usage[name] = Usage(name, c.row, c.value, "mhz",

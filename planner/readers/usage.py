@@ -321,8 +321,8 @@ def days_covered(stamps: list[tuple[dt.datetime | None, int]], *, file: str = "<
                  field: str = "time") -> float:
     """Days a time series covers: first to last sample plus one sampling interval.
 
-    The interval is the median gap between consecutive samples, so that 7 daily samples cover
-    7 days and 288 five-minute samples 1 day; one sample covers 0 days. Every sample of a
+    The interval is the lower median gap between consecutive samples, so that 7 daily samples
+    cover 7 days and 288 five-minute samples 1 day; one sample covers 0 days. Every sample of a
     series needs its time, two samples of one time are an error (a file merged twice), and
     times with and without a UTC offset do not mix.
     """
@@ -348,7 +348,10 @@ def days_covered(stamps: list[tuple[dt.datetime | None, int]], *, file: str = "<
         return 0.0
     gaps = [(b - a).total_seconds() for (a, _), (b, _) in itertools.pairwise(known)]
     span = (known[-1][0] - known[0][0]).total_seconds()
-    return float(f"{(span + float(np.median(gaps))) / 86400.0:.12g}")
+    # the lower median: never an average of two gaps, which could add more than any interval
+    # the samples show (00:00, 00:05 and a month later would cover 45 days)
+    interval = sorted(gaps)[(len(gaps) - 1) // 2]
+    return float(f"{(span + interval) / 86400.0:.12g}")
 
 
 def _collapse(rows: list[Usage], percentile: float) -> Usage:

@@ -144,19 +144,22 @@ def impossible_targets(inventory: Inventory, catalog: Catalog, policy: Policy) -
 
 
 
-def exact_deadlines(policy: Policy) -> bool:
+def exact_deadlines(policy: Policy, present: set[int] | None = None) -> bool:
     """Whether the packed deadlines say exactly what the timeline asks, no more.
 
     The capacity of deadline ``t`` bounds the storage of every block of tier <= ``t`` on a
     PC, even one holding no tier-``t`` workload. That is implied by the earlier deadlines (so
     asks nothing more) when every tier in scope up to the last with an RTO has one and the RTOs
     do not decrease with the tier; otherwise the plan is sound but may cost more than needed.
+    With ``present`` (the inventory's tiers) only tiers that hold workloads count: a tier
+    without any has no deadline packed (``restore_deadlines``).
     """
     rto = dict(policy.rto)
-    targets = [t for t in policy.tiers if t in rto]
+    tiers = [t for t in policy.tiers if present is None or t in present]
+    targets = [t for t in tiers if t in rto]
     if not targets:
         return True
-    needed = sorted(t for t in policy.tiers if t <= max(targets))
+    needed = sorted(t for t in tiers if t <= max(targets))
     if any(t not in rto for t in needed):
         return False
     hours = [rto[t] for t in needed]
@@ -254,11 +257,15 @@ def plan_meeting_rto(inventory: Inventory, catalog: Catalog, policy: Policy, *,
                        f"not enforced: planning for the RTO left {best.timeline.late} "
                        f"workload(s) late, the plan that ignores it {free_tl.late}")
     assumption = delivery_assumption(catalog, full)
-    exact = exact_deadlines(policy)
+    exact = exact_deadlines(policy, {w.tier for w in inventory.workloads})
     # bounds on every plan meeting the RTO: the relaxation's (earliest delivery, whole
     # catalog), and under the delivery assumption (none without one) the latest delivery's
-    anywhere = [a.bound for a in attempts if exact and (a.mode == "earliest" or not assumption)]
-    assumed = [a.bound for a in attempts if exact and a.mode == "latest" and assumption]
+    # a packing that left out deadlines (with_deadlines) solved neither the RTO problem nor
+    # the plain one: its bound is no bound; a plan missing a target claims only the bound on
+    # every plan (the plan ignoring the RTO's)
+    sound = exact and not best.timeline.misses and not any(a.dropped for a in attempts)
+    anywhere = [a.bound for a in attempts if sound and (a.mode == "earliest" or not assumption)]
+    assumed = [a.bound for a in attempts if sound and a.mode == "latest" and assumption]
     p, used = _claim(best.plan, free, anywhere, assumed, assumption)
     assumption = assumption if used else ""
     method = ("restore time on each PC packed as a capacity per tier deadline and PC model ("
@@ -282,6 +289,8 @@ class _Attempt:
     mode: str
     #: the engine's lower bound on its own problem (the RTO problem under ``mode``'s delivery)
     bound: Decimal | None
+    #: whether some workload's deadlines were left out of the packing (its bound is then none)
+    dropped: bool = False
 
 
 def _attempt(inventory: Inventory, catalog: Catalog, full: Catalog, policy: Policy, free: Plan,
@@ -295,6 +304,7 @@ def _attempt(inventory: Inventory, catalog: Catalog, full: Catalog, policy: Poli
     tl = timeline(p, inventory, full, policy)
     # what could not be packed by its deadline (planner.model.problem: with_deadlines)
     notes: list[str] = [w for w in p.warnings if "checked, not guaranteed" in w]
+    dropped = bool(notes)
     if not p.interrupted:
         # each PC's latest delivery is exact once packed: the cheapest units (slower ones
         # included) arriving in time for it, and seats by each deadline
@@ -325,7 +335,7 @@ def _attempt(inventory: Inventory, catalog: Catalog, full: Catalog, policy: Poli
     if bool(found) != bool(tl.misses):
         raise VerificationError([*found, "the recovery timeline and the verifier disagree on "
                                  "the RTO"])
-    return _Attempt(p, tl, mode, bound)
+    return _Attempt(p, tl, mode, bound, dropped)
 
 
 def _claim(p: Plan, free: Plan, anywhere: list[Decimal | None],
