@@ -29,6 +29,7 @@ GREEDY_SEEDS = 40  # extra greedy patterns per PC type and round, each seeded by
 SMOOTHING = 0.5  # Wentges dual smoothing: weight of the best-bound duals in pricing
 MAX_ADD = 20  # columns added per PC type and round
 ROUND_SEEDS = 5  # ... and fills started from its best classes
+ROUND_CLASSES = 100  # ... on problems with more classes than this (Pricer.rounds)
 ROUND_DIVES = 8  # LP re-solves rounding the pricing knapsack's relaxation down (Pricer.rounded)
 STALL_FRACTION = 1e-4  # stop column generation when the bound gains less in the window
 DP_CELLS = 250_000  # largest knapsack table priced exactly by dynamic programming
@@ -239,8 +240,10 @@ class Pricer:
         True when no exact table fits (more than ``DP_CELLS`` cells over the dimensions all
         fitting copies together can fill, sizes divided by their common divisor) and the
         reached-loads DP does not apply (mobile units, or more than ``SPARSE_CLASSES``
-        classes). Elsewhere (the literature classes) pricing is cheap and exact, and the
-        rounding's LP solves only slowed the rounds (CT6-n100: 1.7 s to 3.0 s to optimal).
+        classes), on more than ``ROUND_CLASSES`` classes. Elsewhere pricing is cheap and exact
+        (the literature classes), or the greedy's seeds cover the few classes (the sample's
+        31: its early LP took 2.3-2.8 s to the optimum with rounding, 1.5-1.6 s without, at
+        load 4), and the rounding's LP solves only slow the rounds.
         """
         if t not in self._rounds:
             pr = self.problem
@@ -255,7 +258,7 @@ class Pricer:
                     g = math.gcd(g, it.size[d])
                 cells *= host.cap[d] // max(g, 1) + 1
             sparse = not pr.units and len(pr.items) <= SPARSE_CLASSES
-            self._rounds[t] = cells > DP_CELLS and not sparse
+            self._rounds[t] = cells > DP_CELLS and not sparse and len(pr.items) > ROUND_CLASSES
         return self._rounds[t]
 
     def rounded(self, t: int, pi: np.ndarray, seeds: int = 0) -> list[tuple[float, Pattern]]:
