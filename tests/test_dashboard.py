@@ -312,23 +312,30 @@ def test_rto_cost_words_say_exactly_what_a_proven_enforced_plan_costs() -> None:
     assert r.plan.status == "optimal" and r.plan.lower_bound == 2400
 
 
-def test_rto_cost_words_say_at_most_where_the_deadlines_ask_more_than_needed() -> None:
+def test_rto_on_a_later_tier_only_binds_the_pcs_holding_it() -> None:
     """Only tier 3 has an RTO (4.5 h: 450 GB per PC), tiers 1 and 2 none.
 
-    The deadline bounds every block of tier <= 3 on a PC, even one without tier 3: the
-    enforced plan takes 3 PCs (pairs of t1, and t3) where 2 would do (t3 alone, the four t1
-    together, no target for them), so it is not claimed optimal and its extra cost is "at
-    most".
+    Tier 3's deadline binds only a PC holding tier 3 (PC variants by the RTO tiers they
+    hold): 2 PCs (t3 alone, the four t1 together), proven, 1,200 more. With a stock limit on
+    the model its PCs cannot come in variants (the stock would be counted per variant): each
+    binds every deadline, 3 PCs (pairs of t1, and t3), not claimed optimal, "at most".
     """
     inv, _ = planner.load_inventory("rto.csv", data=RTO_INVENTORY)
     cat = planner.load_catalog("rto.toml", data=RTO_CATALOG)
     pol = planner.load_policy("rto-policy.toml", data=RTO_POLICY.replace(b"1 = ", b"3 = "))
     r = planner.plan_meeting_rto(inv, cat, pol, time_limit=6)
+    assert r.meets and not r.same_plan and r.exact and r.proven
+    assert len(r.plan.hosts) == 2 and r.plan.status == "optimal"
+    words = planner.rto_comparison(r, inv, cat, pol).cost_words("USD")
+    assert words.startswith("Meeting the RTO costs 1,200.00 USD more")
+    assert "proven the cheapest" in words
+    stocked = planner.load_catalog("rto.toml", data=RTO_CATALOG + b"available = 10\n")
+    r = planner.plan_meeting_rto(inv, stocked, pol, time_limit=6)
     assert r.meets and not r.same_plan and not r.exact and not r.proven
     assert len(r.plan.hosts) == 3 and "stricter than needed" in r.method
     # the bound is the plan ignoring the RTO's (1,200): 3,600 is not proven optimal
     assert r.plan.status == "feasible" and r.plan.lower_bound == 1200
-    words = planner.rto_comparison(r, inv, cat, pol).cost_words("USD")
+    words = planner.rto_comparison(r, inv, stocked, pol).cost_words("USD")
     assert words.startswith("Meeting the RTO costs at most 2,400.00 USD more")
     assert "upper estimate" in words
 

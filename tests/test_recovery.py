@@ -493,11 +493,13 @@ def test_enforce_rto_still_names_a_tier_no_model_restores_in_time() -> None:
     assert r.plan.lower_bound is not None and r.plan.lower_bound <= r.unconstrained.cost
 
 
-def test_rto_on_some_tiers_says_no_plan_found_not_impossible() -> None:
+def test_rto_on_some_tiers_binds_only_the_pcs_holding_them() -> None:
     """RTO on tier 2 only: a 400 GB tier-1 workload and a 100 GB tier-2 one on 100 GB/h PCs
-    on site at 1 h, RTO 3 h. Two PCs meet it (B runs at 2 h), but the packed deadline binds
-    every PC holding tier <= 2, so the search may not find them: it must not say that the
-    target cannot be met (no workload is impossible), nor claim a bound of its packing."""
+    on site at 1 h, RTO 3 h. One PC misses (B waits for A: runs at 6 h); two meet it (B at
+    2 h). Tier 2's deadline binds only a PC holding tier 2 (PC variants by the RTO tiers they
+    hold), so the two-PC plan is found and proven the cheapest meeting the target; before,
+    the deadline bound every PC, A fitted none, and the tool said the target could not be
+    met."""
     from planner.present.report import rto_comparison
 
     p_model = HostModel("P", cores=8, memory_gib=64, storage_gb=1000, monthly_fee=D(100),
@@ -507,17 +509,32 @@ def test_rto_on_some_tiers_says_no_plan_found_not_impossible() -> None:
     pol = dataclasses.replace(PURE_PACKING, rto=((2, 3.0),))
     cat = Catalog(hosts=(p_model,), term_years=1)
     r = plan_meeting_rto(inv, cat, pol, time_limit=10)
-    assert r.impossible == []
-    two = Plan("feasible", D(0), None, None, "USD",
-               [PlannedHost("pc-1", "P", None, ["A"], {}, {}),
-                PlannedHost("pc-2", "P", None, ["B"], {}, {})], [], [], [],
-               Baseline(0, 0, D(0)), 0.0, 1)
-    assert not timeline(two, inv, cat, pol).misses and not check_rto(two, inv, cat, pol)
+    assert r.impossible == [] and r.meets and r.proven and r.exact
+    assert r.plan.cost == D("2400.00") and r.plan.status == "optimal"
+    assert sorted(sorted(h.workloads) for h in r.plan.hosts) == [["A"], ["B"]]
+    assert not check_rto(r.plan, inv, cat, pol)
     words = rto_comparison(r, inv, cat, pol).cost_words("USD")
-    assert "cannot be met" not in words
-    if not r.meets:
-        assert "no plan meeting every target was found" in words.lower()
-        assert r.plan.status != "optimal" or r.plan.cost <= r.unconstrained.cost
+    assert "costs 1,200.00 USD more" in words and "proven the cheapest" in words
+
+
+def test_falling_rtos_bind_each_pc_by_the_tiers_it_holds() -> None:
+    """Tier 1 RTO 12 h, tier 2 RTO 3 h (falling). F: 200 GB/h on site at 1 h, 2,400 a year;
+    S: 100 GB/h on site at 4 h, too late for tier 2, 1,200 a year; 500 GB each. By hand:
+    tier-2 b (200 GB) needs F (C_2(F) = 400 GB; S none); a (150 GB, tier 1) beside it: 350 <=
+    400, one F: 2,400, proven. A tier-1 c of 300 GB more: F holds b + at most 200 GB of tier
+    1, so c goes to an S (C_1(S) = 800 GB): 3,600, proven. Before, tier 2's deadline bound
+    every PC (tier 1 restores first), so S, which cannot make 3 h, held nothing."""
+    _, cat, _ = _two_speeds()
+    pol = dataclasses.replace(PURE_PACKING, rto=((1, 12.0), (2, 3.0)))
+    two = Inventory((_w("a", 1, 150), _w("b", 2, 200)))
+    r = plan_meeting_rto(two, cat, pol, time_limit=10)
+    assert r.meets and r.proven and r.plan.cost == D("2400.00")
+    three = Inventory((*two.workloads, _w("c", 1, 300)))
+    r = plan_meeting_rto(three, cat, pol, time_limit=10)
+    assert r.meets and r.proven and r.plan.cost == D("3600.00")
+    # one F (b, the tier-2 one) and one S (c, or a and c: 450 GB by 8.5 h): 3,600 either way
+    assert sorted(h.model for h in r.plan.hosts) == ["F", "S"]
+    assert not check_rto(r.plan, three, cat, pol)
 
 
 def test_a_tier_without_workloads_packs_no_deadline() -> None:

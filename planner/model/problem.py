@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_FLOOR, Decimal
 from functools import reduce
+from itertools import pairwise
 
 from planner.model.prices import Terms, item_price, keep_factor
 from planner.readers.catalog import Catalog, HostModel, Policy, UnitModel
@@ -143,6 +144,9 @@ class Problem:
     dims: tuple[Dim, ...] = BASE_DIMS
     #: the restore deadlines behind the dimensions after the third (``--enforce-rto``)
     deadlines: tuple[Deadline, ...] = ()
+    #: PC variants by the RTO tiers they hold, with a "holds tier t" dimension per deadline
+    #: after the deadlines' (``_host_types``; deadlines that are not nested)
+    held: bool = False
 
     @property
     def nd(self) -> int:
@@ -281,14 +285,24 @@ def build_problem(inventory: Inventory, catalog: Catalog, policy: Policy, *,
         scale, exact = money_scale(list(prices.values()), catalog.term_years)
     units = _unit_types(catalog, prices, scale)
     warnings: list[str] = []
-    deadlines = restore_deadlines(catalog, policy, {w.tier for w in inventory.workloads})
-    hosts = _host_types(catalog, policy, units, prices, scale, warnings, deadlines)
+    present = {w.tier for w in inventory.workloads}
+    deadlines = restore_deadlines(catalog, policy, present)
+    # where the deadlines are not nested (a tier without an RTO before an RTO tier, or RTOs
+    # falling with the tier), each PC model comes in one variant per set of RTO tiers it may
+    # hold, binding only those tiers' deadlines (``held_variants``)
+    held = bool(deadlines) and not deadlines_nested(policy, present)
+    bound = _unbounded(inventory, policy, catalog) if held else (0, 0)
+    hosts = _host_types(catalog, policy, units, prices, scale, warnings, deadlines,
+                        bound if held else None)
+    dims = BASE_DIMS + tuple(d.dim for d in deadlines)
+    if held:
+        dims += tuple(Dim(f"holds_t{d.tier}", 1, "workloads",
+                          f"holds tier {d.tier} (its RTO binds the PC)") for d in deadlines)
     problem = Problem([], hosts, units, money=money,
                       currency=(policy.scenario.currency or catalog.currency) if money
                       else catalog.currency,
                       warnings=warnings, scale=scale, min_pcs=min_pcs, discount=discount,
-                      exact=exact, dims=BASE_DIMS + tuple(d.dim for d in deadlines),
-                      deadlines=deadlines)
+                      exact=exact, dims=dims, deadlines=deadlines, held=held)
     in_scope = _in_scope(inventory, policy, problem)
     b = _ItemBuilder(problem, policy, growth_factor(policy, catalog))
     classes: dict[object, Item] = {}
@@ -319,6 +333,34 @@ def model_delivery(model: HostModel, catalog: Catalog, early: bool = False) -> f
 def restore_capacity(model: HostModel, delivery: float, hours: float) -> float:
     """GB a PC can restore so that the last of them runs by ``hours`` (may be <= 0)."""
     return model.restore_rate_gb_h * (hours - delivery - model.boot_minutes / 60.0)
+
+
+def deadlines_nested(policy: Policy, present: set[int] | None = None) -> bool:
+    """Whether each deadline is implied on a PC that holds none of its tier (no variants).
+
+    The capacity of deadline ``t`` bounds the storage of every block of tier <= ``t`` on a
+    PC. On a PC holding no tier-``t`` workload that asks nothing more than the earlier
+    deadlines when every tier in scope (with workloads, given ``present``) up to the last with
+    an RTO has one and the RTOs do not decrease with the tier.
+    """
+    rto = dict(policy.rto)
+    tiers = [t for t in policy.tiers if present is None or t in present]
+    targets = [t for t in tiers if t in rto]
+    if not targets:
+        return True
+    needed = sorted(t for t in tiers if t <= max(targets))
+    if any(t not in rto for t in needed):
+        return False
+    hours = [rto[t] for t in needed]
+    return all(a <= b for a, b in pairwise(hours))
+
+
+def _unbounded(inventory: Inventory, policy: Policy, catalog: Catalog) -> tuple[int, int]:
+    """Capacities no PC can reach: (storage on the grid, copies) of the whole inventory + 1."""
+    g = growth_factor(policy, catalog)
+    storage = sum(_up(demand_of(w, policy, g)[2], SCALE[2]) * w.count
+                  for w in inventory.workloads) + 1
+    return storage, sum(w.count for w in inventory.workloads) + 1
 
 
 def restore_deadlines(catalog: Catalog, policy: Policy,
@@ -354,10 +396,17 @@ def _unit_types(catalog: Catalog, prices: dict[str, Decimal], scale: int) -> lis
 
 def _host_types(catalog: Catalog, policy: Policy, units: list[UnitType],
                 prices: dict[str, Decimal], scale: int, warnings: list[str],
-                deadlines: tuple[Deadline, ...] = ()) -> list[HostType]:
+                deadlines: tuple[Deadline, ...] = (),
+                held: tuple[int, int] | None = None) -> list[HostType]:
     """PC models with usable capacity on the grid (rounded down); unusable ones warned about.
 
-    Each restore deadline adds the GB the model restores by it (none when it cannot).
+    Each restore deadline adds the GB the model restores by it (none when it cannot). With
+    ``held`` (capacities no PC reaches: storage, copies) every model without a stock limit
+    comes in one variant per set ``S`` of the deadlines' tiers: deadline ``t`` binds it only
+    for ``t`` in ``S`` (else unbounded), and a "holds tier t" dimension lets it hold tier-``t``
+    workloads only for ``t`` in ``S``. A PC so binds exactly the deadlines of the tiers it
+    holds (docs/recovery.md). A model with a stock limit keeps one type binding every deadline
+    (its stock cannot be shared between variants): sound, not exact.
     """
     hosts: list[HostType] = []
     max_slots = max((u.slots for u in units), default=0)
@@ -374,12 +423,25 @@ def _host_types(catalog: Catalog, policy: Policy, units: list[UnitType],
         if min(cap) <= 0:
             warnings.append(f"PC model {m.name} has no usable capacity under the policy")
             continue
-        for dl in deadlines:
-            gb = next(c for name, _, c in dl.capacity_gb if name == m.name)
-            cap = (*cap, _down(max(0.0, gb), RESTORE_SCALE))
+        limits = tuple(_down(max(0.0, next(c for name, _, c in dl.capacity_gb
+                                            if name == m.name)), RESTORE_SCALE)
+                       for dl in deadlines)
         price = prices.get(m.name, Decimal(0))
         cost = ticks_of(price, scale) if prices else COUNT_HOST
-        hosts.append(HostType(len(hosts), m, cap, cost, m.slots, m.available, price))
+        if held is None:
+            hosts.append(HostType(len(hosts), m, (*cap, *limits), cost, m.slots, m.available,
+                                  price))
+            continue
+        storage, copies = held
+        k = len(deadlines)
+        sets = range(2 ** k) if m.available is None else [2 ** k - 1]
+        for mask in sets:
+            on = [bool(mask >> j & 1) for j in range(k)]
+            hosts.append(HostType(
+                len(hosts), m,
+                (*cap, *(lim if o else storage for lim, o in zip(limits, on, strict=True)),
+                 *(copies if o else 0 for o in on)),
+                cost, m.slots, m.available, price))
     return hosts
 
 
@@ -416,7 +478,7 @@ class _ItemBuilder:
         return any(self.problem.fits(size, h) for h in self.problem.hosts)
 
     def with_deadlines(self, base: tuple[int, int, int], tier: int,
-                       what: str) -> tuple[int, ...]:
+                       what: str, tiers: set[int] | None = None) -> tuple[int, ...]:
         """The size with its restore-deadline entries: its storage for each deadline it counts in.
 
         A block of tier ``k`` counts in every deadline of tier ``t >= k`` (it restores before
@@ -429,26 +491,29 @@ class _ItemBuilder:
         deadlines = self.problem.deadlines
         if not deadlines:
             return base
+        # with PC variants (``_host_types``): which deadlines' tiers the block holds members of
+        held = tuple(int(dl.tier in (tiers or {tier})) for dl in deadlines) \
+            if self.problem.held else ()
         extra = [base[2] if tier <= dl.tier else 0 for dl in deadlines]
-        size = (*base, *extra)
-        if self.fits_some(size) or not self.fits_some((*base, *[0] * len(extra))):
+        size = (*base, *extra, *held)
+        if self.fits_some(size) or not self.fits_some((*base, *[0] * len(extra), *held)):
             return size
         dropped = []
         # first the deadlines it cannot meet alone on any model, then (where the models that
         # meet the others differ) the earliest ones left, until it fits
         alone = [j for j, x in enumerate(extra) if x and not self.fits_some(
-            (*base, *[x if i == j else 0 for i in range(len(extra))]))]
+            (*base, *[x if i == j else 0 for i in range(len(extra))], *held))]
         for j in alone:
             extra[j] = 0
             dropped.append(deadlines[j])
-        size = (*base, *extra)
+        size = (*base, *extra, *held)
         for j, dl in enumerate(deadlines):
             if self.fits_some(size):
                 break
             if extra[j]:
                 extra[j] = 0
                 dropped.append(dl)
-                size = (*base, *extra)
+                size = (*base, *extra, *held)
         self.problem.warnings.append(
             f"{what} cannot be restored in time on any PC model as packed ("
             + ", ".join(dl.dim.label for dl in dropped) + "): planned without that deadline; "
@@ -496,7 +561,8 @@ class _ItemBuilder:
                     antis.extend([w.anti_affinity] * w.count)
             size = self.with_deadlines((total[0], total[1], total[2]),
                                        min(w.tier for w in members),
-                                       f"affinity group '{gname}'")
+                                       f"affinity group '{gname}'",
+                                       {w.tier for w in members})
             clash = sorted({a for a in antis if antis.count(a) > 1})
             if clash:
                 self.unplace(names, f"affinity group '{gname}' requires one PC but contains "

@@ -20,11 +20,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from itertools import pairwise
 
 from planner.errors import VerificationError
 from planner.model.plan import FEASIBLE, INFEASIBLE, INTERRUPTED_EMPTY, OPTIMAL, Plan
-from planner.model.problem import demand_of, growth_factor, model_delivery, restore_capacity
+from planner.model.problem import (
+    deadlines_nested,
+    demand_of,
+    growth_factor,
+    model_delivery,
+    restore_capacity,
+)
 from planner.readers.catalog import Catalog, HostModel, Policy
 from planner.readers.inventory import Inventory, Workload
 from planner.recovery.timeline import Timeline, timeline
@@ -144,26 +149,18 @@ def impossible_targets(inventory: Inventory, catalog: Catalog, policy: Policy) -
 
 
 
-def exact_deadlines(policy: Policy, present: set[int] | None = None) -> bool:
+def exact_deadlines(policy: Policy, present: set[int] | None = None,
+                    catalog: Catalog | None = None) -> bool:
     """Whether the packed deadlines say exactly what the timeline asks, no more.
 
-    The capacity of deadline ``t`` bounds the storage of every block of tier <= ``t`` on a
-    PC, even one holding no tier-``t`` workload. That is implied by the earlier deadlines (so
-    asks nothing more) when every tier in scope up to the last with an RTO has one and the RTOs
-    do not decrease with the tier; otherwise the plan is sound but may cost more than needed.
-    With ``present`` (the inventory's tiers) only tiers that hold workloads count: a tier
-    without any has no deadline packed (``restore_deadlines``).
+    Nested deadlines (``deadlines_nested``) are implied on a PC holding none of their tier.
+    Otherwise each PC model comes in variants binding only the deadlines of the RTO tiers the
+    PC holds (``planner.model.problem._host_types``), exact for every model without a stock
+    limit (``catalog``); a model with one binds every deadline: sound, may cost more.
     """
-    rto = dict(policy.rto)
-    tiers = [t for t in policy.tiers if present is None or t in present]
-    targets = [t for t in tiers if t in rto]
-    if not targets:
+    if deadlines_nested(policy, present):
         return True
-    needed = sorted(t for t in tiers if t <= max(targets))
-    if any(t not in rto for t in needed):
-        return False
-    hours = [rto[t] for t in needed]
-    return all(a <= b for a, b in pairwise(hours))
+    return catalog is not None and all(m.available is None for m in catalog.hosts)
 
 
 def delivery_assumption(catalog: Catalog, full: Catalog) -> str:
@@ -257,7 +254,7 @@ def plan_meeting_rto(inventory: Inventory, catalog: Catalog, policy: Policy, *,
                        f"not enforced: planning for the RTO left {best.timeline.late} "
                        f"workload(s) late, the plan that ignores it {free_tl.late}")
     assumption = delivery_assumption(catalog, full)
-    exact = exact_deadlines(policy, {w.tier for w in inventory.workloads})
+    exact = exact_deadlines(policy, {w.tier for w in inventory.workloads}, full)
     # bounds on every plan meeting the RTO: the relaxation's (earliest delivery, whole
     # catalog), and under the delivery assumption (none without one) the latest delivery's
     # a packing that left out deadlines (with_deadlines) solved neither the RTO problem nor
@@ -274,8 +271,9 @@ def plan_meeting_rto(inventory: Inventory, catalog: Catalog, policy: Policy, *,
         method += ("; packed as if each PC came in the quickest unit that can carry it, the "
                    "units then chosen by each PC's latest delivery")
     if not exact:
-        method += ("; the deadlines are stricter than needed here (a tier in scope without an "
-                   "RTO before the last one, or an RTO earlier than a more critical tier's), "
+        method += ("; the deadlines are stricter than needed here (a tier without an RTO "
+                   "before the last one, or an RTO earlier than a more critical tier's, with "
+                   "a PC model whose stock is limited: each of its PCs binds every deadline), "
                    "so the plan is checked, its optimality not claimed")
     return RtoPlan(p, free, best.timeline, impossible, method, assumption)
 

@@ -981,7 +981,7 @@ def residual_problem(problem: Problem, demand: list[int], fixed: list[int]) -> P
              for h, f in zip(problem.hosts, fixed, strict=True)]
     return Problem(items, hosts, problem.units, money=problem.money,
                    currency=problem.currency, scale=problem.scale, dims=problem.dims,
-                   deadlines=problem.deadlines)
+                   deadlines=problem.deadlines, held=problem.held)
 
 
 def _offset(rows: MasterRows, t: int, y: np.ndarray) -> float:

@@ -719,7 +719,8 @@ def _freed(problem: Problem, chosen: list[Pattern], all_pats: list[Pattern]
     hosts = [replace(h, available=None if h.available is None else h.available - u)
              for h, u in zip(problem.hosts, used, strict=True)]
     return Problem(items, hosts, [], money=problem.money, scale=problem.scale,
-                   dims=problem.dims, deadlines=problem.deadlines), classes
+                   dims=problem.dims, deadlines=problem.deadlines,
+                   held=problem.held), classes
 
 
 def _resource_prices(problem: Problem, dims: list[int]) -> list[Fraction] | None:
