@@ -103,7 +103,8 @@ def scenario_file(inp: Inputs) -> bytes:
     """
     usage = (None if inp.usage_name is None or inp.usage_data is None
              else (inp.usage_name, inp.usage_data))
-    return save_bundle(inp.base, inp.catalogs, inp.policy, imported=inp.summary, usage=usage)
+    return save_bundle(inp.base, inp.catalogs, inp.policy, imported=inp.summary, usage=usage,
+                       active=inp.active, enforce_rto=inp.enforce_rto)
 
 
 def reset_policy_form() -> None:
@@ -170,7 +171,13 @@ def check_upload(name: str, data: bytes) -> None:
 
 def key_of(inventory: Inventory, catalog: Catalog, policy: Policy, time_limit: float,
            enforce_rto: bool = False) -> str:
-    """A hash of everything a plan depends on (the cache key of plans and runs)."""
+    """A hash of everything a plan depends on (the cache key of plans and runs).
+
+    The RTOs and approvers change only a plan made to meet the RTO: a plain plan's key leaves
+    them out, so changing a target keeps the plan (and its proof) instead of solving again.
+    """
+    if not enforce_rto:
+        policy = replace(policy, rto=(), approvals=())
     # a dataclass's repr holds every field, the scenario and the extras included
     text = repr((inventory.workloads, catalog, policy, time_limit))
     if enforce_rto:  # the key of a plain plan is unchanged
@@ -225,6 +232,10 @@ def run_for(catalog_index: int | None = None, policy: Policy | None = None,
         run = PlanRun(inp.inventory, catalog, pol, time_limit=time_limit, start=start,
                       known=done)
         runs[key] = run.start()
+    if not enforce_rto and (run.policy.rto, run.policy.approvals) != (pol.rto, pol.approvals):
+        # the same plan (the key leaves the RTOs out): its timeline and written plan follow
+        # the targets and approvers now set
+        run.policy = replace(run.policy, rto=pol.rto, approvals=pol.approvals)
     while len(runs) > MAX_RUNS:
         old = next(iter(runs))
         runs.pop(old).stop()

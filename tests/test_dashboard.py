@@ -142,11 +142,18 @@ def test_export_page_round_trips_the_scenario(app: AppTest) -> None:
     assert len(app.get("download_button")) >= 4
     inputs = app.session_state["inputs"]
     edited = planner.Inventory(inputs.inventory.workloads[:10], "x")
-    data = save_bundle(edited, inputs.catalogs[:2], inputs.policy)
+    data = save_bundle(edited, inputs.catalogs[:2], inputs.policy, active=1, enforce_rto=True)
     app.file_uploader(key="bundle_upload").upload("mine.json", data).run()
     assert not app.exception
     now = app.session_state["inputs"]
     assert now.inventory.workloads == edited.workloads and len(now.catalogs) == 2
+    # the quote planned with and the RTO switch come back; the page was drawn again with the
+    # loaded scenario (the sidebar names its quote), the message kept over the rerun
+    assert now.active == 1 and now.enforce_rto is True
+    assert any(f"planned with {inputs.catalogs[1].vendor}" in m.value for m in app.success)
+    assert any(inputs.catalogs[1].vendor in c.value for c in app.sidebar.caption)
+    with pytest.raises(planner.InputError, match="active"):
+        planner.present.load_bundle(data.replace(b'"active": 1', b'"active": 5'), "x.json")
     app.file_uploader(key="bundle_upload").upload("junk.json", b"{not json").run()
     assert any("junk.json" in e.value for e in app.error)
     assert app.session_state["inputs"].inventory.workloads == edited.workloads
@@ -409,3 +416,35 @@ def test_status_words_before_any_bound_say_so() -> None:
     # once a bound exists, the gap is stated against it
     bounded = dc_replace(early, lower_bound=plan.cost / 2, gap=0.5)
     assert "at most 50.00 % above" in status_words(bounded, running)[0]
+
+
+def test_changing_an_rto_keeps_the_plain_plan() -> None:
+    """The RTOs and approvers are not inputs of a plan that ignores the RTO: same cache key
+    (no new solve when a target changes); a plan made to meet the RTO depends on them."""
+    from dashboard import state
+
+    inv, _ = planner.load_inventory("rto.csv", data=RTO_INVENTORY)
+    cat = planner.load_catalog("rto.toml", data=RTO_CATALOG)
+    pol = planner.load_policy("rto-policy.toml", data=RTO_POLICY)
+    other = replace(pol, rto=((1, 9.0),), approvals=(("A. Person", "CFO"),))
+    assert state.key_of(inv, cat, pol, 5) == state.key_of(inv, cat, other, 5)
+    assert state.key_of(inv, cat, pol, 5, True) != state.key_of(inv, cat, other, 5, True)
+    assert state.key_of(inv, cat, pol, 5) != state.key_of(inv, cat, pol, 5, True)
+
+
+def test_plan_page_follows_a_changed_rto_without_solving_again(app: AppTest) -> None:
+    from dashboard import state
+
+    inv, summary = planner.load_inventory("rto.csv", data=RTO_INVENTORY)
+    app.session_state["inputs"] = state.Inputs(
+        inv, summary, "rto.csv", [planner.load_catalog("rto.toml", data=RTO_CATALOG)],
+        planner.load_policy("rto-policy.toml", data=RTO_POLICY))
+    app.run()
+    _wait_done(app)
+    assert any("Tiers missing their RTO: tier 1" in e.value for e in app.error)
+    inp = app.session_state["inputs"]
+    app.session_state["inputs"] = replace(inp, policy=replace(inp.policy, rto=((1, 99.0),)))
+    app.run()
+    runs = [r for r in app.session_state["runs"].values() if r.catalog.vendor == "Quick DR"]
+    assert len(runs) == 1 and runs[0].policy.rto == ((1, 99.0),)  # same run, new target
+    assert not any("Tiers missing their RTO" in e.value for e in app.error)

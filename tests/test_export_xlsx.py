@@ -69,3 +69,31 @@ def test_cli_reads_rvtools_with_mapping_and_writes_xlsx(
     summary = {r[0]: r[1] for r in openpyxl.load_workbook(out)["summary"].iter_rows(
         min_row=2, values_only=True)}
     assert summary["machines read"] == 6 and summary["excluded: template"] == 1
+
+
+def test_workbook_costs_are_the_money_models_not_a_mix(tmp_path: Path,
+                                                       sample_paths: dict[str, Path]) -> None:
+    """The workbook's cost, physical imaging and saving are the money model's totals (the
+    pages' and the written plan's figures); the engine's cost is labelled as what it
+    minimises, and no saving is taken between it and the physical PCs (their bases differ:
+    the physical one carries its image lines, the virtual one its conversion and images not)."""
+    from decimal import Decimal
+
+    from planner.money.costing import assess
+
+    inv = Inventory(tuple(Workload(f"vm{i}", 1 + i % 3, 4.0, 100.0) for i in range(12)), "t")
+    cat, pol = load_catalog(sample_paths["catalog"]), load_policy(sample_paths["policy"])
+    p = plan(inv, cat, pol, time_limit=3)
+    a = assess(p, inv, cat, pol)
+    rows = {r[0].value: r[1].value for r in openpyxl.load_workbook(
+        write_xlsx(p, tmp_path / "a.xlsx", None, a))["costs"].iter_rows(min_row=2)}
+    assert Decimal(str(rows["cost over the term (every line of the money model)"])) == \
+        a.virtual.total
+    assert Decimal(str(rows["physical imaging over the term"])) == a.physical.total
+    assert Decimal(str(rows["saving against physical imaging"])) == a.savings
+    assert Decimal(str(rows["PCs and units over the term (what the engine minimises)"])) == \
+        p.cost
+    assert a.virtual.total != p.cost  # the two bases differ on the sample (conversion, images)
+    bare = {r[0].value for r in openpyxl.load_workbook(
+        write_xlsx(p, tmp_path / "b.xlsx"))["costs"].iter_rows(min_row=2)}
+    assert not any("saving" in str(k) for k in bare)  # never across the two bases

@@ -26,7 +26,9 @@ else:
                f"{ui.plural(len(plan.units), 'unit')}. {words}")
     c1, c2, c3 = st.columns(3)
     with c1:
-        ui.download("Excel workbook (.xlsx)", lambda: xlsx_bytes(plan, inp.summary),
+        ui.download("Excel workbook (.xlsx)", lambda: xlsx_bytes(
+                        plan, inp.summary,
+                        planner.assess(plan, inp.inventory, run.catalog, run.policy)),
                     f"plan-{stem}.xlsx",
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     key="dl_xlsx", help="Summary, PCs, units, assignments, unplaced, costs")
@@ -83,8 +85,8 @@ if up is not None and st.session_state.get("bundle_seen") != up.file_id:
         b = load_bundle(up.getvalue(), up.name)
         loaded = state.resize(replace(
             inp, inventory=b.inventory, provisioned=None, summary=b.summary,
-            inventory_name=up.name, catalogs=b.catalogs, policy=b.policy, active=0,
-            usage_name=b.usage_name, usage_data=b.usage_data,
+            inventory_name=up.name, catalogs=b.catalogs, policy=b.policy, active=b.active,
+            enforce_rto=b.enforce_rto, usage_name=b.usage_name, usage_data=b.usage_data,
             frame_version=inp.frame_version + 1))
     except planner.PlannerError as exc:
         ui.show_error(exc)
@@ -92,5 +94,11 @@ if up is not None and st.session_state.get("bundle_seen") != up.file_id:
     else:
         state.set_inputs(loaded)
         state.reset_policy_form()
-        st.success(f"Scenario loaded: {b.inventory.total_instances:,} machines, "
-                   f"{ui.plural(len(b.catalogs), 'quote')}.")
+        # the page (and the sidebar) above were drawn with the previous scenario: run again
+        st.session_state["bundle_loaded"] = (
+            f"Scenario loaded: {b.inventory.total_instances:,} machines, "
+            f"{ui.plural(len(b.catalogs), 'quote')}, planned with "
+            f"{b.catalogs[b.active].vendor}.")
+        st.rerun()
+if msg := st.session_state.pop("bundle_loaded", None):
+    st.success(msg)

@@ -195,7 +195,9 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     if args.csv:
         write_csv(result, args.csv)
     if args.xlsx:
-        write_xlsx(result, args.xlsx, imported)
+        from planner.money.costing import assess
+
+        write_xlsx(result, args.xlsx, imported, assess(result, inventory, catalog, policy))
     if out is not None:
         print("\n".join(imported.lines()), file=out)
         if sizing is not None:

@@ -172,6 +172,10 @@ class Bundle:
     policy: Policy
     usage_name: str | None = None
     usage_data: bytes | None = field(default=None, repr=False)
+    #: the quote the plan was made with (index into ``catalogs``), and the dashboard's
+    #: "Plan to meet the RTO" switch
+    active: int = 0
+    enforce_rto: bool = False
 
 
 def _import_dict(imported: ImportSummary) -> dict[str, Any]:
@@ -189,7 +193,8 @@ def _import_dict(imported: ImportSummary) -> dict[str, Any]:
 
 def save_bundle(inventory: Inventory, catalogs: list[Catalog], policy: Policy, *,
                 imported: ImportSummary | None = None,
-                usage: tuple[str, bytes] | None = None) -> bytes:
+                usage: tuple[str, bytes] | None = None, active: int = 0,
+                enforce_rto: bool = False) -> bytes:
     """The scenario as one JSON file that :func:`load_bundle` reads back into the same state.
 
     With ``usage`` (name, bytes of a usage file) the file goes in as text, and with
@@ -201,7 +206,7 @@ def save_bundle(inventory: Inventory, catalogs: list[Catalog], policy: Policy, *
         "inventory_csv": frame_csv(inventory_frame(inventory)).decode("utf-8"),
         "quotes": [{"name": c.source or c.vendor, "catalog": catalog_dict(c)}
                    for c in catalogs],
-        "policy": policy_dict(policy)}
+        "policy": policy_dict(policy), "active": active, "enforce_rto": enforce_rto}
     if usage is not None:
         data["usage"] = {"name": usage[0], "text": decode(usage[1], file=usage[0], notes=[])}
     if imported is not None and (imp := _import_dict(imported)):
@@ -267,4 +272,14 @@ def load_bundle(data: bytes, name: str = "scenario.json") -> Bundle:
                              fix="it needs the usage file's name and text; export it again")
         usage_name, usage_data = usage["name"], usage["text"].encode("utf-8")
         load_usage(usage_name, policy.usage_percentile, usage_data)  # checked like an upload
-    return Bundle(inventory, summary, catalogs, policy, usage_name, usage_data)
+    active, enforce = raw.get("active", 0), raw.get("enforce_rto", False)
+    if not isinstance(active, int) or isinstance(active, bool) \
+            or not 0 <= active < len(catalogs):
+        raise InputError(f"the quote planned with is {active!r}, not one of the "
+                         f"{len(catalogs)} quotes", file=name, field="active",
+                         fix="export the scenario again")
+    if not isinstance(enforce, bool):
+        raise InputError("enforce_rto must be true or false", file=name, field="enforce_rto",
+                         found=str(enforce), fix="export the scenario again")
+    return Bundle(inventory, summary, catalogs, policy, usage_name, usage_data, active,
+                  enforce)

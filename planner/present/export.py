@@ -14,6 +14,7 @@ import pandas as pd
 import xlsxwriter
 
 if TYPE_CHECKING:
+    from planner.money.costing import Assessment
     from planner.readers.summary import ImportSummary
 
 from planner.model.plan import Plan
@@ -98,16 +99,36 @@ _XLSX_UNITS = {"vcpu_used": "vcpu_used [vCPU]", "vcpu_usable": "vcpu_usable [vCP
                "vcpu_planned": "vcpu_planned [vCPU]"}
 
 
-def _costs(plan: Plan) -> pd.DataFrame:
+def _costs(plan: Plan, assessment: Assessment | None = None) -> pd.DataFrame:
+    """The cost rows: the money model's totals, then what the engine minimises and its bound.
+
+    The money model's totals (as the pages and the written plan show them) need the
+    assessment. The engine's cost holds the per-PC and per-unit lines only, the physical
+    baseline's also its per-PC image lines: the saving is never taken across the two, only
+    between the money model's totals.
+    """
     cur = plan.currency
-    saving = plan.baseline.cost - plan.cost
-    rows: list[dict[str, Any]] = [
-        {"item": "plan cost over the term", "value": float(plan.cost), "unit": cur},
-        {"item": "lower bound", "value": None if plan.lower_bound is None
-         else float(plan.lower_bound), "unit": cur},
+    rows: list[dict[str, Any]] = []
+    if assessment is not None:
+        a, acur = assessment, assessment.currency
+        rows += [
+            {"item": "cost over the term (every line of the money model)",
+             "value": float(a.virtual.total), "unit": acur},
+            {"item": "present value", "value": float(a.virtual.present_value), "unit": acur},
+            {"item": "physical imaging over the term", "value": float(a.physical.total),
+             "unit": acur},
+            {"item": "saving against physical imaging", "value": float(a.savings),
+             "unit": acur},
+            {"item": "saving, present value", "value": float(a.savings_pv), "unit": acur},
+        ]
+    rows += [
+        {"item": "PCs and units over the term (what the engine minimises)",
+         "value": float(plan.cost), "unit": cur},
+        {"item": "lower bound (of what the engine minimises)", "value": None
+         if plan.lower_bound is None else float(plan.lower_bound), "unit": cur},
         {"item": "gap", "value": plan.gap, "unit": "fraction"},
-        {"item": "physical imaging cost", "value": float(plan.baseline.cost), "unit": cur},
-        {"item": "saving against physical imaging", "value": float(saving), "unit": cur},
+        {"item": "physical imaging PCs and units (with their images)",
+         "value": float(plan.baseline.cost), "unit": cur},
         {"item": "term", "value": plan.term_years, "unit": "years"},
     ]
     rows += [{"item": f"PCs of model {m}", "value": k, "unit": "count"}
@@ -135,18 +156,27 @@ def _costs(plan: Plan) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["item", "value", "unit"])
 
 
-def _summary(plan: Plan, imported: ImportSummary | None) -> pd.DataFrame:
+def _summary(plan: Plan, imported: ImportSummary | None,
+             assessment: Assessment | None = None) -> pd.DataFrame:
     placed = sum(len(h.workloads) for h in plan.hosts)
+    money: list[tuple[str, Any]] = [] if assessment is None else [
+        (f"cost over the term [{assessment.currency}]", float(assessment.virtual.total)),
+        (f"physical imaging over the term [{assessment.currency}]",
+         float(assessment.physical.total)),
+        (f"saving against physical imaging [{assessment.currency}]",
+         float(assessment.savings))]
     rows: list[tuple[str, Any]] = [
         ("status", plan.status), ("proven optimal", plan.proven_optimal),
         ("interrupted", plan.interrupted),
         ("recovery PCs", len(plan.hosts)), ("mobile units", len(plan.units)),
         ("workloads placed", placed), ("workloads unplaced", len(plan.unplaced)),
         ("workloads out of scope", len(plan.out_of_scope)),
-        (f"cost [{plan.currency}]", float(plan.cost)),
+        *money,
+        (f"PCs and units over the term [{plan.currency}] (what the engine minimises)",
+         float(plan.cost)),
         (f"lower bound [{plan.currency}]",
          None if plan.lower_bound is None else float(plan.lower_bound)),
-        (f"physical imaging cost [{plan.currency}]", float(plan.baseline.cost)),
+        (f"physical imaging PCs and units [{plan.currency}]", float(plan.baseline.cost)),
         ("physical imaging PCs", plan.baseline.hosts),
         ("physical imaging units", plan.baseline.units),
         ("physical imaging leaves out", len(plan.baseline.unplaced)),
@@ -206,10 +236,11 @@ def sizing_table(plan: Plan) -> pd.DataFrame:
                                "confident"])
 
 
-def xlsx_bytes(plan: Plan, imported: ImportSummary | None = None) -> bytes:
+def xlsx_bytes(plan: Plan, imported: ImportSummary | None = None,
+               assessment: Assessment | None = None) -> bytes:
     """The plan workbook of :func:`write_xlsx` in memory (a download, nothing on disk)."""
     buf = io.BytesIO()
-    write_xlsx(plan, buf, imported)
+    write_xlsx(plan, buf, imported, assessment)
     return buf.getvalue()
 
 
@@ -229,8 +260,12 @@ def json_bytes(plan: Plan, imported: ImportSummary | None = None) -> bytes:
 
 
 def write_xlsx(plan: Plan, path: str | Path | io.BytesIO,
-               imported: ImportSummary | None = None) -> Path | io.BytesIO:
+               imported: ImportSummary | None = None,
+               assessment: Assessment | None = None) -> Path | io.BytesIO:
     """Write the plan as an Excel workbook: summary, PCs, units, assignments, unplaced, costs.
+
+    With the plan's ``assessment`` (``planner.assess``) the summary and costs sheets carry the
+    money model's totals and saving, the figures of the pages and the written plan.
 
     Text is never turned into a formula, number or link (XlsxWriter's strings_to_* off), and
     text that a spreadsheet could run as a formula also carries Excel's quote prefix, so it
@@ -238,12 +273,12 @@ def write_xlsx(plan: Plan, path: str | Path | io.BytesIO,
     """
     t = tables(plan)
     sheets = {
-        "summary": _summary(plan, imported),
+        "summary": _summary(plan, imported, assessment),
         "PCs": t["pcs"].rename(columns=_XLSX_UNITS),
         "units": t["units"].rename(columns=_XLSX_UNITS),
         "assignments": t["assignments"],
         "unplaced": t["unplaced"],
-        "costs": _costs(plan),
+        "costs": _costs(plan, assessment),
     }
     if isinstance(plan.stats.get("sizing"), dict):
         sheets["sizing"] = sizing_table(plan).rename(columns=_XLSX_UNITS)
