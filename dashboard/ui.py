@@ -59,6 +59,16 @@ def status_words(plan: Plan, progress: Progress | None = None) -> tuple[str, str
 def _status_words(plan: Plan, progress: Progress | None, running: bool, interrupted: bool,
                   what: str) -> tuple[str, str]:
     """status_words for a plan with a result (the bound and gap in words)."""
+    misses = plan.stats.get("rto_enforced") and plan.stats.get("rto_meets") is False
+    if misses and not running and not interrupted:
+        # planned for the RTO, yet a tier still misses it: never "meeting it" in the headline
+        low = plan.lower_bound
+        gap_words = ("no plan at all costs less" if plan.status == "optimal" else
+                     f"at most {100 * (plan.gap or 0):.2f} % above the cheapest plan at all"
+                     + ("" if low is None
+                        else f" (proven lower bound {money(low, plan.currency)})"))
+        return ("Planned to meet the RTO where it can be met, but a tier still misses its "
+                f"target (see the recovery timeline); {gap_words}.", "orange")
     if plan.status == "optimal" and not plan.unplaced and not interrupted:
         if plan.stats.get("rto_enforced"):
             scope = plan.stats.get("rto_assumption") or ""

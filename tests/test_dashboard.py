@@ -300,6 +300,10 @@ def test_plan_page_rto_switch_plans_to_meet_the_rto(app: AppTest) -> None:
     _wait_done(app)
     assert any("big (tier 1) cannot run by the tier's RTO of 4.5 h on any PC model" in e.value
                and "600 GB at 100 GB/h" in e.value for e in app.error)
+    # the headline does not speak of the best plan meeting the RTO: none does
+    heads = [*app.info, *app.success, *app.warning]
+    assert any("a tier still misses its target" in h.value for h in heads)
+    assert not any("best plan meeting it" in h.value for h in heads)
 
 
 def test_rto_cost_words_say_exactly_what_a_proven_enforced_plan_costs() -> None:
@@ -448,3 +452,14 @@ def test_plan_page_follows_a_changed_rto_without_solving_again(app: AppTest) -> 
     runs = [r for r in app.session_state["runs"].values() if r.catalog.vendor == "Quick DR"]
     assert len(runs) == 1 and runs[0].policy.rto == ((1, 99.0),)  # same run, new target
     assert not any("Tiers missing their RTO" in e.value for e in app.error)
+
+
+def test_compare_and_whatif_say_they_ignore_the_rto_when_the_switch_is_on(
+        app: AppTest) -> None:
+    app.session_state["inputs"] = replace(app.session_state["inputs"], enforce_rto=True)
+    for name in ("compare", "whatif"):
+        page(app, name)
+        assert any("ignore the RTO" in i.value for i in app.info), name
+    app.session_state["inputs"] = replace(app.session_state["inputs"], enforce_rto=False)
+    page(app, "compare")
+    assert not any("ignore the RTO" in i.value for i in app.info)

@@ -104,6 +104,10 @@ st.title("Compare quotes")
 st.caption(f"Every quote planned on the same inventory ({inp.inventory.total_instances:,} "
            "machines) and policy, priced over its term by the money model "
            "(the same numbers as `planner compare`).")
+if state.enforcing():
+    st.info("These plans ignore the RTO: the switch on the Plan page plans one quote to meet "
+            "it, and its cost is on the Plan page and in the written plan.",
+            icon=":material/schedule:")
 # the quotes are planned as `planner compare` plans them: in the reporting currency's scenario
 try:
     pol = state.compare_policy()

@@ -20,9 +20,17 @@ def assessment(plan: Plan, run: PlanRun) -> Assessment | None:
         return None
 
 
-def headline(plan: Plan, progress: Progress, a: Assessment | None) -> None:
-    """Status in words, PCs and units by model, cost and saving, live search figures."""
+def headline(plan: Plan, progress: Progress, a: Assessment | None,
+             rto_missed: bool = False) -> None:
+    """Status in words, PCs and units by model, cost and saving, live search figures.
+
+    ``rto_missed``: planned to meet the RTO, and the answer still leaves a tier late.
+    """
     words, colour = ui.status_words(plan, progress)
+    if rto_missed and "a tier still misses its target" not in words:
+        words = ("Planned to meet the RTO, but a tier still misses its target (see the "
+                 f"recovery timeline). {words}")
+        colour = "orange" if colour in ("green", "blue") else colour
     {"green": st.success, "red": st.error, "orange": st.warning}.get(colour, st.info)(words)
     for w in plan.warnings:  # what the figures above leave out or assume (the engine's notes)
         st.caption(f"Note: {w}")
@@ -237,7 +245,8 @@ def body(run: PlanRun, progress: Progress) -> None:
         st.info(f"Planning... ({progress.phase}, {progress.elapsed:,.1f} s)")
         return
     a = assessment(progress.plan, run)
-    headline(progress.plan, progress, a)
+    result = run.result if isinstance(run, planner.RtoRun) and progress.done else None
+    headline(progress.plan, progress, a, rto_missed=result is not None and not result.meets)
     rto_section(run, progress)
     search_status(progress, run)
     details(progress.plan, run, a)

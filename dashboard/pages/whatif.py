@@ -267,6 +267,10 @@ def curves_block() -> None:
 
 inp = state.inputs()
 st.title("What if")
+if state.enforcing():
+    st.info("The what-if plans ignore the RTO (the Plan page's switch plans to meet it): their "
+            "figures are set against the Plan page's plan that ignores it too.",
+            icon=":material/schedule:")
 pol = whatif_policy()
 if st.button("Reset to the policy", key="wi_reset"):
     for k in ("wi_cpu", "wi_headroom", "wi_growth", "wi_rcores", "wi_decl", "wi_days"):
