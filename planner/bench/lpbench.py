@@ -20,7 +20,7 @@ from planner.readers.catalog import Catalog, Policy
 from planner.readers.inventory import Inventory
 from planner.solver.colgen import Pricer, build_master, pattern_column
 from planner.solver.heuristics import Pattern, portfolio
-from planner.solver.highs import INF, fvec, ivec
+from planner.solver.highs import INF, fvec, ivec, run_highs
 from planner.solver.unitpack import UnitPattern, unit_patterns
 
 
@@ -57,7 +57,7 @@ def _record_rounds(inventory: Inventory, catalog: Catalog, policy: Policy, round
         h.addCol(float(problem.hosts[p.host].cost), 0.0, INF, len(idx), ivec(idx), fvec(val))
     pricer = Pricer(problem)
     for _ in range(rounds):
-        h.run()
+        run_highs(h)
         y = list(h.getSolution().row_dual)
         pi = [max(0.0, y[r]) for r in rows.cover]
         new: list[Pattern] = []
@@ -91,7 +91,7 @@ def run_lp_bench(inventory: Inventory, catalog: Catalog, policy: Policy,
             idx, val = pattern_column(rows, p)
             h.addCol(float(problem.hosts[p.host].cost), 0.0, INF, len(idx), ivec(idx),
                      fvec(val))
-        h.run()
+        run_highs(h)
         hs_values.append(float(h.getInfo().objective_function_value))
     hs_seconds = time.perf_counter() - t0
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from planner.readers.catalog import Catalog, Policy
 from planner.readers.inventory import Inventory
-from planner.solver.highs import new_highs
+from planner.solver.highs import new_highs, run_highs
 
 SCALE = (1000, 1024, 1000)
 Bins = list[tuple[int, list[int]]]
@@ -454,7 +454,7 @@ def pattern_milp(grid: Grid, time_limit: float,
     lp.a_matrix_.value_ = np.concatenate(val)
     lp.integrality_ = [highspy.HighsVarType.kInteger] * len(pats)
     h.passModel(lp)
-    h.run()
+    run_highs(h)
     info = h.getInfo()
     bound = float(info.mip_dual_bound)
     if info.primal_solution_status != 2:

@@ -32,7 +32,7 @@ from planner.model.problem import demand_of, growth_factor
 from planner.readers.catalog import Catalog, HostModel, Policy, UnitModel
 from planner.readers.inventory import Inventory
 from planner.recovery.timeline import restore_blocks
-from planner.solver.highs import INF, fvec, ivec, new_highs
+from planner.solver.highs import INF, fvec, ivec, new_highs, run_highs
 
 #: hours of slack when comparing a delivery with a PC's latest delivery (float sums)
 SLACK = 1e-9
@@ -139,7 +139,7 @@ def cheaper_units(plan: Plan, inventory: Inventory, catalog: Catalog, policy: Po
         h.addRow(float(need), INF, len(idx), ivec(idx), fvec([1.0] * len(idx)))
     n = h.getNumCol()
     h.changeColsIntegrality(n, ivec(list(range(n))), ivec([1] * n))
-    h.run()
+    run_highs(h)
     sol = h.getSolution()
     if not sol.value_valid:
         return None  # infeasible or nothing found in time (a solution found is checked below)

@@ -18,7 +18,7 @@ import highspy
 import numpy as np
 
 from planner.model.problem import Problem
-from planner.solver.highs import INF, fvec, ivec, new_highs
+from planner.solver.highs import INF, fvec, ivec, new_highs, run_highs
 
 
 def capacity_bound(problem: Problem, time_limit: float = 2.0) -> float:
@@ -98,7 +98,7 @@ def capacity_plan(problem: Problem, time_limit: float = 2.0, at_least: float = 0
         h.addRow(at_least, INF, ncol, ivec(list(range(ncol))), fvec(costs))
     h.changeColsIntegrality(ncol, ivec(list(range(ncol))),
                             np.array([highspy.HighsVarType.kInteger] * ncol))
-    h.run()
+    run_highs(h)
     status = h.getModelStatus()
     if status == highspy.HighsModelStatus.kInfeasible:
         return 0.0, None  # vendor stock cannot hold the demand: no bound is claimed from here

@@ -45,7 +45,7 @@ from planner.solver.colgen import (
     solve_integer_master,
 )
 from planner.solver.heuristics import Pattern
-from planner.solver.highs import INF, fvec, ivec, new_highs, set_start
+from planner.solver.highs import INF, fvec, ivec, new_highs, run_highs, set_start
 from planner.solver.knapsack import best_pattern, directions
 from planner.solver.unitpack import UnitPattern
 
@@ -328,7 +328,7 @@ class BranchPricer(Pricer):
         h.setOptionValue("time_limit", max(0.05, time_limit))
         _, start = self.greedy(t, pi)[0]
         set_start(h, self._start_vector(h, cols, real, zcols, start))
-        h.run()
+        run_highs(h)
         self._timing(t, "milp", time.monotonic() - t0)
         sol = h.getSolution()
         bound = -float(h.getInfo().mip_dual_bound)
@@ -976,7 +976,7 @@ class _Search:
         center: np.ndarray | None = None
         center_lb = -INF
         while True:
-            h.run()
+            run_highs(h)
             status = h.getModelStatus()
             if status != highspy.HighsModelStatus.kOptimal:
                 # cannot happen with slack and artificial columns; give up on the node safely

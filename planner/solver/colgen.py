@@ -20,7 +20,7 @@ import numpy as np
 from planner.model.problem import Item, Problem
 from planner.solver.bounds import CapacityRow, capacity_plan
 from planner.solver.heuristics import Pattern, ffd_multi
-from planner.solver.highs import INF, fvec, ivec, new_highs, run_interruptible, set_start
+from planner.solver.highs import INF, fvec, ivec, new_highs, run_highs, run_interruptible, set_start
 from planner.solver.knapsack import best_pattern, copy_stages
 from planner.solver.unitpack import UnitPattern
 
@@ -300,7 +300,7 @@ class Pricer:
             self._lps[t] = (h, cols, list(self.demand))
         h.changeColsCost(len(cols), ivec(list(range(len(cols)))),
                          fvec([max(float(pi[i]), 0.0) for i in cols]))
-        h.run()
+        run_highs(h)
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return []
         sol = h.getSolution()
@@ -316,7 +316,7 @@ class Pricer:
             dived = True
             h.changeColsBounds(len(frac), ivec(frac), fvec([0.0] * len(frac)),
                                fvec([float(math.floor(x[j] + 1e-9)) for j in frac]))
-            h.run()
+            run_highs(h)
             if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 break
             x = np.asarray(h.getSolution().col_value, dtype=np.float64)
@@ -462,7 +462,7 @@ class Pricer:
             if i in where:
                 x0[where[i]] = k
         set_start(h, x0)
-        h.run()
+        run_highs(h)
         sol = h.getSolution()
         info = h.getInfo()
         bound = -float(info.mip_dual_bound)
@@ -677,7 +677,7 @@ def lagrangian_bound(problem: Problem, unit_pats: list[UnitPattern], pi: np.ndar
     n = h.getNumCol()
     h.changeColsIntegrality(n, ivec(list(range(n))),
                             np.array([highspy.HighsVarType.kInteger] * n))
-    h.run()
+    run_highs(h)
     status = h.getModelStatus()
     if status == highspy.HighsModelStatus.kOptimal:
         inner = float(h.getInfo().objective_function_value)
@@ -710,7 +710,7 @@ def volume_duals(problem: Problem, rows: MasterRows) -> np.ndarray | None:
     for t in problem.hosts:
         h.addRow(-INF, float(t.cost), nd, ivec(list(range(nd))),
                  fvec([t.cap[d] / scale[d] for d in range(nd)]))
-    h.run()
+    run_highs(h)
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     lam = [max(0.0, v) / scale[d] for d, v in enumerate(h.getSolution().col_value)]
@@ -824,7 +824,7 @@ def column_generation(problem: Problem, unit_pats: list[UnitPattern], start: lis
     try:
         while True:
             it += 1
-            h.run()
+            run_highs(h)
             z = float(h.getInfo().objective_function_value)
             y = np.asarray(h.getSolution().row_dual, dtype=np.float64)
             y_s = y if center is None else SMOOTHING * center + (1 - SMOOTHING) * y

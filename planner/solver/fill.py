@@ -37,7 +37,7 @@ from planner.solver.cover import MAX_COPIES as COVER_MAX
 from planner.solver.cover import MOST as COVER_MOST
 from planner.solver.cover import pair_sums, perfect_cover, sum_radix, triple_sums
 from planner.solver.heuristics import Packing, Pattern, cheapest_holding, ffd_multi
-from planner.solver.highs import INF, new_highs
+from planner.solver.highs import INF, new_highs, run_highs
 from planner.solver.pool import pool_repair
 
 #: share of the fill's time for an exact cover of the whole problem (when that may be needed)
@@ -217,7 +217,7 @@ def _knapsack(sizes: np.ndarray, value: np.ndarray, upper: np.ndarray, cap: np.n
     lp.a_matrix_.value_ = np.concatenate([r[1] for r in rows])
     lp.integrality_ = [highspy.HighsVarType.kInteger] * n
     h.passModel(lp)
-    h.run()
+    run_highs(h)
     if h.getInfo().primal_solution_status != 2:  # no feasible solution
         return None
     x = np.rint(np.asarray(h.getSolution().col_value)).astype(np.int64)

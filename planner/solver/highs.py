@@ -46,6 +46,35 @@ def new_highs(time_limit: float | None = None, threads: int = 1) -> highspy.High
     return h
 
 
+def run_highs(h: highspy.Highs) -> highspy.HighsStatus:
+    """``h.run()``, the same whatever HiGHS code ran before in this thread.
+
+    HiGHS keeps a task scheduler per thread, sized by the ``threads`` option of the first
+    solve run in that thread; a later solve asking for another count is refused at once
+    (status error, model status not set: no solution, no bound). Code outside the planner
+    (a plain ``highspy.Highs()`` asks for the machine's thread count) may have run first in
+    this thread, e.g. in the dashboard's process or a test: then the scheduler is rebuilt
+    with this model's count and the solve run again, as it would run in a fresh process.
+    """
+    status = h.run()
+    if status == highspy.HighsStatus.kError \
+            and h.getModelStatus() == highspy.HighsModelStatus.kNotset \
+            and _scheduler_mismatch(int(h.getOptionValue("threads")[1])):
+        highspy.Highs.resetGlobalScheduler(True)
+        status = h.run()
+    if status == highspy.HighsStatus.kError \
+            and h.getModelStatus() == highspy.HighsModelStatus.kNotset:
+        raise RuntimeError("HiGHS refused to start the solve (status error, no model status); "
+                           "rerun with output_flag on to see why")
+    return status
+
+
+def _scheduler_mismatch(threads: int) -> bool:
+    """Whether this thread's HiGHS scheduler was started with a thread count other than ours."""
+    probe = new_highs(threads=threads)  # an empty model: run only checks the scheduler
+    return bool(probe.run() == highspy.HighsStatus.kError)
+
+
 def ivec(values: list[int]) -> np.ndarray:
     """Index array as HiGHS wants it."""
     return np.asarray(values, dtype=np.int32)

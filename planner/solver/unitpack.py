@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from planner.model.problem import Problem
-from planner.solver.highs import INF, fvec, is_optimal, ivec, new_highs
+from planner.solver.highs import INF, fvec, is_optimal, ivec, new_highs, run_highs
 
 MAX_UNIT_PATTERNS = 20_000
 
@@ -80,7 +80,7 @@ def cover_units(problem: Problem, host_counts: list[int], seats: int,
         h.addCol(float(u.cost), 0.0, INF, len(idx), ivec(idx), fvec(val))
     h.changeColsIntegrality(len(pats), ivec(list(range(len(pats)))),
                             ivec([1] * len(pats)))
-    h.run()
+    run_highs(h)
     sol = h.getSolution()
     if not sol.value_valid:
         return UnitCover([], 0, False)
