@@ -115,7 +115,10 @@ def test_vendor_stock_shortage_is_infeasible_not_a_crash() -> None:
 def test_time_limit_is_honoured() -> None:
     inv, cat, pol, _ = constructed_instance(60, seed=5)
     p = plan(inv, cat, pol, time_limit=2.0)
-    assert p.solve_seconds < 2.0 + 1.5
+    # this instance never closes its gap (with a 30 s limit it runs the whole 30 s), so a
+    # limit not honoured shows; the margin absorbs a loaded machine (3.8 s seen at load ~5
+    # on 2 cores, where the steps between clock checks stretch)
+    assert p.solve_seconds < 2.0 + 5.0
     assert check_plan(p, inv, cat, pol) == []
 
 
