@@ -96,7 +96,7 @@ def show(runs: list[PlanRun]) -> None:
         for r in t]), hide_index=True, width="stretch", key="cmp_more", column_config=fmt2)
     with st.expander("Each quote in detail: virtual against physical imaging"):
         for a in c.assessments:
-            st.text(a.report())
+            st.code(a.report(), language=None)  # monospaced: the columns line up
 
 
 inp = state.inputs()

@@ -174,8 +174,14 @@ def details(plan: Plan, run: PlanRun, a: Assessment | None) -> None:
         if a is None:
             return
         df = a.breakdown()
-        st.dataframe(df, hide_index=True, width="stretch", key="plan_breakdown")
-        st.text(a.report())
+        cur = str(df["currency"].iloc[0]) if len(df) else ""
+        money = {c: st.column_config.NumberColumn(f"{c.replace('_', ' ')} ({cur})",
+                                                  format="accounting")
+                 for c in ("one_time", "recurring", "disaster", "test", "total",
+                           "present_value") if c in df.columns}
+        st.dataframe(df.drop(columns=["currency"], errors="ignore"), hide_index=True,
+                     width="stretch", key="plan_breakdown", column_config=money)
+        st.code(a.report(), language=None)  # monospaced: the columns line up
 
 
 def timeline_tab(plan: Plan, run: PlanRun) -> None:
