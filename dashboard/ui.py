@@ -96,7 +96,7 @@ def _status_words(plan: Plan, progress: Progress | None, running: bool, interrup
                 f"the best possible{bound}.", "orange")
     if plan.status == "optimal" or (plan.unplaced and gap == 0.0):
         return (f"Proven optimal for the workloads placed; {plural(len(plan.unplaced), 'workload')}"
-                " could not be placed (see below).", "orange")
+                " could not be placed (the unplaced list on the Plan page says why).", "orange")
     if plan.stats.get("rto_enforced"):
         # the bound holds for every plan meeting the RTO (docs/recovery.md): the restore
         # deadlines' own where they are packed exactly, else the plan ignoring the RTO's
