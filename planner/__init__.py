@@ -36,7 +36,7 @@ from planner.readers.catalog import (
 from planner.readers.inventory import Inventory, Workload, read_inventory_csv
 from planner.readers.schema import POLICY_FIELDS, SCENARIO_FIELDS, field_range
 from planner.readers.usage import MEASURED, SizingSummary, sizing_mode
-from planner.recovery import Timeline, timeline
+from planner.recovery import TierResult, Timeline, timeline
 from planner.recovery.enforce import RtoPlan, plan_meeting_rto
 from planner.recovery.run import RtoRun
 from planner.solver import PlanRun, Progress, StopSignal, physical_baseline, plan
@@ -69,6 +69,7 @@ __all__ = [
     "SizingSummary",
     "StopSignal",
     "SweepResult",
+    "TierResult",
     "Timeline",
     "UnitModel",
     "UnplacedWorkload",

@@ -463,3 +463,25 @@ def test_compare_and_whatif_say_they_ignore_the_rto_when_the_switch_is_on(
     app.session_state["inputs"] = replace(app.session_state["inputs"], enforce_rto=False)
     page(app, "compare")
     assert not any("ignore the RTO" in i.value for i in app.info)
+
+
+def test_timeline_rows_say_what_unplaced_and_empty_tiers_mean(app: AppTest) -> None:
+    """The sample's tier 4 has one workload that fits no PC: its row says the placed ones'
+    time and that the tier never fully comes back, and why it is a NO; a miss only from
+    unplaced workloads does not send the user to the RTO switch."""
+    inp = app.session_state["inputs"]
+    # tier 1 met whatever plan the short solve finds; tier 4 misses only by its unplaced one
+    pol = replace(inp.policy, rto=((1, 500.0), (4, 1000.0)))
+    app.session_state["inputs"] = replace(inp, policy=pol)
+    app.run()
+    _wait_done(app)
+    tables = [d.value for d in app.dataframe if "meets the RTO" in d.value.columns]
+    assert tables, "the timeline table"
+    rows = {int(r["tier"]): r for r in tables[0].to_dict("records")}
+    assert rows[4]["all running after"].startswith("placed ones at ")
+    assert rows[4]["all running after"].endswith("never all (1 unplaced)")
+    assert rows[4]["meets the RTO"] == "NO: 1 unplaced"
+    assert rows[1]["meets the RTO"] == "yes"
+    errors = " ".join(e.value for e in app.error)
+    assert "Tiers missing their RTO: tier 4 (1 unplaced)" in errors
+    assert "Only unplaced workloads miss it" in errors and "Switch on" not in errors

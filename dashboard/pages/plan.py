@@ -192,13 +192,31 @@ def timeline_tab(plan: Plan, run: PlanRun) -> None:
     except planner.PlannerError as exc:
         ui.show_error(exc)
         return
-    rows = [{"tier": tr.tier, "workloads": tr.workloads,
-             "all running after (h)": None if tr.back_at is None else round(tr.back_at, 1),
-             "RTO (h)": tr.rto,
-             "meets the RTO": "no target" if tr.meets is None else ("yes" if tr.meets else
-                                                                    "NO"),
-             "late by (h)": None if not tr.miss else round(tr.miss, 1),
-             "unplaced": tr.unplaced} for tr in tl.tiers]
+    def back(tr: planner.TierResult) -> str:
+        """When the tier is running, in words that hold with unplaced or no workloads."""
+        if not tr.workloads:
+            return "no workloads"
+        if tr.back_at is None:
+            return "never (none placed)"
+        at = f"{tr.back_at:,.1f} h"
+        return f"placed ones at {at}; never all ({tr.unplaced} unplaced)" if tr.unplaced \
+            else at
+
+    def meets(tr: planner.TierResult) -> str:
+        if not tr.workloads:
+            return "—"
+        if tr.meets is None:
+            return "no target"
+        if tr.meets:
+            return "yes"
+        why = [f"late by {tr.miss:,.1f} h"] if tr.miss else []
+        why += [f"{tr.unplaced} unplaced"] if tr.unplaced else []
+        return "NO: " + ", ".join(why) if why else "NO"
+
+    rows = [{"tier": tr.tier, "workloads": tr.workloads, "all running after": back(tr),
+             "RTO (h)": "—" if tr.rto is None else f"{tr.rto:g}",
+             "meets the RTO": meets(tr)} for tr in tl.tiers]
+    late = [m for m in tl.misses if m.miss]
     if tl.misses:
         st.error("Tiers missing their RTO: " + ", ".join(
             f"tier {m.tier}" + (f" by {m.miss:,.1f} h" if m.miss else "")
@@ -206,7 +224,9 @@ def timeline_tab(plan: Plan, run: PlanRun) -> None:
             + (". Planned to meet the RTO as far as it can be (see above)."
                if isinstance(run, planner.RtoRun) else
                ". Switch on \"Plan to meet the RTO\" at the top of this page to plan for "
-               "them and see what that costs."),
+               "them and see what that costs." if late else
+               ". Only unplaced workloads miss it: they fit no PC model (the unplaced list "
+               "says why), which planning for the RTO cannot change."),
             icon=":material/schedule:")
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="plan_tiers")
     st.plotly_chart(charts.timeline_figure(tl, run.policy), width="stretch",

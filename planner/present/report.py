@@ -179,7 +179,10 @@ class Report:
                       "physical": money(ph.by(c), cur)} for c in COMPONENTS]
         tl = self.timeline
         tier_rows = [{"tier": t.tier, "workloads": t.workloads, "unplaced": t.unplaced,
-                      "back": hours(t.back_at), "rto": hours(t.rto),
+                      "back": ("no workloads" if not t.workloads else
+                               f"never ({t.unplaced} unplaced; the placed at "
+                               f"{hours(t.back_at)})" if t.unplaced else hours(t.back_at)),
+                      "rto": hours(t.rto),
                       "status": ("no target" if t.meets is None else
                                  "meets" if t.meets else
                                  (f"misses by {hours(t.miss)} ({t.late} late)" if t.miss else
