@@ -485,3 +485,17 @@ def test_timeline_rows_say_what_unplaced_and_empty_tiers_mean(app: AppTest) -> N
     errors = " ".join(e.value for e in app.error)
     assert "Tiers missing their RTO: tier 4 (1 unplaced)" in errors
     assert "Only unplaced workloads miss it" in errors and "Switch on" not in errors
+
+
+def test_quote_editor_refuses_a_currency_the_quotes_cannot_be_priced_in(app: AppTest) -> None:
+    """A currency with no rate is refused when applied, naming the form's field and where the
+    rates go; the quote is kept (it was accepted, then every page failed naming a server
+    file)."""
+    page(app, "vendors")
+    before = app.session_state["inputs"].catalogs[0]
+    app.text_input(key="q0_currency").set_value("XYZ")
+    next(b for b in app.form_submit_button if b.label.startswith("Apply changes")).click().run()
+    assert not app.exception
+    words = " ".join(e.value for e in app.error)
+    assert "Currency (ISO code)" in words and "XYZ" in words and "rate" in words
+    assert app.session_state["inputs"].catalogs[0] == before

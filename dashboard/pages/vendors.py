@@ -13,8 +13,9 @@ import streamlit as st
 
 import planner
 from dashboard import state, ui
+from planner.money.compare import reporting_currency
 from planner.present import catalog_dict, policy_dict
-from planner.readers.catalog import TEST_TYPES, parse_catalog, parse_policy
+from planner.readers.catalog import TEST_TYPES, Catalog, Policy, parse_catalog, parse_policy
 from planner.readers.schema import APPROVAL_FIELDS, RTO_FIELDS
 
 HOST_COLUMNS = ["name", "cores", "memory", "storage", "slots", "monthly_fee", "setup_fee",
@@ -123,6 +124,27 @@ def _timed(models: list[dict[str, Any]], timing: pd.DataFrame, kind: str
     return models
 
 
+def _check_rates(cats: list[Catalog], policy: Policy, changed: Catalog) -> None:
+    """Refuse a quote currency the quotes cannot be priced in (no rate to the reporting one).
+
+    Checked when the change is applied, naming the form's field: otherwise every page would
+    show the pricing error later, naming the quote's file on the server.
+    """
+    try:
+        reporting_currency(cats, policy)
+    except planner.InputError:
+        report = policy.scenario.currency
+        raise planner.InputError(
+            f"the quotes cannot be priced together: {changed.vendor} is in "
+            f"{changed.currency}" + (f", with no rate to {report}" if report else
+                                     ", and the quotes' currencies differ"),
+            file="quote editor", field="Currency (ISO code)",
+            fix=(f"add a rate for {changed.currency} in the policy's currency rates table "
+                 "(below), or keep the quote's currency" if report else
+                 "set 'Report amounts in' and the rates in the policy form (below), or keep "
+                 "the quote's currency")) from None
+
+
 def quote_editor(i: int) -> None:
     """One quote's terms and models in a form; applied through the catalog reader."""
     inp = state.inputs()
@@ -169,6 +191,7 @@ def quote_editor(i: int) -> None:
         with ui.guarded("The change"):
             cats = list(inp.catalogs)
             cats[i] = parse_catalog(new, cat.source or cat.vendor)
+            _check_rates(cats, inp.policy, cats[i])
             state.set_inputs(replace(inp, catalogs=cats))
             st.success(f"{vendor} updated; the plans follow.")
 
