@@ -143,7 +143,8 @@ def test_charts_have_titles_and_units() -> None:
     pts = pd.DataFrame([{"varied": "headroom", "headroom": h, "vendor": "V", "total": t,
                          "pcs": n} for h, t, n in ((0.0, 10, 1), (0.1, 12, 2))])
     sw = charts.sweep_figure(pts, "headroom", "total", 0.1, "USD")
-    assert list(sw.data[0].x) == [0.0, 0.1] and "USD" in sw.layout.yaxis.title.text
+    assert list(sw.data[0].x) == [0.0, 10.0] and "USD" in sw.layout.yaxis.title.text
+    assert sw.layout.xaxis.title.text == "headroom (%)"  # in %, as the slider shows it
     assert xlsx_bytes(p)[:2] == b"PK"
 
 

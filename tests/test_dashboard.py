@@ -211,6 +211,9 @@ def test_whatif_curves_serial_and_on_a_local_cluster(app: AppTest, workers: int,
     errors = [e.value for e in app.error if "NOT placed" not in e.value]  # the sample's one
     assert not errors, errors
     assert any("cheapest quote" in m.value for m in [*app.success, *app.warning])
+    for w in app.warning:  # crossings in words with units, not the sweep's raw columns
+        if "changes along the curves" in w.value:
+            assert "from_vendor" not in w.value and ": from " in w.value
 
 
 RTO_INVENTORY = b"""name,vcpu,memory [GiB],storage [GB],kind,source,tier,count

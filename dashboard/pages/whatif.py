@@ -6,6 +6,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -259,10 +260,19 @@ def curves_block() -> None:
         if cr.empty:
             st.success("The cheapest quote is the same at every point of the curves.")
         else:
-            st.warning("The cheapest quote changes along the curves:")
-            st.dataframe(cr, hide_index=True, width="stretch", key="wi_crossings")
+            st.warning("The cheapest quote changes along the curves:\n\n" + "\n".join(
+                f"- {crossing_words(c)}" for c in cr.to_dict(orient="records")))
 
     curves()
+
+
+def crossing_words(c: dict[Any, Any]) -> str:
+    """One change of the cheapest quote, in words with the parameter's unit."""
+    words, unit, k = charts.swept(str(c["param"]))
+    u = f" {unit}" if unit and unit != "%" else (" %" if unit == "%" else "")
+    at = (f"at {words} {float(c['at']) * k:g}{u}" if c["exact"] else
+          f"between {words} {float(c['lo']) * k:g}{u} and {float(c['hi']) * k:g}{u}")
+    return f"{at}: from {c['from_vendor']} to {c['to_vendor']}"
 
 
 inp = state.inputs()

@@ -152,30 +152,57 @@ def cashflow_figure(assessments: Sequence[Assessment]) -> go.Figure:
     return _layout(fig, f"Cash flow of the virtual plan by year ({cur})")
 
 
+#: a swept parameter in words with its unit, and the factor from the policy's value to it
+#: (fractions shown in %, as the sliders show them)
+SWEPT: dict[str, tuple[str, str, float]] = {
+    "cpu_overcommit": ("CPU overcommit", "vCPU per core", 1.0),
+    "overcommit": ("CPU overcommit", "vCPU per core", 1.0),
+    "memory_overcommit": ("memory overcommit", "ratio", 1.0),
+    "headroom": ("headroom", "%", 100.0),
+    "growth_per_year": ("growth per year", "%", 100.0),
+    "host_reserved_cores": ("cores reserved for the host", "cores", 1.0),
+    "declarations": ("declared disasters over the term", "expected", 1.0),
+    "disaster_days": ("days in use per disaster", "days", 1.0),
+}
+
+
+def swept(parameter: str) -> tuple[str, str, float]:
+    """(words, unit, factor) of a swept parameter (its own name, no unit, 1 when unknown)."""
+    return SWEPT.get(parameter, (parameter.replace("_", " "), "", 1.0))
+
+
 def sweep_figure(points: pd.DataFrame, parameter: str, metric: str, current: float | None,
                  currency: str) -> go.Figure:
     """A metric (``total`` cost or ``pcs``) against one swept parameter, one line per quote.
 
-    ``points`` is a sweep's tidy table (``SweepResult.points``, one parameter at a time).
+    ``points`` is a sweep's tidy table (``SweepResult.points``, one parameter at a time). The
+    parameter is shown with its unit, fractions in % (as the sliders show them).
     """
     fig = go.Figure()
     label = f"cost over the term ({currency})" if metric == "total" else "recovery PCs"
     fmt = ",.0f"
+    words, unit, k = swept(parameter)
+    axis = f"{words} ({unit})" if unit else words
     sub = points[points["varied"] == parameter]
     for (vendor, part), colour in zip(sub.groupby("vendor", sort=True), PALETTE, strict=False):
         part = part.sort_values(parameter)
-        fig.add_scatter(x=list(part[parameter]), y=[float(v) for v in part[metric]],
+        fig.add_scatter(x=[float(v) * k for v in part[parameter]],
+                        y=[float(v) for v in part[metric]],
                         mode="lines+markers", name=str(vendor), line={"color": colour},
-                        hovertemplate=f"{vendor}<br>{parameter} %{{x}}: %{{y:{fmt}}}"
+                        hovertemplate=f"{vendor}<br>{axis} %{{x:.4g}}: %{{y:{fmt}}}"
                                       f"{' ' + currency if metric == 'total' else ' PCs'}"
                                       "<extra></extra>")
     if current is not None:
-        fig.add_vline(x=current, line_dash="dash", line_color="#555555",
+        fig.add_vline(x=current * k, line_dash="dash", line_color="#555555",
                       annotation_text="current", annotation_position="top left")
-    fig.update_xaxes(title_text=parameter.replace("_", " "))
+    fig.update_xaxes(title_text=axis)
     fig.update_yaxes(title_text=label, tickformat=fmt)
-    return _layout(fig, f"{label[0].upper() + label[1:]} against {parameter.replace('_', ' ')}",
-                   height=380)
+    _layout(fig, f"{label[0].upper() + label[1:]} against {words}", height=420)
+    # the legend under the plot: above it, it ran over the title on a half-width chart
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.25,
+                              "xanchor": "left", "x": 0.0},
+                      margin={"l": 60, "r": 20, "t": 60, "b": 110})
+    return fig
 
 
 #: tier colours (Okabe-Ito): vermillion, orange, blue, bluish green; grey for waiting
