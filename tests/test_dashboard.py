@@ -502,3 +502,20 @@ def test_quote_editor_refuses_a_currency_the_quotes_cannot_be_priced_in(app: App
     words = " ".join(e.value for e in app.error)
     assert "Currency (ISO code)" in words and "XYZ" in words and "rate" in words
     assert app.session_state["inputs"].catalogs[0] == before
+
+
+def test_a_plan_from_the_shared_cache_says_so_with_its_own_solve_time(app: AppTest) -> None:
+    """A second session with the same inputs gets the finished plan at once: the page says it
+    was made earlier and gives its solve time (it said "Solved in 0.0 s")."""
+    _wait_done(app, 60)
+    other = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    other.run()
+    try:
+        _wait_done(other, 20)
+        words = " ".join(c.value for c in other.caption)
+        assert "Same inputs as a plan made earlier: shown at once (it was solved in " in words
+        assert "Solved in 0.0 s" not in words
+    finally:
+        for run in other.session_state["runs"].values():
+            run.stop()
+            run.wait(5)
