@@ -16,7 +16,14 @@ from collections.abc import Iterator
 from planner.readers.inventory import Workload
 from planner.readers.records import Record, machine_rows
 from planner.readers.summary import ImportSummary
-from planner.readers.table import Cell, Table, canon, cell_text, read_count, read_number
+from planner.readers.table import (
+    Table,
+    canon,
+    cell_at,
+    cell_text,
+    read_count,
+    read_number,
+)
 from planner.readers.units import Q_
 
 REQUIRED = ("server name", "cores", "memory (in mb)")
@@ -28,10 +35,6 @@ _DISK = re.compile(r"^disk (\d+) size \(in gb\)$")
 def is_azure_migrate(keys: set[str]) -> bool:
     """Whether a header is the Azure Migrate import template."""
     return set(REQUIRED) <= keys
-
-
-def _get(cells: list[Cell], i: int | None) -> Cell:
-    return cells[i] if i is not None and i < len(cells) else None
 
 
 def read_azure_migrate(table: Table, summary: ImportSummary) -> Iterator[Record]:
@@ -49,23 +52,23 @@ def read_azure_migrate(table: Table, summary: ImportSummary) -> Iterator[Record]
     summary.conversions.append("Memory (In MB) read as MiB -> GiB (x 1/1024)")
     summary.conversions.append(f"Disk n size (In GB) read as GiB -> GB (x {GIB_TO_GB})")
     for rowno, cells in machine_rows(table, summary):
-        name = cell_text(_get(cells, name_i))
+        name = cell_text(cell_at(cells, name_i))
         if not name:
             raise table.error("empty server name", row=rowno, field=table.header[name_i],
                               fix="every row must name a server")
-        cores = read_count(table, _get(cells, cpu_i), row=rowno, field=table.header[cpu_i],
+        cores = read_count(table, cell_at(cells, cpu_i), row=rowno, field=table.header[cpu_i],
                            what="cores")
-        mem = read_number(table, _get(cells, mem_i), row=rowno, field=table.header[mem_i],
+        mem = read_number(table, cell_at(cells, mem_i), row=rowno, field=table.header[mem_i],
                           what="the memory in MB, e.g. 8192")
         total_gib = 0.0
         for _, i in sorted(disks):
-            if cell_text(_get(cells, i)):
-                total_gib += read_number(table, _get(cells, i), row=rowno,
+            if cell_text(cell_at(cells, i)):
+                total_gib += read_number(table, cell_at(cells, i), row=rowno,
                                          field=table.header[i], what="a disk size in GB",
                                          allow_zero=True)
         used: float | None = None
-        if use_i is not None and cell_text(_get(cells, use_i)):
-            used = read_number(table, _get(cells, use_i), row=rowno,
+        if use_i is not None and cell_text(cell_at(cells, use_i)):
+            used = read_number(table, cell_at(cells, use_i), row=rowno,
                                field=table.header[use_i], what="storage in use in GB",
                                allow_zero=True)
         if total_gib <= 0:
@@ -77,7 +80,7 @@ def read_azure_migrate(table: Table, summary: ImportSummary) -> Iterator[Record]
                                   field="Disk 1 size (In GB)",
                                   fix="fill 'Disk 1 size (In GB)' (and further disks), or "
                                   "'Storage in use (In GB)'")
-        source = ("physical" if "physical" in canon(cell_text(_get(cells, type_i)))
+        source = ("physical" if "physical" in canon(cell_text(cell_at(cells, type_i)))
                   else "virtual")
         yield Record(Workload(
             name=name, vcpu=cores, memory_gib=float(f"{mem * MIB_TO_GIB:.12g}"),

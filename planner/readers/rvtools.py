@@ -16,7 +16,15 @@ from planner.readers.inventory import Workload
 from planner.readers.records import Record, machine_rows
 from planner.readers.rules import ExportRules, add_vinfo_row, vinfo_rules
 from planner.readers.summary import SUSPICIOUS_STORAGE_GB, ImportSummary, Overcommit
-from planner.readers.table import Cell, Table, canon, cell_text, read_count, read_number
+from planner.readers.table import (
+    Table,
+    canon,
+    cell_at,
+    cell_text,
+    column_index,
+    read_count,
+    read_number,
+)
 from planner.readers.units import Q_
 
 MIB_TO_GIB = float(Q_(1, "mebibyte").to("gibibyte").magnitude)
@@ -63,33 +71,22 @@ class DiskDetail:
     rows: int = 0
 
 
-def _col(keys: list[str], *names: str) -> int | None:
-    for n in names:
-        if n in keys:
-            return keys.index(n)
-    return None
-
-
-def _get(cells: list[Cell], i: int | None) -> Cell:
-    return cells[i] if i is not None and i < len(cells) else None
-
-
 def disk_detail(table: Table, size_cols: tuple[str, ...]) -> DiskDetail | None:
     """Sum a vDisk or vPartition sheet per VM; None if it lacks the columns.
 
     Auxiliary sheets never block an import: unreadable values are skipped.
     """
     keys = [canon(h) for h in table.header]
-    vm = _col(keys, "vm")
+    vm = column_index(keys, "vm")
     if vm is None and keys:
         vm = 0  # some exports lose the 'VM' header of the first column
-    size = _col(keys, *size_cols)
+    size = column_index(keys, *size_cols)
     if size is None:
         return None
     out = DiskDetail()
     for _, cells in table.rows:
-        name = cell_text(_get(cells, vm))
-        raw = _get(cells, size)
+        name = cell_text(cell_at(cells, vm))
+        raw = cell_at(cells, size)
         if not name:
             continue
         try:
@@ -110,11 +107,11 @@ def overcommit(table: Table, host_mhz: dict[str, float] | None = None) -> Overco
     ``host_mhz``, when given, receives each host's core clock (``Host`` -> ``Speed`` MHz).
     """
     keys = [canon(h) for h in table.header]
-    cores_i, vcpu_i = _col(keys, "# cores"), _col(keys, "# vcpus")
-    mem_i, vram_i = _col(keys, "# memory"), _col(keys, "vram")
+    cores_i, vcpu_i = column_index(keys, "# cores"), column_index(keys, "# vcpus")
+    mem_i, vram_i = column_index(keys, "# memory"), column_index(keys, "vram")
     if cores_i is None or vcpu_i is None:
         return None
-    speed_i, host_i = _col(keys, "speed"), _col(keys, "host")
+    speed_i, host_i = column_index(keys, "speed"), column_index(keys, "host")
     o = Overcommit(hosts=0, cores=0, vcpus=0, memory_mib=0.0, vram_mib=0.0)
     speeds: list[float] = []
     for _, cells in table.rows:
@@ -122,12 +119,12 @@ def overcommit(table: Table, host_mhz: dict[str, float] | None = None) -> Overco
             continue
         o.hosts += 1
         with contextlib.suppress(Exception):
-            speeds.append(read_number(table, _get(cells, speed_i), row=0, field="", what=""))
-            if host_mhz is not None and (host := cell_text(_get(cells, host_i))):
+            speeds.append(read_number(table, cell_at(cells, speed_i), row=0, field="", what=""))
+            if host_mhz is not None and (host := cell_text(cell_at(cells, host_i))):
                 host_mhz[host] = speeds[-1]
         try:
-            cores = read_number(table, _get(cells, cores_i), row=0, field="", what="")
-            vcpus = read_number(table, _get(cells, vcpu_i), row=0, field="", what="",
+            cores = read_number(table, cell_at(cells, cores_i), row=0, field="", what="")
+            vcpus = read_number(table, cell_at(cells, vcpu_i), row=0, field="", what="",
                                 allow_zero=True)
         except Exception:
             o.hosts_without_vm_totals += 1
@@ -135,8 +132,8 @@ def overcommit(table: Table, host_mhz: dict[str, float] | None = None) -> Overco
         o.cores += int(cores)
         o.vcpus += int(vcpus)
         try:
-            mem = read_number(table, _get(cells, mem_i), row=0, field="", what="")
-            vram = read_number(table, _get(cells, vram_i), row=0, field="", what="",
+            mem = read_number(table, cell_at(cells, mem_i), row=0, field="", what="")
+            vram = read_number(table, cell_at(cells, vram_i), row=0, field="", what="",
                                allow_zero=True)
         except Exception:
             continue
@@ -157,7 +154,7 @@ def read_vinfo(table: Table, summary: ImportSummary, *, disks: DiskDetail | None
     """
     keys = [canon(h) for h in table.header]
     missing = [k for k in VINFO_REQUIRED if k not in keys]
-    prov_i = _col(keys, *PROVISIONED)
+    prov_i = column_index(keys, *PROVISIONED)
     if prov_i is None and disks is None:
         missing.append("Provisioned MiB (or Provisioned MB / vdisk_capacity_mib_sum)")
     if missing:
@@ -166,8 +163,8 @@ def read_vinfo(table: Table, summary: ImportSummary, *, disks: DiskDetail | None
                           fix="export vInfo again with RVTools (all columns), or use the "
                           "planner's own format (name, vcpu, memory, storage)")
     name_i, cpu_i, mem_i = (keys.index(k) for k in VINFO_REQUIRED)
-    used_i = _col(keys, *IN_USE)
-    power_i, tmpl_i = _col(keys, "powerstate"), _col(keys, "template")
+    used_i = column_index(keys, *IN_USE)
+    power_i, tmpl_i = column_index(keys, "powerstate"), column_index(keys, "template")
     os_cols = [i for i, k in enumerate(keys) if k.startswith("os according") or k == "os"]
     rule_cols = vinfo_rules(table)
     if rules is None:
@@ -183,16 +180,16 @@ def read_vinfo(table: Table, summary: ImportSummary, *, disks: DiskDetail | None
     paused = unknown = 0
     desktops: list[str] = []
     for rowno, cells in machine_rows(table, summary):
-        name = cell_text(_get(cells, name_i))
+        name = cell_text(cell_at(cells, name_i))
         if not name:
             raise table.error("empty VM name", row=rowno, field=table.header[name_i],
                               fix="every row below the header must name a VM; delete stray rows")
-        vcpu = read_count(table, _get(cells, cpu_i), row=rowno, field=table.header[cpu_i],
+        vcpu = read_count(table, cell_at(cells, cpu_i), row=rowno, field=table.header[cpu_i],
                           what="vCPUs")
-        mem = read_number(table, _get(cells, mem_i), row=rowno, field=table.header[mem_i],
+        mem = read_number(table, cell_at(cells, mem_i), row=rowno, field=table.header[mem_i],
                           what="the VM's memory in MiB, e.g. 4096")
-        if prov_i is not None and cell_text(_get(cells, prov_i)):
-            prov = read_number(table, _get(cells, prov_i), row=rowno,
+        if prov_i is not None and cell_text(cell_at(cells, prov_i)):
+            prov = read_number(table, cell_at(cells, prov_i), row=rowno,
                                field=table.header[prov_i],
                                what="the provisioned storage in MiB, e.g. 102400")
         elif disks is not None and disks.total_mib.get(name, 0) > 0:
@@ -200,30 +197,30 @@ def read_vinfo(table: Table, summary: ImportSummary, *, disks: DiskDetail | None
         else:
             field_name = table.header[prov_i] if prov_i is not None else "vDisk"
             raise table.error("no provisioned storage for this VM", row=rowno,
-                              field=field_name, found=_get(cells, prov_i) if prov_i else None,
+                              field=field_name, found=cell_at(cells, prov_i) if prov_i else None,
                               fix="fill the provisioned MiB, or exclude the VM with the "
                               "mapping file (exclude=yes)")
         used: float | None = None
-        if used_i is not None and cell_text(_get(cells, used_i)):
-            used = read_number(table, _get(cells, used_i), row=rowno,
+        if used_i is not None and cell_text(cell_at(cells, used_i)):
+            used = read_number(table, cell_at(cells, used_i), row=rowno,
                                field=table.header[used_i], what="storage in use in MiB",
                                allow_zero=True)
         elif partitions is not None and name in partitions.total_mib:
             used = partitions.total_mib[name]
-        state = canon(cell_text(_get(cells, power_i))).replace(" ", "")
+        state = canon(cell_text(cell_at(cells, power_i))).replace(" ", "")
         on = state not in _OFF
         if state in _PAUSED:
             paused += 1
         elif state and state not in _ON and state not in _OFF:
             unknown += 1
-        template = canon(cell_text(_get(cells, tmpl_i))) in _TRUE
-        os_name = next((t for i in os_cols if (t := canon(cell_text(_get(cells, i))))), "")
+        template = canon(cell_text(cell_at(cells, tmpl_i))) in _TRUE
+        os_name = next((t for i in os_cols if (t := canon(cell_text(cell_at(cells, i))))), "")
         if os_name.startswith(tuple(f"microsoft {d}" for d in _DESKTOP_OS)):
             desktops.append(name)
         if rule_cols is not None:
             types_i, names_i = rule_cols
-            add_vinfo_row(rules, name, _get(cells, types_i if types_i >= 0 else None),
-                          _get(cells, names_i))
+            add_vinfo_row(rules, name, cell_at(cells, types_i if types_i >= 0 else None),
+                          cell_at(cells, names_i))
         affinity, anti = rules.groups_of(name)
         yield Record(Workload(
             name=name, vcpu=vcpu, memory_gib=gib_from_mib(mem),

@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from planner.errors import InputError
-from planner.readers.table import Cell, Table, canon, cell_text, read_number
+from planner.readers.table import Table, canon, cell_at, cell_text, column_index, read_number
 from planner.readers.units import Q_
 from planner.readers.usage import Usage
 
@@ -116,17 +116,6 @@ class ExportUsage:
                              field="export_usage", fix="export the scenario again") from None
 
 
-def _col(keys: list[str], *names: str) -> int | None:
-    for n in names:
-        if n in keys:
-            return keys.index(n)
-    return None
-
-
-def _get(cells: list[Cell], i: int | None) -> Cell:
-    return cells[i] if i is not None and i < len(cells) else None
-
-
 @dataclass
 class _Row:
     row: int
@@ -141,7 +130,7 @@ def _read(table: Table, what: str, value_cols: tuple[str, ...], unit: str
           ) -> dict[str, _Row]:
     """VM -> its row of one sheet (the value in ``unit``); bad cells are InputErrors."""
     keys = [canon(h) for h in table.header]
-    vm_i, val_i = _col(keys, "vm"), _col(keys, *value_cols)
+    vm_i, val_i = column_index(keys, "vm"), column_index(keys, *value_cols)
     missing = [n for n, i in (("VM", vm_i), (value_cols[0].title(), val_i)) if i is None]
     if missing:
         raise table.error(f"RVTools {what} sheet without column(s) {', '.join(missing)}",
@@ -149,13 +138,13 @@ def _read(table: Table, what: str, value_cols: tuple[str, ...], unit: str
                           fix=f"export the {what} sheet again with RVTools (all columns), or "
                           "give a usage file")
     assert vm_i is not None and val_i is not None
-    power_i, tmpl_i, host_i = _col(keys, "powerstate"), _col(keys, "template"), _col(keys, "host")
+    power_i, tmpl_i, host_i = (column_index(keys, k) for k in ("powerstate", "template", "host"))
     field_name = table.header[val_i]
     out: dict[str, _Row] = {}
     for rowno, cells in table.rows:
         if not any(cell_text(c) for c in cells):
             continue
-        name = cell_text(_get(cells, vm_i))
+        name = cell_text(cell_at(cells, vm_i))
         if not name:
             raise table.error("empty VM name", row=rowno, field=table.header[vm_i],
                               fix="every row below the header must name a VM")
@@ -163,11 +152,11 @@ def _read(table: Table, what: str, value_cols: tuple[str, ...], unit: str
             raise table.error(f"VM listed twice in the {what} sheet (first on row "
                               f"{out[name].row})", row=rowno, field=table.header[vm_i],
                               found=name, fix="keep one row per VM")
-        idle = (canon(cell_text(_get(cells, power_i))).replace(" ", "") in _OFF
-                or canon(cell_text(_get(cells, tmpl_i))) in _TRUE)
-        value = read_number(table, _get(cells, val_i), row=rowno, field=field_name,
+        idle = (canon(cell_text(cell_at(cells, power_i))).replace(" ", "") in _OFF
+                or canon(cell_text(cell_at(cells, tmpl_i))) in _TRUE)
+        value = read_number(table, cell_at(cells, val_i), row=rowno, field=field_name,
                             what=f"the VM's {what} use in {unit} (0 or more)", allow_zero=True)
-        out[name] = _Row(rowno, value, idle, cell_text(_get(cells, host_i)),
+        out[name] = _Row(rowno, value, idle, cell_text(cell_at(cells, host_i)),
                          table.header[vm_i], field_name)
     return out
 

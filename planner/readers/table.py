@@ -76,6 +76,19 @@ def cell_text(value: Cell) -> str:
     return str(value).strip()
 
 
+def column_index(keys: list[str], *names: str) -> int | None:
+    """The position of the first of ``names`` among the canonical headers ``keys`` (or None)."""
+    for n in names:
+        if n in keys:
+            return keys.index(n)
+    return None
+
+
+def cell_at(cells: list[Cell], i: int | None) -> Cell:
+    """The cell at ``i`` of a row (None where the column is absent or the row is short)."""
+    return cells[i] if i is not None and i < len(cells) else None
+
+
 _GROUP_SEP = re.compile(r"[\s\u00a0\u202f']")
 _SPACED = re.compile(r"([-+]?)(\d{1,3}(?:[\s\u00a0\u202f']\d{3})+)(?:([.,])(\d+))?")
 _SCIENTIFIC = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)[eE][-+]?\d+")
