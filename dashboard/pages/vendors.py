@@ -16,7 +16,7 @@ from dashboard import state, ui
 from planner.money.compare import reporting_currency
 from planner.present import catalog_dict, policy_dict
 from planner.readers.catalog import TEST_TYPES, Catalog, Policy, parse_catalog, parse_policy
-from planner.readers.schema import APPROVAL_FIELDS, RTO_FIELDS
+from planner.readers.schema import APPROVAL_FIELDS, HOST_FIELDS, RTO_FIELDS
 
 HOST_COLUMNS = ["name", "cores", "memory", "storage", "slots", "monthly_fee", "setup_fee",
                 "declaration_fee", "daily_fee", "available"]
@@ -24,6 +24,12 @@ UNIT_COLUMNS = ["name", "slots", "seats", "monthly_fee", "setup_fee", "declarati
                 "daily_fee", "available"]
 #: the recovery timing of each model, in a table of its own (one row per PC and unit model)
 TIMING = ["delivery_hours", "restore_rate", "boot_minutes"]
+def _ranged(label: str, name: str, help_text: str | None) -> Any:
+    """A number column with the PC model field's range from the schema (one place for ranges)."""
+    lo, hi = ui.limits(name, 0.0, 1e9, HOST_FIELDS)
+    return st.column_config.NumberColumn(label, min_value=lo, max_value=hi, help=help_text)
+
+
 #: the model tables' columns: short labels (the fees in the quote's currency) so that the
 #: tables fit the page, and the recovery timing columns with their units (docs/recovery.md)
 MODEL_COLUMNS = {
@@ -47,15 +53,13 @@ MODEL_COLUMNS = {
     "available": st.column_config.NumberColumn("stock", width=62, min_value=0,
                                                help="How many the vendor can supply; "
                                                     "empty: no limit"),
-    "delivery_hours": st.column_config.NumberColumn(
-        "delivery (h)", min_value=0.0, max_value=8760.0,
-        help="Hours from a declaration until it is on site (a PC in a unit arrives with it)"),
+    "delivery_hours": _ranged(
+        "delivery (h)", "delivery_hours",
+        "Hours from a declaration until it is on site (a PC in a unit arrives with it)"),
     "restore_rate": st.column_config.TextColumn(
-        "restore rate",
-        help='Restore throughput onto the PC with its unit, e.g. "400 GB/h" or "1 Gbit/s"'),
-    "boot_minutes": st.column_config.NumberColumn(
-        "boot (min)", min_value=0.0, max_value=1440.0,
-        help="Minutes from a restored workload to it running"),
+        "restore rate", help=ui.help_of("restore_rate", HOST_FIELDS)),
+    "boot_minutes": _ranged("boot (min)", "boot_minutes",
+                            ui.help_of("boot_minutes", HOST_FIELDS)),
 }
 
 
