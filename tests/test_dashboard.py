@@ -256,18 +256,30 @@ def _wait_done(at: AppTest, seconds: float = 40) -> None:
     assert not at.exception, at.exception
 
 
+def _rto_inputs(policy: bytes = RTO_POLICY) -> tuple[planner.Inventory, planner.Catalog,
+                                                    planner.Policy]:
+    """The small RTO case: inventory, the one-model quote and the policy (tier 1 at 4.5 h)."""
+    inv, _ = planner.load_inventory("rto.csv", data=RTO_INVENTORY)
+    return (inv, planner.load_catalog("rto.toml", data=RTO_CATALOG),
+            planner.load_policy("rto-policy.toml", data=policy))
+
+
+def _rto_session(app: AppTest) -> None:
+    """This session plans the small RTO case; waits for its plan."""
+    from dashboard import state
+
+    inv, summary = planner.load_inventory("rto.csv", data=RTO_INVENTORY)
+    _, cat, pol = _rto_inputs()
+    app.session_state["inputs"] = state.Inputs(inv, summary, "rto.csv", [cat], pol)
+    app.run()
+    _wait_done(app)
+
+
 def test_plan_page_rto_switch_plans_to_meet_the_rto(app: AppTest) -> None:
     """The switch: the enforced plan is shown with what it costs, the run keyed on the switch
     (the plan ignoring the RTO reused from the cache), an impossible workload named with why,
     and the Export page's written plan following it."""
-    from dashboard import state
-
-    inv, summary = planner.load_inventory("rto.csv", data=RTO_INVENTORY)
-    app.session_state["inputs"] = state.Inputs(
-        inv, summary, "rto.csv", [planner.load_catalog("rto.toml", data=RTO_CATALOG)],
-        planner.load_policy("rto-policy.toml", data=RTO_POLICY))
-    app.run()
-    _wait_done(app)
+    _rto_session(app)
     # switched off: the plan ignoring the RTO (one PC, 900 GB), the miss shown with a pointer
     assert int(metric(app, "Recovery PCs to contract")) == 1
     assert any("Tiers missing their RTO: tier 1" in e.value and "Plan to meet the RTO" in e.value
@@ -310,9 +322,7 @@ def test_plan_page_rto_switch_plans_to_meet_the_rto(app: AppTest) -> None:
 
 
 def test_rto_cost_words_say_exactly_what_a_proven_enforced_plan_costs() -> None:
-    inv, _ = planner.load_inventory("rto.csv", data=RTO_INVENTORY)
-    cat = planner.load_catalog("rto.toml", data=RTO_CATALOG)
-    pol = planner.load_policy("rto-policy.toml", data=RTO_POLICY)
+    inv, cat, pol = _rto_inputs()
     r = planner.plan_meeting_rto(inv, cat, pol, time_limit=6)
     assert r.meets and not r.same_plan and r.exact and r.proven
     cmp = planner.rto_comparison(r, inv, cat, pol)
@@ -334,9 +344,7 @@ def test_rto_on_a_later_tier_only_binds_the_pcs_holding_it() -> None:
     the model its PCs cannot come in variants (the stock would be counted per variant): each
     binds every deadline, 3 PCs (pairs of t1, and t3), not claimed optimal, "at most".
     """
-    inv, _ = planner.load_inventory("rto.csv", data=RTO_INVENTORY)
-    cat = planner.load_catalog("rto.toml", data=RTO_CATALOG)
-    pol = planner.load_policy("rto-policy.toml", data=RTO_POLICY.replace(b"1 = ", b"3 = "))
+    inv, cat, pol = _rto_inputs(RTO_POLICY.replace(b"1 = ", b"3 = "))
     r = planner.plan_meeting_rto(inv, cat, pol, time_limit=6)
     assert r.meets and not r.same_plan and r.exact and r.proven
     assert len(r.plan.hosts) == 2 and r.plan.status == "optimal"
@@ -408,10 +416,8 @@ def test_status_words_before_any_bound_say_so() -> None:
     from dashboard.ui import status_words
     from planner.solver.anytime import Progress
 
-    inv, _ = planner.load_inventory("rto.csv", data=RTO_INVENTORY)
-    cat = planner.load_catalog("rto.toml", data=RTO_CATALOG)
-    plan = planner.plan(inv, cat, planner.load_policy("rto-policy.toml", data=RTO_POLICY),
-                        time_limit=5)
+    inv, cat, pol = _rto_inputs()
+    plan = planner.plan(inv, cat, pol, time_limit=5)
     early = dc_replace(plan, status="feasible", lower_bound=Decimal(0), gap=1.0)
     running = Progress("heuristic", float(plan.cost), None, 10.0, 0.1, early, False, False,
                        None)
@@ -430,9 +436,7 @@ def test_changing_an_rto_keeps_the_plain_plan() -> None:
     (no new solve when a target changes); a plan made to meet the RTO depends on them."""
     from dashboard import state
 
-    inv, _ = planner.load_inventory("rto.csv", data=RTO_INVENTORY)
-    cat = planner.load_catalog("rto.toml", data=RTO_CATALOG)
-    pol = planner.load_policy("rto-policy.toml", data=RTO_POLICY)
+    inv, cat, pol = _rto_inputs()
     other = replace(pol, rto=((1, 9.0),), approvals=(("A. Person", "CFO"),))
     assert state.key_of(inv, cat, pol, 5) == state.key_of(inv, cat, other, 5)
     assert state.key_of(inv, cat, pol, 5, True) != state.key_of(inv, cat, other, 5, True)
@@ -440,14 +444,7 @@ def test_changing_an_rto_keeps_the_plain_plan() -> None:
 
 
 def test_plan_page_follows_a_changed_rto_without_solving_again(app: AppTest) -> None:
-    from dashboard import state
-
-    inv, summary = planner.load_inventory("rto.csv", data=RTO_INVENTORY)
-    app.session_state["inputs"] = state.Inputs(
-        inv, summary, "rto.csv", [planner.load_catalog("rto.toml", data=RTO_CATALOG)],
-        planner.load_policy("rto-policy.toml", data=RTO_POLICY))
-    app.run()
-    _wait_done(app)
+    _rto_session(app)
     assert any("Tiers missing their RTO: tier 1" in e.value for e in app.error)
     inp = app.session_state["inputs"]
     app.session_state["inputs"] = replace(inp, policy=replace(inp.policy, rto=((1, 99.0),)))
