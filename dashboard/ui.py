@@ -32,11 +32,14 @@ def counts_text(counts: dict[str, int]) -> str:
     return ", ".join(f"{m} × {k:,}" for m, k in counts.items()) or "none"
 
 
-def status_words(plan: Plan, progress: Progress | None = None) -> tuple[str, str]:
+def status_words(plan: Plan, progress: Progress | None = None,
+                 rto_missed: bool = False) -> tuple[str, str]:
     """The plan's standing in words a manager can repeat, and a Streamlit colour for it.
 
     "Proven optimal" only where the bound meets the cost with every placeable workload placed;
-    otherwise the proven gap, or why no bound is claimed.
+    otherwise the proven gap, or why no bound is claimed. ``rto_missed``: the answer of a
+    search for a plan meeting the RTO still leaves a tier late (also when that answer is the
+    plan ignoring the RTO, which carries no mark of the search).
     """
     running = progress is not None and not progress.done
     interrupted = plan.interrupted or bool(plan.stats.get("interrupted")) or (
@@ -48,7 +51,7 @@ def status_words(plan: Plan, progress: Progress | None = None) -> tuple[str, str
     if plan.status == "infeasible":
         return ("No complete plan: vendor stock is too small or no workload fits any PC "
                 "model, so no bound is claimed. See the unplaced list.", "red")
-    words, colour = _status_words(plan, progress, running, interrupted, what)
+    words, colour = _status_words(plan, progress, running, interrupted, what, rto_missed)
     sp = plan.stats.get("spares")
     if isinstance(sp, dict) and sp.get("model"):  # N+k: the proof covers one shape of spares
         words += (f" For N+{int(sp['k'])}, the bound and the proof cover plans whose spares "
@@ -57,10 +60,9 @@ def status_words(plan: Plan, progress: Progress | None = None) -> tuple[str, str
 
 
 def _status_words(plan: Plan, progress: Progress | None, running: bool, interrupted: bool,
-                  what: str) -> tuple[str, str]:
+                  what: str, rto_missed: bool) -> tuple[str, str]:
     """status_words for a plan with a result (the bound and gap in words)."""
-    misses = plan.stats.get("rto_enforced") and plan.stats.get("rto_meets") is False
-    if misses and not running and not interrupted:
+    if rto_missed and not running and not interrupted:
         # planned for the RTO, yet a tier still misses it: never "meeting it" in the headline
         low = plan.lower_bound
         gap_words = ("no plan at all costs less" if plan.status == "optimal" else

@@ -21,7 +21,7 @@ if p.plan is None:
 else:
     plan = state.with_sizing(p.plan)  # the sizing account and its confidence go along
     stem = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in run.catalog.vendor)
-    words, _ = ui.status_words(plan, p)
+    words, _ = ui.status_words(plan, p, rto is not None and not rto.meets)
     st.caption(f"{run.catalog.vendor}: {ui.plural(len(plan.hosts), 'PC')}, "
                f"{ui.plural(len(plan.units), 'unit')}. {words}")
     c1, c2, c3 = st.columns(3)

@@ -26,11 +26,7 @@ def headline(plan: Plan, progress: Progress, a: Assessment | None,
 
     ``rto_missed``: planned to meet the RTO, and the answer still leaves a tier late.
     """
-    words, colour = ui.status_words(plan, progress)
-    if rto_missed and "a tier still misses its target" not in words:
-        words = ("Planned to meet the RTO, but a tier still misses its target (see the "
-                 f"recovery timeline). {words}")
-        colour = "orange" if colour in ("green", "blue") else colour
+    words, colour = ui.status_words(plan, progress, rto_missed)
     {"green": st.success, "red": st.error, "orange": st.warning}.get(colour, st.info)(words)
     for w in plan.warnings:  # what the figures above leave out or assume (the engine's notes)
         st.caption(f"Note: {w}")

@@ -264,7 +264,6 @@ def plan_meeting_rto(inventory: Inventory, catalog: Catalog, policy: Policy, *,
     anywhere = [a.bound for a in attempts if sound and (a.mode == "earliest" or not assumption)]
     assumed = [a.bound for a in attempts if sound and a.mode == "latest" and assumption]
     p, used = _claim(best.plan, free, anywhere, assumed, assumption)
-    p.stats["rto_meets"] = not best.timeline.misses  # for the status words
     assumption = assumption if used else ""
     method = ("restore time on each PC packed as a capacity per tier deadline and PC model ("
               "storage of tier <= t restored by tier t's RTO)")
