@@ -289,11 +289,10 @@ def build_problem(inventory: Inventory, catalog: Catalog, policy: Policy, *,
     deadlines = restore_deadlines(catalog, policy, present)
     # where the deadlines are not nested (a tier without an RTO before an RTO tier, or RTOs
     # falling with the tier), each PC model comes in one variant per set of RTO tiers it may
-    # hold, binding only those tiers' deadlines (``held_variants``)
+    # hold, binding only those tiers' deadlines (``_host_types``)
     held = bool(deadlines) and not deadlines_nested(policy, present)
-    bound = _unbounded(inventory, policy, catalog) if held else (0, 0)
     hosts = _host_types(catalog, policy, units, prices, scale, warnings, deadlines,
-                        bound if held else None)
+                        _unbounded(inventory, policy, catalog) if held else None)
     dims = BASE_DIMS + tuple(d.dim for d in deadlines)
     if held:
         dims += tuple(Dim(f"holds_t{d.tier}", 1, "workloads",
@@ -483,10 +482,10 @@ class _ItemBuilder:
 
         A block of tier ``k`` counts in every deadline of tier ``t >= k`` (it restores before
         tier ``t``'s last block). When it fits some PC model's vCPU, memory and storage but no
-        model restores it in time, the deadlines it cannot meet alone are left out of its size
-        (then the earliest ones, should the models meeting the rest differ)
-        (it is still planned, as without ``--enforce-rto``; its tier misses its target and the
-        timeline and ``impossible_targets`` say so), and a warning names it.
+        model restores it in time, the deadlines it cannot meet alone are left out of its size,
+        then the earliest ones should the models meeting the rest differ. It is still planned,
+        as without ``--enforce-rto`` (its tier misses its target and the timeline and
+        ``impossible_targets`` say so), and a warning names it.
         """
         deadlines = self.problem.deadlines
         if not deadlines:
