@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
@@ -20,6 +20,22 @@ def money(x: Decimal | float | None, currency: str, digits: int = 0) -> str:
     if currency == "PCs":
         return f"{float(x):,.3f} PC-equivalents"
     return f"{float(x):,.{digits}f} {currency}"
+
+
+def money_columns(columns: Iterable[str], currency: str = "") -> dict[str, Any]:
+    """Column configs that show money the same way on every page's tables.
+
+    Thousands separators and cents on every row ("accounting": 1,323,060.00, a negative in
+    brackets), snake_case names read as words, and ``currency`` added to a label that does
+    not name it already (``one_time`` -> ``one time (USD)``).
+    """
+    out: dict[str, Any] = {}
+    for c in columns:
+        label = c.replace("_", " ")
+        if currency and f"({currency})" not in label:
+            label += f" ({currency})"
+        out[c] = st.column_config.NumberColumn(label, format="accounting")
+    return out
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 import streamlit as st
 
@@ -71,16 +69,14 @@ def show(runs: list[PlanRun]) -> None:
         st.warning(w)
     table = ranking_table(c)
     # money with its cents and separators on every row (not 1,323,060 beside 1,191,312.82)
-    fmt: dict[str, Any] = {col: st.column_config.NumberColumn(col, format="accounting")
-                           for col in table.columns if "(" in col}
+    fmt = ui.money_columns(col for col in table.columns if "(" in col)
     fmt["plan"] = st.column_config.TextColumn("plan", width="medium")
     fmt.update({k: st.column_config.NumberColumn(k, width="small")
                 for k in ("rank", "PCs", "units")})
     st.dataframe(table, hide_index=True, width="stretch", key="cmp_table",
                  column_config=fmt)
-    fmt2 = {col: st.column_config.NumberColumn(col, format="accounting")
-            for col in (f"per workload ({cur})", f"physical imaging ({cur})",
-                        f"saving, present value ({cur})")}
+    fmt2 = ui.money_columns((f"per workload ({cur})", f"physical imaging ({cur})",
+                             f"saving, present value ({cur})"))
     fmt2.update({k: st.column_config.NumberColumn(k, width="small")
                  for k in ("unplaced", "protected")})
     fmt2["term (years)"] = st.column_config.NumberColumn("term (y)", width="small")

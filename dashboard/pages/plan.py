@@ -177,10 +177,9 @@ def details(plan: Plan, run: PlanRun, a: Assessment | None) -> None:
             return
         df = a.breakdown()
         cur = str(df["currency"].iloc[0]) if len(df) else ""
-        money = {c: st.column_config.NumberColumn(f"{c.replace('_', ' ')} ({cur})",
-                                                  format="accounting")
-                 for c in ("one_time", "recurring", "disaster", "test", "total",
-                           "present_value") if c in df.columns}
+        money = ui.money_columns([c for c in ("one_time", "recurring", "disaster", "test",
+                                              "total", "present_value") if c in df.columns],
+                                 cur)
         st.dataframe(df.drop(columns=["currency"], errors="ignore"), hide_index=True,
                      width="stretch", key="plan_breakdown", column_config=money)
         st.code(a.report(), language=None)  # monospaced: the columns line up

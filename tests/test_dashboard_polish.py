@@ -1,0 +1,65 @@
+"""The dashboard's tables, charts and waits as a user reads them (the walk of 3 Dec 2026):
+money formatted one way on every page, no "None" in a cell, the import's two vCPU totals
+named, the plan treemap readable, and progress shown while the RTO plan is made."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.test_dashboard import _wait_done, page
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def short_solves(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLANNER_TIME_LIMIT", "4")
+
+
+@pytest.fixture
+def app() -> Iterator[AppTest]:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    yield at
+    for run in at.session_state["runs"].values():  # no solve outlives its test
+        run.stop()
+        run.wait(5)
+
+
+def columns(el: Any) -> dict[str, dict[str, Any]]:
+    """A table element's column configs by column name (label, type and format)."""
+    return dict(json.loads(el.proto.columns or "{}"))
+
+
+def table_with(at: AppTest, column: str) -> Any:
+    """The first table (dataframe or data editor) with a column of this name."""
+    found = [d for d in at.dataframe if column in d.value.columns]
+    assert found, [list(d.value.columns) for d in at.dataframe]
+    return found[0]
+
+
+def test_money_columns_read_the_same_on_every_page(app: AppTest) -> None:
+    """Plan's costs, What-if's ranking and saved scenarios: one helper, one money format
+    (separators and cents), the currency in the label; the What-if tables had raw numbers."""
+    from dashboard import ui
+
+    cfg = ui.money_columns(["one_time", "cost over term (USD)"], "USD")
+    assert cfg["one_time"]["label"] == "one time (USD)"
+    assert cfg["cost over term (USD)"]["label"] == "cost over term (USD)"
+    _wait_done(app)
+    costs = columns(table_with(app, "component"))
+    assert costs["total"] == {"label": "total (USD)",
+                              "type_config": {"type": "number", "format": "accounting"}}
+    page(app, "whatif")
+    app.checkbox(key="wi_rank_all").check().run()
+    app.text_input(key="wi_name").input("as is").run()
+    app.button(key="wi_save").click().run()
+    for column in ("cost over term", "cost over term (USD)", "saving (USD)"):
+        cfg = columns(table_with(app, column))[column]
+        assert cfg["type_config"] == {"type": "number", "format": "accounting"}, column
