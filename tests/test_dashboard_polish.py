@@ -63,3 +63,32 @@ def test_money_columns_read_the_same_on_every_page(app: AppTest) -> None:
     for column in ("cost over term", "cost over term (USD)", "saving (USD)"):
         cfg = columns(table_with(app, column))[column]
         assert cfg["type_config"] == {"type": "number", "format": "accounting"}, column
+
+
+def test_no_table_on_any_page_shows_none(app: AppTest) -> None:
+    """Every table on every page says what a missing value is: "—" in a read-only table, a
+    blank in an editor (Streamlit's default is the word "None": the vendor editor's stock,
+    the units' restore rate and boot time, the inventory's storage in use showed it)."""
+    _wait_done(app)
+    seen: dict[str, list[str]] = {}
+    for name in ("plan", "inventory", "vendors", "compare", "whatif", "export"):
+        page(app, name)
+        if name == "compare":
+            _wait_done(app)
+        if name == "whatif":
+            app.checkbox(key="wi_rank_all").check().run()
+        for d in app.dataframe:
+            assert d.proto.HasField("placeholder"), (name, list(d.value.columns))
+            assert d.proto.placeholder != "None"
+            seen.setdefault(name, []).append(d.proto.placeholder)
+    assert {"plan", "inventory", "vendors", "compare", "whatif"} <= set(seen)
+    page(app, "vendors")
+    hosts = table_with(app, "available")
+    assert hosts.value["available"].isna().any()  # the sample's RPC-S has no stock limit
+    assert hosts.proto.placeholder == ""  # blank: "stock empty = no limit" above it
+    timing = table_with(app, "boot_minutes")
+    units = timing.value[timing.value["kind"] == "unit"]
+    assert units[["restore_rate", "boot_minutes"]].isna().all().all()
+    assert timing.proto.placeholder == "—"  # not applicable to a unit
+    page(app, "inventory")
+    assert table_with(app, "storage_used [GB]").proto.placeholder == ""

@@ -73,8 +73,7 @@ def show(runs: list[PlanRun]) -> None:
     fmt["plan"] = st.column_config.TextColumn("plan", width="medium")
     fmt.update({k: st.column_config.NumberColumn(k, width="small")
                 for k in ("rank", "PCs", "units")})
-    st.dataframe(table, hide_index=True, width="stretch", key="cmp_table",
-                 column_config=fmt)
+    ui.table(table, "cmp_table", column_config=fmt)
     fmt2 = ui.money_columns((f"per workload ({cur})", f"physical imaging ({cur})",
                              f"saving, present value ({cur})"))
     fmt2.update({k: st.column_config.NumberColumn(k, width="small")
@@ -82,14 +81,14 @@ def show(runs: list[PlanRun]) -> None:
     fmt2["term (years)"] = st.column_config.NumberColumn("term (y)", width="small")
     st.plotly_chart(charts.component_figure(c.assessments), width="stretch", key="cmp_comp")
     st.plotly_chart(charts.cashflow_figure(c.assessments), width="stretch", key="cmp_cash")
-    st.dataframe(pd.DataFrame([{
+    ui.table(pd.DataFrame([{
         "vendor": r["vendor"], "unplaced": r["unplaced"],
         f"per workload ({cur})": None if r["cost_per_workload"] is None
         else float(r["cost_per_workload"]),
         f"physical imaging ({cur})": float(r["physical_total"]),
         f"saving, present value ({cur})": float(r["savings_present_value"]),
         "term (years)": r["term_years"], "protected": r["protected"]}
-        for r in t]), hide_index=True, width="stretch", key="cmp_more", column_config=fmt2)
+        for r in t]), "cmp_more", column_config=fmt2)
     with st.expander("Each quote in detail: virtual against physical imaging"):
         for a in c.assessments:
             st.code(a.report(), language=None)  # monospaced: the columns line up

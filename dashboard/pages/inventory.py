@@ -104,8 +104,8 @@ def summary_block() -> None:
     sizing_block()
     if s.excluded_names:
         with st.expander(f"Excluded machines ({len(s.excluded_names):,})"):
-            st.dataframe(pd.DataFrame(s.excluded_names, columns=["machine", "reason"]),
-                         hide_index=True, width="stretch", key="inv_excluded")
+            ui.table(pd.DataFrame(s.excluded_names, columns=["machine", "reason"]),
+                     "inv_excluded")
 
 
 def editor() -> None:
@@ -123,9 +123,8 @@ def editor() -> None:
             del st.session_state[k]
         st.session_state[base_key] = inventory_frame(inp.base)
     base: pd.DataFrame = st.session_state[base_key]
-    edited = st.data_editor(
-        base, num_rows="dynamic", hide_index=True, width="stretch",
-        key=f"inv_editor_{inp.frame_version}",
+    edited = ui.editor(
+        base, f"inv_editor_{inp.frame_version}", num_rows="dynamic",
         column_config={
             "name": st.column_config.TextColumn("name", required=True),
             "vcpu": st.column_config.NumberColumn("vCPU", min_value=1, step=1, required=True),

@@ -60,9 +60,8 @@ def headline(plan: Plan, progress: Progress, a: Assessment | None,
         if len(plan.unplaced) <= 25:  # in full, wrapped: a reason is never cut off
             st.markdown("\n".join(f"- **{u.name}**: {u.reason}" for u in plan.unplaced))
         else:
-            st.dataframe(pd.DataFrame([{"workload": u.name, "reason": u.reason}
-                                       for u in plan.unplaced]), hide_index=True,
-                         width="stretch", key="plan_unplaced", column_config={
+            ui.table(pd.DataFrame([{"workload": u.name, "reason": u.reason}
+                                   for u in plan.unplaced]), "plan_unplaced", column_config={
                              "reason": st.column_config.TextColumn("reason", width="large")})
     if plan.baseline.unplaced:
         st.warning(f"Physical imaging leaves {ui.plural(len(plan.baseline.unplaced), 'machine')}"
@@ -162,13 +161,11 @@ def details(plan: Plan, run: PlanRun, a: Assessment | None) -> None:
                for key, label, unit in charts.DIMENSIONS}} for h in plan.hosts])
         st.caption("Each dimension: used / usable (after overcommit, reserves and headroom); "
                    "binding: the one the PC fills most.")
-        st.dataframe(pcs, hide_index=True, width="stretch", key="plan_pcs")
+        ui.table(pcs, "plan_pcs")
         if plan.units:
-            st.dataframe(t["units"], hide_index=True, width="stretch",
-                         key="plan_units")
+            ui.table(t["units"], "plan_units")
     with tab_w:
-        st.dataframe(t["assignments"], hide_index=True, width="stretch",
-                     key="plan_assign")
+        ui.table(t["assignments"], "plan_assign")
         if plan.out_of_scope:
             st.caption(f"{ui.plural(len(plan.out_of_scope), 'workload')} out of scope "
                        "(tiers not planned).")
@@ -180,8 +177,8 @@ def details(plan: Plan, run: PlanRun, a: Assessment | None) -> None:
         money = ui.money_columns([c for c in ("one_time", "recurring", "disaster", "test",
                                               "total", "present_value") if c in df.columns],
                                  cur)
-        st.dataframe(df.drop(columns=["currency"], errors="ignore"), hide_index=True,
-                     width="stretch", key="plan_breakdown", column_config=money)
+        ui.table(df.drop(columns=["currency"], errors="ignore"), "plan_breakdown",
+                 column_config=money)
         st.code(a.report(), language=None)  # monospaced: the columns line up
 
 
@@ -229,7 +226,7 @@ def timeline_tab(plan: Plan, run: PlanRun) -> None:
                ". Only unplaced workloads miss it: they fit no PC model (the unplaced list "
                "says why), which planning for the RTO cannot change."),
             icon=":material/schedule:")
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="plan_tiers")
+    ui.table(pd.DataFrame(rows), "plan_tiers")
     st.plotly_chart(charts.timeline_figure(tl, run.policy), width="stretch",
                     key="plan_timeline")
     for note in tl.notes:

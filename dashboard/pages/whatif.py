@@ -207,8 +207,7 @@ def scenarios_block(pol: Policy, what: PlanRun) -> None:
                                 key="wi_compare")
         if chosen:
             table = pd.DataFrame([saved[n] for n in chosen])
-            st.dataframe(table, hide_index=True, width="stretch", key="wi_table",
-                         column_config=ui.money_columns(
+            ui.table(table, "wi_table", column_config=ui.money_columns(
                              c for c in table.columns
                              if c.startswith(("cost over term", "saving"))))
 
@@ -323,7 +322,6 @@ if st.checkbox("Rank every quote at this point (plans each quote)", key="wi_rank
                      ("proven" if p.done and p.plan is not None and p.plan.status == "optimal"
                       else ("proving" if not p.done else f"gap {f['gap']:.2f} %"))})
     df = pd.DataFrame(rows).sort_values("cost over term", na_position="last")
-    st.dataframe(df, hide_index=True, width="stretch", key="wi_rank",
-                 column_config=ui.money_columns(["cost over term"]))
+    ui.table(df, "wi_rank", column_config=ui.money_columns(["cost over term"]))
 scenarios_block(pol, what_run)
 curves_block()
