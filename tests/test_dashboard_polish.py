@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.readers_fixtures import rvtools_workbook
 from tests.test_dashboard import _wait_done, page
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,3 +93,18 @@ def test_no_table_on_any_page_shows_none(app: AppTest) -> None:
     assert timing.proto.placeholder == "—"  # not applicable to a unit
     page(app, "inventory")
     assert table_with(app, "storage_used [GB]").proto.placeholder == ""
+
+
+def test_import_summary_names_what_each_vcpu_total_counts(app: AppTest,
+                                                          tmp_path: Path) -> None:
+    """An RVTools export gives two vCPU totals (the machines used, from vInfo; what vHost's
+    hosts run now): the summary says which is which, and that they differ."""
+    page(app, "inventory")
+    data = rvtools_workbook(tmp_path / "estate.xlsx").read_bytes()
+    app.file_uploader(key="inv_upload").upload("estate.xlsx", data).run()
+    assert not app.exception
+    text = "\n".join(c.value for c in app.code)
+    assert "Totals of the 4 machines used, as provisioned: 14 vCPU" in text
+    assert ("Current estate (vHost sheet: what its hosts run now): 2 hosts, 32 cores, "
+            "17 vCPU on 6 VMs") in text
+    assert "not the totals used above" in text
