@@ -108,3 +108,31 @@ def test_import_summary_names_what_each_vcpu_total_counts(app: AppTest,
     assert ("Current estate (vHost sheet: what its hosts run now): 2 hosts, 32 cores, "
             "17 vCPU on 6 VMs") in text
     assert "not the totals used above" in text
+
+
+def test_plan_treemap_draws_seat_only_units_and_hides_unreadable_labels() -> None:
+    """The sample's MRU-40 units carry staff seats only: each is drawn with its seats (they
+    had no box, so 9 units in the headline met 3 in the chart); a label below a readable size
+    is not printed (hover names the box), and no box is black."""
+    import planner
+    from planner.present import charts
+
+    sample = ROOT / "data" / "sample"
+    inv, _ = planner.load_inventory(sample / "inventory.csv")
+    plan = planner.plan(inv, planner.load_catalog(sample / "catalog.toml"),
+                        planner.load_policy(sample / "policy.toml"), time_limit=2)
+    seat_only = [u for u in plan.units if not u.hosts]
+    assert seat_only and all(u.seats_used for u in seat_only)
+    fig = charts.contents_figure(plan)
+    tree = fig.data[0]
+    value = dict(zip(tree.ids, tree.values, strict=True))
+    parent = dict(zip(tree.ids, tree.parents, strict=True))
+    for u in plan.units:
+        assert parent[u.id] == "root"
+        if u.seats_used:
+            assert value[f"{u.id}/seats"] == u.seats_used and parent[f"{u.id}/seats"] == u.id
+    # box sizes: one workload or one staff seat each
+    assert sum(tree.values) == plan.placed + sum(u.seats_used for u in plan.units)
+    assert fig.layout.uniformtext.mode == "hide" and fig.layout.uniformtext.minsize >= 10
+    assert "#000000" not in fig.layout.colorway
+    assert "staff seat" in fig.layout.title.subtitle.text
