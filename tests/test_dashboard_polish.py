@@ -136,3 +136,41 @@ def test_plan_treemap_draws_seat_only_units_and_hides_unreadable_labels() -> Non
     assert fig.layout.uniformtext.mode == "hide" and fig.layout.uniformtext.minsize >= 10
     assert "#000000" not in fig.layout.colorway
     assert "staff seat" in fig.layout.title.subtitle.text
+
+
+def test_plan_page_keeps_the_plan_and_shows_progress_while_planning_for_the_rto(
+        app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Switching "Plan to meet the RTO" on: until that plan is ready, a progress bar with the
+    phase and a Stop button, and the plan that ignores the RTO stays (said so); the page was
+    blank but for "Planning... (dive, 3.0 s)"."""
+    import threading
+
+    import planner.recovery.run
+    from dashboard import state
+    from tests.test_dashboard import _rto_session, metric
+
+    real = planner.recovery.run.plan_meeting_rto
+    gate = threading.Event()
+
+    def held(*args: Any, **kw: Any) -> Any:
+        gate.wait(30)  # the search for the plan meeting the RTO, held until the checks are done
+        return real(*args, **kw)
+
+    monkeypatch.setattr(planner.recovery.run, "plan_meeting_rto", held)
+    state._finished_rto.clear()  # an earlier test's answer for these inputs would come at once
+    try:
+        _rto_session(app)
+        assert int(metric(app, "Recovery PCs to contract")) == 1
+        app.toggle(key="plan_enforce_rto").set_value(True).run()
+        assert not app.exception
+        bars = [p.proto.text for p in app.get("progress")]
+        assert any(t.startswith("Planning to meet the RTO — phase: ") for t in bars), bars
+        assert any(b.label == "Stop" for b in app.button)
+        assert any("the plan that ignores the RTO is shown below" in i.value for i in app.info)
+        assert int(metric(app, "Recovery PCs to contract")) == 1  # the plan before, kept
+        assert not any("Switch on" in e.value for e in app.error)  # it is on
+    finally:
+        gate.set()
+    _wait_done(app)
+    assert int(metric(app, "Recovery PCs to contract")) == 2  # the plan meeting the RTO
+    assert not any("the plan that ignores the RTO is shown below" in i.value for i in app.info)

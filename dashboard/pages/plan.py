@@ -133,8 +133,11 @@ def search_status(progress: Progress, run: PlanRun) -> None:
         run.stop()
 
 
-def details(plan: Plan, run: PlanRun, a: Assessment | None) -> None:
-    """Utilisation, contents, the tables, the costs."""
+def details(plan: Plan, run: PlanRun, a: Assessment | None, rto_pending: bool = False) -> None:
+    """Utilisation, contents, the tables, the costs.
+
+    ``rto_pending``: this is the plan ignoring the RTO, shown while the plan meeting it is made.
+    """
     tab_use, tab_where, tab_time, tab_pcs, tab_w, tab_cost = st.tabs(
         ["Utilisation", "What runs where", "Recovery timeline", "PCs and units", "Workloads",
          "Costs"])
@@ -149,7 +152,7 @@ def details(plan: Plan, run: PlanRun, a: Assessment | None) -> None:
         st.plotly_chart(charts.contents_figure(plan), width="stretch",
                         key="plan_tree")
     with tab_time:
-        timeline_tab(plan, run)
+        timeline_tab(plan, run, rto_pending)
     with tab_pcs:
         # used of usable per dimension in one column each, to one decimal, so the table fits
         # the page at 1280 px (the exact figures, one column each, are in the exports)
@@ -182,8 +185,11 @@ def details(plan: Plan, run: PlanRun, a: Assessment | None) -> None:
         st.code(a.report(), language=None)  # monospaced: the columns line up
 
 
-def timeline_tab(plan: Plan, run: PlanRun) -> None:
-    """When each tier is back after a declaration, against its RTO (docs/recovery.md)."""
+def timeline_tab(plan: Plan, run: PlanRun, rto_pending: bool = False) -> None:
+    """When each tier is back after a declaration, against its RTO (docs/recovery.md).
+
+    ``rto_pending``: the plan meeting the RTO is being made (the advice says so).
+    """
     inp = state.inputs()
     try:
         tl = planner.timeline(plan, inp.inventory, run.catalog, run.policy)
@@ -221,6 +227,8 @@ def timeline_tab(plan: Plan, run: PlanRun) -> None:
             + (f" ({m.unplaced} unplaced)" if m.unplaced else "") for m in tl.misses)
             + (". Planned to meet the RTO as far as it can be (see above)."
                if isinstance(run, planner.RtoRun) else
+               ". The plan meeting the RTO is being made (progress at the top)."
+               if rto_pending else
                ". Switch on \"Plan to meet the RTO\" at the top of this page to plan for "
                "them and see what that costs." if late else
                ". Only unplaced workloads miss it: they fit no PC model (the unplaced list "
@@ -260,13 +268,41 @@ def rto_section(run: PlanRun, progress: Progress) -> None:
         st.caption(note)
 
 
+def pending(run: PlanRun, progress: Progress) -> None:
+    """No plan from this run yet: what it is doing, a Stop button, and the plan shown before.
+
+    A run meeting the RTO hands over no plan until it is done (planner.RtoRun), which takes
+    seconds: the page keeps the plan that ignores the RTO below a progress bar instead of
+    going blank.
+    """
+    rto = isinstance(run, planner.RtoRun)
+    what = "Planning to meet the RTO" if rto else "Looking for a first verified plan"
+    phase = progress.phase.removeprefix("meeting the RTO: ")
+    c1, c2 = st.columns([5, 1])
+    c1.progress(min(1.0, progress.elapsed / max(progress.elapsed + progress.left, 0.1)),
+                text=f"{what} — phase: {phase} · {progress.elapsed:,.1f} s so far, at most "
+                     f"{progress.left:,.0f} s left")
+    if c2.button("Stop", key="plan_stop", help="Stop the search and keep the best plan"):
+        run.stop()
+    before = state.plain_run() if rto else None
+    p = None if before is None else before.progress()
+    if before is None or p is None or p.plan is None:
+        return
+    st.info("Until the plan meeting the RTO is ready, the plan that ignores the RTO is shown "
+            "below (as before the switch); its figures are not those of the plan meeting it.",
+            icon=":material/hourglass_top:")
+    a = assessment(p.plan, before)
+    headline(p.plan, p, a)
+    details(p.plan, before, a, rto_pending=True)
+
+
 def body(run: PlanRun, progress: Progress) -> None:
     """Everything below the quote picker, from one progress snapshot."""
     if progress.error:
         st.error(progress.error)
         return
     if progress.plan is None:
-        st.info(f"Planning... ({progress.phase}, {progress.elapsed:,.1f} s)")
+        pending(run, progress)
         return
     a = assessment(progress.plan, run)
     result = run.result if isinstance(run, planner.RtoRun) and progress.done else None
@@ -294,7 +330,9 @@ q2.toggle("Plan to meet the RTO", value=inp.enforce_rto, key="plan_enforce_rto",
 run = state.run_for(enforce_rto=state.enforcing())
 first = run.progress()
 if first.plan is None and not first.done:
-    first = run.wait_for_plan(3.0)
+    # a plain solve hands over a first plan within about a second; a run meeting the RTO none
+    # until it is done, so its progress (and the plan before it) is drawn at once instead
+    first = run.wait_for_plan(0.5 if isinstance(run, planner.RtoRun) else 3.0)
 
 
 @st.fragment(run_every=0.5 if not first.done else None)
