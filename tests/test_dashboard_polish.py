@@ -92,7 +92,10 @@ def test_no_table_on_any_page_shows_none(app: AppTest) -> None:
     assert units[["restore_rate", "boot_minutes"]].isna().all().all()
     assert timing.proto.placeholder == "—"  # not applicable to a unit
     page(app, "inventory")
-    assert table_with(app, "storage_used [GB]").proto.placeholder == ""
+    workloads = table_with(app, "storage_used [GB]")
+    assert workloads.proto.placeholder == ""
+    # tier and count next to the name: in view at 1280 px (tier was cut at the right edge)
+    assert list(workloads.proto.column_order)[:3] == ["name", "tier", "count"]
 
 
 def test_import_summary_names_what_each_vcpu_total_counts(app: AppTest,

@@ -70,9 +70,10 @@ def show(runs: list[PlanRun]) -> None:
     table = ranking_table(c)
     # money with its cents and separators on every row (not 1,323,060 beside 1,191,312.82)
     fmt = ui.money_columns(col for col in table.columns if "(" in col)
-    fmt["plan"] = st.column_config.TextColumn("plan", width="medium")
-    fmt.update({k: st.column_config.NumberColumn(k, width="small")
-                for k in ("rank", "PCs", "units")})
+    # pixel widths: "proven optimal" and "no bound (stock)" in full at 1280 px ("medium" and
+    # "small" left the plan column cut)
+    fmt["plan"] = st.column_config.TextColumn("plan", width=125)
+    fmt.update({k: st.column_config.NumberColumn(k, width=48) for k in ("rank", "PCs", "units")})
     ui.table(table, "cmp_table", column_config=fmt)
     fmt2 = ui.money_columns((f"per workload ({cur})", f"physical imaging ({cur})",
                              f"saving, present value ({cur})"))

@@ -31,26 +31,27 @@ def _ranged(label: str, name: str, help_text: str | None) -> Any:
 
 
 #: the model tables' columns: short labels (the fees in the quote's currency) so that the
-#: tables fit the page, and the recovery timing columns with their units (docs/recovery.md)
+#: tables fit the page (widths: each label with its edit icon in full at 1280 px), and the
+#: recovery timing columns with their units (docs/recovery.md)
 MODEL_COLUMNS = {
     "kind": st.column_config.TextColumn("model of", width=80),
-    "name": st.column_config.TextColumn("name", width=75),
-    "cores": st.column_config.NumberColumn("cores", width=62),
-    "memory": st.column_config.TextColumn("memory", width=82,
+    "name": st.column_config.TextColumn("name", width=60),
+    "cores": st.column_config.NumberColumn("cores", width=67),
+    "memory": st.column_config.TextColumn("memory", width=78,
                                           help='With its unit, e.g. "128 GiB"'),
-    "storage": st.column_config.TextColumn("storage", width=85,
+    "storage": st.column_config.TextColumn("storage", width=78,
                                            help='With its unit, e.g. "4 TB"'),
-    "slots": st.column_config.NumberColumn("slots", width=58),
-    "seats": st.column_config.NumberColumn("seats", width=58),
-    "monthly_fee": st.column_config.TextColumn("monthly", width=76,
+    "slots": st.column_config.NumberColumn("slots", width=64),
+    "seats": st.column_config.NumberColumn("seats", width=64),
+    "monthly_fee": st.column_config.TextColumn("monthly", width=84,
                                                help="Fee per month under contract"),
-    "setup_fee": st.column_config.TextColumn("setup", width=64,
+    "setup_fee": st.column_config.TextColumn("setup", width=69,
                                              help="One-time fee at contract start"),
     "declaration_fee": st.column_config.TextColumn(
-        "declared", width=80, help="Fee each time a disaster is declared"),
+        "declared", width=86, help="Fee each time a disaster is declared"),
     "daily_fee": st.column_config.TextColumn("daily", width=64,
                                              help="Fee per day in use (disaster or test)"),
-    "available": st.column_config.NumberColumn("stock", width=62, min_value=0,
+    "available": st.column_config.NumberColumn("stock", width=67, min_value=0,
                                                help="How many the vendor can supply; "
                                                     "empty: no limit"),
     "delivery_hours": _ranged(

@@ -77,8 +77,9 @@ def utilisation_figure(plan: Plan) -> go.Figure:
     return _layout(fig, "Utilisation of each recovery PC (after overcommit and headroom)")
 
 
-#: the treemap's colours: the palette with grey for black (a black box hid its PCs' borders)
-TREEMAP_COLOURS = (*PALETTE[:-1], "#999999")
+#: the treemap's colours: the palette with a light grey for black (a black box hid its PCs'
+#: borders; dark text on this grey reads at 5:1)
+TREEMAP_COLOURS = (*PALETTE[:-1], "#BBBBBB")
 #: labels smaller than this (px) are not printed in the treemap; hover still names the box
 TREEMAP_MIN_TEXT = 11
 
