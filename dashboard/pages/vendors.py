@@ -35,23 +35,23 @@ def _ranged(label: str, name: str, help_text: str | None) -> Any:
 #: recovery timing columns with their units (docs/recovery.md)
 MODEL_COLUMNS = {
     "kind": st.column_config.TextColumn("model of", width=80),
-    "name": st.column_config.TextColumn("name", width=60),
-    "cores": st.column_config.NumberColumn("cores", width=67),
-    "memory": st.column_config.TextColumn("memory", width=78,
+    "name": st.column_config.TextColumn("name", width=63),
+    "cores": st.column_config.NumberColumn("cores", width=64),
+    "memory": st.column_config.TextColumn("memory", width=80,
                                           help='With its unit, e.g. "128 GiB"'),
-    "storage": st.column_config.TextColumn("storage", width=78,
+    "storage": st.column_config.TextColumn("storage", width=74,
                                            help='With its unit, e.g. "4 TB"'),
-    "slots": st.column_config.NumberColumn("slots", width=64),
-    "seats": st.column_config.NumberColumn("seats", width=64),
-    "monthly_fee": st.column_config.TextColumn("monthly", width=84,
+    "slots": st.column_config.NumberColumn("slots", width=61),
+    "seats": st.column_config.NumberColumn("seats", width=60),
+    "monthly_fee": st.column_config.TextColumn("monthly", width=82,
                                                help="Fee per month under contract"),
-    "setup_fee": st.column_config.TextColumn("setup", width=69,
+    "setup_fee": st.column_config.TextColumn("setup", width=65,
                                              help="One-time fee at contract start"),
     "declaration_fee": st.column_config.TextColumn(
         "declared", width=86, help="Fee each time a disaster is declared"),
-    "daily_fee": st.column_config.TextColumn("daily", width=64,
+    "daily_fee": st.column_config.TextColumn("daily", width=61,
                                              help="Fee per day in use (disaster or test)"),
-    "available": st.column_config.NumberColumn("stock", width=67, min_value=0,
+    "available": st.column_config.NumberColumn("stock", width=65, min_value=0,
                                                help="How many the vendor can supply; "
                                                     "empty: no limit"),
     "delivery_hours": _ranged(
