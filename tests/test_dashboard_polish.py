@@ -83,6 +83,11 @@ def test_no_table_on_any_page_shows_none(app: AppTest) -> None:
             assert d.proto.placeholder != "None"
             seen.setdefault(name, []).append(d.proto.placeholder)
     assert {"plan", "inventory", "vendors", "compare", "whatif"} <= set(seen)
+    page(app, "plan")  # the units table's headings in words, not slots_used / seats_used
+    labels = {c: v.get("label") for c, v in columns(table_with(app, "seats_used")).items()
+              if c != "_index"}
+    assert labels == {"pcs": "PCs", "slots_used": "PC slots used",
+                      "seats_used": "staff seats used"}
     page(app, "vendors")
     hosts = table_with(app, "available")
     assert hosts.value["available"].isna().any()  # the sample's RPC-S has no stock limit

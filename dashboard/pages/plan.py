@@ -166,7 +166,10 @@ def details(plan: Plan, run: PlanRun, a: Assessment | None, rto_pending: bool = 
                    "binding: the one the PC fills most.")
         ui.table(pcs, "plan_pcs")
         if plan.units:
-            ui.table(t["units"], "plan_units")
+            ui.table(t["units"], "plan_units", column_config={
+                "pcs": st.column_config.NumberColumn("PCs"),
+                "slots_used": st.column_config.NumberColumn("PC slots used"),
+                "seats_used": st.column_config.NumberColumn("staff seats used")})
     with tab_w:
         ui.table(t["assignments"], "plan_assign")
         if plan.out_of_scope:

@@ -132,7 +132,8 @@ def contents_figure(plan: Plan) -> go.Figure:
             height=540)
     fig.update_layout(title_subtitle_text="Box size: one workload or staff seat each. Click "
                       "a box to zoom; hover a box for its name where no label fits.",
-                      margin_t=80, colorway=list(TREEMAP_COLOURS),
+                      title_subtitle_font_size=12, margin_t=80,
+                      colorway=list(TREEMAP_COLOURS),
                       uniformtext={"minsize": TREEMAP_MIN_TEXT, "mode": "hide"})
     return fig
 
