@@ -5,32 +5,21 @@ named, the plan treemap readable, and progress shown while the RTO plan is made.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import tests.test_dashboard as dashboard_tests
 from tests.readers_fixtures import rvtools_workbook
 from tests.test_dashboard import _wait_done, page
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(autouse=True)
-def short_solves(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PLANNER_TIME_LIMIT", "4")
-
-
-@pytest.fixture
-def app() -> Iterator[AppTest]:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    yield at
-    for run in at.session_state["runs"].values():  # no solve outlives its test
-        run.stop()
-        run.wait(5)
+#: the same fixtures as the other dashboard tests: short solves, and a session on the sample
+#: whose solves are stopped after each test
+short_solves = dashboard_tests.short_solves
+app = dashboard_tests.app
 
 
 def columns(el: Any) -> dict[str, dict[str, Any]]:
