@@ -255,6 +255,20 @@ def run_for(catalog_index: int | None = None, policy: Policy | None = None,
     return run
 
 
+def plain_run() -> PlanRun | None:
+    """The session's run ignoring the RTO for the active quote and policy, if there is one.
+
+    Never starts a solve: a run already made in this session, or one answered at once from
+    the finished plans of the same inputs; else None.
+    """
+    inp = inputs()
+    key = key_of(inp.inventory, inp.catalogs[inp.active], inp.policy, TIME_LIMIT)
+    run = st.session_state["runs"].get(key)
+    if run is None and key in _finished():
+        run = run_for()  # a cached plan: handed over without solving
+    return run
+
+
 def stop_all() -> None:
     """Stop every running solve of this session (each keeps its best plan)."""
     for run in st.session_state.get("runs", {}).values():

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from planner import Plan, PlannerError, Progress
@@ -20,6 +21,49 @@ def money(x: Decimal | float | None, currency: str, digits: int = 0) -> str:
     if currency == "PCs":
         return f"{float(x):,.3f} PC-equivalents"
     return f"{float(x):,.{digits}f} {currency}"
+
+
+#: what a read-only table shows where a value is missing (Streamlit writes "None" otherwise)
+MISSING = "—"
+
+
+def table(data: pd.DataFrame, key: str, where: Any = None, **kw: Any) -> None:
+    """A read-only table as every page shows them.
+
+    No index, the page's width, and a missing value as "—" (the frame itself keeps its
+    empty cells, so the exports built from it stay empty).
+    """
+    (where or st).dataframe(data, hide_index=True, width="stretch", key=key,
+                            placeholder=MISSING, **kw)
+
+
+def editor(data: pd.DataFrame, key: str, where: Any = None, missing: str = "",
+           **kw: Any) -> pd.DataFrame:
+    """An editable table as every page shows them; returns the edited frame.
+
+    No index, the page's width, and an empty cell shown blank: empty means "not set", and
+    the caption above each editor says what that stands for (``missing`` where a blank
+    would read as a value to fill in, e.g. "—" for a field that does not apply).
+    """
+    edited: pd.DataFrame = (where or st).data_editor(
+        data, hide_index=True, width="stretch", key=key, placeholder=missing, **kw)
+    return edited
+
+
+def money_columns(columns: Iterable[str], currency: str = "") -> dict[str, Any]:
+    """Column configs that show money the same way on every page's tables.
+
+    Thousands separators and cents on every row ("accounting": 1,323,060.00, a negative in
+    brackets), snake_case names read as words, and ``currency`` added to a label that does
+    not name it already (``one_time`` -> ``one time (USD)``).
+    """
+    out: dict[str, Any] = {}
+    for c in columns:
+        label = c.replace("_", " ")
+        if currency and f"({currency})" not in label:
+            label += f" ({currency})"
+        out[c] = st.column_config.NumberColumn(label, format="accounting")
+    return out
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:

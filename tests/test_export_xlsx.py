@@ -59,7 +59,7 @@ def test_cli_reads_rvtools_with_mapping_and_writes_xlsx(
     assert rc == 0
     text = capsys.readouterr().out  # type: ignore[attr-defined]
     assert "Machines: 6 read, 5 used, 1 excluded" in text
-    assert "excluded 1: template" in text and "Current estate: 2 hosts" in text
+    assert "excluded 1: template" in text and "Current estate (vHost sheet" in text
     assert "Accounted: 6 read = " in text
     d = json.loads((tmp_path / "p.json").read_text())
     placed = [n for h in d["hosts"] for n in h["workloads"]]

@@ -39,7 +39,7 @@ def test_rvtools_workbook_both_header_variants(tmp_path: Path, mib: bool) -> Non
     assert s.vcpu == 14 and s.memory_gib == pytest.approx(8 + 8 + 64 + 4)
     assert any("MiB" in c for c in s.conversions)
     o = s.overcommit
-    assert o is not None and (o.hosts, o.cores, o.vcpus) == (2, 32, 17)
+    assert o is not None and (o.hosts, o.cores, o.vcpus, o.vms) == (2, 32, 17, 6)
     assert o.vcpu_per_core == pytest.approx(17 / 32)
     text = "\n".join(s.lines())
     assert "vDisk: 2 rows" in text and "vPartition: 1 rows" in text

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 import streamlit as st
 
@@ -71,29 +69,27 @@ def show(runs: list[PlanRun]) -> None:
         st.warning(w)
     table = ranking_table(c)
     # money with its cents and separators on every row (not 1,323,060 beside 1,191,312.82)
-    fmt: dict[str, Any] = {col: st.column_config.NumberColumn(col, format="accounting")
-                           for col in table.columns if "(" in col}
-    fmt["plan"] = st.column_config.TextColumn("plan", width="medium")
-    fmt.update({k: st.column_config.NumberColumn(k, width="small")
-                for k in ("rank", "PCs", "units")})
-    st.dataframe(table, hide_index=True, width="stretch", key="cmp_table",
-                 column_config=fmt)
-    fmt2 = {col: st.column_config.NumberColumn(col, format="accounting")
-            for col in (f"per workload ({cur})", f"physical imaging ({cur})",
-                        f"saving, present value ({cur})")}
+    fmt = ui.money_columns(col for col in table.columns if "(" in col)
+    # pixel widths: "proven optimal" and "no bound (stock)" in full at 1280 px ("medium" and
+    # "small" left the plan column cut)
+    fmt["plan"] = st.column_config.TextColumn("plan", width=125)
+    fmt.update({k: st.column_config.NumberColumn(k, width=48) for k in ("rank", "PCs", "units")})
+    ui.table(table, "cmp_table", column_config=fmt)
+    fmt2 = ui.money_columns((f"per workload ({cur})", f"physical imaging ({cur})",
+                             f"saving, present value ({cur})"))
     fmt2.update({k: st.column_config.NumberColumn(k, width="small")
                  for k in ("unplaced", "protected")})
     fmt2["term (years)"] = st.column_config.NumberColumn("term (y)", width="small")
     st.plotly_chart(charts.component_figure(c.assessments), width="stretch", key="cmp_comp")
     st.plotly_chart(charts.cashflow_figure(c.assessments), width="stretch", key="cmp_cash")
-    st.dataframe(pd.DataFrame([{
+    ui.table(pd.DataFrame([{
         "vendor": r["vendor"], "unplaced": r["unplaced"],
         f"per workload ({cur})": None if r["cost_per_workload"] is None
         else float(r["cost_per_workload"]),
         f"physical imaging ({cur})": float(r["physical_total"]),
         f"saving, present value ({cur})": float(r["savings_present_value"]),
         "term (years)": r["term_years"], "protected": r["protected"]}
-        for r in t]), hide_index=True, width="stretch", key="cmp_more", column_config=fmt2)
+        for r in t]), "cmp_more", column_config=fmt2)
     with st.expander("Each quote in detail: virtual against physical imaging"):
         for a in c.assessments:
             st.code(a.report(), language=None)  # monospaced: the columns line up

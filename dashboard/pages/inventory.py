@@ -104,8 +104,8 @@ def summary_block() -> None:
     sizing_block()
     if s.excluded_names:
         with st.expander(f"Excluded machines ({len(s.excluded_names):,})"):
-            st.dataframe(pd.DataFrame(s.excluded_names, columns=["machine", "reason"]),
-                         hide_index=True, width="stretch", key="inv_excluded")
+            ui.table(pd.DataFrame(s.excluded_names, columns=["machine", "reason"]),
+                     "inv_excluded")
 
 
 def editor() -> None:
@@ -114,7 +114,7 @@ def editor() -> None:
     st.subheader("Workloads")
     st.caption("Change a tier, a size or a rule, add or drop a row: the plan follows. Sizes are "
                "in GiB (memory) and GB (storage); tier 1 is the most critical. The table scrolls "
-               "sideways to tier, count and the placement groups."
+               "sideways to kind, source and the placement groups."
                + (" Sizes here are as provisioned; the plan uses the measured sizes above."
                   if inp.sizing is not None else ""))
     base_key = f"inv_base_{inp.frame_version}"
@@ -123,9 +123,12 @@ def editor() -> None:
             del st.session_state[k]
         st.session_state[base_key] = inventory_frame(inp.base)
     base: pd.DataFrame = st.session_state[base_key]
-    edited = st.data_editor(
-        base, num_rows="dynamic", hide_index=True, width="stretch",
-        key=f"inv_editor_{inp.frame_version}",
+    edited = ui.editor(
+        base, f"inv_editor_{inp.frame_version}", num_rows="dynamic",
+        # tier and count first after the name: the columns a manager edits most stay in view
+        # at 1280 px (the frame's own order is kept for the reader)
+        column_order=["name", "tier", "count", "vcpu", "memory [GiB]", "storage [GB]",
+                      "storage_used [GB]", "kind", "source", "affinity", "anti_affinity"],
         column_config={
             "name": st.column_config.TextColumn("name", required=True),
             "vcpu": st.column_config.NumberColumn("vCPU", min_value=1, step=1, required=True),

@@ -60,9 +60,8 @@ def headline(plan: Plan, progress: Progress, a: Assessment | None,
         if len(plan.unplaced) <= 25:  # in full, wrapped: a reason is never cut off
             st.markdown("\n".join(f"- **{u.name}**: {u.reason}" for u in plan.unplaced))
         else:
-            st.dataframe(pd.DataFrame([{"workload": u.name, "reason": u.reason}
-                                       for u in plan.unplaced]), hide_index=True,
-                         width="stretch", key="plan_unplaced", column_config={
+            ui.table(pd.DataFrame([{"workload": u.name, "reason": u.reason}
+                                   for u in plan.unplaced]), "plan_unplaced", column_config={
                              "reason": st.column_config.TextColumn("reason", width="large")})
     if plan.baseline.unplaced:
         st.warning(f"Physical imaging leaves {ui.plural(len(plan.baseline.unplaced), 'machine')}"
@@ -134,8 +133,11 @@ def search_status(progress: Progress, run: PlanRun) -> None:
         run.stop()
 
 
-def details(plan: Plan, run: PlanRun, a: Assessment | None) -> None:
-    """Utilisation, contents, the tables, the costs."""
+def details(plan: Plan, run: PlanRun, a: Assessment | None, rto_pending: bool = False) -> None:
+    """Utilisation, contents, the tables, the costs.
+
+    ``rto_pending``: this is the plan ignoring the RTO, shown while the plan meeting it is made.
+    """
     tab_use, tab_where, tab_time, tab_pcs, tab_w, tab_cost = st.tabs(
         ["Utilisation", "What runs where", "Recovery timeline", "PCs and units", "Workloads",
          "Costs"])
@@ -150,7 +152,7 @@ def details(plan: Plan, run: PlanRun, a: Assessment | None) -> None:
         st.plotly_chart(charts.contents_figure(plan), width="stretch",
                         key="plan_tree")
     with tab_time:
-        timeline_tab(plan, run)
+        timeline_tab(plan, run, rto_pending)
     with tab_pcs:
         # used of usable per dimension in one column each, to one decimal, so the table fits
         # the page at 1280 px (the exact figures, one column each, are in the exports)
@@ -162,13 +164,14 @@ def details(plan: Plan, run: PlanRun, a: Assessment | None) -> None:
                for key, label, unit in charts.DIMENSIONS}} for h in plan.hosts])
         st.caption("Each dimension: used / usable (after overcommit, reserves and headroom); "
                    "binding: the one the PC fills most.")
-        st.dataframe(pcs, hide_index=True, width="stretch", key="plan_pcs")
+        ui.table(pcs, "plan_pcs")
         if plan.units:
-            st.dataframe(t["units"], hide_index=True, width="stretch",
-                         key="plan_units")
+            ui.table(t["units"], "plan_units", column_config={
+                "pcs": st.column_config.NumberColumn("PCs"),
+                "slots_used": st.column_config.NumberColumn("PC slots used"),
+                "seats_used": st.column_config.NumberColumn("staff seats used")})
     with tab_w:
-        st.dataframe(t["assignments"], hide_index=True, width="stretch",
-                     key="plan_assign")
+        ui.table(t["assignments"], "plan_assign")
         if plan.out_of_scope:
             st.caption(f"{ui.plural(len(plan.out_of_scope), 'workload')} out of scope "
                        "(tiers not planned).")
@@ -177,17 +180,19 @@ def details(plan: Plan, run: PlanRun, a: Assessment | None) -> None:
             return
         df = a.breakdown()
         cur = str(df["currency"].iloc[0]) if len(df) else ""
-        money = {c: st.column_config.NumberColumn(f"{c.replace('_', ' ')} ({cur})",
-                                                  format="accounting")
-                 for c in ("one_time", "recurring", "disaster", "test", "total",
-                           "present_value") if c in df.columns}
-        st.dataframe(df.drop(columns=["currency"], errors="ignore"), hide_index=True,
-                     width="stretch", key="plan_breakdown", column_config=money)
+        money = ui.money_columns([c for c in ("one_time", "recurring", "disaster", "test",
+                                              "total", "present_value") if c in df.columns],
+                                 cur)
+        ui.table(df.drop(columns=["currency"], errors="ignore"), "plan_breakdown",
+                 column_config=money)
         st.code(a.report(), language=None)  # monospaced: the columns line up
 
 
-def timeline_tab(plan: Plan, run: PlanRun) -> None:
-    """When each tier is back after a declaration, against its RTO (docs/recovery.md)."""
+def timeline_tab(plan: Plan, run: PlanRun, rto_pending: bool = False) -> None:
+    """When each tier is back after a declaration, against its RTO (docs/recovery.md).
+
+    ``rto_pending``: the plan meeting the RTO is being made (the advice says so).
+    """
     inp = state.inputs()
     try:
         tl = planner.timeline(plan, inp.inventory, run.catalog, run.policy)
@@ -225,12 +230,14 @@ def timeline_tab(plan: Plan, run: PlanRun) -> None:
             + (f" ({m.unplaced} unplaced)" if m.unplaced else "") for m in tl.misses)
             + (". Planned to meet the RTO as far as it can be (see above)."
                if isinstance(run, planner.RtoRun) else
+               ". The plan meeting the RTO is being made (progress at the top)."
+               if rto_pending else
                ". Switch on \"Plan to meet the RTO\" at the top of this page to plan for "
                "them and see what that costs." if late else
                ". Only unplaced workloads miss it: they fit no PC model (the unplaced list "
                "says why), which planning for the RTO cannot change."),
             icon=":material/schedule:")
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="plan_tiers")
+    ui.table(pd.DataFrame(rows), "plan_tiers")
     st.plotly_chart(charts.timeline_figure(tl, run.policy), width="stretch",
                     key="plan_timeline")
     for note in tl.notes:
@@ -264,13 +271,41 @@ def rto_section(run: PlanRun, progress: Progress) -> None:
         st.caption(note)
 
 
+def pending(run: PlanRun, progress: Progress) -> None:
+    """No plan from this run yet: what it is doing, a Stop button, and the plan shown before.
+
+    A run meeting the RTO hands over no plan until it is done (planner.RtoRun), which takes
+    seconds: the page keeps the plan that ignores the RTO below a progress bar instead of
+    going blank.
+    """
+    rto = isinstance(run, planner.RtoRun)
+    what = "Planning to meet the RTO" if rto else "Looking for a first verified plan"
+    phase = progress.phase.removeprefix("meeting the RTO: ")
+    c1, c2 = st.columns([5, 1])
+    c1.progress(min(1.0, progress.elapsed / max(progress.elapsed + progress.left, 0.1)),
+                text=f"{what} — phase: {phase} · {progress.elapsed:,.1f} s so far, at most "
+                     f"{progress.left:,.0f} s left")
+    if c2.button("Stop", key="plan_stop", help="Stop the search and keep the best plan"):
+        run.stop()
+    before = state.plain_run() if rto else None
+    p = None if before is None else before.progress()
+    if before is None or p is None or p.plan is None:
+        return
+    st.info("Until the plan meeting the RTO is ready, the plan that ignores the RTO is shown "
+            "below (as before the switch); its figures are not those of the plan meeting it.",
+            icon=":material/hourglass_top:")
+    a = assessment(p.plan, before)
+    headline(p.plan, p, a)
+    details(p.plan, before, a, rto_pending=True)
+
+
 def body(run: PlanRun, progress: Progress) -> None:
     """Everything below the quote picker, from one progress snapshot."""
     if progress.error:
         st.error(progress.error)
         return
     if progress.plan is None:
-        st.info(f"Planning... ({progress.phase}, {progress.elapsed:,.1f} s)")
+        pending(run, progress)
         return
     a = assessment(progress.plan, run)
     result = run.result if isinstance(run, planner.RtoRun) and progress.done else None
@@ -298,7 +333,9 @@ q2.toggle("Plan to meet the RTO", value=inp.enforce_rto, key="plan_enforce_rto",
 run = state.run_for(enforce_rto=state.enforcing())
 first = run.progress()
 if first.plan is None and not first.done:
-    first = run.wait_for_plan(3.0)
+    # a plain solve hands over a first plan within about a second; a run meeting the RTO none
+    # until it is done, so its progress (and the plan before it) is drawn at once instead
+    first = run.wait_for_plan(0.5 if isinstance(run, planner.RtoRun) else 3.0)
 
 
 @st.fragment(run_every=0.5 if not first.done else None)

@@ -31,26 +31,27 @@ def _ranged(label: str, name: str, help_text: str | None) -> Any:
 
 
 #: the model tables' columns: short labels (the fees in the quote's currency) so that the
-#: tables fit the page, and the recovery timing columns with their units (docs/recovery.md)
+#: tables fit the page (widths: each label with its edit icon in full at 1280 px), and the
+#: recovery timing columns with their units (docs/recovery.md)
 MODEL_COLUMNS = {
     "kind": st.column_config.TextColumn("model of", width=80),
-    "name": st.column_config.TextColumn("name", width=75),
-    "cores": st.column_config.NumberColumn("cores", width=62),
-    "memory": st.column_config.TextColumn("memory", width=82,
+    "name": st.column_config.TextColumn("name", width=63),
+    "cores": st.column_config.NumberColumn("cores", width=64),
+    "memory": st.column_config.TextColumn("memory", width=80,
                                           help='With its unit, e.g. "128 GiB"'),
-    "storage": st.column_config.TextColumn("storage", width=85,
+    "storage": st.column_config.TextColumn("storage", width=74,
                                            help='With its unit, e.g. "4 TB"'),
-    "slots": st.column_config.NumberColumn("slots", width=58),
-    "seats": st.column_config.NumberColumn("seats", width=58),
-    "monthly_fee": st.column_config.TextColumn("monthly", width=76,
+    "slots": st.column_config.NumberColumn("slots", width=61),
+    "seats": st.column_config.NumberColumn("seats", width=60),
+    "monthly_fee": st.column_config.TextColumn("monthly", width=82,
                                                help="Fee per month under contract"),
-    "setup_fee": st.column_config.TextColumn("setup", width=64,
+    "setup_fee": st.column_config.TextColumn("setup", width=65,
                                              help="One-time fee at contract start"),
     "declaration_fee": st.column_config.TextColumn(
-        "declared", width=80, help="Fee each time a disaster is declared"),
-    "daily_fee": st.column_config.TextColumn("daily", width=64,
+        "declared", width=86, help="Fee each time a disaster is declared"),
+    "daily_fee": st.column_config.TextColumn("daily", width=61,
                                              help="Fee per day in use (disaster or test)"),
-    "available": st.column_config.NumberColumn("stock", width=62, min_value=0,
+    "available": st.column_config.NumberColumn("stock", width=65, min_value=0,
                                                help="How many the vendor can supply; "
                                                     "empty: no limit"),
     "delivery_hours": _ranged(
@@ -109,7 +110,7 @@ def _timing_rows(d: dict[str, Any]) -> pd.DataFrame:
     rows = [{"kind": "PC", "name": m["name"], **{c: m.get(c) for c in TIMING}}
             for m in d["host"]]
     rows += [{"kind": "unit", "name": m["name"], "delivery_hours": m.get("delivery_hours"),
-              "restore_rate": "", "boot_minutes": None} for m in d.get("unit", [])]
+              "restore_rate": None, "boot_minutes": None} for m in d.get("unit", [])]
     return pd.DataFrame(rows, columns=["kind", "name", *TIMING])
 
 
@@ -169,19 +170,17 @@ def quote_editor(i: int) -> None:
                                float(d["test_day_fee"]), key=f"q{i}_tfee")
         st.markdown("Recovery PC models (memory and storage with units, fees in the quote's "
                     "currency; `stock` empty = no limit)")
-        hosts = st.data_editor(_rows(d["host"], HOST_COLUMNS), num_rows="dynamic",
-                               hide_index=True, width="stretch", key=f"q{i}_hosts",
-                               column_config=MODEL_COLUMNS)
+        hosts = ui.editor(_rows(d["host"], HOST_COLUMNS), f"q{i}_hosts", num_rows="dynamic",
+                          column_config=MODEL_COLUMNS)
         st.markdown("Mobile recovery units (slots for PCs, seats for staff)")
-        units = st.data_editor(_rows(d.get("unit", []), UNIT_COLUMNS), num_rows="dynamic",
-                               hide_index=True, width="stretch", key=f"q{i}_units",
-                               column_config=MODEL_COLUMNS)
+        units = ui.editor(_rows(d.get("unit", []), UNIT_COLUMNS), f"q{i}_units",
+                          num_rows="dynamic", column_config=MODEL_COLUMNS)
         st.markdown("Recovery timing of each model (docs/recovery.md): a PC carried by a unit "
                     "arrives with the unit; restore rate and boot time are the PCs'; a model "
                     "added above takes the defaults until applied")
-        timing = st.data_editor(_timing_rows(d), hide_index=True, width="stretch",
-                                disabled=["kind", "name"], key=f"q{i}_timing",
-                                column_config=MODEL_COLUMNS)
+        # a unit has no restore rate or boot time of its own: "—" (not applicable)
+        timing = ui.editor(_timing_rows(d), f"q{i}_timing", missing=ui.MISSING,
+                           disabled=["kind", "name"], column_config=MODEL_COLUMNS)
         applied = st.form_submit_button("Apply changes to this quote")
     if applied:
         new = copy.deepcopy(d)
@@ -213,7 +212,7 @@ def quotes_section() -> None:
              "volume discounts": ", ".join(f"{t.percent} % from {t.min_pcs} PCs"
                                            for t in c.discounts) or "none"}
             for c in inp.catalogs]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="quote_table")
+    ui.table(pd.DataFrame(rows), "quote_table")
     names = [c.vendor for c in inp.catalogs]
     c1, c2 = st.columns([3, 1])
     pick = c1.selectbox("Quote the Plan page uses", range(len(names)), index=inp.active,
@@ -339,10 +338,10 @@ def policy_section() -> None:
             f"Tier {t} RTO (h)", lo, hi, rto_now.get(t), step=1.0, key=fk(f"pol_rto_{t}"),
             placeholder="no target", help=ui.help_of(str(t), RTO_FIELDS))
             for t in (1, 2, 3, 4)}
-        approvers = st.data_editor(
+        approvers = ui.editor(
             pd.DataFrame([{"name": n, "role": r} for n, r in pol.approvals],
                          columns=["name", "role"]),
-            num_rows="dynamic", hide_index=True, width="stretch", key=fk("pol_approvers"),
+            fk("pol_approvers"), num_rows="dynamic",
             column_config={"name": st.column_config.TextColumn(
                                "approver's name", help=ui.help_of("name", APPROVAL_FIELDS)),
                            "role": st.column_config.TextColumn(
@@ -381,8 +380,7 @@ def policy_section() -> None:
                                    "unit_days": float(tests[k].unit_days) if k in tests else 0.0,
                                    "tiers": _tiers_text(tests[k].tiers if k in tests else None)}
                                   for k in TEST_TYPES])
-        test_edit = st.data_editor(test_rows, hide_index=True, width="stretch",
-                                   disabled=["test"], key=fk("pol_tests"), column_config={
+        test_edit = ui.editor(test_rows, fk("pol_tests"), disabled=["test"], column_config={
                                        "per_year": st.column_config.NumberColumn(
                                            "tests per year", min_value=0, step=1),
                                        "pc_days": st.column_config.NumberColumn(
@@ -399,10 +397,10 @@ def policy_section() -> None:
                                    sc.currency or "", key=fk("pol_currency"))
         r2.markdown("Currency rates, given and never fetched: one unit of each currency in "
                     "the reporting currency")
-        rates_edit = r2.data_editor(
+        rates_edit = ui.editor(
             pd.DataFrame([{"currency": c, "rate": float(r)} for c, r in sc.rates],
                          columns=["currency", "rate"]),
-            num_rows="dynamic", hide_index=True, width="stretch", key=fk("pol_rates"),
+            fk("pol_rates"), where=r2, num_rows="dynamic",
             column_config={"rate": st.column_config.NumberColumn("rate", min_value=0.0,
                                                                  format="%.4f")})
         applied = st.form_submit_button("Apply policy")

@@ -206,8 +206,10 @@ def scenarios_block(pol: Policy, what: PlanRun) -> None:
         chosen = st.multiselect("Scenarios to compare", list(saved), default=list(saved),
                                 key="wi_compare")
         if chosen:
-            st.dataframe(pd.DataFrame([saved[n] for n in chosen]), hide_index=True,
-                         width="stretch", key="wi_table")
+            table = pd.DataFrame([saved[n] for n in chosen])
+            ui.table(table, "wi_table", column_config=ui.money_columns(
+                             c for c in table.columns
+                             if c.startswith(("cost over term", "saving"))))
 
 
 def curves_block() -> None:
@@ -320,6 +322,6 @@ if st.checkbox("Rank every quote at this point (plans each quote)", key="wi_rank
                      ("proven" if p.done and p.plan is not None and p.plan.status == "optimal"
                       else ("proving" if not p.done else f"gap {f['gap']:.2f} %"))})
     df = pd.DataFrame(rows).sort_values("cost over term", na_position="last")
-    st.dataframe(df, hide_index=True, width="stretch", key="wi_rank")
+    ui.table(df, "wi_rank", column_config=ui.money_columns(["cost over term"]))
 scenarios_block(pol, what_run)
 curves_block()

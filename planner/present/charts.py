@@ -77,11 +77,22 @@ def utilisation_figure(plan: Plan) -> go.Figure:
     return _layout(fig, "Utilisation of each recovery PC (after overcommit and headroom)")
 
 
+#: the treemap's colours: the palette with a light grey for black (a black box hid its PCs'
+#: borders; dark text on this grey reads at 5:1)
+TREEMAP_COLOURS = (*PALETTE[:-1], "#BBBBBB")
+#: labels smaller than this (px) are not printed in the treemap; hover still names the box
+TREEMAP_MIN_TEXT = 11
+
+
 def contents_figure(plan: Plan) -> go.Figure:
-    """Units, the PCs in them and the workloads on each PC, sized by vCPU (hover: names)."""
+    """Units, the PCs and staff seats in them, the workloads on each PC (hover: names).
+
+    A box's size counts what it holds, one workload or one staff seat each, so a unit that
+    carries staff seats only (no PCs) is drawn with its seats instead of vanishing.
+    """
     labels, parents, values, ids, hover = [], [], [], [], []
-    root = f"{len(plan.hosts)} PCs"
-    labels.append(root)
+    seats = sum(u.seats_used for u in plan.units)
+    labels.append(f"{len(plan.hosts)} PCs" + (f", {seats:,} staff seats" if seats else ""))
     parents.append("")
     ids.append("root")
     values.append(0.0)
@@ -93,9 +104,16 @@ def contents_figure(plan: Plan) -> go.Figure:
         values.append(0.0)
         hover.append(f"{u.id} ({u.model}): {len(u.hosts)} PCs, {u.slots_used} slots, "
                      f"{u.seats_used} seats in use")
+        if u.seats_used:
+            ids.append(f"{u.id}/seats")
+            labels.append(f"{u.seats_used} staff seats" + ("" if u.hosts else "<br>no PCs"))
+            parents.append(u.id)
+            values.append(float(u.seats_used))
+            hover.append(f"{u.id} ({u.model}): {u.seats_used} staff seats in use"
+                         + ("" if u.hosts else "; it carries no PCs"))
     for h in plan.hosts:
         ids.append(h.id)
-        labels.append(f"{h.id} {h.model}")
+        labels.append(f"{h.id}<br>{h.model}")  # two short lines fit a narrow box
         parents.append(h.unit or "root")
         values.append(0.0)
         hover.append(f"{h.id} ({h.model}): {len(h.workloads)} workloads, "
@@ -110,8 +128,14 @@ def contents_figure(plan: Plan) -> go.Figure:
                                hovertext=hover, hoverinfo="text", branchvalues="remainder",
                                maxdepth=3, marker={"colors": None},
                                root_color="#f4f4f4"))
-    return _layout(fig, "What runs where: mobile units, recovery PCs and workloads "
-                   "(box size: workloads; click to zoom)", height=520)
+    _layout(fig, "What runs where: mobile units, recovery PCs, workloads and staff seats",
+            height=540)
+    fig.update_layout(title_subtitle_text="Box size: one workload or staff seat each. Click "
+                      "a box to zoom; hover a box for its name where no label fits.",
+                      title_subtitle_font_size=12, margin_t=80,
+                      colorway=list(TREEMAP_COLOURS),
+                      uniformtext={"minsize": TREEMAP_MIN_TEXT, "mode": "hide"})
+    return fig
 
 
 def component_figure(assessments: Sequence[Assessment]) -> go.Figure:

@@ -112,6 +112,7 @@ def overcommit(table: Table, host_mhz: dict[str, float] | None = None) -> Overco
     if cores_i is None or vcpu_i is None:
         return None
     speed_i, host_i = column_index(keys, "speed"), column_index(keys, "host")
+    vms_i = column_index(keys, "# vms")
     o = Overcommit(hosts=0, cores=0, vcpus=0, memory_mib=0.0, vram_mib=0.0)
     speeds: list[float] = []
     for _, cells in table.rows:
@@ -131,6 +132,9 @@ def overcommit(table: Table, host_mhz: dict[str, float] | None = None) -> Overco
             continue
         o.cores += int(cores)
         o.vcpus += int(vcpus)
+        with contextlib.suppress(Exception):  # the VM count is an explanation, not a figure
+            o.vms += int(read_number(table, cell_at(cells, vms_i), row=0, field="", what="",
+                                     allow_zero=True))
         try:
             mem = read_number(table, cell_at(cells, mem_i), row=0, field="", what="")
             vram = read_number(table, cell_at(cells, vram_i), row=0, field="", what="",

@@ -22,7 +22,10 @@ MAX_LISTED = 10
 class Overcommit:
     """The current estate's hosts and the overcommit they run at (from RVTools vHost).
 
-    memory_mib, vram_mib: host RAM and RAM configured on its VMs. [MiB]
+    vcpus: vCPUs of the VMs running on the hosts (vHost ``# vCPUs``), vms: how many VMs that
+    is (``# VMs``; 0 where the sheet has no such column): what the hosts run now, not the
+    machines read from vInfo. memory_mib, vram_mib: host RAM and RAM configured on its VMs.
+    [MiB]
     """
 
     hosts: int
@@ -33,6 +36,7 @@ class Overcommit:
     hosts_without_vm_totals: int = 0
     #: mean clock of the hosts' cores (vHost ``Speed``), to turn CPU use in MHz into vCPUs
     mhz_per_core: float | None = None
+    vms: int = 0
 
     @property
     def vcpu_per_core(self) -> float:
@@ -108,7 +112,9 @@ class ImportSummary:
                   if self.blank_rows else "")]
         for reason, n in sorted(self.excluded.items()):
             out.append(f"  excluded {n:,}: {reason}")
-        out.append(f"Totals used: {self.vcpu:,} vCPU, {self.memory_gib:,.1f} GiB memory, "
+        # two vCPU totals can follow (this one, the current estate's): each says what it counts
+        out.append(f"Totals of the {self.used:,} machines used, as provisioned: "
+                   f"{self.vcpu:,} vCPU, {self.memory_gib:,.1f} GiB memory, "
                    f"{self.storage_gb:,.0f} GB storage provisioned"
                    + (f", {self.storage_used_gb:,.0f} GB in use" if self.storage_used_gb
                       else ""))
@@ -121,11 +127,16 @@ class ImportSummary:
             out.append(f"Note: {note}")
         if self.overcommit:
             o = self.overcommit
-            out.append(f"Current estate: {o.hosts:,} hosts, {o.cores:,} cores, "
-                       f"{o.vcpus:,} vCPU = {o.vcpu_per_core:.2f} vCPU per core; "
+            on = f" on {o.vms:,} VMs" if o.vms else ""
+            out.append(f"Current estate (vHost sheet: what its hosts run now): {o.hosts:,} "
+                       f"hosts, {o.cores:,} cores, {o.vcpus:,} vCPU{on} = "
+                       f"{o.vcpu_per_core:.2f} vCPU per core; "
                        f"memory {o.memory_ratio:.2f} of host RAM configured on VMs"
                        + (f" ({o.hosts_without_vm_totals} hosts without VM totals left out)"
                           if o.hosts_without_vm_totals else ""))
+            if o.vcpus != self.vcpu:
+                out.append("  not the totals used above: vHost counts the VMs running on its "
+                           "hosts; the totals count the machines used from the VM list")
         for w in self.warnings:
             out.append(f"warning: {w}")
         return out
