@@ -120,3 +120,24 @@ def test_spare_sets_keep_one_model_sets_and_undominated_mixes() -> None:
     sets, _ = spare_sets(free, 3, price, units=False)
     assert all(len({m.name for m in s}) == 1 for s in sets) and len(sets) == 4
     assert MAX_SPARE_SETS >= 8
+
+
+def test_mixed_spares_sit_in_each_unit_that_carries_pcs() -> None:
+    """The stock-short case in a van of 4 slots (fee 10): spares A and B and one working C in
+    one van, 200 + 10; the spares take their slots and stand in for the van's own PC."""
+    cat = parse_catalog({
+        "host": [{"name": n, "cores": c, "memory": f"{m} GiB", "storage": "10 TB",
+                  "monthly_fee": fee, **({"available": a} if a is not None else {})}
+                 for n, c, m, fee, a in (("A", 8, 16, 50, 1), ("B", 4, 64, 50, 1),
+                                         ("C", 8, 64, 100, None))],
+        "unit": [{"name": "van", "slots": 4, "seats": 0, "monthly_fee": 10}]})
+    inv = _inv((2, 8), (2, 8))
+    policy = replace(PURE_PACKING, spares=2)
+    p = plan(inv, cat, policy, time_limit=10)
+    assert p.status == "optimal" and p.cost == 210 * 36
+    spares = [h for h in p.hosts if h.spare]
+    assert len(spares) == 2 and len({h.model for h in spares}) == 2
+    assert len(p.units) == 1 and p.units[0].slots_used == 3
+    assert p.stats["spares"]["per_unit"]
+    for lost in combinations(p.hosts, 2):
+        assert _survives(lost, spares, inv), [h.id for h in lost]

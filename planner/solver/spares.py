@@ -85,7 +85,8 @@ def _scope(k: int, units: bool, complete: bool) -> str:
     if not complete:
         left.append(f"mixes of spare models beyond the first {MAX_SPARE_SETS} sets")
     return (f"over N+{k} plans whose {k} spare(s), of one model or mixed, are {where}, each "
-            f"standing in for one lost PC whole (a hot swap; {', '.join(left)} not searched)")
+            "standing in for one lost PC whole (a hot swap: a lost PC's workloads are restored "
+            f"as a set onto one spare; {', '.join(left)} not searched)")
 
 
 def capped_catalog(catalog: Catalog, spares: tuple[HostModel, ...],
