@@ -125,7 +125,7 @@ def _opening(problem: Problem, ht: HostType, used: list[int], sizes: np.ndarray,
 
     None when the model's stock (or a shared one) is used up or it cannot hold ``first``.
     """
-    if not problem.room(ht.index, used):
+    if (ht.available is not None or problem.pools) and not problem.room(ht.index, used):
         return None
     cap = np.array(ht.cap, dtype=np.int64)
     if np.any(sizes[first] > cap):

@@ -214,7 +214,7 @@ def greedy(problem: Problem, primary: int, rule: str = "largest",
             size = items[i].size
             choice = None
             for h in [ph, *by_cost]:
-                if not problem.room(h.index, used):
+                if (h.available is not None or problem.pools) and not problem.room(h.index, used):
                     continue
                 if problem.fits(size, h):
                     choice = h
@@ -279,7 +279,8 @@ def ffd_multi(problem: Problem, primary: int, measure: str = "sum",
             if b < 0:
                 choice = None
                 for h in [ph, *by_cost]:
-                    if problem.room(h.index, used) and problem.fits(it.size, h):
+                    if ((h.available is None and not problem.pools)
+                            or problem.room(h.index, used)) and problem.fits(it.size, h):
                         choice = h
                         break
                 if choice is None:

@@ -285,7 +285,9 @@ def plan_with_spares(inventory: Inventory, catalog: Catalog, policy: Policy, *,
                                                for least, pct in engine.discount_tiers(c)]:
             pr = build_problem(inventory, cat_s, n0_policy, discount=pct, min_pcs=least)
             if {u.name for u in pr.unplaced} - misfits:
-                refused[label] = "a workload fits no PC as small as this spare"
+                refused[label] = ("a workload fits no PC as small as this spare"
+                                  if len(set(spares)) == 1 else
+                                  "a workload fits no PC within the least of these spares")
                 if len(set(spares)) == 1:
                     small.add(spares[0].name)
                 break
