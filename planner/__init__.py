@@ -9,7 +9,14 @@ dashboard call only the names below. The package never imports the UI.
 """
 
 from planner.errors import InputError, PlannerError, VerificationError
-from planner.model.plan import Baseline, Plan, PlannedHost, PlannedUnit, UnplacedWorkload
+from planner.model.plan import (
+    Baseline,
+    Plan,
+    PlannedHost,
+    PlannedUnit,
+    UnplacedWorkload,
+    spare_words,
+)
 from planner.money import Assessment, Comparison, SweepResult, assess, compare, sweep
 from planner.present import tables, write_csv, write_json, write_xlsx
 from planner.present.charts import timeline_figure
@@ -92,6 +99,7 @@ __all__ = [
     "rto_comparison",
     "size_inventory",
     "sizing_mode",
+    "spare_words",
     "sweep",
     "tables",
     "timeline",

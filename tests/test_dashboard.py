@@ -341,8 +341,8 @@ def test_rto_on_a_later_tier_only_binds_the_pcs_holding_it() -> None:
 
     Tier 3's deadline binds only a PC holding tier 3 (PC variants by the RTO tiers they
     hold): 2 PCs (t3 alone, the four t1 together), proven, 1,200 more. With a stock limit on
-    the model its PCs cannot come in variants (the stock would be counted per variant): each
-    binds every deadline, 3 PCs (pairs of t1, and t3), not claimed optimal, "at most".
+    the model its variants share the stock (a pool): the same 2 PCs, proven, where binding
+    every deadline on each PC took 3 (pairs of t1, and t3).
     """
     inv, cat, pol = _rto_inputs(RTO_POLICY.replace(b"1 = ", b"3 = "))
     r = planner.plan_meeting_rto(inv, cat, pol, time_limit=6)
@@ -353,13 +353,11 @@ def test_rto_on_a_later_tier_only_binds_the_pcs_holding_it() -> None:
     assert "proven the cheapest" in words
     stocked = planner.load_catalog("rto.toml", data=RTO_CATALOG + b"available = 10\n")
     r = planner.plan_meeting_rto(inv, stocked, pol, time_limit=6)
-    assert r.meets and not r.same_plan and not r.exact and not r.proven
-    assert len(r.plan.hosts) == 3 and "stricter than needed" in r.method
-    # the bound is the plan ignoring the RTO's (1,200): 3,600 is not proven optimal
-    assert r.plan.status == "feasible" and r.plan.lower_bound == 1200
+    assert r.meets and not r.same_plan and r.exact and r.proven
+    assert len(r.plan.hosts) == 2 and r.plan.status == "optimal"
+    assert "stricter than needed" not in r.method
     words = planner.rto_comparison(r, inv, stocked, pol).cost_words("USD")
-    assert words.startswith("Meeting the RTO costs at most 2,400.00 USD more")
-    assert "upper estimate" in words
+    assert words.startswith("Meeting the RTO costs 1,200.00 USD more") and "at most" not in words
 
 
 def test_policy_form_sets_rto_targets_and_keeps_the_approvers(app: AppTest) -> None:

@@ -89,7 +89,7 @@ def spares_and_sizing(plan: Plan) -> None:
                   help="PCs and units only (what the engine minimises), same inventory and "
                        "quote with and without the spares")
         where = (f" ({k} in each mobile unit that carries PCs)" if sp.get("per_unit") else "")
-        c1.caption(f"{int(sp.get('spares', k))} × {sp['model']} spare{where}, each standing in "
+        c1.caption(f"{planner.spare_words(sp)} spare{where}, each standing in "
                    "for one lost PC whole. "
                    f"N+0: {ui.plural(int(sp['n0_pcs']), 'PC')}, {ui.money(n0, cur)}"
                    + ("" if sp.get("n0_status") == "optimal" else

@@ -29,7 +29,7 @@ from planner.cli.common import (
     seconds,
 )
 from planner.errors import InputError, PlannerError, VerificationError
-from planner.model.plan import FEASIBLE, INTERRUPTED, INTERRUPTED_EMPTY, OPTIMAL, Plan
+from planner.model.plan import FEASIBLE, INTERRUPTED, INTERRUPTED_EMPTY, OPTIMAL, Plan, spare_words
 from planner.present.export import write_csv, write_json, write_xlsx
 from planner.readers import size_inventory
 from planner.readers.catalog import load_catalog, load_policy
@@ -89,8 +89,8 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 def _status_line(p: Plan) -> str:
     sp = p.stats.get("spares")
     if p.status == OPTIMAL and isinstance(sp, dict) and sp.get("model"):
-        return (f"Status: optimal (proven over N+{sp['k']} plans whose spares are all of one "
-                "model, each standing in for one lost PC whole)")
+        return (f"Status: optimal (proven over N+{sp['k']} plans whose spares each stand in "
+                "for one lost PC whole; stats.spares.scope)")
     if p.status == OPTIMAL:
         return "Status: optimal (proven)"
     if p.status == INTERRUPTED:
@@ -130,7 +130,7 @@ def summary(p: Plan) -> str:
                      f"({100 * float(saving / b.cost):.1f} % of physical imaging)")
     sp = p.stats.get("spares")
     if isinstance(sp, dict) and sp.get("model"):
-        lines.append(f"Spares (N+{sp['k']}): {sp['k']} x {sp['model']}, each standing in for "
+        lines.append(f"Spares (N+{sp['k']}): {spare_words(sp)}, each standing in for "
                      f"one lost PC; N+0 costs {_money(sp['n0_cost'], cur)}, N+{sp['k']} "
                      f"{_money(sp['nk_cost'], cur)} (+{_money(sp['extra_cost'], cur)})")
     lines.append(f"Workloads: {p.placed:,} placed, {len(p.unplaced):,} unplaced, "

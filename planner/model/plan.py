@@ -63,6 +63,19 @@ INTERRUPTED_EMPTY = "interrupted before any plan"
 STATUSES = (OPTIMAL, FEASIBLE, INFEASIBLE, INTERRUPTED, INTERRUPTED_EMPTY)
 
 
+def spares_by_model(sp: dict[str, Any]) -> dict[str, int]:
+    """An N+k plan's spare PCs per model (``stats.spares``), in all units together."""
+    by = sp.get("by_model")
+    if isinstance(by, dict):
+        return {str(m): int(c) for m, c in by.items()}
+    return {str(sp["model"]): int(sp.get("spares", sp["k"]))}
+
+
+def spare_words(sp: dict[str, Any]) -> str:
+    """An N+k plan's spare PCs in words: ``2 × Small``, ``1 × Big + 1 × Small``."""
+    return " + ".join(f"{c} × {m}" for m, c in spares_by_model(sp).items())
+
+
 @dataclass
 class Plan:
     """A verified recovery plan. cost and lower_bound are in ``currency`` over the term.

@@ -99,6 +99,20 @@ class HostType:
     price: Decimal = Decimal(0)
 
 
+@dataclass(frozen=True)
+class Pool:
+    """A stock shared by several PC types: at most ``limit`` PCs of ``types`` (indices) in all.
+
+    The variants of one PC model (``_host_types``) share the model's stock this way. The
+    engine honours pools where it counts PCs (``Problem.room``, the master's and the compact
+    model's pool rows, the capacity bound), and ``_Search`` drops PCs from any packing that
+    breaks one; a bound computed without a pool's row bounds a relaxation, so it stays a bound.
+    """
+
+    types: tuple[int, ...]
+    limit: int
+
+
 @dataclass
 class UnitType:
     """A mobile unit model as the engine sees it."""
@@ -147,6 +161,32 @@ class Problem:
     #: PC variants by the RTO tiers they hold, with a "holds tier t" dimension per deadline
     #: after the deadlines' (``_host_types``; deadlines that are not nested)
     held: bool = False
+    #: stocks shared by several PC types (``Pool``), besides each type's own ``available``
+    pools: tuple[Pool, ...] = ()
+
+    def pools_of(self, t: int) -> list[Pool]:
+        """The pools PC type ``t`` draws on."""
+        return [p for p in self.pools if t in p.types]
+
+    def room(self, t: int, used: list[int], freed: int | None = None) -> bool:
+        """Whether one more PC of type ``t`` is within its stock and its pools.
+
+        ``used``: PCs per type so far; ``freed``: a type one of whose PCs this one replaces.
+        """
+        h = self.hosts[t]
+        if h.available is not None and used[t] - (freed == t) >= h.available:
+            return False
+        for p in self.pools:
+            if t in p.types and sum(used[j] for j in p.types) - (freed in p.types) >= p.limit:
+                return False
+        return True
+
+    def over_pool(self, counts: list[int]) -> Pool | None:
+        """A pool these PC counts per type exceed, if any (each type's own stock aside)."""
+        for p in self.pools:
+            if sum(counts[j] for j in p.types) > p.limit:
+                return p
+        return None
 
     @property
     def nd(self) -> int:
@@ -294,6 +334,7 @@ def build_problem(inventory: Inventory, catalog: Catalog, policy: Policy, *,
     hosts = _host_types(catalog, policy, units, prices, scale, warnings, deadlines,
                         _unbounded(inventory, policy, catalog) if held else None)
     dims = BASE_DIMS + tuple(d.dim for d in deadlines)
+    pools = _shared_stock(hosts)
     if held:
         dims += tuple(Dim(f"holds_t{d.tier}", 1, "workloads",
                           f"holds tier {d.tier} (its RTO binds the PC)") for d in deadlines)
@@ -301,7 +342,7 @@ def build_problem(inventory: Inventory, catalog: Catalog, policy: Policy, *,
                       currency=(policy.scenario.currency or catalog.currency) if money
                       else catalog.currency,
                       warnings=warnings, scale=scale, min_pcs=min_pcs, discount=discount,
-                      exact=exact, dims=dims, deadlines=deadlines, held=held)
+                      exact=exact, dims=dims, deadlines=deadlines, held=held, pools=pools)
     in_scope = _in_scope(inventory, policy, problem)
     b = _ItemBuilder(problem, policy, growth_factor(policy, catalog))
     classes: dict[object, Item] = {}
@@ -404,8 +445,8 @@ def _host_types(catalog: Catalog, policy: Policy, units: list[UnitType],
     comes in one variant per set ``S`` of the deadlines' tiers: deadline ``t`` binds it only
     for ``t`` in ``S`` (else unbounded), and a "holds tier t" dimension lets it hold tier-``t``
     workloads only for ``t`` in ``S``. A PC so binds exactly the deadlines of the tiers it
-    holds (docs/recovery.md). A model with a stock limit keeps one type binding every deadline
-    (its stock cannot be shared between variants): sound, not exact.
+    holds (docs/recovery.md). The variants of a model with a stock limit share it (a ``Pool``,
+    ``_shared_stock``), each variant also limited to it.
     """
     hosts: list[HostType] = []
     max_slots = max((u.slots for u in units), default=0)
@@ -433,8 +474,7 @@ def _host_types(catalog: Catalog, policy: Policy, units: list[UnitType],
             continue
         storage, copies = held
         k = len(deadlines)
-        sets = range(2 ** k) if m.available is None else [2 ** k - 1]
-        for mask in sets:
+        for mask in range(2 ** k):
             on = [bool(mask >> j & 1) for j in range(k)]
             hosts.append(HostType(
                 len(hosts), m,
@@ -442,6 +482,16 @@ def _host_types(catalog: Catalog, policy: Policy, units: list[UnitType],
                  *(copies if o else 0 for o in on)),
                 cost, m.slots, m.available, price))
     return hosts
+
+
+def _shared_stock(hosts: list[HostType]) -> tuple[Pool, ...]:
+    """One pool per PC model with a stock limit and several variants: they share its stock."""
+    by_model: dict[str, list[HostType]] = {}
+    for h in hosts:
+        by_model.setdefault(h.model.name, []).append(h)
+    return tuple(Pool(tuple(h.index for h in group), group[0].available)
+                 for group in by_model.values()
+                 if len(group) > 1 and group[0].available is not None)
 
 
 def _in_scope(inventory: Inventory, policy: Policy, problem: Problem) -> list[Workload]:

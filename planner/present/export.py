@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from planner.money.costing import Assessment
     from planner.readers.summary import ImportSummary
 
-from planner.model.plan import Plan
+from planner.model.plan import Plan, spares_by_model
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -145,8 +145,8 @@ def _costs(plan: Plan, assessment: Assessment | None = None) -> pd.DataFrame:
                   "unit": cur},
                  {"item": f"spares extra cost (N+{sp['k']} against N+0)",
                   "value": sp.get("extra_cost"), "unit": cur},
-                 {"item": f"spare PCs of model {sp.get('model')}", "value": sp["k"],
-                  "unit": "count"}]
+                 *({"item": f"spare PCs of model {m}", "value": c, "unit": "count"}
+                   for m, c in spares_by_model(sp).items())]
     rows += [{"item": "total PCs", "value": len(plan.hosts), "unit": "count"},
              {"item": "total units", "value": len(plan.units), "unit": "count"},
              {"item": "total physical imaging PCs", "value": plan.baseline.hosts,

@@ -22,7 +22,7 @@ from typing import Any
 import jinja2
 import plotly.graph_objects as go
 
-from planner.model.plan import OPTIMAL, Plan
+from planner.model.plan import OPTIMAL, Plan, spare_words
 from planner.money.compare import Comparison, reporting_currency
 from planner.money.costing import COMPONENTS, Assessment, assess, cents
 from planner.money.programme import TEST_NAMES, TEST_PURPOSE, Programme, programme
@@ -317,7 +317,7 @@ def _spares_text(p: Plan) -> str | None:
         return None
     k, cur = int(sp["k"]), p.currency
     where = f"{k} in each mobile unit that carries PCs" if sp.get("per_unit") else "at the site"
-    return (f"N+{k}: {int(sp.get('spares', k))} × {sp['model']} ({where}), each standing in "
+    return (f"N+{k}: {spare_words(sp)} ({where}), each standing in "
             f"for one lost PC; PCs and units cost {float(sp['nk_cost']):,.2f} {cur} against "
             f"{float(sp['n0_cost']):,.2f} {cur} without spares (+{float(sp['extra_cost']):,.2f} "
             f"{cur})")

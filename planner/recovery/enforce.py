@@ -24,7 +24,6 @@ from decimal import Decimal
 from planner.errors import VerificationError
 from planner.model.plan import FEASIBLE, INFEASIBLE, INTERRUPTED_EMPTY, OPTIMAL, Plan
 from planner.model.problem import (
-    deadlines_nested,
     demand_of,
     growth_factor,
     model_delivery,
@@ -149,20 +148,6 @@ def impossible_targets(inventory: Inventory, catalog: Catalog, policy: Policy) -
 
 
 
-def exact_deadlines(policy: Policy, present: set[int] | None = None,
-                    catalog: Catalog | None = None) -> bool:
-    """Whether the packed deadlines say exactly what the timeline asks, no more.
-
-    Nested deadlines (``deadlines_nested``) are implied on a PC holding none of their tier.
-    Otherwise each PC model comes in variants binding only the deadlines of the RTO tiers the
-    PC holds (``planner.model.problem._host_types``), exact for every model without a stock
-    limit (``catalog``); a model with one binds every deadline: sound, may cost more.
-    """
-    if deadlines_nested(policy, present):
-        return True
-    return catalog is not None and all(m.available is None for m in catalog.hosts)
-
-
 def delivery_assumption(catalog: Catalog, full: Catalog) -> str:
     """The delivery the packing assumes, in words ("" when it is every PC's true delivery)."""
     if not full.units:
@@ -254,13 +239,14 @@ def plan_meeting_rto(inventory: Inventory, catalog: Catalog, policy: Policy, *,
                        f"not enforced: planning for the RTO left {best.timeline.late} "
                        f"workload(s) late, the plan that ignores it {free_tl.late}")
     assumption = delivery_assumption(catalog, full)
-    exact = exact_deadlines(policy, {w.tier for w in inventory.workloads}, full)
     # bounds on every plan meeting the RTO: the relaxation's (earliest delivery, whole
     # catalog), and under the delivery assumption (none without one) the latest delivery's
     # a packing that left out deadlines (with_deadlines) solved neither the RTO problem nor
     # the plain one: its bound is no bound; a plan missing a target claims only the bound on
     # every plan (the plan ignoring the RTO's)
-    sound = exact and not best.timeline.misses and not any(a.dropped for a in attempts)
+    # (the deadlines are packed exactly: nested ones are implied, others come as PC variants
+    # by the RTO tiers they hold, a stock-limited model's variants sharing its stock)
+    sound = not best.timeline.misses and not any(a.dropped for a in attempts)
     anywhere = [a.bound for a in attempts if sound and (a.mode == "earliest" or not assumption)]
     assumed = [a.bound for a in attempts if sound and a.mode == "latest" and assumption]
     p, used = _claim(best.plan, free, anywhere, assumed, assumption)
@@ -270,11 +256,6 @@ def plan_meeting_rto(inventory: Inventory, catalog: Catalog, policy: Policy, *,
     if best.mode == "earliest":
         method += ("; packed as if each PC came in the quickest unit that can carry it, the "
                    "units then chosen by each PC's latest delivery")
-    if not exact:
-        method += ("; the deadlines are stricter than needed here (a tier without an RTO "
-                   "before the last one, or an RTO earlier than a more critical tier's, with "
-                   "a PC model whose stock is limited: each of its PCs binds every deadline), "
-                   "so the plan is checked, its optimality not claimed")
     return RtoPlan(p, free, best.timeline, impossible, method, assumption)
 
 

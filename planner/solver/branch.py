@@ -909,9 +909,10 @@ class _NodeLP:
                          for r in range(len(y)) if y[r] != 0.0))
 
     def offset(self, t: int, y: np.ndarray) -> float:
-        """Dual terms of a type-t column besides items and branching rows (vendor stock)."""
+        """Dual terms of a type-t column besides items and branching rows (stock, pools)."""
         ra = self.rows.host_avail[t]
-        return float(y[ra]) if ra is not None else 0.0
+        s = float(y[ra]) if ra is not None else 0.0
+        return s + sum(float(y[r]) for r in self.rows.host_pools[t])
 
     def reduced(self, p: Pattern, y: np.ndarray) -> float:
         """Reduced cost of a pattern at duals y (p need not be in the pool)."""

@@ -58,6 +58,8 @@ class MasterRows:
     host_avail: list[int | None]
     unit_avail: list[int | None]
     rhs: list[float]
+    #: per PC type, the rows of the shared stocks it draws on (``Problem.pools``)
+    host_pools: list[list[int]] = field(default_factory=list)
 
 
 @dataclass
@@ -106,9 +108,14 @@ def build_master(problem: Problem, unit_pats: list[UnitPattern], penalty: float,
                   for t, f in zip(problem.hosts, fixed, strict=True)]  # stock-{pc type}
     unit_avail = [row(-float(u.available)) if u.available is not None else None
                   for u in problem.units]  # stock-{unit type}
+    host_pools: list[list[int]] = [[] for _ in problem.hosts]
+    for pool in problem.pools:  # pool-{shared stock}: sum over its types <= limit
+        r = row(-float(pool.limit - sum(fixed[t] for t in pool.types)))
+        for t in pool.types:
+            host_pools[t].append(r)
     h.addRows(len(lower), fvec(lower), fvec(upper), 0, ivec([0] * len(lower)), ivec([]),
               fvec([]))
-    rows = MasterRows(cover, link, seats, host_avail, unit_avail, lower)
+    rows = MasterRows(cover, link, seats, host_avail, unit_avail, lower, host_pools)
     for i, it in enumerate(problem.items):
         # a copy left out (vendor stock) needs no staff seat either
         if seats is not None and it.seats:
@@ -153,6 +160,9 @@ def pattern_column(rows: MasterRows, p: Pattern) -> tuple[list[int], list[float]
     ra = rows.host_avail[p.host]
     if ra is not None:
         idx.append(ra)
+        val.append(-1.0)
+    for r in rows.host_pools[p.host]:
+        idx.append(r)
         val.append(-1.0)
     return idx, val
 
@@ -979,9 +989,11 @@ def residual_problem(problem: Problem, demand: list[int], fixed: list[int]) -> P
              for it, d in zip(problem.items, demand, strict=True)]
     hosts = [replace(h, available=None if h.available is None else h.available - f)
              for h, f in zip(problem.hosts, fixed, strict=True)]
+    pools = tuple(replace(p, limit=p.limit - sum(fixed[t] for t in p.types))
+                  for p in problem.pools)
     return Problem(items, hosts, problem.units, money=problem.money,
                    currency=problem.currency, scale=problem.scale, dims=problem.dims,
-                   deadlines=problem.deadlines, held=problem.held)
+                   deadlines=problem.deadlines, held=problem.held, pools=pools)
 
 
 def _offset(rows: MasterRows, t: int, y: np.ndarray) -> float:
@@ -993,6 +1005,8 @@ def _offset(rows: MasterRows, t: int, y: np.ndarray) -> float:
     ra = rows.host_avail[t]
     if ra is not None:
         s += y[ra]
+    for r in rows.host_pools[t]:
+        s += y[r]
     return s
 
 
@@ -1090,8 +1104,7 @@ def dive(problem: Problem, unit_pats: list[UnitPattern], pool: list[Pattern], pe
                 content = tuple((i, min(c, demand[i])) for i, c in p.content if demand[i] > 0)
                 if not content:
                     break
-                host = problem.hosts[p.host]
-                if host.available is not None and fixed[p.host] >= host.available:
+                if not problem.room(p.host, fixed):
                     break
                 for i, c in content:
                     demand[i] -= c

@@ -558,6 +558,14 @@ class _Search:
         """
         pats = sorted(pk.patterns)
         unc = dict(pk.uncovered)
+        while (pool := pr.over_pool(Packing(pats, {}).host_counts(len(pr.hosts)))) is not None:
+            # a packing that ignored a shared stock (Problem.pools): its least-filled PC of
+            # the pool's types goes, its copies uncovered
+            drop = min((p for p in pats if p.host in pool.types),
+                       key=lambda p: (sum(k for _, k in p.content), p))
+            pats.remove(drop)
+            for i, k in drop.content:
+                unc[i] = unc.get(i, 0) + k
         if len(pats) < pr.min_pcs:
             split = reach_pcs(pr, pats, pr.min_pcs)
             if split is None:
@@ -582,7 +590,18 @@ class _Search:
     def record(self, problem: Problem, patterns: list[tuple[Pattern, int]],
                units: list[tuple[UnitPattern, int]], uncovered: dict[int, int], cost: float,
                source: str) -> None:
-        """Keep a solution if it beats the best; hand it on, verified, to ``on_plan``."""
+        """Keep a solution if it beats the best; hand it on, verified, to ``on_plan``.
+
+        One that breaks a shared stock (``Problem.pools``) is offered as a packing instead,
+        which drops PCs until it keeps them.
+        """
+        counts = [0] * len(problem.hosts)
+        for p, k in patterns:
+            counts[p.host] += k
+        if problem.over_pool(counts) is not None:
+            self.offer(problem, Packing([p for p, k in patterns for _ in range(k)],
+                                        dict(uncovered)), source)
+            return
         if self.best.offer(problem, patterns, units, uncovered, cost, source) and self.on_plan:
             found = self.result(verify=False, final=False)
             if not check_plan(found, self.inventory, self.catalog, self.policy):

@@ -119,13 +119,13 @@ COVER_MAX_SECONDS = 2.0
 COVER_SETUP = 0.25
 
 
-def _opening(ht: HostType, used: list[int], sizes: np.ndarray, first: int,
+def _opening(problem: Problem, ht: HostType, used: list[int], sizes: np.ndarray, first: int,
              active: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """A PC of model ``ht`` opened with copy ``first``: its capacity and the classes that fit.
 
-    None when the model's stock is used up or it cannot hold ``first``.
+    None when the model's stock (or a shared one) is used up or it cannot hold ``first``.
     """
-    if ht.available is not None and used[ht.index] >= ht.available:
+    if (ht.available is not None or problem.pools) and not problem.room(ht.index, used):
         return None
     cap = np.array(ht.cap, dtype=np.int64)
     if np.any(sizes[first] > cap):
@@ -469,7 +469,7 @@ def _one_pass(problem: Problem, weight: np.ndarray, tight: np.ndarray, noise: np
         for ht in order:
             if best is not None and best[0] >= ceiling[ht.index] - 1e-12:
                 break  # no fill of this or any later type can score higher
-            opened = _opening(ht, used, sizes, first, active)
+            opened = _opening(problem, ht, used, sizes, first, active)
             if opened is None:
                 continue
             cap, cand = opened
@@ -718,9 +718,11 @@ def _freed(problem: Problem, chosen: list[Pattern], all_pats: list[Pattern]
         used[p.host] -= 1
     hosts = [replace(h, available=None if h.available is None else h.available - u)
              for h, u in zip(problem.hosts, used, strict=True)]
+    pools = tuple(replace(p, limit=p.limit - sum(used[t] for t in p.types))
+                  for p in problem.pools)
     return Problem(items, hosts, [], money=problem.money, scale=problem.scale,
                    dims=problem.dims, deadlines=problem.deadlines,
-                   held=problem.held), classes
+                   held=problem.held, pools=pools), classes
 
 
 def _resource_prices(problem: Problem, dims: list[int]) -> list[Fraction] | None:
@@ -955,7 +957,7 @@ def perfect_search(problem: Problem, upper: float, deadline: float,
         by_size = active[np.lexsort((active, -base[active]))]
         first = int(by_size[0])
         for ht in sorted(problem.hosts, key=lambda h: (h.cost, h.index)):
-            opened = _opening(ht, used, sizes, first, active)
+            opened = _opening(problem, ht, used, sizes, first, active)
             if opened is None:
                 continue
             cap, cand = opened

@@ -68,7 +68,7 @@ def cheapest_holding(problem: Problem, load: tuple[int, ...], used: list[int],
         if h.cost >= problem.hosts[best].cost or not all(
                 a <= c for a, c in zip(load, h.cap, strict=True)):
             continue
-        if h.available is not None and used[h.index] >= h.available:
+        if not problem.room(h.index, used, freed=current):
             continue
         if h.slots > problem.hosts[current].slots:
             continue
@@ -95,7 +95,7 @@ def reach_pcs(problem: Problem, patterns: list[Pattern], least: int) -> list[Pat
             for i, _ in p.content:
                 size = problem.items[i].size
                 fresh = [h for h in problem.hosts if problem.fits(size, h)
-                         and (h.available is None or used[h.index] < h.available)]
+                         and problem.room(h.index, used)]
                 if not fresh:
                     continue
                 t = min(fresh, key=lambda h: (h.cost, h.index)).index
@@ -214,7 +214,7 @@ def greedy(problem: Problem, primary: int, rule: str = "largest",
             size = items[i].size
             choice = None
             for h in [ph, *by_cost]:
-                if h.available is not None and used[h.index] >= h.available:
+                if (h.available is not None or problem.pools) and not problem.room(h.index, used):
                     continue
                 if problem.fits(size, h):
                     choice = h
@@ -279,8 +279,8 @@ def ffd_multi(problem: Problem, primary: int, measure: str = "sum",
             if b < 0:
                 choice = None
                 for h in [ph, *by_cost]:
-                    if (h.available is None or used[h.index] < h.available) \
-                            and problem.fits(it.size, h):
+                    if ((h.available is None and not problem.pools)
+                            or problem.room(h.index, used)) and problem.fits(it.size, h):
                         choice = h
                         break
                 if choice is None:

@@ -1,35 +1,49 @@
-"""Spare recovery PCs, N+k (policy ``spares``): one exact search over spare models and tiers.
+"""Spare recovery PCs, N+k (policy ``spares``): one exact search over spare sets and tiers.
 
-A plan with k spares must survive the loss of any k recovery PCs: the workloads of the PCs
-lost run on the spares of the same mobile unit, or of the site without units. The plans
-searched here have spares of one model S, k at the site or k in every unit that carries PCs
-(each unit keeps slots for them), each standing in for one lost PC whole (a hot swap: its
-workloads, groups and all, move together). Such a plan survives every loss of k PCs exactly
-when every working PC's load fits one S, i.e. when every working PC's usable capacity is capped
-at S's. So the working PCs are the engine's packing of the inventory on the catalog with every
-model's cores, memory and storage capped at S's (fees unchanged, S's stock less k); the
-optimiser thereby balances the load so that cheaper spares suffice (three half-full small PCs,
-one of them a spare, can beat one full large PC and a large spare).
+A plan with k spares must survive the loss of any k recovery PCs, spares included: the
+workloads of the working PCs lost run on the surviving spares of the same mobile unit, or of
+the site without units. Each lost PC is replaced by one spare whole (a hot swap): its
+workloads, groups and all, are restored as a set from its replicas onto one spare, as the
+recovery runbook restores a PC, so a lost PC's load must fit one spare.
+
+Which spares suffice: a plan survives every loss of k PCs exactly when every working PC's load
+fits every spare (of its unit). If a working PC P does not fit some spare, the spares it fits
+number at most k - 1, and losing P together with all of them (at most k PCs) leaves P's
+workloads nowhere; conversely, if every working PC fits every spare, a loss of j working PCs
+and at most k - j spares leaves at least j spares, each holding any of the j. (Hall's
+condition over working PCs alone, "at most |T| PCs fit only spares in T", is the condition
+when spares cannot fail; here they can, and it is not enough: with spares {small, large} a
+PC that only the large one holds is stranded when it fails together with the large spare.)
+So with spare models S_1..S_k (a multiset, mixed or not) the working PCs are the engine's
+packing of the inventory on the catalog with every model's cores, memory and storage capped
+at the least of the spares' (usable capacity is monotone in each), fees unchanged, each spare
+model's stock less its spares (``capped_catalog``); the optimiser thereby balances the load
+so that cheaper spares suffice (three half-full small PCs, one of them a spare, can beat one
+full large PC and a large spare). A mix of spare models is worth a sub-problem only where a
+cheaper spare model's stock runs short: swapping a spare for a model of the set with no stock
+limit that costs no more keeps every plan and its price (``_dominated``; ``spare_sets``
+enumerates the sets that no such swap beats, at most ``MAX_SPARE_SETS``).
 
 Prices are the contract's (planner/model/prices.py): a spare is a contracted PC, priced by
 the same expected per-item lines as a working PC, and counted in the PC count that earns a
-volume discount. As in ``engine._plan_tiers``, each (spare model S, discount tier t) pair is a
-sub-problem: at least N_t - k working PCs, priced at tier t's discount, plus k x S's price at
-that discount (a constant of the sub-problem). Every N+k plan of this shape is priced exactly
-in the sub-problem of its own S and tier and no cheaper in any other, so the least of the
-sub-problems' optima is the optimum over the shape and the least of their bounds bounds it.
-Sub-problems are taken cheapest capacity bound first; one whose bound reaches the best plan is
-skipped (its bound still counts). N+0 is planned first, for the comparison the plan reports.
+volume discount. As in ``engine._plan_tiers``, each (spare set, discount tier t) pair is a
+sub-problem: at least N_t - k working PCs, priced at tier t's discount, plus the spares' price
+at that discount (a constant of the sub-problem). Every N+k plan of this shape is priced
+exactly in the sub-problem of its own spare set and tier and no cheaper in any other, so the
+least of the sub-problems' optima is the optimum over the shape and the least of their bounds
+bounds it. Sub-problems are taken cheapest capacity bound first; one whose bound reaches the
+best plan is skipped (its bound still counts). N+0 is planned first, for the comparison the
+plan reports.
 
-With mobile units the spares number k per unit carrying PCs, known only once the units are
-chosen: each sub-problem counts k spares in each of the fewest units any packing needs
-(``_least_units``) and the plan is priced exactly afterwards; with discount tiers a relaxed
-sub-problem per spare model bounds (see ``capped_catalog``). Where the plan needs more units
-than that, a gap may remain.
+With mobile units the spares number k per unit carrying PCs (the same spare models in each),
+known only once the units are chosen: each sub-problem counts the spares in each of the
+fewest units any packing needs (``_least_units``) and the plan is priced exactly afterwards;
+with discount tiers a relaxed sub-problem per spare set bounds (see ``capped_catalog``).
+Where the plan needs more units than that, a gap may remain.
 
-What the bound does not cover (the plan's warnings and stats say so): mixed spare models, and
-a lost PC's workloads spread over several spares. "optimal" means optimal over plans whose
-spares are of one model, each standing in for one lost PC.
+What the bound does not cover (the plan's warnings and stats say so, ``_scope``): a lost PC's
+workloads spread over several spares, other spare models in different units, and mixes beyond
+``MAX_SPARE_SETS`` sets where the catalog has that many worth searching.
 """
 
 from __future__ import annotations
@@ -57,44 +71,90 @@ from planner.readers.inventory import Inventory
 from planner.solver import engine
 from planner.solver.bounds import capacity_bound
 
-#: what "optimal" and the bound mean for an N+k plan (stats and warnings carry it)
-SCOPE = ("over N+{k} plans whose spares are all of one model, each standing in for one lost PC "
-         "whole, at the site or {k} in every mobile unit that carries PCs (mixed spare models "
-         "and a lost PC spread over several spares not searched)")
+#: at most this many sets of spare models are searched (the one-model sets first)
+MAX_SPARE_SETS = 64
 
 
-def capped_catalog(catalog: Catalog, spare: HostModel, k: int, relax: bool = False) -> Catalog:
-    """The catalog the working PCs of an N+k plan with spare model ``spare`` are packed on.
+def _scope(k: int, units: bool, complete: bool) -> str:
+    """What "optimal" and the bound of an N+k plan cover (its stats and warnings say it)."""
+    where = (f"{k} in every mobile unit that carries PCs, the same spare models in each"
+             if units else "at the site")
+    left = ["a lost PC's workloads spread over several spares"]
+    if units:
+        left.insert(0, "other spare models per unit")
+    if not complete:
+        left.append(f"mixes of spare models beyond the first {MAX_SPARE_SETS} sets")
+    return (f"over N+{k} plans whose {k} spare(s), of one model or mixed, are {where}, each "
+            "standing in for one lost PC whole (a hot swap: a lost PC's workloads are restored "
+            f"as a set onto one spare; {', '.join(left)} not searched)")
 
-    Every PC model no larger than ``spare`` in cores, memory and storage (fees unchanged); the
-    spare model's stock less k; volume discount thresholds lowered by k, since the k spares
-    count among the contracted PCs (at least k). With mobile units the spares number k per
-    unit carrying PCs, which a sub-problem cannot know beforehand: ``relax`` drops the
-    thresholds to 0 (every tier's discount open to every plan), a relaxation whose bound stays
-    a bound; its plans, and those of the sub-problems shifted by k, are priced exactly after.
+
+def capped_catalog(catalog: Catalog, spares: tuple[HostModel, ...],
+                   relax: bool = False) -> Catalog:
+    """The catalog the working PCs of an N+k plan with these k spares are packed on.
+
+    Every PC model capped, in cores, memory and storage, at the least of the spares' (fees
+    unchanged): a working PC must fit every spare (module docstring); each spare model's
+    stock less its spares; volume discount thresholds lowered by k, since the k spares count
+    among the contracted PCs (at least k). With mobile units the spares number k per unit
+    carrying PCs, which a sub-problem cannot know beforehand: ``relax`` drops the thresholds
+    to 0 (every tier's discount open to every plan), a relaxation whose bound stays a bound;
+    its plans, and those of the sub-problems shifted by k, are priced exactly after.
     """
+    k = len(spares)
+    cores = min(s.cores for s in spares)
+    memory = min(s.memory_gib for s in spares)
+    storage = min(s.storage_gb for s in spares)
+    count = Counter(s.name for s in spares)
     hosts = []
     for m in catalog.hosts:
-        capped = replace(m, cores=min(m.cores, spare.cores),
-                         memory_gib=min(m.memory_gib, spare.memory_gib),
-                         storage_gb=min(m.storage_gb, spare.storage_gb))
-        if m.name == spare.name and m.available is not None:
-            capped = replace(capped, available=max(0, m.available - k))
+        capped = replace(m, cores=min(m.cores, cores), memory_gib=min(m.memory_gib, memory),
+                         storage_gb=min(m.storage_gb, storage))
+        if count[m.name] and m.available is not None:
+            capped = replace(capped, available=max(0, m.available - count[m.name]))
         hosts.append(capped)
     shift = (lambda n: 0) if relax else (lambda n: max(0, n - k))
     tiers = tuple(DiscountTier(shift(t.min_pcs), t.percent) for t in catalog.discounts)
     return replace(catalog, hosts=tuple(hosts), discounts=tiers)
 
 
-def _room_for_spares(pr: Problem, spare: HostModel, k: int) -> None:
-    """Mobile units: each that carries PCs keeps room for k spares in its slots.
+def _room_for_spares(pr: Problem, spares: tuple[HostModel, ...]) -> None:
+    """Mobile units: each that carries PCs keeps room for its k spares in its slots.
 
     Their price is not in the unit's (a unit carrying only staff seats needs none); the
-    sub-problem counts k spares at least, the plan its own. A unit model without room for k
+    sub-problem counts k spares at least, the plan its own. A unit model without room for the
     spares carries no PCs (its patterns are empty), staff seats still.
     """
+    need = sum(s.slots for s in spares)
     for u in pr.units:
-        u.slots = max(0, u.slots - k * spare.slots)
+        u.slots = max(0, u.slots - need)
+
+
+def spare_set(spares: tuple[HostModel, ...] | list[HostModel]) -> str:
+    """The spares in words: ``Small`` for one model, ``1 × Big + 2 × Small`` for a mix."""
+    count = Counter(s.name for s in spares)
+    if len(count) == 1:
+        return next(iter(count))
+    return " + ".join(f"{c} × {n}" for n, c in sorted(count.items()))
+
+
+def _dominated(spares: tuple[HostModel, ...], price: dict[str, Decimal], units: bool) -> bool:
+    """Whether a mixed set of spares is beaten by swapping one spare for another of the set.
+
+    Swap spare model B for A (both in the set) where A has no stock limit, costs no more and,
+    with mobile units, takes no more slots: the least capacity over the spares can only grow,
+    so every plan with the old spares is a plan with the new ones at no higher price. The
+    swaps end at sets kept (one model, or a mix whose cheaper models are stock-limited), so
+    the kept sub-problems' optima and bounds still cover the skipped ones.
+    """
+    for a in spares:
+        if a.available is not None:
+            continue
+        for b in spares:
+            if b.name != a.name and price[a.name] <= price[b.name] \
+                    and (not units or a.slots <= b.slots):
+                return True
+    return False
 
 
 def _least_units(pr: Problem) -> int:
@@ -120,17 +180,63 @@ def _least_units(pr: Problem) -> int:
 
 @dataclass
 class _Sub:
-    """One sub-problem: spare model, its capped catalog, a discount tier, the spares' price."""
+    """One sub-problem: the k spare models, their capped catalog, a discount tier, their price."""
 
-    spare: HostModel
+    spares: tuple[HostModel, ...]
     catalog: Catalog
     problem: Problem
-    fixed: Decimal  # k spares at this tier's discount (money), or k PCs (count mode)
+    fixed: Decimal  # the spares at this tier's discount (money), or their count (count mode)
     bound: Decimal  # the sub-problem's bound, spares included: capacity bound until searched
     cost: Decimal | None = None
     note: str = ""
     #: whether its bound bounds every plan of its tier (with units, only the relaxed one's)
     bounds_all: bool = True
+
+    @property
+    def label(self) -> str:
+        """The spares in words (``spare_set``)."""
+        return spare_set(self.spares)
+
+
+def spare_sets(models: list[HostModel], k: int, prices: list[dict[str, Decimal]],
+               units: bool) -> tuple[list[tuple[HostModel, ...]], bool]:
+    """The sets of k spare models worth a sub-problem, and whether every such set is there.
+
+    Multisets of the models (by name), each model at most its stock, one model or a mix not
+    ``_dominated`` at some discount (``prices``: per discount, each model's price). A set
+    dominated stays dominated when it grows, so the sets are grown model by model and a
+    dominated one is dropped with all its growths. At most ``MAX_SPARE_SETS`` sets: the
+    one-model sets first, then the mixes in order; False when mixes were left out.
+    """
+    out: list[tuple[HostModel, ...]] = [
+        (m,) * k for m in models if m.available is None or m.available >= k]
+    mixes: list[tuple[HostModel, ...]] = []
+    complete = True
+
+    def grow(start: int, cur: list[HostModel]) -> None:
+        nonlocal complete
+        if len(mixes) > MAX_SPARE_SETS:
+            complete = False
+            return
+        if len(cur) == k:
+            if len({m.name for m in cur}) > 1:
+                mixes.append(tuple(cur))
+            return
+        for i in range(start, len(models)):
+            m = models[i]
+            nxt = [*cur, m]
+            if m.available is not None and nxt.count(m) > m.available:
+                continue
+            if all(_dominated(tuple(nxt), pr, units) for pr in prices):
+                continue
+            grow(i, nxt)
+
+    if k >= 2:
+        grow(0, [])
+    room = max(0, MAX_SPARE_SETS - len(out))
+    if len(mixes) > room:
+        complete = False
+    return out + mixes[:room], complete
 
 
 def plan_with_spares(inventory: Inventory, catalog: Catalog, policy: Policy, *,
@@ -147,42 +253,61 @@ def plan_with_spares(inventory: Inventory, catalog: Catalog, policy: Policy, *,
     t0 = time.monotonic()
     deadline = t0 + time_limit
     models = sorted(catalog.hosts, key=lambda m: m.name)
-    models = [m for m in models if m.available is None or m.available >= k]
     plain = build_problem(inventory, catalog, n0_policy)
     misfits = {u.name for u in plain.unplaced}
     subs: list[_Sub] = []
     refused: dict[str, str] = {}
     money = plain.money
     terms = Terms.of(catalog, policy.scenario) if money else None
-    for s in models:
+    pcts = [pct for _, pct in engine.discount_tiers(catalog)]
+
+    def price(m: HostModel, pct: Decimal) -> Decimal:
+        """One spare of model m at this discount (money), or one PC (count mode)."""
+        if terms is None:
+            return Decimal(1)
+        return item_price(terms, policy.scenario, m, keep_factor(pct))
+
+    sets, complete = spare_sets(models, k, [{m.name: price(m, pct) for m in models}
+                                            for pct in pcts], bool(catalog.units))
+    small: set[str] = set()  # spare models too small for some workload: every set with them too
+    for spares in sets:
+        label = spare_set(spares)
+        if small & {m.name for m in spares}:
+            continue
         # with units and discount tiers: the tiers shifted by k find plans, the relaxed one
         # bounds them; without either, the shifted tiers are exact
-        variants = [(capped_catalog(catalog, s, k), not catalog.units)]
+        variants = [(capped_catalog(catalog, spares), not catalog.units)]
         if catalog.units and catalog.discounts:
-            variants.append((capped_catalog(catalog, s, k, relax=True), True))
+            variants.append((capped_catalog(catalog, spares, relax=True), True))
         elif catalog.units:
             variants = [(variants[0][0], True)]
         for cat_s, bounds_all, least, pct in [(c, b, least, pct) for c, b in variants
                                                for least, pct in engine.discount_tiers(c)]:
             pr = build_problem(inventory, cat_s, n0_policy, discount=pct, min_pcs=least)
             if {u.name for u in pr.unplaced} - misfits:
-                refused[s.name] = "a workload fits no PC as small as this spare"
+                refused[label] = ("a workload fits no PC as small as this spare"
+                                  if len(set(spares)) == 1 else
+                                  "a workload fits no PC within the least of these spares")
+                if len(set(spares)) == 1:
+                    small.add(spares[0].name)
                 break
+            if _dominated(spares, {m.name: price(m, pct) for m in spares},
+                          bool(catalog.units)):
+                continue  # a swap of spares gives a plan as cheap in this tier
             copies = sum(it.demand for it in pr.items)
             stock = sum(h.available if h.available is not None else copies for h in pr.hosts)
             if least > min(copies, stock):
                 continue  # no plan reaches this tier: every working PC must run a workload
-            each = (item_price(terms, policy.scenario, s, keep_factor(pct))
-                    if terms is not None else None)
+            each = sum((price(m, pct) for m in spares), Decimal(0))
             # k spares at the site, or in each unit that carries PCs (at least _least_units)
-            n_spares = k
+            n_units = 1
             if catalog.units:
-                _room_for_spares(pr, s, k)
-                n_spares = k * _least_units(pr)
-            fixed = n_spares * each if each is not None else Decimal(n_spares)
+                _room_for_spares(pr, spares)
+                n_units = _least_units(pr)
+            fixed = n_units * each
             quick = Decimal(int(pr.round_bound(capacity_bound(pr)))) / pr.scale
-            subs.append(_Sub(s, cat_s, pr, fixed, quick + fixed, bounds_all=bounds_all))
-    subs.sort(key=lambda x: (x.bound, x.spare.name, x.problem.min_pcs))
+            subs.append(_Sub(spares, cat_s, pr, fixed, quick + fixed, bounds_all=bounds_all))
+    subs.sort(key=lambda x: (x.bound, x.label, x.problem.min_pcs))
     # N+0, for the comparison: a share of the time like one sub-problem
     base = engine.plan(inventory, catalog, n0_policy, verify=False, stop=stop, start=start,
                        time_limit=max(0.1, time_limit / (len(subs) + 1)), progress=progress)
@@ -218,13 +343,16 @@ def plan_with_spares(inventory: Inventory, catalog: Catalog, policy: Policy, *,
         found = search.result(verify=False, final=False)  # named PCs in named units
         hosts = Counter(h.model for h in found.hosts)
         units = Counter(pu.model for pu in found.units)
-        n_spares = k * sum(1 for pu in found.units if pu.hosts) if catalog.units else k
-        if sub.spare.available is not None and \
-                hosts[sub.spare.name] + n_spares > sub.spare.available:
-            sub.note = (f"no plan: {hosts[sub.spare.name]} working and {n_spares} spare "
-                        f"{sub.spare.name} exceed its stock of {sub.spare.available}")
+        n_sets = sum(1 for pu in found.units if pu.hosts) if catalog.units else 1
+        spared = Counter({m.name: c * n_sets for m, c in Counter(sub.spares).items()})
+        over = [m for m in sorted(set(sub.spares), key=lambda m: m.name)
+                if m.available is not None and hosts[m.name] + spared[m.name] > m.available]
+        if over:
+            m = over[0]
+            sub.note = (f"no plan: {hosts[m.name]} working and {spared[m.name]} spare "
+                        f"{m.name} exceed its stock of {m.available}")
             continue
-        total = _true_total(catalog, policy, terms, hosts, units, sub.spare, n_spares)
+        total = _true_total(catalog, policy, terms, hosts, units, spared)
         key = (sum(search.best.uncovered.values()), total)
         sub.cost = total
         if best is None or (key[0], total) < best[0]:
@@ -232,7 +360,7 @@ def plan_with_spares(inventory: Inventory, catalog: Catalog, policy: Policy, *,
             if on_plan is not None and not key[0] and float(total) < shown[0]:
                 shown[0] = float(total)
                 on_plan(_with_spares(found, base, catalog, policy, sub, subs, refused,
-                                     interrupted, t0))
+                                     interrupted, t0, complete))
     if best is None or best[0][0]:
         # no N+k plan: stock runs out, or interrupted first; the N+0 plan says which
         why = ("interrupted before a plan with spares was found" if interrupted
@@ -248,24 +376,26 @@ def plan_with_spares(inventory: Inventory, catalog: Catalog, policy: Policy, *,
                                  fix="lower spares, or add PC models or stock ('available')")
             base.status, base.lower_bound, base.gap = INFEASIBLE, None, None
         return base
-    return _with_spares(best[1], base, catalog, policy, best[2], subs, refused, interrupted, t0)
+    return _with_spares(best[1], base, catalog, policy, best[2], subs, refused, interrupted, t0,
+                        complete)
 
 
 def _true_total(catalog: Catalog, policy: Policy, terms: Terms | None, hosts: Counter[str],
-                units: Counter[str], spare: HostModel, n_spares: int) -> Decimal:
+                units: Counter[str], spares: Counter[str]) -> Decimal:
     """An N+k plan's expected total: every PC, spare and unit at the discount of all its PCs.
 
-    Count mode (no fees): PCs, spares among them, and each unit as 1/1000 of a PC.
+    ``spares``: spare PCs per model. Count mode (no fees): PCs, spares among them, and each
+    unit as 1/1000 of a PC.
     """
-    pcs = sum(hosts.values()) + n_spares
+    pcs = sum(hosts.values()) + sum(spares.values())
     if terms is None:
         return Decimal(pcs) + Decimal(sum(units.values())) / COUNT_HOST
     keep = keep_factor(catalog.discount_percent(pcs))
     by_name: dict[str, HostModel | UnitModel] = {m.name: m for m in catalog.hosts}
     by_name.update({u.name: u for u in catalog.units})
     sc = policy.scenario
-    total = n_spares * item_price(terms, sc, spare, keep)
-    for name, c in (*hosts.items(), *units.items()):
+    total = Decimal(0)
+    for name, c in (*hosts.items(), *spares.items(), *units.items()):
         total += c * item_price(terms, sc, by_name[name], keep)
     return total
 
@@ -281,14 +411,14 @@ def _shifted(progress: engine.ProgressFn | None, sub: _Sub,
         own = None if best is None else best + extra
         if own is not None and not math.isinf(shown[0]):
             own = min(own, shown[0])
-        progress(f"spares {sub.spare.name}: {phase}", own,
+        progress(f"spares {sub.label}: {phase}", own,
                  None if bound is None else bound + extra, left)
     return report
 
 
 def _with_spares(p: Plan, base: Plan, catalog: Catalog, policy: Policy,
                  sub: _Sub, subs: list[_Sub], refused: dict[str, str], interrupted: bool,
-                 t0: float) -> Plan:
+                 t0: float, complete: bool) -> Plan:
     """A sub-problem's plan (``p``) with its k spares added, priced, bounded and worded."""
     k = policy.spares
     real = {m.name: m for m in catalog.hosts}
@@ -297,10 +427,9 @@ def _with_spares(p: Plan, base: Plan, catalog: Catalog, policy: Policy,
         c = usable_capacity(real[h.model], policy)
         hosts.append(replace(h, usable={"vcpu": round(c[0], 6), "memory_gib": round(c[1], 6),
                                         "storage_gb": round(c[2], 6)}))
-    cap = usable_capacity(sub.spare, policy)
-
-    def spare(i: int, unit: str | None) -> PlannedHost:
-        return PlannedHost(id=f"spare-{i + 1:02d}", model=sub.spare.name, unit=unit,
+    def spare(i: int, unit: str | None, model: HostModel) -> PlannedHost:
+        cap = usable_capacity(model, policy)
+        return PlannedHost(id=f"spare-{i + 1:02d}", model=model.name, unit=unit,
                            workloads=[], used={"vcpu": 0.0, "memory_gib": 0.0, "storage_gb": 0.0},
                            usable={"vcpu": round(cap[0], 6), "memory_gib": round(cap[1], 6),
                                    "storage_gb": round(cap[2], 6)}, spare=True)
@@ -312,16 +441,17 @@ def _with_spares(p: Plan, base: Plan, catalog: Catalog, policy: Policy,
             if not pu.hosts:  # staff seats only: no PC to stand in for
                 units.append(pu)
                 continue
-            mine = [spare(len(spares) + j, pu.id) for j in range(k)]
+            mine = [spare(len(spares) + j, pu.id, m) for j, m in enumerate(sub.spares)]
             spares += mine
             units.append(replace(pu, hosts=[*pu.hosts, *(h.id for h in mine)],
-                                 slots_used=pu.slots_used + k * sub.spare.slots))
+                                 slots_used=pu.slots_used + sum(m.slots for m in sub.spares)))
     else:
-        spares = [spare(i, None) for i in range(k)]
+        spares = [spare(i, None, m) for i, m in enumerate(sub.spares)]
     counts = Counter(h.model for h in hosts)
     unit_counts = Counter(pu.model for pu in units)
     terms = Terms.of(catalog, policy.scenario) if p.objective == "money" else None
-    exact = _true_total(catalog, policy, terms, counts, unit_counts, sub.spare, len(spares))
+    by_model = Counter(h.model for h in spares)
+    exact = _true_total(catalog, policy, terms, counts, unit_counts, by_model)
     if terms is not None:
         cost, lower = engine.money_out(exact, min(s.bound for s in subs if s.bounds_all))
     else:
@@ -338,14 +468,15 @@ def _with_spares(p: Plan, base: Plan, catalog: Catalog, policy: Policy,
     if status == INFEASIBLE:
         claimed = (None, None)
     stats = dict(p.stats)
-    scope = SCOPE.format(k=k)
+    scope = _scope(k, bool(catalog.units), complete)
     stats["spares"] = {
-        "k": k, "model": sub.spare.name, "n0_cost": float(base.cost),
+        "k": k, "model": sub.label, "by_model": dict(sorted(by_model.items())),
+        "n0_cost": float(base.cost),
         "n0_status": base.status, "nk_cost": float(cost), "extra_cost": float(cost - base.cost),
         "n0_pcs": len(base.hosts), "nk_pcs": len(hosts) + len(spares), "spares": len(spares),
         "per_unit": bool(catalog.units), "scope": scope,
         "seconds": round(time.monotonic() - t0, 3),
-        "sub_problems": [{"spare": s.spare.name, "min_working_pcs": s.problem.min_pcs,
+        "sub_problems": [{"spare": s.label, "min_working_pcs": s.problem.min_pcs,
                           "percent": float(s.problem.discount), "bound": float(s.bound),
                           "bound_counts": s.bounds_all,
                           **({"cost": float(s.cost)} if s.cost is not None else {}),

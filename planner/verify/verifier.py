@@ -302,9 +302,10 @@ MAX_LOSS_SETS = 5000
 def _check_spares(plan: Plan, f: _Facts, catalog: Catalog, policy: Policy) -> list[str]:
     """N+k: k spares, and every loss of k PCs (every single loss on large plans) survived.
 
-    A loss is survived when each lost PC that ran workloads can be moved whole onto its own
-    surviving spare of the same mobile unit (or at the site without units): a matching, found
-    by augmenting paths, its load recomputed here.
+    The k PCs lost may include spares. A loss is survived when each lost PC that ran
+    workloads can be moved whole onto its own surviving spare of the same mobile unit (or at
+    the site without units), spares of any models: a matching, found by augmenting paths, its
+    load recomputed here.
     """
     k = policy.spares
     spares = [h for h in plan.hosts if h.spare]
