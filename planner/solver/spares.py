@@ -2,18 +2,20 @@
 
 A plan with k spares must survive the loss of any k recovery PCs, spares included: the
 workloads of the working PCs lost run on the surviving spares of the same mobile unit, or of
-the site without units. Each lost PC is replaced by one spare whole (a hot swap): its
-workloads, groups and all, are restored as a set from its replicas onto one spare, as the
-recovery runbook restores a PC, so a lost PC's load must fit one spare.
+the site without units, where there are exactly k spares (the verifier counts them per unit).
 
 Which spares suffice: a plan survives every loss of k PCs exactly when every working PC's load
-fits every spare (of its unit). If a working PC P does not fit some spare, the spares it fits
-number at most k - 1, and losing P together with all of them (at most k PCs) leaves P's
-workloads nowhere; conversely, if every working PC fits every spare, a loss of j working PCs
-and at most k - j spares leaves at least j spares, each holding any of the j. (Hall's
-condition over working PCs alone, "at most |T| PCs fit only spares in T", is the condition
-when spares cannot fail; here they can, and it is not enough: with spares {small, large} a
-PC that only the large one holds is stranded when it fails together with the large spare.)
+fits every spare (of its unit), whether each lost PC moves whole onto one spare (a hot swap,
+as the runbook restores a PC) or its workloads may be spread over several spares. Necessary,
+even with spreading: if a working PC P does not fit spare j of its unit, losing P with the
+k - 1 other spares there (k PCs) leaves j alone, and P's workloads must all go onto j.
+Sufficient, even with hot swaps only: if every working PC fits every spare, a loss of j working
+PCs and at most k - j spares leaves at least j spares, each holding any of the j whole. So the
+search below is exact under either rule. (Hall's condition over working PCs alone, "at most
+|T| PCs fit only spares in T", is the condition when spares cannot fail; here they can, and it
+is not enough: with spares {small, large} a PC that only the large one holds is stranded when
+it fails together with the large spare.)
+
 So with spare models S_1..S_k (a multiset, mixed or not) the working PCs are the engine's
 packing of the inventory on the catalog with every model's cores, memory and storage capped
 at the least of the spares' (usable capacity is monotone in each), fees unchanged, each spare
@@ -41,9 +43,9 @@ fewest units any packing needs (``_least_units``) and the plan is priced exactly
 with discount tiers a relaxed sub-problem per spare set bounds (see ``capped_catalog``).
 Where the plan needs more units than that, a gap may remain.
 
-What the bound does not cover (the plan's warnings and stats say so, ``_scope``): a lost PC's
-workloads spread over several spares, other spare models in different units, and mixes beyond
-``MAX_SPARE_SETS`` sets where the catalog has that many worth searching.
+What the bound does not cover (the plan's warnings and stats say so, ``_scope``): other spare
+models in different units, and mixes beyond ``MAX_SPARE_SETS`` sets where the catalog has that
+many worth searching.
 """
 
 from __future__ import annotations
@@ -79,14 +81,15 @@ def _scope(k: int, units: bool, complete: bool) -> str:
     """What "optimal" and the bound of an N+k plan cover (its stats and warnings say it)."""
     where = (f"{k} in every mobile unit that carries PCs, the same spare models in each"
              if units else "at the site")
-    left = ["a lost PC's workloads spread over several spares"]
+    left: list[str] = []
     if units:
-        left.insert(0, "other spare models per unit")
+        left.append("other spare models per unit")
     if not complete:
         left.append(f"mixes of spare models beyond the first {MAX_SPARE_SETS} sets")
-    return (f"over N+{k} plans whose {k} spare(s), of one model or mixed, are {where}, each "
-            "standing in for one lost PC whole (a hot swap: a lost PC's workloads are restored "
-            f"as a set onto one spare; {', '.join(left)} not searched)")
+    rest = f"; {' and '.join(left)} not searched" if left else ""
+    return (f"over N+{k} plans whose {k} spare(s), of one model or mixed, are {where} (every "
+            "working PC fits every spare of its own unit or site: exact whether a lost PC moves "
+            f"whole onto one spare or its workloads are spread over several{rest})")
 
 
 def capped_catalog(catalog: Catalog, spares: tuple[HostModel, ...],
