@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
-from decimal import Decimal
 from itertools import combinations
 
-from planner.model.plan import PlannedHost
 from planner.readers.catalog import PURE_PACKING, parse_catalog
 from planner.readers.inventory import Inventory, Workload
 from planner.solver.engine import plan
@@ -88,56 +86,49 @@ def test_spreading_over_several_spares_survives_exactly_when_every_pc_fits_every
     assert seen[True] > 20 and seen[False] > 20 and seen["spread helps one loss"] > 0
 
 
-def _two_vans() -> tuple[object, Inventory]:
+def _two_vans(slots: int = 2, fee: int = 10, small_stock: int | None = None,
+              discount: int = 0) -> tuple[object, Inventory]:
     """Big (8 cores, 100 a month), Small (4 cores, 60), vans of 2 slots (10): w0 needs a Big."""
     cat = parse_catalog({
         "host": [{"name": n, "cores": c, "memory": "64 GiB", "storage": "10 TB",
-                  "monthly_fee": fee} for n, c, fee in (("Big", 8, 100), ("Small", 4, 60))],
-        "unit": [{"name": "van", "slots": 2, "seats": 0, "monthly_fee": 10}]})
+                  "monthly_fee": f, **({"available": a} if a is not None else {})}
+                 for n, c, f, a in (("Big", 8, 100, None), ("Small", 4, 60, small_stock))],
+        "unit": [{"name": "van", "slots": slots, "seats": 0, "monthly_fee": fee}],
+        **({"discount": [{"min_pcs": 4, "percent": discount}]} if discount else {})})
     inv = Inventory(tuple(Workload(f"w{i}", v, 8.0, 1.0) for i, v in enumerate((6, 2, 2))))
     return cat, inv
 
 
-def test_verifier_takes_other_spares_per_unit_and_refuses_a_pc_beyond_its_own() -> None:
-    """N+1 in vans of two slots: van 1 a Big working PC (w0) and a Big spare, van 2 a Small
-    working PC (w1, w2) and a Small spare: 100 + 100 + 60 + 60 + 2 × 10 = 340 a month, against
-    the engine's 380 with the same spare model (Big) in both vans. The verifier accepts the
-    different spares per unit; with the spares swapped, the Big PC's own spare is a Small and
-    the plan is refused, though a Big spare sits in the other van."""
+def test_a_spare_set_per_unit_beats_the_same_set_in_every_unit() -> None:
+    """N+1 in vans of two slots (one working PC and its spare each). w0 (6 vCPU) needs a Big,
+    and a Big spare in its van; w0 + w1 fill it (8); w2 takes a second PC, in a second van.
+    Least: Big + Big spare + van (210), and a working PC and its spare of at least a Small
+    each + van (130): 340 a month, which the engine finds and proves, with a Big spare in one
+    van and a Small one in the other. The same spare model in both vans costs 380 (Big + Big
+    + Small + Big + 20). Every single loss is re-packed onto its own van's spare; the verifier
+    accepts the plan and refuses it with the spares swapped, though a Big spare then sits in
+    the other van."""
     cat, inv = _two_vans()
     policy = replace(PURE_PACKING, spares=1)
     p = plan(inv, cat, policy, time_limit=10)  # type: ignore[arg-type]
-    assert p.cost == 380 * 36 and p.status == "optimal" and len(p.units) == 2
-    assert sorted(h.model for h in p.hosts if h.spare) == ["Big", "Big"]
-    proto = p.hosts[0]
-
-    def pc(i: str, model: str, unit: str, names: list[str], spare: bool = False) -> PlannedHost:
-        cores = 8.0 if model == "Big" else 4.0
-        used = float(sum(w.vcpu for w in inv.workloads if w.name in names))
-        return replace(proto, id=i, model=model, unit=unit, workloads=names, spare=spare,
-                       used={"vcpu": used, "memory_gib": 8.0 * len(names),
-                             "storage_gb": float(len(names))},
-                       usable={"vcpu": cores, "memory_gib": 64.0, "storage_gb": 10000.0})
-
-    def hand(spare1: str, spare2: str) -> object:
-        hosts = [pc("pc-01", "Big", "unit-01", ["w0"]), pc("pc-02", "Small", "unit-02",
-                                                           ["w1", "w2"]),
-                 pc("spare-01", spare1, "unit-01", [], True),
-                 pc("spare-02", spare2, "unit-02", [], True)]
-        units = [replace(p.units[0], id="unit-01", model="van", hosts=["pc-01", "spare-01"],
-                         seats_used=0, slots_used=2),
-                 replace(p.units[0], id="unit-02", model="van", hosts=["pc-02", "spare-02"],
-                         seats_used=0, slots_used=2)]
-        return replace(p, hosts=hosts, units=units, cost=Decimal(340 * 36), lower_bound=None,
-                       gap=None, status="feasible", stats={})
-
-    good = hand("Big", "Small")
-    assert check_plan(good, inv, cat, policy) == []  # type: ignore[arg-type]
-    # every single loss re-packed by hand: pc-01 (6 vCPU) onto its Big spare, pc-02 (4) onto
-    # its Small spare; a lost spare leaves its unit's PC running
-    bad = hand("Small", "Big")
-    problems = check_plan(bad, inv, cat, policy)  # type: ignore[arg-type]
-    assert any("the loss of pc-01 cannot be absorbed" in x for x in problems), problems
+    assert p.cost == 340 * 36 and p.status == "optimal" and p.lower_bound == p.cost
+    assert len(p.units) == 2 and p.stats["spares"]["per_unit_sets"]
+    assert "own spare models" in p.stats["spares"]["scope"]
+    spares = {h.unit: h for h in p.hosts if h.spare}
+    assert sorted(h.model for h in spares.values()) == ["Big", "Small"]
+    size = {w.name: w.vcpu for w in inv.workloads}
+    for lost in (h for h in p.hosts if not h.spare):  # its workloads onto its van's spare
+        assert sum(size[n] for n in lost.workloads) <= spares[lost.unit].usable["vcpu"]
+    assert check_plan(p, inv, cat, policy) == []  # type: ignore[arg-type]
+    a, b = spares.values()
+    swap = {a.id: b.unit, b.id: a.unit}
+    hosts = [replace(h, unit=swap.get(h.id, h.unit)) for h in p.hosts]
+    units = [replace(u, hosts=[b.id if x == a.id else a.id if x == b.id else x
+                               for x in u.hosts]) for u in p.units]
+    problems = check_plan(replace(p, hosts=hosts, units=units), inv, cat,  # type: ignore[arg-type]
+                          policy)
+    big = next(h for h in p.hosts if not h.spare and h.model == "Big")
+    assert any(f"the loss of {big.id} cannot be absorbed" in x for x in problems), problems
 
 
 def test_verifier_counts_k_spares_in_each_unit() -> None:
@@ -166,3 +157,45 @@ def test_verifier_counts_k_spares_in_each_unit() -> None:
     problems = check_plan(replace(p, hosts=hosts, units=units), inv, cat5,  # type: ignore[arg-type]
                           policy)
     assert any(f"{a.id} carries 3 spare PC(s)" in x for x in problems), problems
+
+
+def test_with_stock_limits_the_same_set_in_every_unit_is_what_is_claimed() -> None:
+    """The two vans with Small's stock limited (10): a unit's spares would share it with the
+    working PCs, so a set per unit is not searched; the plan is the 380 one (Big spares in
+    both vans), optimal over plans with the same spare model in every unit, and the scope says
+    plans with other spare models per unit are not covered (the two-unit bound, about
+    125 + 2 × 70, stays below 380)."""
+    cat, inv = _two_vans(small_stock=10)
+    policy = replace(PURE_PACKING, spares=1)
+    p = plan(inv, cat, policy, time_limit=10)  # type: ignore[arg-type]
+    sp = p.stats["spares"]
+    assert p.cost == 380 * 36 and p.status == "optimal" and not sp["per_unit_sets"]
+    assert "other spare models per unit not covered" in sp["scope"]
+    assert sp["two_unit_bound"] < 380 * 36
+    assert all(s["spare"] != "a spare set per unit" for s in sp["sub_problems"])
+
+
+def test_one_van_is_proven_over_a_spare_set_per_unit_by_the_two_unit_bound() -> None:
+    """Vans of 4 slots at 1,000 a month: one van holds Big (w0, w1), Small (w2) and a Big spare,
+    1,260. A plan with different spares per unit needs two vans, at least
+    2 × (1,000 + 60) = 2,120: the plan is proven over those too, without searching them."""
+    cat, inv = _two_vans(slots=4, fee=1000)
+    policy = replace(PURE_PACKING, spares=1)
+    p = plan(inv, cat, policy, time_limit=10)  # type: ignore[arg-type]
+    sp = p.stats["spares"]
+    assert p.cost == 1260 * 36 and p.status == "optimal" and len(p.units) == 1
+    assert sp["per_unit_sets"] and "own spare models" in sp["scope"]
+    assert sp["two_unit_bound"] >= 2120 * 36
+    assert all(s["spare"] != "a spare set per unit" for s in sp["sub_problems"])
+
+
+def test_a_spare_set_per_unit_earns_the_volume_discount_with_its_spares() -> None:
+    """The two vans with 10 % off every monthly fee from 4 PCs: the 340 plan has 2 working PCs
+    and 2 spares, so 4 PCs: 0.9 × 340 = 306 a month. The relaxed sub-problem (every discount
+    open) bounds every plan at 306: proven."""
+    cat, inv = _two_vans(discount=10)
+    policy = replace(PURE_PACKING, spares=1)
+    p = plan(inv, cat, policy, time_limit=10)  # type: ignore[arg-type]
+    sp = p.stats["spares"]
+    assert p.cost == 306 * 36 and p.status == "optimal" and p.lower_bound == p.cost
+    assert sp["per_unit_sets"] and sp["by_model"] == {"Big": 1, "Small": 1}

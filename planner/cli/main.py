@@ -89,7 +89,8 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 def _status_line(p: Plan) -> str:
     sp = p.stats.get("spares")
     if p.status == OPTIMAL and isinstance(sp, dict) and sp.get("model"):
-        same = ", the same spares in every unit" if sp.get("per_unit") else ""
+        same = (", the same spares in every unit"
+                if sp.get("per_unit") and not sp.get("per_unit_sets") else "")
         return (f"Status: optimal (proven over N+{sp['k']} plans{same}; "
                 "stats.spares.scope)")
     if p.status == OPTIMAL:
