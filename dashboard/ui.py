@@ -99,8 +99,10 @@ def status_words(plan: Plan, progress: Progress | None = None,
     sp = plan.stats.get("spares")
     if isinstance(sp, dict) and sp.get("model"):  # N+k: the proof covers one shape of spares
         words += (f" For N+{int(sp['k'])}, the bound and the proof cover plans whose spares "
-                  "each stand in for one lost PC whole (a hot swap), of one model or mixed"
-                  + (", the same spare models in every unit." if sp.get("per_unit") else ".")
+                  "are of one model or mixed"
+                  + (" (every working PC fits every spare)." if not sp.get("per_unit") else
+                     ", each unit's own spare models." if sp.get("per_unit_sets") else
+                     ", the same spare models in every unit.")
                   + ("" if "beyond" not in str(sp.get("scope", "")) else
                      " Some mixes of spare models were not searched (see the scope)."))
     return words, colour

@@ -89,8 +89,8 @@ def spares_and_sizing(plan: Plan) -> None:
                   help="PCs and units only (what the engine minimises), same inventory and "
                        "quote with and without the spares")
         where = (f" ({k} in each mobile unit that carries PCs)" if sp.get("per_unit") else "")
-        c1.caption(f"{planner.spare_words(sp)} spare{where}, each standing in "
-                   "for one lost PC whole. "
+        c1.caption(f"{planner.spare_words(sp)} spare{where}; every working PC fits "
+                   f"every spare{' of its unit' if sp.get('per_unit') else ''}. "
                    f"N+0: {ui.plural(int(sp['n0_pcs']), 'PC')}, {ui.money(n0, cur)}"
                    + ("" if sp.get("n0_status") == "optimal" else
                       " (its own plan, not proven optimal)") + "; "

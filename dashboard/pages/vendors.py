@@ -326,9 +326,9 @@ def policy_section() -> None:
         spares = s4.number_input("Spare PCs, N+k (PCs)", int(lo), int(hi), int(pol.spares),
                                  step=1, key=fk("pol_spares"), help=ui.help_of("spares"))
         st.caption("Spare PCs: after the loss of any k recovery PCs (spares included), the "
-                   "workloads of each lost PC move together onto one surviving spare (a hot "
-                   "swap), of the same mobile unit where PCs travel in units (k spares in each "
-                   "unit that carries PCs), else at the site.")
+                   "workloads of the lost PCs run on the surviving spares of the same mobile "
+                   "unit where PCs travel in units (k spares in each unit that carries PCs), "
+                   "else at the site; so every working PC fits every spare of its unit.")
         st.markdown("**Recovery time objectives and approval** — how soon each tier must "
                     "be running after a declaration (the Plan page's timeline and its switch "
                     "to plan for them), and who signs the written plan")

@@ -89,8 +89,10 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 def _status_line(p: Plan) -> str:
     sp = p.stats.get("spares")
     if p.status == OPTIMAL and isinstance(sp, dict) and sp.get("model"):
-        return (f"Status: optimal (proven over N+{sp['k']} plans whose spares each stand in "
-                "for one lost PC whole; stats.spares.scope)")
+        same = (", the same spares in every unit"
+                if sp.get("per_unit") and not sp.get("per_unit_sets") else "")
+        return (f"Status: optimal (proven over N+{sp['k']} plans{same}; "
+                "stats.spares.scope)")
     if p.status == OPTIMAL:
         return "Status: optimal (proven)"
     if p.status == INTERRUPTED:
@@ -131,7 +133,7 @@ def summary(p: Plan) -> str:
     sp = p.stats.get("spares")
     if isinstance(sp, dict) and sp.get("model"):
         lines.append(f"Spares (N+{sp['k']}): {spare_words(sp)}, each standing in for "
-                     f"one lost PC; N+0 costs {_money(sp['n0_cost'], cur)}, N+{sp['k']} "
+                     f"the lost PCs; N+0 costs {_money(sp['n0_cost'], cur)}, N+{sp['k']} "
                      f"{_money(sp['nk_cost'], cur)} (+{_money(sp['extra_cost'], cur)})")
     lines.append(f"Workloads: {p.placed:,} placed, {len(p.unplaced):,} unplaced, "
                  f"{len(p.out_of_scope):,} out of scope")

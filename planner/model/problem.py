@@ -97,6 +97,9 @@ class HostType:
     available: int | None
     #: expected cost over the term in the reporting currency (money mode), before rounding
     price: Decimal = Decimal(0)
+    #: unit group: a PC goes only into units of its own group ("" for the plain problem; N+k
+    #: with a spare set per unit, planner/solver/spares.py)
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,8 @@ class UnitType:
     cost: int
     available: int | None
     price: Decimal = Decimal(0)
+    #: carries only PCs of this group (``HostType.group``)
+    group: str = ""
 
 
 @dataclass

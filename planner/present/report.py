@@ -317,8 +317,8 @@ def _spares_text(p: Plan) -> str | None:
         return None
     k, cur = int(sp["k"]), p.currency
     where = f"{k} in each mobile unit that carries PCs" if sp.get("per_unit") else "at the site"
-    return (f"N+{k}: {spare_words(sp)} ({where}), each standing in "
-            f"for one lost PC; PCs and units cost {float(sp['nk_cost']):,.2f} {cur} against "
+    return (f"N+{k}: {spare_words(sp)} ({where}), standing in "
+            f"for the lost PCs; PCs and units cost {float(sp['nk_cost']):,.2f} {cur} against "
             f"{float(sp['n0_cost']):,.2f} {cur} without spares (+{float(sp['extra_cost']):,.2f} "
             f"{cur})")
 

@@ -2,18 +2,20 @@
 
 A plan with k spares must survive the loss of any k recovery PCs, spares included: the
 workloads of the working PCs lost run on the surviving spares of the same mobile unit, or of
-the site without units. Each lost PC is replaced by one spare whole (a hot swap): its
-workloads, groups and all, are restored as a set from its replicas onto one spare, as the
-recovery runbook restores a PC, so a lost PC's load must fit one spare.
+the site without units, where there are exactly k spares (the verifier counts them per unit).
 
 Which spares suffice: a plan survives every loss of k PCs exactly when every working PC's load
-fits every spare (of its unit). If a working PC P does not fit some spare, the spares it fits
-number at most k - 1, and losing P together with all of them (at most k PCs) leaves P's
-workloads nowhere; conversely, if every working PC fits every spare, a loss of j working PCs
-and at most k - j spares leaves at least j spares, each holding any of the j. (Hall's
-condition over working PCs alone, "at most |T| PCs fit only spares in T", is the condition
-when spares cannot fail; here they can, and it is not enough: with spares {small, large} a
-PC that only the large one holds is stranded when it fails together with the large spare.)
+fits every spare (of its unit), whether each lost PC moves whole onto one spare (a hot swap,
+as the runbook restores a PC) or its workloads may be spread over several spares. Necessary,
+even with spreading: if a working PC P does not fit spare j of its unit, losing P with the
+k - 1 other spares there (k PCs) leaves j alone, and P's workloads must all go onto j.
+Sufficient, even with hot swaps only: if every working PC fits every spare, a loss of j working
+PCs and at most k - j spares leaves at least j spares, each holding any of the j whole. So the
+search below is exact under either rule. (Hall's condition over working PCs alone, "at most
+|T| PCs fit only spares in T", is the condition when spares cannot fail; here they can, and it
+is not enough: with spares {small, large} a PC that only the large one holds is stranded when
+it fails together with the large spare.)
+
 So with spare models S_1..S_k (a multiset, mixed or not) the working PCs are the engine's
 packing of the inventory on the catalog with every model's cores, memory and storage capped
 at the least of the spares' (usable capacity is monotone in each), fees unchanged, each spare
@@ -35,15 +37,27 @@ bounds it. Sub-problems are taken cheapest capacity bound first; one whose bound
 best plan is skipped (its bound still counts). N+0 is planned first, for the comparison the
 plan reports.
 
-With mobile units the spares number k per unit carrying PCs (the same spare models in each),
-known only once the units are chosen: each sub-problem counts the spares in each of the
-fewest units any packing needs (``_least_units``) and the plan is priced exactly afterwards;
-with discount tiers a relaxed sub-problem per spare set bounds (see ``capped_catalog``).
-Where the plan needs more units than that, a gap may remain.
+With mobile units the spares number k per unit carrying PCs, and each unit may carry its own
+spare set (light PCs with small spares in one unit, heavy ones with large spares in another).
+First the sub-problems above, one spare set in every unit carrying PCs, known only once the
+units are chosen: each counts the spares in each of the fewest units any packing needs
+(``_least_units``), the plan is priced exactly afterwards, and where the plan needs more
+units than that, a gap may remain. A plan whose units carry different sets has two units or
+more, which ``_two_unit_bound`` bounds (the working PCs' capacity bound without units, plus
+two of the cheapest unit with k of the cheapest spares). Where that bound is below the best
+plan, and no PC or unit model has a stock limit and no restore deadline is packed,
+``_per_unit_subs`` searches them exactly: one problem per discount tier in which every spare
+set Q is a unit group, PC models capped at Q's least capacity, unit models less Q's slots and
+dearer by Q's k spares, a PC of group Q only in units of group Q (``HostType.group``,
+``unitpack.unit_patterns``); every plan with a set per unit is a solution priced exactly. The
+plan's bound covers plans with a set per unit (``stats.spares.per_unit_sets``) when the two-unit
+bound, raised by the per-unit search's, reaches the one-set bound or the plan has a set per
+unit; else it covers one set in every unit, and the scope says so. With discount tiers a
+relaxed sub-problem bounds (see ``capped_catalog``).
 
-What the bound does not cover (the plan's warnings and stats say so, ``_scope``): a lost PC's
-workloads spread over several spares, other spare models in different units, and mixes beyond
-``MAX_SPARE_SETS`` sets where the catalog has that many worth searching.
+What the bound may not cover (the plan's warnings and stats say so, ``_scope``): other spare
+models in different units (where stock is limited and the two-unit bound is low), and mixes
+beyond ``MAX_SPARE_SETS`` sets where the catalog has that many worth searching.
 """
 
 from __future__ import annotations
@@ -51,7 +65,8 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from planner.errors import InputError
@@ -63,9 +78,16 @@ from planner.model.plan import (
     OPTIMAL,
     Plan,
     PlannedHost,
+    PlannedUnit,
 )
 from planner.model.prices import Terms, item_price, keep_factor
-from planner.model.problem import COUNT_HOST, Problem, build_problem, usable_capacity
+from planner.model.problem import (
+    COUNT_HOST,
+    Problem,
+    build_problem,
+    ticks_of,
+    usable_capacity,
+)
 from planner.readers.catalog import Catalog, DiscountTier, HostModel, Policy, UnitModel
 from planner.readers.inventory import Inventory
 from planner.solver import engine
@@ -75,18 +97,20 @@ from planner.solver.bounds import capacity_bound
 MAX_SPARE_SETS = 64
 
 
-def _scope(k: int, units: bool, complete: bool) -> str:
+def _scope(k: int, units: bool, complete: bool, per_unit: bool = False) -> str:
     """What "optimal" and the bound of an N+k plan cover (its stats and warnings say it)."""
-    where = (f"{k} in every mobile unit that carries PCs, the same spare models in each"
+    where = (f"{k} in every mobile unit that carries PCs, "
+             + ("each unit's own spare models" if per_unit else "the same spare models in each")
              if units else "at the site")
-    left = ["a lost PC's workloads spread over several spares"]
-    if units:
-        left.insert(0, "other spare models per unit")
+    left: list[str] = []
+    if units and not per_unit:
+        left.append("other spare models per unit")
     if not complete:
         left.append(f"mixes of spare models beyond the first {MAX_SPARE_SETS} sets")
-    return (f"over N+{k} plans whose {k} spare(s), of one model or mixed, are {where}, each "
-            "standing in for one lost PC whole (a hot swap: a lost PC's workloads are restored "
-            f"as a set onto one spare; {', '.join(left)} not searched)")
+    rest = f"; {' and '.join(left)} not covered" if left else ""
+    return (f"over N+{k} plans whose {k} spare(s), of one model or mixed, are {where} (every "
+            "working PC fits every spare of its own unit or site: exact whether a lost PC moves "
+            f"whole onto one spare or its workloads are spread over several{rest})")
 
 
 def capped_catalog(catalog: Catalog, spares: tuple[HostModel, ...],
@@ -191,11 +215,123 @@ class _Sub:
     note: str = ""
     #: whether its bound bounds every plan of its tier (with units, only the relaxed one's)
     bounds_all: bool = True
+    #: a spare set per unit (``_per_unit_subs``): each unit group's spares, and each variant
+    #: model's name in the catalog
+    groups: dict[str, tuple[HostModel, ...]] | None = None
+    real: dict[str, str] | None = None
+    #: the group of each unit of the plan found (unit id)
+    group_of: dict[str, str] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
         """The spares in words (``spare_set``)."""
-        return spare_set(self.spares)
+        return "a spare set per unit" if self.groups is not None else spare_set(self.spares)
+
+
+#: a spare set per unit is searched while the combined problem has at most this many PC types
+MAX_UNIT_GROUP_TYPES = 120
+
+
+def _group_of(name: str) -> str:
+    """The unit group a variant model's name carries (``Big ⟨Small⟩`` is in group ``Small``)."""
+    return name[name.index(" ⟨") + 2:-1] if name.endswith("⟩") else ""
+
+
+def _per_unit_catalog(catalog: Catalog, sets: list[tuple[HostModel, ...]], relax: bool,
+                      prices: list[dict[str, Decimal]]
+                      ) -> tuple[Catalog, dict[str, tuple[HostModel, ...]], dict[str, str]]:
+    """The catalog of a search with a spare set per mobile unit, its groups and real names.
+
+    For each spare set Q (a group): every PC model capped at Q's least capacity (as
+    ``capped_catalog``) and every unit model less Q's slots, named ``X ⟨Q⟩``; a PC of group Q
+    goes only into units of group Q (``unitpack.unit_patterns``), whose cost the caller raises
+    by Q's spares. A capped model that another of its group matches in capacity at no more
+    slots and price (at every discount) is left out. The plain unit models stay, for staff
+    seats only (no PC is of their group). Thresholds as ``capped_catalog``'s.
+    """
+    hosts: list[HostModel] = []
+    units: list[UnitModel] = []
+    groups: dict[str, tuple[HostModel, ...]] = {}
+    real: dict[str, str] = {}
+    shifted = catalog
+    for spares in sets:
+        g = spare_set(spares)
+        shifted = capped_catalog(catalog, spares, relax)
+        need = sum(s.slots for s in spares)
+        mine = [replace(u, name=f"{u.name} ⟨{g}⟩", slots=u.slots - need)
+                for u in catalog.units if u.slots > need]
+        room = max((u.slots for u in mine), default=0)
+        capped = [m for m in shifted.hosts if m.slots <= room]
+
+        def beats(a: HostModel, b: HostModel) -> bool:
+            return (a.cores >= b.cores and a.memory_gib >= b.memory_gib
+                    and a.storage_gb >= b.storage_gb and a.slots <= b.slots
+                    and all(pr[a.name] <= pr[b.name] for pr in prices))
+        kept = [b for i, b in enumerate(capped)
+                if not any(beats(a, b) and (not beats(b, a) or j < i)
+                           for j, a in enumerate(capped) if j != i)]
+        if not kept or not mine:
+            continue
+        groups[g] = spares
+        for m in kept:
+            hosts.append(replace(m, name=f"{m.name} ⟨{g}⟩"))
+            real[hosts[-1].name] = m.name
+        for u, orig in zip(mine, (u for u in catalog.units if u.slots > need), strict=True):
+            units.append(u)
+            real[u.name] = orig.name
+    for u in catalog.units:
+        units.append(u)
+        real[u.name] = u.name
+    return (replace(catalog, hosts=tuple(hosts), units=tuple(units),
+                    discounts=shifted.discounts), groups, real)
+
+
+def _per_unit_subs(inventory: Inventory, catalog: Catalog, policy: Policy,
+                   sets: list[tuple[HostModel, ...]], prices: list[dict[str, Decimal]],
+                   price: Callable[[HostModel, Decimal], Decimal],
+                   misfits: set[str]) -> list[_Sub] | None:
+    """Sub-problems with a spare set per mobile unit, or None where they would not be exact.
+
+    Exact where no PC or unit model has a stock limit (a unit's spares would draw on the same
+    stock as the working PCs, which the engine's pools do not count) and no restore deadline
+    is packed; and kept to ``MAX_UNIT_GROUP_TYPES`` PC types. One problem per discount tier
+    holds every group (``_per_unit_catalog``); a unit of group Q costs its own price plus Q's
+    spares at the tier's discount, so every such plan is priced exactly by its units, and
+    each unit carrying PCs carries Q's k spares. Tiers as in ``plan_with_spares``: shifted by
+    k to find plans, every threshold 0 (relaxed) to bound them. None too where a workload
+    that fits a PC without spares fits no PC of any group (the spares' slots).
+    """
+    if (not catalog.units or (policy.rto_packing and policy.rto)
+            or any(m.available is not None for m in catalog.hosts)
+            or any(u.available is not None for u in catalog.units)):
+        return None
+    variants = [(False, not catalog.discounts)]
+    if catalog.discounts:
+        variants.append((True, True))
+    subs: list[_Sub] = []
+    for relax, bounds_all in variants:
+        cat, groups, real = _per_unit_catalog(catalog, sets, relax, prices)
+        if len(cat.hosts) > MAX_UNIT_GROUP_TYPES or not groups:
+            return None
+        for least, pct in engine.discount_tiers(cat):
+            pr = build_problem(inventory, cat, policy, discount=pct, min_pcs=least)
+            if {u.name for u in pr.unplaced} - misfits:
+                return None
+            for h in pr.hosts:
+                h.group = _group_of(h.model.name)
+            for u in pr.units:
+                u.group = _group_of(u.model.name)
+                if not u.group:
+                    u.slots = 0  # staff seats only
+                else:
+                    extra = [price(s, pct) for s in groups[u.group]]
+                    u.price += sum(extra, Decimal(0))
+                    u.cost += (sum(ticks_of(x, pr.scale) for x in extra) if pr.money
+                               else len(extra) * COUNT_HOST)
+            quick = Decimal(int(pr.round_bound(capacity_bound(pr)))) / pr.scale
+            subs.append(_Sub((), cat, pr, Decimal(0), quick, bounds_all=bounds_all,
+                             groups=groups, real=real))
+    return subs
 
 
 def spare_sets(models: list[HostModel], k: int, prices: list[dict[str, Decimal]],
@@ -270,6 +406,8 @@ def plan_with_spares(inventory: Inventory, catalog: Catalog, policy: Policy, *,
     sets, complete = spare_sets(models, k, [{m.name: price(m, pct) for m in models}
                                             for pct in pcts], bool(catalog.units))
     small: set[str] = set()  # spare models too small for some workload: every set with them too
+    per_unit = _per_unit_subs(inventory, catalog, n0_policy, sets, [
+        {m.name: price(m, pct) for m in models} for pct in pcts], price, misfits)
     for spares in sets:
         label = spare_set(spares)
         if small & {m.name for m in spares}:
@@ -319,7 +457,20 @@ def plan_with_spares(inventory: Inventory, catalog: Catalog, policy: Policy, *,
     best: tuple[tuple[int, Decimal], Plan, _Sub] | None = None
     interrupted = base.interrupted
     shown = [math.inf]
-    for i, sub in enumerate(subs):
+    # with units, plans whose units carry different spare sets have at least two units: bounded
+    # by ``_two_unit_bound``, searched (``per_unit``) only where that bound leaves room
+    two = _two_unit_bound(inventory, catalog, n0_policy, k, models, price, pcts) \
+        if catalog.units else None
+    queue = list(subs)
+    i = 0
+    while True:
+        if i == len(subs) and per_unit is not None and two is not None and not interrupted \
+                and (best is None or two < best[0][1]) and len(queue) == len(subs):
+            queue += per_unit
+        if i >= len(queue):
+            break
+        sub = queue[i]
+        i += 1
         if interrupted:
             sub.note = "not searched: interrupted"
             continue
@@ -331,7 +482,8 @@ def plan_with_spares(inventory: Inventory, catalog: Catalog, policy: Policy, *,
             sub.note = "skipped: no time left"
             continue
         search = engine._Search(inventory, sub.catalog, n0_policy,
-                                max(0.1, left / (len(subs) - i)), _shifted(progress, sub, shown),
+                                max(0.1, left / (len(queue) - i + 1)),
+                                _shifted(progress, sub, shown),
                                 problem=sub.problem, baseline=base.baseline, stop=stop,
                                 start=start)
         search.run()
@@ -341,10 +493,14 @@ def plan_with_spares(inventory: Inventory, catalog: Catalog, policy: Policy, *,
         if search.best.problem is None:
             continue
         found = search.result(verify=False, final=False)  # named PCs in named units
+        if sub.real is not None:
+            found = _real_names(found, sub)
         hosts = Counter(h.model for h in found.hosts)
         units = Counter(pu.model for pu in found.units)
         n_sets = sum(1 for pu in found.units if pu.hosts) if catalog.units else 1
         spared = Counter({m.name: c * n_sets for m, c in Counter(sub.spares).items()})
+        if sub.groups is not None:
+            spared = Counter(s.name for pu in found.units for s in _unit_spares(pu, sub))
         over = [m for m in sorted(set(sub.spares), key=lambda m: m.name)
                 if m.available is not None and hosts[m.name] + spared[m.name] > m.available]
         if over:
@@ -359,8 +515,8 @@ def plan_with_spares(inventory: Inventory, catalog: Catalog, policy: Policy, *,
             best = ((key[0], total), found, sub)
             if on_plan is not None and not key[0] and float(total) < shown[0]:
                 shown[0] = float(total)
-                on_plan(_with_spares(found, base, catalog, policy, sub, subs, refused,
-                                     interrupted, t0, complete))
+                on_plan(_with_spares(found, base, catalog, policy, sub, queue, refused,
+                                     interrupted, t0, complete, two))
     if best is None or best[0][0]:
         # no N+k plan: stock runs out, or interrupted first; the N+0 plan says which
         why = ("interrupted before a plan with spares was found" if interrupted
@@ -369,15 +525,57 @@ def plan_with_spares(inventory: Inventory, catalog: Catalog, policy: Policy, *,
         base.stats["spares"] = {"k": k, "model": None, "n0_cost": float(base.cost),
                                 "reason": why}
         if not interrupted and base.status != INFEASIBLE:
-            if not subs:
+            if not queue:
                 raise InputError(f"no PC model can serve as {k} spare(s): none is left in "
                                  "stock beyond the plan, or none holds every workload",
                                  field="spares",
                                  fix="lower spares, or add PC models or stock ('available')")
             base.status, base.lower_bound, base.gap = INFEASIBLE, None, None
         return base
-    return _with_spares(best[1], base, catalog, policy, best[2], subs, refused, interrupted, t0,
-                        complete)
+    return _with_spares(best[1], base, catalog, policy, best[2], queue, refused, interrupted, t0,
+                        complete, two)
+
+
+def _two_unit_bound(inventory: Inventory, catalog: Catalog, policy: Policy, k: int,
+                    models: list[HostModel], price: Callable[[HostModel, Decimal], Decimal],
+                    pcts: list[Decimal]) -> Decimal:
+    """A bound on every N+k plan whose working PCs sit in two units or more.
+
+    Its working PCs pack the inventory on PC models no larger than the catalog's (capped at
+    their unit's spares), so they cost at least the capacity bound of the plan without units
+    or spares at the best discount; each of its units carrying PCs costs at least the
+    cheapest unit model plus k of the cheapest PC model as spares. A plan whose units carry
+    different spare sets has at least two units (with one unit the set is the plan's), so
+    where this bound reaches the best plan of one spare set in every unit, none is cheaper.
+    """
+    pct = max(pcts)
+    plain = build_problem(inventory, replace(catalog, units=(), discounts=()), policy,
+                          discount=pct)
+    pcs = Decimal(int(plain.round_bound(capacity_bound(plain)))) / plain.scale
+    if not plain.money:
+        unit = Decimal(1) / COUNT_HOST
+    else:
+        terms = Terms.of(catalog, policy.scenario)
+        unit = min(item_price(terms, policy.scenario, u, keep_factor(pct))
+                   for u in catalog.units)
+    return pcs + 2 * (unit + k * min(price(m, pct) for m in models))
+
+
+def _unit_spares(pu: PlannedUnit, sub: _Sub) -> tuple[HostModel, ...]:
+    """The spares of one unit: none without PCs, else its group's set (or the plan's)."""
+    if not pu.hosts:
+        return ()
+    if sub.groups is None:
+        return sub.spares
+    return sub.groups[sub.group_of[pu.id]]
+
+
+def _real_names(p: Plan, sub: _Sub) -> Plan:
+    """A plan of ``_per_unit_catalog`` with its models' real names; each unit's group kept."""
+    assert sub.real is not None
+    sub.group_of = {pu.id: _group_of(pu.model) for pu in p.units}
+    return replace(p, hosts=[replace(h, model=sub.real[h.model]) for h in p.hosts],
+                   units=[replace(pu, model=sub.real[pu.model]) for pu in p.units])
 
 
 def _true_total(catalog: Catalog, policy: Policy, terms: Terms | None, hosts: Counter[str],
@@ -418,8 +616,14 @@ def _shifted(progress: engine.ProgressFn | None, sub: _Sub,
 
 def _with_spares(p: Plan, base: Plan, catalog: Catalog, policy: Policy,
                  sub: _Sub, subs: list[_Sub], refused: dict[str, str], interrupted: bool,
-                 t0: float, complete: bool) -> Plan:
-    """A sub-problem's plan (``p``) with its k spares added, priced, bounded and worded."""
+                 t0: float, complete: bool, two: Decimal | None = None) -> Plan:
+    """A sub-problem's plan (``p``) with its k spares added, priced, bounded and worded.
+
+    The bound: the least over the sub-problems of one spare set; with units, where plans
+    with a spare set per unit are covered too (``two``: the two-unit bound, raised by the
+    per-unit sub-problems' bound where searched, reaches it, or the plan is one of them),
+    the least of both, and the scope says each unit's own spare models.
+    """
     k = policy.spares
     real = {m.name: m for m in catalog.hosts}
     hosts = []
@@ -441,10 +645,11 @@ def _with_spares(p: Plan, base: Plan, catalog: Catalog, policy: Policy,
             if not pu.hosts:  # staff seats only: no PC to stand in for
                 units.append(pu)
                 continue
-            mine = [spare(len(spares) + j, pu.id, m) for j, m in enumerate(sub.spares)]
+            own = _unit_spares(pu, sub)
+            mine = [spare(len(spares) + j, pu.id, m) for j, m in enumerate(own)]
             spares += mine
             units.append(replace(pu, hosts=[*pu.hosts, *(h.id for h in mine)],
-                                 slots_used=pu.slots_used + sum(m.slots for m in sub.spares)))
+                                 slots_used=pu.slots_used + sum(m.slots for m in own)))
     else:
         spares = [spare(i, None, m) for i, m in enumerate(sub.spares)]
     counts = Counter(h.model for h in hosts)
@@ -452,11 +657,21 @@ def _with_spares(p: Plan, base: Plan, catalog: Catalog, policy: Policy,
     terms = Terms.of(catalog, policy.scenario) if p.objective == "money" else None
     by_model = Counter(h.model for h in spares)
     exact = _true_total(catalog, policy, terms, counts, unit_counts, by_model)
+    common = min((s.bound for s in subs if s.bounds_all and s.groups is None), default=None)
+    per_unit = min((s.bound for s in subs if s.bounds_all and s.groups is not None),
+                   default=None)
+    two_plus = two if per_unit is None or two is None else max(two, per_unit)
+    own_sets = False
+    bound = common
+    if two_plus is not None and (common is None or two_plus >= common or sub.groups is not None):
+        own_sets = True
+        bound = two_plus if common is None else min(common, two_plus)
+    assert bound is not None  # a plan comes from a sub-problem, which has a bound
     if terms is not None:
-        cost, lower = engine.money_out(exact, min(s.bound for s in subs if s.bounds_all))
+        cost, lower = engine.money_out(exact, bound)
     else:
         cost = exact
-        lower = Decimal(min(s.bound for s in subs if s.bounds_all))
+        lower = Decimal(bound)
     lower = min(lower, cost)
     gap = 0.0 if cost == 0 else float((cost - lower) / cost)
     status = p.status
@@ -468,9 +683,16 @@ def _with_spares(p: Plan, base: Plan, catalog: Catalog, policy: Policy,
     if status == INFEASIBLE:
         claimed = (None, None)
     stats = dict(p.stats)
-    scope = _scope(k, bool(catalog.units), complete)
+    scope = _scope(k, bool(catalog.units), complete, own_sets)
+    label = sub.label
+    if sub.groups is not None:  # the sets the units carry: "Big (1 unit) / Small (2 units)"
+        used = Counter(sub.group_of[pu.id] for pu in p.units if pu.hosts)
+        label = " / ".join(f"{g} ({n} unit{'s' if n > 1 else ''})"
+                           for g, n in sorted(used.items()))
     stats["spares"] = {
-        "k": k, "model": sub.label, "by_model": dict(sorted(by_model.items())),
+        "k": k, "model": label, "per_unit_sets": own_sets,
+        **({"two_unit_bound": float(two)} if two is not None else {}),
+        "by_model": dict(sorted(by_model.items())),
         "n0_cost": float(base.cost),
         "n0_status": base.status, "nk_cost": float(cost), "extra_cost": float(cost - base.cost),
         "n0_pcs": len(base.hosts), "nk_pcs": len(hosts) + len(spares), "spares": len(spares),

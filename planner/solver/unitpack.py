@@ -23,26 +23,27 @@ class UnitPattern:
 
 
 def unit_patterns(problem: Problem) -> list[UnitPattern]:
-    """All maximal ways to fill each unit model's slots with PC types."""
-    slots = [h.slots for h in problem.hosts]
+    """All maximal ways to fill each unit model's slots with PC types (of the unit's group)."""
     out: list[UnitPattern] = []
-    n = len(slots)
+    n_all = len(problem.hosts)
 
-    def rec(u_index: int, k: int, free: int, cur: list[int]) -> None:
+    def rec(u_index: int, k: int, free: int, cur: list[int], types: list[int],
+            slots: list[int]) -> None:
         if len(out) > MAX_UNIT_PATTERNS:
             return
-        if k == n:
+        if k == len(types):
             if all(s > free for s in slots):  # maximal: nothing else fits
-                out.append(UnitPattern(u_index, tuple(cur)))
+                full = [0] * n_all
+                for t, c in zip(types, cur, strict=True):
+                    full[t] = c
+                out.append(UnitPattern(u_index, tuple(full)))
             return
         for c in range(free // slots[k], -1, -1):
-            rec(u_index, k + 1, free - c * slots[k], [*cur, c])
+            rec(u_index, k + 1, free - c * slots[k], [*cur, c], types, slots)
 
     for u in problem.units:
-        if n == 0:
-            out.append(UnitPattern(u.index, ()))
-        else:
-            rec(u.index, 0, u.slots, [])
+        types = [t for t, h in enumerate(problem.hosts) if h.group == u.group]
+        rec(u.index, 0, u.slots, [], types, [problem.hosts[t].slots for t in types])
     if len(out) > MAX_UNIT_PATTERNS:
         raise ValueError("too many unit patterns; unit slot counts are implausibly large")
     return out

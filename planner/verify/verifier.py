@@ -300,12 +300,15 @@ MAX_LOSS_SETS = 5000
 
 
 def _check_spares(plan: Plan, f: _Facts, catalog: Catalog, policy: Policy) -> list[str]:
-    """N+k: k spares, and every loss of k PCs (every single loss on large plans) survived.
+    """N+k: k spares (at the site, or in each unit carrying PCs), every k-loss survived.
 
-    The k PCs lost may include spares. A loss is survived when each lost PC that ran
-    workloads can be moved whole onto its own surviving spare of the same mobile unit (or at
-    the site without units), spares of any models: a matching, found by augmenting paths, its
-    load recomputed here.
+    Every loss of k PCs, spares included (every single loss on large plans). A unit's spares
+    may be of several models, and units may carry different ones. A loss is survived when each
+    lost PC that ran workloads can be moved whole onto its own surviving spare of the same
+    mobile unit (or at the site without units): a matching, found by augmenting paths, its load
+    recomputed here. Moving whole is no restriction: with exactly k spares per unit, survival
+    with a lost PC's workloads spread over several spares also needs every working PC to fit
+    every spare of its unit (planner/solver/spares.py).
     """
     k = policy.spares
     spares = [h for h in plan.hosts if h.spare]
@@ -322,6 +325,12 @@ def _check_spares(plan: Plan, f: _Facts, catalog: Catalog, policy: Policy) -> li
         where = f" ({k} in each of {len(carrying)} units with PCs)" if catalog.units else ""
         return [f"policy spares = {k} but the plan has {len(spares)} spare PC(s), not "
                 f"{want}{where}"]
+    # exactly k in each unit: the survival condition (every working PC fits every spare of its
+    # unit) is exact for k spares per unit, whether lost workloads move whole or spread
+    in_unit = Counter(h.unit for h in spares)
+    for u in carrying:
+        if in_unit[u.id] != k:
+            return [f"policy spares = {k} but {u.id} carries {in_unit[u.id]} spare PC(s)"]
     unit_of = {h.id: h.unit for h in plan.hosts}
     models = {m.name: m for m in catalog.hosts}
     caps = {h.id: _usable(models[h.model].cores, models[h.model].memory_gib,
