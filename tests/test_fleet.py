@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from decimal import Decimal
@@ -16,7 +17,7 @@ from planner.readers.catalog import PURE_PACKING, Catalog, HostModel
 from planner.readers.inventory import Inventory, Workload
 from planner.solver import engine
 from planner.solver.bounds import capacity_plan
-from planner.solver.colgen import residual_problem
+from planner.solver.colgen import column_generation, residual_problem
 from planner.solver.engine import plan
 from planner.solver.fleet import (
     _leftover,
@@ -25,8 +26,9 @@ from planner.solver.fleet import (
     fleet_packing,
     fleet_search,
     pack_fleet,
+    round_down,
 )
-from planner.solver.heuristics import Packing, ffd_multi
+from planner.solver.heuristics import Packing, Pattern, ffd_multi
 from planner.verify.verifier import check_plan
 
 
@@ -341,3 +343,67 @@ def test_leftover_copies_go_to_the_cheapest_of_the_models_packings() -> None:
     assert all(h.available is None or counts_used[h.index] <= h.available
                for h in problem.hosts)
     _check_in_fleet(problem, pk, counts_used)
+
+
+@pytest.mark.parametrize(("seed", "n"), [(1, 60), (6, 30), (9, 40)])
+def test_round_down_packs_every_copy_within_stock_never_below_the_optimum(
+        seed: int, n: int) -> None:
+    # the LP on the real classes, rounded down, the rest packed into the residual's fleet
+    inv, cat, problem, _ = _full_fleet_case(seed, n)
+    start = ffd_multi(problem, 1).patterns
+    penalty = float(max(h.cost for h in problem.hosts) + 1)
+    cg = column_generation(problem, [], start, penalty, time.monotonic() + 0.5, math.inf,
+                           want_bound=False)
+    pk = round_down(problem, cg.pool, cg.x, time.monotonic() + 1.0)
+    assert not pk.uncovered
+    used = pk.host_counts(len(problem.hosts))
+    assert all(h.available is None or used[h.index] <= h.available for h in problem.hosts)
+    _check_in_fleet(problem, pk, used)  # capacity, anti-affinity, every copy once
+    best = plan(inv, cat, PURE_PACKING, time_limit=5.0)
+    assert best.status == "optimal"
+    assert pk.cost(problem) >= best.cost * problem.scale
+
+
+def test_round_down_keeps_stock_and_demand_when_the_lp_asks_for_more() -> None:
+    # x beyond the stock of the small model and beyond the demand: whole PCs only within
+    # both, the rest packed anew
+    _, _, problem, _ = _full_fleet_case(1, 60)
+    small = next(h.index for h in problem.hosts if h.available is not None)
+    content = tuple((i, 1) for i, it in enumerate(problem.items)
+                    if problem.fits(it.size, problem.hosts[small]) and not it.anti)[:1]
+    p = Pattern(small, content)
+    pk = round_down(problem, [p], [40.7], time.monotonic() + 1.0)
+    used = pk.host_counts(len(problem.hosts))
+    assert used[small] <= problem.hosts[small].available  # type: ignore[operator]
+    assert not pk.uncovered
+    _check_in_fleet(problem, pk, used)
+
+
+@pytest.mark.parametrize("seed", [1, 5])
+def test_plan_rounds_the_real_classes_lp_on_merged_classes(
+        monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    # the lp_rounding phase on small cases with the gap still open after the fleets (merging
+    # and the copy threshold lowered): its plan passes the verifier, never undercuts the bound
+    monkeypatch.setattr(engine, "MAX_CLASSES", 8)
+    monkeypatch.setattr(engine, "ROUND_COPIES", 0)
+    seen: list[str] = []
+    real = engine.round_down
+
+    def spy(*args: object, **kwargs: object) -> Packing:
+        seen.append("round_down")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "round_down", spy)
+    cat = Catalog(hosts=(HostModel("S", 16, 32.0, 1000.0, monthly_fee=Decimal(50), available=6),
+                         HostModel("L", 32, 128.0, 2000.0, monthly_fee=Decimal(120))),
+                  term_years=1, currency="USD")
+    rng = random.Random(seed)
+    wl = tuple(Workload(f"w{i}", rng.randint(3, 12), float(rng.choice([8, 16, 24, 40, 56])),
+                        float(rng.choice([100, 300, 600, 900])),
+                        anti_affinity=rng.choice(["", "", "", "", "a"])) for i in range(40))
+    inv = Inventory(wl, "large items")
+    result = plan(inv, cat, PURE_PACKING, time_limit=1.5)
+    assert check_plan(result, inv, cat, PURE_PACKING) == []
+    assert result.stats.get("merged_classes") is not None
+    assert "round_lp_value" in result.stats and seen
+    assert result.lower_bound is not None and result.lower_bound <= result.cost

@@ -284,22 +284,21 @@ def round_down(problem: Problem, pool: list[Pattern], x: list[float],
                deadline: float) -> Packing:
     """A master LP's solution rounded down, the copies it leaves packed into their own fleet.
 
-    Each column takes floor(x) PCs (largest x first, within the demand still uncovered and
-    the vendor's stock); the rest is a residual problem whose capacity bound's fleet
-    ``fleet_packing`` fills (first-fit decreasing on each model where it has none). On many
-    copies the residual holds thousands of them, which the placement rules pack within a
-    fraction of a percent of the residual's bound: the LP's balance of the dimensions where
-    the rules alone leave every PC full in one dimension and short in another (50,000 real
-    sizes: LP after 30 s 32.50 M, rounded and packed 32.30 M, the rules alone 33.22 M).
+    Each column takes floor(x) PCs (largest x first, within the demand still uncovered, the
+    vendor's stock and the shared stocks); the rest is a residual problem whose capacity
+    bound's fleet ``fleet_packing`` fills (first-fit decreasing on each model where it has
+    none). On many copies the residual holds thousands of copies, which the placement rules
+    pack within a fraction of a percent of the residual's bound, while the LP's whole PCs
+    balance the dimensions where the rules alone leave every PC full in one dimension and
+    short in another (50,000 real sizes: LP after 30 s 32.50 M, rounded down and packed
+    32.30 M; the rules alone 33.22 M).
     """
     demand = [it.demand for it in problem.items]
     fixed = [0] * len(problem.hosts)
     chosen: list[Pattern] = []
     for v, p in sorted(zip(x, pool, strict=True), key=lambda vp: (-vp[0], vp[1])):
-        host = problem.hosts[p.host]
         for _ in range(math.floor(v + 1e-6)):
-            if any(demand[i] < k for i, k in p.content) \
-                    or (host.available is not None and fixed[p.host] >= host.available):
+            if any(demand[i] < k for i, k in p.content) or not problem.room(p.host, fixed):
                 break
             for i, k in p.content:
                 demand[i] -= k
