@@ -88,7 +88,7 @@ def _pack(problem: Problem, counts: list[int], rule: str, order: str,
         # for every copy, at a fraction of the cost on 50,000 copies)
         ok = np.all(free >= size, axis=1)
         score = np.where(ok, scores(slice(None), size), -np.inf)
-        for _ in range(it.demand):
+        for n in range(it.demand - 1, -1, -1):  # n: copies of the class still to come
             if it.anti:
                 allowed = ok.copy()
                 for b in np.nonzero(ok)[0].tolist():
@@ -104,8 +104,9 @@ def _pack(problem: Problem, counts: list[int], rule: str, order: str,
             free[b] -= size
             contents[b][i] = contents[b].get(i, 0) + 1
             groups[b].update(it.anti)
-            ok[b] = bool(np.all(free[b] >= size))
-            score[b] = float(scores(b, size)) if ok[b] else -np.inf
+            if n:
+                ok[b] = bool(np.all(free[b] >= size))
+                score[b] = float(scores(b, size)) if ok[b] else -np.inf
     if any(left):
         _repair(problem, sizes, free, contents, left, deadline)
     used = [0] * len(problem.hosts)
