@@ -15,7 +15,7 @@ from planner.bench.mixes import DEFAULT_MIX
 from planner.model.problem import Problem, build_problem
 from planner.readers.catalog import PURE_PACKING, Catalog, HostModel
 from planner.readers.inventory import Inventory, Workload
-from planner.solver import engine
+from planner.solver import engine, fleet
 from planner.solver.bounds import capacity_plan
 from planner.solver.colgen import column_generation, residual_problem
 from planner.solver.engine import plan
@@ -314,11 +314,24 @@ def _full_fleet_case(seed: int, n: int) -> tuple[Inventory, Catalog, Problem, li
 
 
 @pytest.mark.parametrize(("seed", "n"), [(1, 60), (6, 30), (9, 40)])
-def test_fleet_packing_grows_a_fleet_with_no_room_and_stays_valid(seed: int, n: int) -> None:
+def test_fleet_packing_grows_a_fleet_with_no_room_and_stays_valid(
+        monkeypatch: pytest.MonkeyPatch, seed: int, n: int) -> None:
     inv, cat, problem, counts = _full_fleet_case(seed, n)
     _, extra = _pack(problem, counts, "dot", "max", float("inf"))
-    assert sum(extra) > 0  # the bound's own fleet leaves copies over: the grown ones run
+    assert sum(extra) > 0  # the bound's own fleet leaves copies over
+    # grown fleets replace nearby ones past NEAR PCs per model (50,000 copies: 104 PCs);
+    # NEAR 0 makes these small cases take that path
+    monkeypatch.setattr(fleet, "NEAR", 0)
+    grown: list[list[int]] = []
+    real = fleet._pack
+
+    def spy(problem: Problem, counts: list[int], *args: object) -> tuple[Packing, list[int]]:
+        grown.append(list(counts))
+        return real(problem, counts, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fleet, "_pack", spy)
     pk = fleet_packing(problem, counts, time.monotonic() + 5.0)
+    assert any(g != counts for g in grown)  # a grown fleet was packed
     assert pk is not None and not pk.uncovered
     used = pk.host_counts(len(problem.hosts))
     assert all(h.available is None or used[h.index] <= h.available for h in problem.hosts)
