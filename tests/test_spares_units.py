@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
+from decimal import Decimal
 from itertools import combinations
 
-from planner.readers.catalog import PURE_PACKING, parse_catalog
+from planner.model.prices import Terms, item_price, keep_factor
+from planner.readers.catalog import PURE_PACKING, HostModel, parse_catalog
 from planner.readers.inventory import Inventory, Workload
+from planner.solver import engine
+from planner.solver import spares as nk
 from planner.solver.engine import plan
+from planner.solver.unitpack import cover_units
 from planner.verify.verifier import check_plan
 
 Load = tuple[int, int]
@@ -159,20 +164,75 @@ def test_verifier_counts_k_spares_in_each_unit() -> None:
     assert any(f"{a.id} carries 3 spare PC(s)" in x for x in problems), problems
 
 
-def test_with_stock_limits_the_same_set_in_every_unit_is_what_is_claimed() -> None:
-    """The two vans with Small's stock limited (10): a unit's spares would share it with the
-    working PCs, so a set per unit is not searched; the plan is the 380 one (Big spares in
-    both vans), optimal over plans with the same spare model in every unit, and the scope says
-    plans with other spare models per unit are not covered (the two-unit bound, about
-    125 + 2 × 70, stays below 380)."""
-    cat, inv = _two_vans(small_stock=10)
+def test_with_stock_limits_a_spare_set_per_unit_is_searched() -> None:
+    """The two vans with Small's stock limited to 2: the 340 plan (Big + Big spare in one van,
+    Small + Small spare in the other) uses both Smalls, one working and one spare, so it keeps
+    the stock; the least of 340 (as without stock) still holds. The group search runs with the
+    stock as a pool over the working Smalls and the vans of the Small group, finds 340 and
+    proves it; each loss re-packs onto its own van's spare and the verifier accepts the plan.
+    Against a stock of 1 the verifier refuses the same plan."""
+    cat, inv = _two_vans(small_stock=2)
     policy = replace(PURE_PACKING, spares=1)
     p = plan(inv, cat, policy, time_limit=10)  # type: ignore[arg-type]
     sp = p.stats["spares"]
-    assert p.cost == 380 * 36 and p.status == "optimal" and not sp["per_unit_sets"]
-    assert "other spare models per unit not covered" in sp["scope"]
-    assert sp["two_unit_bound"] < 380 * 36
-    assert all(s["spare"] != "a spare set per unit" for s in sp["sub_problems"])
+    assert p.cost == 340 * 36 and p.status == "optimal" and p.lower_bound == p.cost
+    assert sp["per_unit_sets"] and "own spare models" in sp["scope"]
+    assert "not covered" not in sp["scope"]
+    assert any(s["spare"] == "a spare set per unit" and s.get("cost") == 340 * 36
+               for s in sp["sub_problems"])
+    spares = {h.unit: h for h in p.hosts if h.spare}
+    assert sorted(h.model for h in spares.values()) == ["Big", "Small"]
+    assert sum(h.model == "Small" for h in p.hosts) == 2
+    size = {w.name: w.vcpu for w in inv.workloads}
+    for lost in (h for h in p.hosts if not h.spare):
+        assert sum(size[n] for n in lost.workloads) <= spares[lost.unit].usable["vcpu"]
+    assert check_plan(p, inv, cat, policy) == []  # type: ignore[arg-type]
+    tight, _ = _two_vans(small_stock=1)
+    assert check_plan(p, inv, tight, policy) == [  # type: ignore[arg-type]
+        "2 PCs of Small exceed the 1 available"]
+
+
+def test_a_stock_shared_by_working_pcs_and_unit_spares_is_not_exceeded() -> None:
+    """Small's stock of 1: the 340 plan would need two Smalls (the working one and its van's
+    spare). By hand: w0 needs a Big and a Big spare (210); the second van holds one working
+    PC and one spare, not both Smalls: Small + Big spare or Big + Small spare (170), so 380,
+    with one Small. The engine gives 380, proven over per-unit sets, with at most one Small.
+    In the group search's own problem the pool counts a unit of the Small group as one Small:
+    ``cover_units`` refuses a working Small beside one, ``room`` refuses a second Small, and
+    the search finds 380 there too."""
+    cat, inv = _two_vans(small_stock=1)
+    policy = replace(PURE_PACKING, spares=1)
+    p = plan(inv, cat, policy, time_limit=10)  # type: ignore[arg-type]
+    sp = p.stats["spares"]
+    assert p.cost == 380 * 36 and p.status == "optimal" and p.lower_bound == p.cost
+    assert sp["per_unit_sets"] and sum(h.model == "Small" for h in p.hosts) == 1
+    assert check_plan(p, inv, cat, policy) == []  # type: ignore[arg-type]
+
+    n0 = replace(policy, spares=0)
+    models = sorted(cat.hosts, key=lambda m: m.name)  # type: ignore[attr-defined]
+    terms = Terms.of(cat, n0.scenario)  # type: ignore[arg-type]
+
+    def price(m: HostModel, pct: Decimal) -> Decimal:
+        return item_price(terms, n0.scenario, m, keep_factor(pct))
+    prices = [{m.name: price(m, Decimal(0)) for m in models}]
+    sets, _ = nk.spare_sets(models, 1, prices, True)
+    subs = nk._per_unit_subs(inv, cat, n0, sets, prices, price, set())  # type: ignore[arg-type]
+    assert subs is not None
+    pr = subs[0].problem
+    name = [h.model.name for h in pr.hosts]
+    assert name == ["Big ⟨Big⟩", "Small ⟨Big⟩", "Big ⟨Small⟩"]  # no Small left beside its spare
+    assert [(q.types, q.limit, q.units) for q in pr.pools] == [((1,), 1, ((1, 1),))]
+    assert cover_units(pr, [1, 0, 1], 0).feasible  # a Big van and a Small-group van: 1 Small
+    assert not cover_units(pr, [0, 1, 1], 0).feasible  # a working Small too: 2
+    assert pr.room(1, [1, 0, 0]) and not pr.room(1, [1, 0, 1])
+    search = engine._Search(inv, subs[0].catalog, n0, 5, None,  # type: ignore[arg-type]
+                            problem=pr)
+    search.run()
+    found = nk._real_names(search.result(verify=False, final=False), subs[0])
+    assert search.best.cost == 380 * 36 * 100 and search.lb >= search.best.cost - 1e-6
+    working = sum(h.model == "Small" for h in found.hosts)
+    small_vans = sum(g == "Small" for g in subs[0].group_of.values())
+    assert working + small_vans <= 1
 
 
 def test_one_van_is_proven_over_a_spare_set_per_unit_by_the_two_unit_bound() -> None:

@@ -83,6 +83,7 @@ from planner.model.plan import (
 from planner.model.prices import Terms, item_price, keep_factor
 from planner.model.problem import (
     COUNT_HOST,
+    Pool,
     Problem,
     build_problem,
     ticks_of,
@@ -266,6 +267,7 @@ def _per_unit_catalog(catalog: Catalog, sets: list[tuple[HostModel, ...]], relax
         def beats(a: HostModel, b: HostModel) -> bool:
             return (a.cores >= b.cores and a.memory_gib >= b.memory_gib
                     and a.storage_gb >= b.storage_gb and a.slots <= b.slots
+                    and a.available is None  # a stock-limited one may run out
                     and all(pr[a.name] <= pr[b.name] for pr in prices))
         kept = [b for i, b in enumerate(capped)
                 if not any(beats(a, b) and (not beats(b, a) or j < i)
@@ -301,9 +303,7 @@ def _per_unit_subs(inventory: Inventory, catalog: Catalog, policy: Policy,
     k to find plans, every threshold 0 (relaxed) to bound them. None too where a workload
     that fits a PC without spares fits no PC of any group (the spares' slots).
     """
-    if (not catalog.units or (policy.rto_packing and policy.rto)
-            or any(m.available is not None for m in catalog.hosts)
-            or any(u.available is not None for u in catalog.units)):
+    if not catalog.units or (policy.rto_packing and policy.rto):
         return None
     variants = [(False, not catalog.discounts)]
     if catalog.discounts:
@@ -328,10 +328,35 @@ def _per_unit_subs(inventory: Inventory, catalog: Catalog, policy: Policy,
                     u.price += sum(extra, Decimal(0))
                     u.cost += (sum(ticks_of(x, pr.scale) for x in extra) if pr.money
                                else len(extra) * COUNT_HOST)
+            pr.pools = (*pr.pools, *_group_stocks(catalog, pr, groups, real))
             quick = Decimal(int(pr.round_bound(capacity_bound(pr)))) / pr.scale
             subs.append(_Sub((), cat, pr, Decimal(0), quick, bounds_all=bounds_all,
                              groups=groups, real=real))
     return subs
+
+
+def _group_stocks(catalog: Catalog, pr: Problem, groups: dict[str, tuple[HostModel, ...]],
+                  real: dict[str, str]) -> list[Pool]:
+    """The stocks of a search with a spare set per unit, as pools over its variants.
+
+    A stock-limited PC model M: its working PCs of every group, and each unit of group Q
+    counting Q's spares of model M (``Pool.units``). A stock-limited unit model: its
+    variants, one per group, and its plain model (staff seats) in all.
+    """
+    pools: list[Pool] = []
+    for m in catalog.hosts:
+        if m.available is None:
+            continue
+        types = tuple(h.index for h in pr.hosts if real[h.model.name] == m.name)
+        units = tuple((u.index, c) for u in pr.units if u.group
+                      and (c := sum(1 for s in groups[u.group] if s.name == m.name)))
+        if types or units:
+            pools.append(Pool(types, m.available, units))
+    for um in catalog.units:
+        if um.available is not None:
+            pools.append(Pool((), um.available, tuple(
+                (u.index, 1) for u in pr.units if real[u.model.name] == um.name)))
+    return pools
 
 
 def spare_sets(models: list[HostModel], k: int, prices: list[dict[str, Decimal]],
@@ -501,7 +526,7 @@ def plan_with_spares(inventory: Inventory, catalog: Catalog, policy: Policy, *,
         spared = Counter({m.name: c * n_sets for m, c in Counter(sub.spares).items()})
         if sub.groups is not None:
             spared = Counter(s.name for pu in found.units for s in _unit_spares(pu, sub))
-        over = [m for m in sorted(set(sub.spares), key=lambda m: m.name)
+        over = [m for m in models
                 if m.available is not None and hosts[m.name] + spared[m.name] > m.available]
         if over:
             m = over[0]
