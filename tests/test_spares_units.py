@@ -235,6 +235,24 @@ def test_a_stock_shared_by_working_pcs_and_unit_spares_is_not_exceeded() -> None
     assert working + small_vans <= 1
 
 
+def test_a_unit_stock_is_shared_by_the_vans_of_every_spare_set() -> None:
+    """Two vans in stock (two slots: one working PC and its spare each), Small at 30, workloads
+    6, 2, 2 and 3 vCPU. Three vans would cost 350 (Big with w0, w1 and a Big spare, 210; two
+    Smalls with a Small spare each, 2 × 70), but the van variants of both groups share the
+    stock of two. With two vans, one holds w0 + a 2 (8) and the other 2 + 3 = 5 vCPU, more
+    than a Small: Big and a Big spare each, 2 × 210 = 420, proven, in two vans."""
+    cat = parse_catalog({
+        "host": [{"name": n, "cores": c, "memory": "64 GiB", "storage": "10 TB",
+                  "monthly_fee": f} for n, c, f in (("Big", 8, 100), ("Small", 4, 30))],
+        "unit": [{"name": "van", "slots": 2, "seats": 0, "monthly_fee": 10, "available": 2}]})
+    inv = Inventory(tuple(Workload(f"w{i}", v, 8.0, 1.0) for i, v in enumerate((6, 2, 2, 3))))
+    policy = replace(PURE_PACKING, spares=1)
+    p = plan(inv, cat, policy, time_limit=10)
+    assert p.cost == 420 * 36 and p.status == "optimal" and p.lower_bound == p.cost
+    assert len(p.units) == 2 and p.stats["spares"]["per_unit_sets"]
+    assert check_plan(p, inv, cat, policy) == []
+
+
 def test_one_van_is_proven_over_a_spare_set_per_unit_by_the_two_unit_bound() -> None:
     """Vans of 4 slots at 1,000 a month: one van holds Big (w0, w1), Small (w2) and a Big spare,
     1,260. A plan with different spares per unit needs two vans, at least

@@ -533,6 +533,12 @@ def plan_with_spares(inventory: Inventory, catalog: Catalog, policy: Policy, *,
             sub.note = (f"no plan: {hosts[m.name]} working and {spared[m.name]} spare "
                         f"{m.name} exceed its stock of {m.available}")
             continue
+        short = [u for u in catalog.units if u.available is not None
+                 and units[u.name] > u.available]  # a unit model's variants share its stock
+        if short:
+            sub.note = (f"no plan: {units[short[0].name]} {short[0].name} exceed its stock of "
+                        f"{short[0].available}")
+            continue
         total = _true_total(catalog, policy, terms, hosts, units, spared)
         key = (sum(search.best.uncovered.values()), total)
         sub.cost = total
