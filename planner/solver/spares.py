@@ -45,19 +45,22 @@ units are chosen: each counts the spares in each of the fewest units any packing
 units than that, a gap may remain. A plan whose units carry different sets has two units or
 more, which ``_two_unit_bound`` bounds (the working PCs' capacity bound without units, plus
 two of the cheapest unit with k of the cheapest spares). Where that bound is below the best
-plan, and no PC or unit model has a stock limit and no restore deadline is packed,
-``_per_unit_subs`` searches them exactly: one problem per discount tier in which every spare
-set Q is a unit group, PC models capped at Q's least capacity, unit models less Q's slots and
-dearer by Q's k spares, a PC of group Q only in units of group Q (``HostType.group``,
-``unitpack.unit_patterns``); every plan with a set per unit is a solution priced exactly. The
+plan, and no restore deadline is packed, ``_per_unit_subs`` searches them exactly: one problem
+per discount tier in which every spare set Q is a unit group, PC models capped at Q's least
+capacity, unit models less Q's slots and dearer by Q's k spares, a PC of group Q only in units
+of group Q (``HostType.group``, ``unitpack.unit_patterns``); every plan with a set per unit is
+a solution priced exactly. Stock limits are pools (``_group_stocks``): a unit of group Q counts
+Q's spares of model M in M's stock beside the working PCs of M, and a unit model's variants
+share its stock (``Pool.units``, honoured by the engine wherever it counts PCs). The
 plan's bound covers plans with a set per unit (``stats.spares.per_unit_sets``) when the two-unit
 bound, raised by the per-unit search's, reaches the one-set bound or the plan has a set per
 unit; else it covers one set in every unit, and the scope says so. With discount tiers a
 relaxed sub-problem bounds (see ``capped_catalog``).
 
 What the bound may not cover (the plan's warnings and stats say so, ``_scope``): other spare
-models in different units (where stock is limited and the two-unit bound is low), and mixes
-beyond ``MAX_SPARE_SETS`` sets where the catalog has that many worth searching.
+models in different units (where restore deadlines are packed, or the group problem has more
+than ``MAX_UNIT_GROUP_TYPES`` PC types, and the two-unit bound is low), and mixes beyond
+``MAX_SPARE_SETS`` sets where the catalog has that many worth searching.
 """
 
 from __future__ import annotations
@@ -294,9 +297,8 @@ def _per_unit_subs(inventory: Inventory, catalog: Catalog, policy: Policy,
                    misfits: set[str]) -> list[_Sub] | None:
     """Sub-problems with a spare set per mobile unit, or None where they would not be exact.
 
-    Exact where no PC or unit model has a stock limit (a unit's spares would draw on the same
-    stock as the working PCs, which the engine's pools do not count) and no restore deadline
-    is packed; and kept to ``MAX_UNIT_GROUP_TYPES`` PC types. One problem per discount tier
+    Made where no restore deadline is packed, and kept to ``MAX_UNIT_GROUP_TYPES`` PC types;
+    stock limits are pools over working PCs and units (``_group_stocks``). One problem per discount tier
     holds every group (``_per_unit_catalog``); a unit of group Q costs its own price plus Q's
     spares at the tier's discount, so every such plan is priced exactly by its units, and
     each unit carrying PCs carries Q's k spares. Tiers as in ``plan_with_spares``: shifted by
