@@ -253,6 +253,28 @@ def test_a_unit_stock_is_shared_by_the_vans_of_every_spare_set() -> None:
     assert check_plan(p, inv, cat, policy) == []
 
 
+def test_with_restore_deadlines_packed_a_spare_set_per_unit_is_searched() -> None:
+    """``--enforce-rto`` with the two vans' models (400 GB/h, on site after 24 h, booting in
+    10 min): tier 1's RTO of 24 h 10 min + 1.25 h lets a PC restore 500 GB, so each of the
+    three 300 GB workloads takes its own PC, in its own van (two slots: one working PC and
+    its spare). By hand: w0 needs a Big and a Big spare (210), w1 and w2 a Small and a Small
+    spare each (130): 470. The one-set plans cost 550 (Big spares in all three vans); the
+    group search finds 470 and its bound, which bounds one-set plans too, proves it."""
+    cat, _ = _two_vans()
+    inv = Inventory(tuple(Workload(f"w{i}", v, 8.0, 300.0, tier=1)
+                          for i, v in enumerate((6, 2, 2))))
+    policy = replace(PURE_PACKING, spares=1, rto=((1, 24 + 10 / 60 + 1.25),),
+                     rto_packing="latest", tiers=(1, 2, 3))
+    p = plan(inv, cat, policy, time_limit=10)  # type: ignore[arg-type]
+    sp = p.stats["spares"]
+    assert p.cost == 470 * 36 and p.status == "optimal" and p.lower_bound == p.cost
+    assert sp["per_unit_sets"] and len(p.units) == 3
+    assert sorted(h.model for h in p.hosts if h.spare) == ["Big", "Small", "Small"]
+    assert all(len(h.workloads) == 1 for h in p.hosts if not h.spare)
+    assert any(s["spare"] == "Big" and s.get("cost") == 550 * 36 for s in sp["sub_problems"])
+    assert check_plan(p, inv, cat, policy) == []  # type: ignore[arg-type]
+
+
 def test_one_van_is_proven_over_a_spare_set_per_unit_by_the_two_unit_bound() -> None:
     """Vans of 4 slots at 1,000 a month: one van holds Big (w0, w1), Small (w2) and a Big spare,
     1,260. A plan with different spares per unit needs two vans, at least

@@ -45,21 +45,22 @@ units are chosen: each counts the spares in each of the fewest units any packing
 units than that, a gap may remain. A plan whose units carry different sets has two units or
 more, which ``_two_unit_bound`` bounds (the working PCs' capacity bound without units, plus
 two of the cheapest unit with k of the cheapest spares). Where that bound is below the best
-plan, and no restore deadline is packed, ``_per_unit_subs`` searches them exactly: one problem
+plan, ``_per_unit_subs`` searches them exactly (restore deadlines packed or not): one problem
 per discount tier in which every spare set Q is a unit group, PC models capped at Q's least
 capacity, unit models less Q's slots and dearer by Q's k spares, a PC of group Q only in units
 of group Q (``HostType.group``, ``unitpack.unit_patterns``); every plan with a set per unit is
 a solution priced exactly. Stock limits are pools (``_group_stocks``): a unit of group Q counts
 Q's spares of model M in M's stock beside the working PCs of M, and a unit model's variants
-share its stock (``Pool.units``, honoured by the engine wherever it counts PCs). The
-plan's bound covers plans with a set per unit (``stats.spares.per_unit_sets``) when the two-unit
-bound, raised by the per-unit search's, reaches the one-set bound or the plan has a set per
-unit; else it covers one set in every unit, and the scope says so. With discount tiers a
+share its stock (``Pool.units``, honoured by the engine wherever it counts PCs). Since a plan
+with one set in every unit is one of its solutions too, its bound bounds every plan. The
+plan's bound covers plans with a set per unit (``stats.spares.per_unit_sets``) when the
+per-unit problem was queued (its bound at least), or the two-unit bound reaches the one-set
+bound; else it covers one set in every unit, and the scope says so. With discount tiers a
 relaxed sub-problem bounds (see ``capped_catalog``).
 
 What the bound may not cover (the plan's warnings and stats say so, ``_scope``): other spare
-models in different units (where restore deadlines are packed, or the group problem has more
-than ``MAX_UNIT_GROUP_TYPES`` PC types, and the two-unit bound is low), and mixes beyond
+models in different units (where the group problem would have more than
+``MAX_UNIT_GROUP_TYPES`` PC types and the two-unit bound is low), and mixes beyond
 ``MAX_SPARE_SETS`` sets where the catalog has that many worth searching.
 """
 
@@ -242,7 +243,7 @@ def _group_of(name: str) -> str:
 
 
 def _per_unit_catalog(catalog: Catalog, sets: list[tuple[HostModel, ...]], relax: bool,
-                      prices: list[dict[str, Decimal]]
+                      prices: list[dict[str, Decimal]], rto: bool = False
                       ) -> tuple[Catalog, dict[str, tuple[HostModel, ...]], dict[str, str]]:
     """The catalog of a search with a spare set per mobile unit, its groups and real names.
 
@@ -250,7 +251,8 @@ def _per_unit_catalog(catalog: Catalog, sets: list[tuple[HostModel, ...]], relax
     ``capped_catalog``) and every unit model less Q's slots, named ``X ⟨Q⟩``; a PC of group Q
     goes only into units of group Q (``unitpack.unit_patterns``), whose cost the caller raises
     by Q's spares. A capped model that another of its group matches in capacity at no more
-    slots and price (at every discount) is left out. The plain unit models stay, for staff
+    slots and price (at every discount), with no stock limit and (``rto``: restore deadlines
+    packed) restoring no slower, is left out. The plain unit models stay, for staff
     seats only (no PC is of their group). Thresholds as ``capped_catalog``'s.
     """
     hosts: list[HostModel] = []
@@ -271,6 +273,9 @@ def _per_unit_catalog(catalog: Catalog, sets: list[tuple[HostModel, ...]], relax
             return (a.cores >= b.cores and a.memory_gib >= b.memory_gib
                     and a.storage_gb >= b.storage_gb and a.slots <= b.slots
                     and a.available is None  # a stock-limited one may run out
+                    and (not rto or (a.restore_rate_gb_h >= b.restore_rate_gb_h
+                                     and a.boot_minutes <= b.boot_minutes
+                                     and a.delivery_hours <= b.delivery_hours))
                     and all(pr[a.name] <= pr[b.name] for pr in prices))
         kept = [b for i, b in enumerate(capped)
                 if not any(beats(a, b) and (not beats(b, a) or j < i)
@@ -297,22 +302,24 @@ def _per_unit_subs(inventory: Inventory, catalog: Catalog, policy: Policy,
                    misfits: set[str]) -> list[_Sub] | None:
     """Sub-problems with a spare set per mobile unit, or None where they would not be exact.
 
-    Made where no restore deadline is packed, and kept to ``MAX_UNIT_GROUP_TYPES`` PC types;
-    stock limits are pools over working PCs and units (``_group_stocks``). One problem per discount tier
-    holds every group (``_per_unit_catalog``); a unit of group Q costs its own price plus Q's
+    Kept to ``MAX_UNIT_GROUP_TYPES`` PC types; stock limits are pools over working PCs and
+    units (``_group_stocks``); restore deadlines are packed on the variants as on any model
+    (a capped model is left out only for one restoring no slower). One problem per discount
+    tier holds every group (``_per_unit_catalog``); a unit of group Q costs its own price plus Q's
     spares at the tier's discount, so every such plan is priced exactly by its units, and
     each unit carrying PCs carries Q's k spares. Tiers as in ``plan_with_spares``: shifted by
     k to find plans, every threshold 0 (relaxed) to bound them. None too where a workload
     that fits a PC without spares fits no PC of any group (the spares' slots).
     """
-    if not catalog.units or (policy.rto_packing and policy.rto):
+    if not catalog.units:
         return None
     variants = [(False, not catalog.discounts)]
     if catalog.discounts:
         variants.append((True, True))
     subs: list[_Sub] = []
     for relax, bounds_all in variants:
-        cat, groups, real = _per_unit_catalog(catalog, sets, relax, prices)
+        cat, groups, real = _per_unit_catalog(catalog, sets, relax, prices,
+                                              bool(policy.rto_packing and policy.rto))
         if len(cat.hosts) > MAX_UNIT_GROUP_TYPES or not groups:
             return None
         for least, pct in engine.discount_tiers(cat):
@@ -655,7 +662,9 @@ def _with_spares(p: Plan, base: Plan, catalog: Catalog, policy: Policy,
     The bound: the least over the sub-problems of one spare set; with units, where plans
     with a spare set per unit are covered too (``two``: the two-unit bound, raised by the
     per-unit sub-problems' bound where searched, reaches it, or the plan is one of them),
-    the least of both, and the scope says each unit's own spare models.
+    the least of both, and the scope says each unit's own spare models. Where the per-unit
+    problem was queued, its bound bounds every plan with units (a plan with one set in every
+    unit is one of its solutions too), so the bound is at least that.
     """
     k = policy.spares
     real = {m.name: m for m in catalog.hosts}
@@ -699,6 +708,11 @@ def _with_spares(p: Plan, base: Plan, catalog: Catalog, policy: Policy,
     if two_plus is not None and (common is None or two_plus >= common or sub.groups is not None):
         own_sets = True
         bound = two_plus if common is None else min(common, two_plus)
+    if per_unit is not None and two_plus is not None:
+        # every plan with units, one set in all of them or not, is a solution of the per-unit
+        # problem (its groups are the same spare sets): its bound bounds them all
+        own_sets = True
+        bound = max(per_unit, two_plus if common is None else min(common, two_plus))
     assert bound is not None  # a plan comes from a sub-problem, which has a bound
     if terms is not None:
         cost, lower = engine.money_out(exact, bound)
