@@ -54,8 +54,9 @@ Q's spares of model M in M's stock beside the working PCs of M, and a unit model
 share its stock (``Pool.units``, honoured by the engine wherever it counts PCs). Since a plan
 with one set in every unit is one of its solutions too, its bound bounds every plan. The
 plan's bound covers plans with a set per unit (``stats.spares.per_unit_sets``) when the
-per-unit problem was queued (its bound at least), or the two-unit bound reaches the one-set
-bound; else it covers one set in every unit, and the scope says so. With discount tiers a
+two-unit bound, raised by the per-unit search's (which bounds every plan), reaches the one-set
+bound or the plan has a set per unit; else it covers one set in every unit, and the scope says
+so. With discount tiers a
 relaxed sub-problem bounds (see ``capped_catalog``).
 
 What the bound may not cover (the plan's warnings and stats say so, ``_scope``): other spare
@@ -664,7 +665,8 @@ def _with_spares(p: Plan, base: Plan, catalog: Catalog, policy: Policy,
     per-unit sub-problems' bound where searched, reaches it, or the plan is one of them),
     the least of both, and the scope says each unit's own spare models. Where the per-unit
     problem was queued, its bound bounds every plan with units (a plan with one set in every
-    unit is one of its solutions too), so the bound is at least that.
+    unit is one of its solutions too), so that bound is at least it; where the wider bound
+    stays below the one-set bound and the plan has one set, the narrower claim is made.
     """
     k = policy.spares
     real = {m.name: m for m in catalog.hosts}
@@ -705,14 +707,18 @@ def _with_spares(p: Plan, base: Plan, catalog: Catalog, policy: Policy,
     two_plus = two if per_unit is None or two is None else max(two, per_unit)
     own_sets = False
     bound = common
-    if two_plus is not None and (common is None or two_plus >= common or sub.groups is not None):
+    wide = None  # a bound on every plan, per-unit sets included
+    if two_plus is not None:
+        wide = two_plus if common is None else min(common, two_plus)
+        if per_unit is not None:
+            # every plan with units, one set in all of them or not, is a solution of the
+            # per-unit problem (its groups are the same spare sets): its bound bounds them all
+            wide = max(wide, per_unit)
+    # the wider claim where it costs the bound nothing or the plan has a set per unit; else
+    # the one-set claim, proven further
+    if wide is not None and (common is None or wide >= common or sub.groups is not None):
         own_sets = True
-        bound = two_plus if common is None else min(common, two_plus)
-    if per_unit is not None and two_plus is not None:
-        # every plan with units, one set in all of them or not, is a solution of the per-unit
-        # problem (its groups are the same spare sets): its bound bounds them all
-        own_sets = True
-        bound = max(per_unit, two_plus if common is None else min(common, two_plus))
+        bound = wide
     assert bound is not None  # a plan comes from a sub-problem, which has a bound
     if terms is not None:
         cost, lower = engine.money_out(exact, bound)
