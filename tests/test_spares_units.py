@@ -19,8 +19,10 @@ from planner.readers.catalog import PURE_PACKING, HostModel, parse_catalog
 from planner.readers.inventory import Inventory, Workload
 from planner.solver import engine
 from planner.solver import spares as nk
+from planner.solver.colgen import build_master, unit_column
+from planner.solver.compact import solve_compact
 from planner.solver.engine import plan
-from planner.solver.unitpack import cover_units
+from planner.solver.unitpack import cover_units, unit_patterns
 from planner.verify.verifier import check_plan
 
 Load = tuple[int, int]
@@ -164,6 +166,22 @@ def test_verifier_counts_k_spares_in_each_unit() -> None:
     assert any(f"{a.id} carries 3 spare PC(s)" in x for x in problems), problems
 
 
+def _group_problems(cat: object, inv: Inventory) -> list[nk._Sub]:
+    """The per-unit (group) sub-problems of N+1 on this catalog, as ``plan_with_spares`` builds
+    them (no discount tiers)."""
+    n0 = PURE_PACKING
+    models = sorted(cat.hosts, key=lambda m: m.name)  # type: ignore[attr-defined]
+    terms = Terms.of(cat, n0.scenario)  # type: ignore[arg-type]
+
+    def price(m: HostModel, pct: Decimal) -> Decimal:
+        return item_price(terms, n0.scenario, m, keep_factor(pct))
+    prices = [{m.name: price(m, Decimal(0)) for m in models}]
+    sets, _ = nk.spare_sets(models, 1, prices, True)
+    subs = nk._per_unit_subs(inv, cat, n0, sets, prices, price, set())  # type: ignore[arg-type]
+    assert subs is not None
+    return subs
+
+
 def test_with_stock_limits_a_spare_set_per_unit_is_searched() -> None:
     """The two vans with Small's stock limited to 2: the 340 plan (Big + Big spare in one van,
     Small + Small spare in the other) uses both Smalls, one working and one spare, so it keeps
@@ -208,16 +226,7 @@ def test_a_stock_shared_by_working_pcs_and_unit_spares_is_not_exceeded() -> None
     assert sp["per_unit_sets"] and sum(h.model == "Small" for h in p.hosts) == 1
     assert check_plan(p, inv, cat, policy) == []  # type: ignore[arg-type]
 
-    n0 = replace(policy, spares=0)
-    models = sorted(cat.hosts, key=lambda m: m.name)  # type: ignore[attr-defined]
-    terms = Terms.of(cat, n0.scenario)  # type: ignore[arg-type]
-
-    def price(m: HostModel, pct: Decimal) -> Decimal:
-        return item_price(terms, n0.scenario, m, keep_factor(pct))
-    prices = [{m.name: price(m, Decimal(0)) for m in models}]
-    sets, _ = nk.spare_sets(models, 1, prices, True)
-    subs = nk._per_unit_subs(inv, cat, n0, sets, prices, price, set())  # type: ignore[arg-type]
-    assert subs is not None
+    subs = _group_problems(cat, inv)
     pr = subs[0].problem
     name = [h.model.name for h in pr.hosts]
     assert name == ["Big ⟨Big⟩", "Small ⟨Big⟩", "Big ⟨Small⟩"]  # no Small left beside its spare
@@ -225,7 +234,7 @@ def test_a_stock_shared_by_working_pcs_and_unit_spares_is_not_exceeded() -> None
     assert cover_units(pr, [1, 0, 1], 0).feasible  # a Big van and a Small-group van: 1 Small
     assert not cover_units(pr, [0, 1, 1], 0).feasible  # a working Small too: 2
     assert pr.room(1, [1, 0, 0]) and not pr.room(1, [1, 0, 1])
-    search = engine._Search(inv, subs[0].catalog, n0, 5, None,  # type: ignore[arg-type]
+    search = engine._Search(inv, subs[0].catalog, PURE_PACKING, 5, None,  # type: ignore[arg-type]
                             problem=pr)
     search.run()
     found = nk._real_names(search.result(verify=False, final=False), subs[0])
@@ -233,6 +242,41 @@ def test_a_stock_shared_by_working_pcs_and_unit_spares_is_not_exceeded() -> None
     working = sum(h.model == "Small" for h in found.hosts)
     small_vans = sum(g == "Small" for g in subs[0].group_of.values())
     assert working + small_vans <= 1
+
+
+def test_the_master_and_the_compact_model_count_a_units_spares_in_the_stock() -> None:
+    """Small at 30 with a stock of 3, workloads 6, 2, 2 and 3 vCPU, vans of two slots. Without
+    the stock: w0 + w1 on a Big with a Big spare (210), w2 and w4 each on a Small with a Small
+    spare (70): 350, four Smalls. With 3: the third van takes a Big spare or a Big working PC
+    (140), or one van takes w2 + w3 on a Big with a Big spare (210): 420. Each group's own
+    stock cap (3 less its spare: 2 working Smalls of the Small group) does not see it; the
+    pool does: the compact model gives 420 with the pool and 350 without, the master has the
+    Small-group van in the pool's row, and the plan is 420, proven, with three Smalls at most."""
+    cat = parse_catalog({
+        "host": [{"name": n, "cores": c, "memory": "64 GiB", "storage": "10 TB",
+                  "monthly_fee": f, **({"available": a} if a is not None else {})}
+                 for n, c, f, a in (("Big", 8, 100, None), ("Small", 4, 30, 3))],
+        "unit": [{"name": "van", "slots": 2, "seats": 0, "monthly_fee": 10}]})
+    inv = Inventory(tuple(Workload(f"w{i}", v, 8.0, 1.0) for i, v in enumerate((6, 2, 2, 3))))
+    pr = _group_problems(cat, inv)[0].problem
+    assert [h.model.name for h in pr.hosts] == [
+        "Big ⟨Big⟩", "Small ⟨Big⟩", "Big ⟨Small⟩", "Small ⟨Small⟩"]
+    assert [(q.types, q.limit, q.units) for q in pr.pools] == [((1, 3), 3, ((1, 1),))]
+    pats = unit_patterns(pr)
+    _, rows = build_master(pr, pats, 1e9)
+    row = rows.host_pools[1][0]
+    assert rows.unit_pools == [[], [(row, 1.0)], []] and rows.host_pools[3] == [row]
+    small_van = next(q for q in pats if q.unit == 1)
+    assert (row, -1.0) in zip(*unit_column(pr, rows, small_van), strict=True)
+    exact = solve_compact(pr, pats, 1e12, 5.0)
+    loose = solve_compact(replace(pr, pools=()), pats, 1e12, 5.0)
+    assert exact is not None and loose is not None
+    assert (exact.cost, loose.cost) == (420 * 36 * 100, 350 * 36 * 100)
+    policy = replace(PURE_PACKING, spares=1)
+    p = plan(inv, cat, policy, time_limit=10)
+    assert p.cost == 420 * 36 and p.status == "optimal" and p.lower_bound == p.cost
+    assert p.stats["spares"]["per_unit_sets"] and p.host_counts().get("Small", 0) <= 3
+    assert check_plan(p, inv, cat, policy) == []
 
 
 def test_a_unit_stock_is_shared_by_the_vans_of_every_spare_set() -> None:
