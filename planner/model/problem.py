@@ -115,8 +115,8 @@ class Pool:
     the type: with a spare set per mobile unit, a unit of group Q carries Q's spares of the
     model (planner/solver/spares.py), and variants of one unit model share its stock. The
     master's, the compact model's, ``cover_units``' and the capacity bound's pool rows count
-    them; ``room`` cannot (a heuristic picks PCs before units), ``_Search`` checks the units
-    it chose.
+    them; ``room`` counts the least the units can draw (``least_draw``: a heuristic picks PCs
+    before units), and ``_Search`` checks the units it chose.
     """
 
     types: tuple[int, ...]
