@@ -234,6 +234,9 @@ def test_a_stock_shared_by_working_pcs_and_unit_spares_is_not_exceeded() -> None
     assert cover_units(pr, [1, 0, 1], 0).feasible  # a Big van and a Small-group van: 1 Small
     assert not cover_units(pr, [0, 1, 1], 0).feasible  # a working Small too: 2
     assert pr.room(1, [1, 0, 0]) and not pr.room(1, [1, 0, 1])
+    assert pr.over_pool([1, 0, 1], [1, 1, 0]) is None  # the Small spare alone
+    assert pr.over_pool([0, 1, 1], [1, 1, 0]) == pr.pools[0]  # and a working Small
+    assert pr.over_pool([0, 1, 1]) is None  # units not counted: PCs alone keep it
     search = engine._Search(inv, subs[0].catalog, PURE_PACKING, 5, None,  # type: ignore[arg-type]
                             problem=pr)
     search.run()
