@@ -322,6 +322,25 @@ def test_with_restore_deadlines_packed_a_spare_set_per_unit_is_searched() -> Non
     assert check_plan(p, inv, cat, policy) == []  # type: ignore[arg-type]
 
 
+def test_a_spare_set_that_leaves_copies_out_does_not_end_the_search() -> None:
+    """Two vans in stock (a working PC and its spare each), Big 120, Small 60, van 40,
+    workloads 4, 4, 1 and 3 vCPU (12 > 8: two working PCs, so both vans). Small spares in
+    both cap every PC at 4 vCPU: three PCs, one van short, so that sub-problem leaves a
+    copy out, and its cheaper price must not count as a plan that the others' bounds reach.
+    By hand: one van holds 8 on a Big with a Big spare (280), the other 4 on a Small with a
+    Small spare (160): 440 (Big spares in both: 500)."""
+    cat = parse_catalog({
+        "host": [{"name": n, "cores": c, "memory": "64 GiB", "storage": "10 TB",
+                  "monthly_fee": f} for n, c, f in (("Big", 8, 120), ("Small", 4, 60))],
+        "unit": [{"name": "van", "slots": 2, "seats": 0, "monthly_fee": 40, "available": 2}]})
+    inv = Inventory(tuple(Workload(f"w{i}", v, 1.0, 1.0) for i, v in enumerate((4, 4, 1, 3))))
+    policy = replace(PURE_PACKING, spares=1)
+    p = plan(inv, cat, policy, time_limit=10)
+    assert p.cost == 440 * 36 and p.status == "optimal" and p.lower_bound == p.cost
+    assert sorted(h.model for h in p.hosts if h.spare) == ["Big", "Small"]
+    assert check_plan(p, inv, cat, policy) == []
+
+
 def test_one_van_is_proven_over_a_spare_set_per_unit_by_the_two_unit_bound() -> None:
     """Vans of 4 slots at 1,000 a month: one van holds Big (w0, w1), Small (w2) and a Big spare,
     1,260. A plan with different spares per unit needs two vans, at least

@@ -500,7 +500,7 @@ def plan_with_spares(inventory: Inventory, catalog: Catalog, policy: Policy, *,
     i = 0
     while True:
         if i == len(subs) and per_unit is not None and two is not None and not interrupted \
-                and (best is None or two < best[0][1]) and len(queue) == len(subs):
+                and (best is None or best[0][0] or two < best[0][1]) and len(queue) == len(subs):
             queue += per_unit
         if i >= len(queue):
             break
@@ -509,7 +509,8 @@ def plan_with_spares(inventory: Inventory, catalog: Catalog, policy: Policy, *,
         if interrupted:
             sub.note = "not searched: interrupted"
             continue
-        if best is not None and sub.bound >= best[0][1]:
+        if best is not None and not best[0][0] and sub.bound >= best[0][1]:
+            # (a best plan leaving copies out is no plan: its price bounds nothing)
             sub.note = "skipped: its bound reaches the best plan"
             continue
         left = deadline - time.monotonic()
