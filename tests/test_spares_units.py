@@ -11,11 +11,18 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
+from decimal import Decimal
 from itertools import combinations
 
-from planner.readers.catalog import PURE_PACKING, parse_catalog
+from planner.model.prices import Terms, item_price, keep_factor
+from planner.readers.catalog import PURE_PACKING, HostModel, parse_catalog
 from planner.readers.inventory import Inventory, Workload
+from planner.solver import engine
+from planner.solver import spares as nk
+from planner.solver.colgen import build_master, unit_column
+from planner.solver.compact import solve_compact
 from planner.solver.engine import plan
+from planner.solver.unitpack import cover_units, unit_patterns
 from planner.verify.verifier import check_plan
 
 Load = tuple[int, int]
@@ -159,20 +166,179 @@ def test_verifier_counts_k_spares_in_each_unit() -> None:
     assert any(f"{a.id} carries 3 spare PC(s)" in x for x in problems), problems
 
 
-def test_with_stock_limits_the_same_set_in_every_unit_is_what_is_claimed() -> None:
-    """The two vans with Small's stock limited (10): a unit's spares would share it with the
-    working PCs, so a set per unit is not searched; the plan is the 380 one (Big spares in
-    both vans), optimal over plans with the same spare model in every unit, and the scope says
-    plans with other spare models per unit are not covered (the two-unit bound, about
-    125 + 2 × 70, stays below 380)."""
-    cat, inv = _two_vans(small_stock=10)
+def _group_problems(cat: object, inv: Inventory) -> list[nk._Sub]:
+    """The per-unit (group) sub-problems of N+1 on this catalog, as ``plan_with_spares`` builds
+    them (no discount tiers)."""
+    n0 = PURE_PACKING
+    models = sorted(cat.hosts, key=lambda m: m.name)  # type: ignore[attr-defined]
+    terms = Terms.of(cat, n0.scenario)  # type: ignore[arg-type]
+
+    def price(m: HostModel, pct: Decimal) -> Decimal:
+        return item_price(terms, n0.scenario, m, keep_factor(pct))
+    prices = [{m.name: price(m, Decimal(0)) for m in models}]
+    sets, _ = nk.spare_sets(models, 1, prices, True)
+    subs = nk._per_unit_subs(inv, cat, n0, sets, prices, price, set())  # type: ignore[arg-type]
+    assert subs is not None
+    return subs
+
+
+def test_with_stock_limits_a_spare_set_per_unit_is_searched() -> None:
+    """The two vans with Small's stock limited to 2: the 340 plan (Big + Big spare in one van,
+    Small + Small spare in the other) uses both Smalls, one working and one spare, so it keeps
+    the stock; the least of 340 (as without stock) still holds. The group search runs with the
+    stock as a pool over the working Smalls and the vans of the Small group, finds 340 and
+    proves it; each loss re-packs onto its own van's spare and the verifier accepts the plan.
+    Against a stock of 1 the verifier refuses the same plan."""
+    cat, inv = _two_vans(small_stock=2)
     policy = replace(PURE_PACKING, spares=1)
     p = plan(inv, cat, policy, time_limit=10)  # type: ignore[arg-type]
     sp = p.stats["spares"]
-    assert p.cost == 380 * 36 and p.status == "optimal" and not sp["per_unit_sets"]
-    assert "other spare models per unit not covered" in sp["scope"]
-    assert sp["two_unit_bound"] < 380 * 36
-    assert all(s["spare"] != "a spare set per unit" for s in sp["sub_problems"])
+    assert p.cost == 340 * 36 and p.status == "optimal" and p.lower_bound == p.cost
+    assert sp["per_unit_sets"] and "own spare models" in sp["scope"]
+    assert "not covered" not in sp["scope"]
+    assert any(s["spare"] == "a spare set per unit" and s.get("cost") == 340 * 36
+               for s in sp["sub_problems"])
+    spares = {h.unit: h for h in p.hosts if h.spare}
+    assert sorted(h.model for h in spares.values()) == ["Big", "Small"]
+    assert sum(h.model == "Small" for h in p.hosts) == 2
+    size = {w.name: w.vcpu for w in inv.workloads}
+    for lost in (h for h in p.hosts if not h.spare):
+        assert sum(size[n] for n in lost.workloads) <= spares[lost.unit].usable["vcpu"]
+    assert check_plan(p, inv, cat, policy) == []  # type: ignore[arg-type]
+    tight, _ = _two_vans(small_stock=1)
+    assert check_plan(p, inv, tight, policy) == [  # type: ignore[arg-type]
+        "2 PCs of Small exceed the 1 available"]
+
+
+def test_a_stock_shared_by_working_pcs_and_unit_spares_is_not_exceeded() -> None:
+    """Small's stock of 1: the 340 plan would need two Smalls (the working one and its van's
+    spare). By hand: w0 needs a Big and a Big spare (210); the second van holds one working
+    PC and one spare, not both Smalls: Small + Big spare or Big + Small spare (170), so 380,
+    with one Small. The engine gives 380, proven over per-unit sets, with at most one Small.
+    In the group search's own problem the pool counts a unit of the Small group as one Small:
+    ``cover_units`` refuses a working Small beside one, ``room`` refuses a second Small, and
+    the search finds 380 there too."""
+    cat, inv = _two_vans(small_stock=1)
+    policy = replace(PURE_PACKING, spares=1)
+    p = plan(inv, cat, policy, time_limit=10)  # type: ignore[arg-type]
+    sp = p.stats["spares"]
+    assert p.cost == 380 * 36 and p.status == "optimal" and p.lower_bound == p.cost
+    assert sp["per_unit_sets"] and sum(h.model == "Small" for h in p.hosts) == 1
+    assert check_plan(p, inv, cat, policy) == []  # type: ignore[arg-type]
+
+    subs = _group_problems(cat, inv)
+    pr = subs[0].problem
+    name = [h.model.name for h in pr.hosts]
+    assert name == ["Big ⟨Big⟩", "Small ⟨Big⟩", "Big ⟨Small⟩"]  # no Small left beside its spare
+    assert [(q.types, q.limit, q.units) for q in pr.pools] == [((1,), 1, ((1, 1),))]
+    assert cover_units(pr, [1, 0, 1], 0).feasible  # a Big van and a Small-group van: 1 Small
+    assert not cover_units(pr, [0, 1, 1], 0).feasible  # a working Small too: 2
+    assert pr.room(1, [1, 0, 0]) and not pr.room(1, [1, 0, 1])
+    assert pr.over_pool([1, 0, 1], [1, 1, 0]) is None  # the Small spare alone
+    assert pr.over_pool([0, 1, 1], [1, 1, 0]) == pr.pools[0]  # and a working Small
+    assert pr.over_pool([0, 1, 1]) is None  # units not counted: PCs alone keep it
+    search = engine._Search(inv, subs[0].catalog, PURE_PACKING, 5, None,  # type: ignore[arg-type]
+                            problem=pr)
+    search.run()
+    found = nk._real_names(search.result(verify=False, final=False), subs[0])
+    assert search.best.cost == 380 * 36 * 100 and search.lb >= search.best.cost - 1e-6
+    working = sum(h.model == "Small" for h in found.hosts)
+    small_vans = sum(g == "Small" for g in subs[0].group_of.values())
+    assert working + small_vans <= 1
+
+
+def test_the_master_and_the_compact_model_count_a_units_spares_in_the_stock() -> None:
+    """Small at 30 with a stock of 3, workloads 6, 2, 2 and 3 vCPU, vans of two slots. Without
+    the stock: w0 + w1 on a Big with a Big spare (210), w2 and w4 each on a Small with a Small
+    spare (70): 350, four Smalls. With 3: the third van takes a Big spare or a Big working PC
+    (140), or one van takes w2 + w3 on a Big with a Big spare (210): 420. Each group's own
+    stock cap (3 less its spare: 2 working Smalls of the Small group) does not see it; the
+    pool does: the compact model gives 420 with the pool and 350 without, the master has the
+    Small-group van in the pool's row, and the plan is 420, proven, with three Smalls at most."""
+    cat = parse_catalog({
+        "host": [{"name": n, "cores": c, "memory": "64 GiB", "storage": "10 TB",
+                  "monthly_fee": f, **({"available": a} if a is not None else {})}
+                 for n, c, f, a in (("Big", 8, 100, None), ("Small", 4, 30, 3))],
+        "unit": [{"name": "van", "slots": 2, "seats": 0, "monthly_fee": 10}]})
+    inv = Inventory(tuple(Workload(f"w{i}", v, 8.0, 1.0) for i, v in enumerate((6, 2, 2, 3))))
+    pr = _group_problems(cat, inv)[0].problem
+    assert [h.model.name for h in pr.hosts] == [
+        "Big ⟨Big⟩", "Small ⟨Big⟩", "Big ⟨Small⟩", "Small ⟨Small⟩"]
+    assert [(q.types, q.limit, q.units) for q in pr.pools] == [((1, 3), 3, ((1, 1),))]
+    pats = unit_patterns(pr)
+    _, rows = build_master(pr, pats, 1e9)
+    row = rows.host_pools[1][0]
+    assert rows.unit_pools == [[], [(row, 1.0)], []] and rows.host_pools[3] == [row]
+    small_van = next(q for q in pats if q.unit == 1)
+    assert (row, -1.0) in zip(*unit_column(pr, rows, small_van), strict=True)
+    exact = solve_compact(pr, pats, 1e12, 5.0)
+    loose = solve_compact(replace(pr, pools=()), pats, 1e12, 5.0)
+    assert exact is not None and loose is not None
+    assert (exact.cost, loose.cost) == (420 * 36 * 100, 350 * 36 * 100)
+    policy = replace(PURE_PACKING, spares=1)
+    p = plan(inv, cat, policy, time_limit=10)
+    assert p.cost == 420 * 36 and p.status == "optimal" and p.lower_bound == p.cost
+    assert p.stats["spares"]["per_unit_sets"] and p.host_counts().get("Small", 0) <= 3
+    assert check_plan(p, inv, cat, policy) == []
+
+
+def test_a_unit_stock_is_shared_by_the_vans_of_every_spare_set() -> None:
+    """Two vans in stock (two slots: one working PC and its spare each), Small at 30, workloads
+    6, 2, 2 and 3 vCPU. Three vans would cost 350 (Big with w0, w1 and a Big spare, 210; two
+    Smalls with a Small spare each, 2 × 70), but the van variants of both groups share the
+    stock of two. With two vans, one holds w0 + a 2 (8) and the other 2 + 3 = 5 vCPU, more
+    than a Small: Big and a Big spare each, 2 × 210 = 420, proven, in two vans."""
+    cat = parse_catalog({
+        "host": [{"name": n, "cores": c, "memory": "64 GiB", "storage": "10 TB",
+                  "monthly_fee": f} for n, c, f in (("Big", 8, 100), ("Small", 4, 30))],
+        "unit": [{"name": "van", "slots": 2, "seats": 0, "monthly_fee": 10, "available": 2}]})
+    inv = Inventory(tuple(Workload(f"w{i}", v, 8.0, 1.0) for i, v in enumerate((6, 2, 2, 3))))
+    policy = replace(PURE_PACKING, spares=1)
+    p = plan(inv, cat, policy, time_limit=10)
+    assert p.cost == 420 * 36 and p.status == "optimal" and p.lower_bound == p.cost
+    assert len(p.units) == 2 and p.stats["spares"]["per_unit_sets"]
+    assert check_plan(p, inv, cat, policy) == []
+
+
+def test_with_restore_deadlines_packed_a_spare_set_per_unit_is_searched() -> None:
+    """``--enforce-rto`` with the two vans' models (400 GB/h, on site after 24 h, booting in
+    10 min): tier 1's RTO of 24 h 10 min + 1.25 h lets a PC restore 500 GB, so each of the
+    three 300 GB workloads takes its own PC, in its own van (two slots: one working PC and
+    its spare). By hand: w0 needs a Big and a Big spare (210), w1 and w2 a Small and a Small
+    spare each (130): 470. The one-set plans cost 550 (Big spares in all three vans); the
+    group search finds 470 and its bound, which bounds one-set plans too, proves it."""
+    cat, _ = _two_vans()
+    inv = Inventory(tuple(Workload(f"w{i}", v, 8.0, 300.0, tier=1)
+                          for i, v in enumerate((6, 2, 2))))
+    policy = replace(PURE_PACKING, spares=1, rto=((1, 24 + 10 / 60 + 1.25),),
+                     rto_packing="latest", tiers=(1, 2, 3))
+    p = plan(inv, cat, policy, time_limit=10)  # type: ignore[arg-type]
+    sp = p.stats["spares"]
+    assert p.cost == 470 * 36 and p.status == "optimal" and p.lower_bound == p.cost
+    assert sp["per_unit_sets"] and len(p.units) == 3
+    assert sorted(h.model for h in p.hosts if h.spare) == ["Big", "Small", "Small"]
+    assert all(len(h.workloads) == 1 for h in p.hosts if not h.spare)
+    assert any(s["spare"] == "Big" and s.get("cost") == 550 * 36 for s in sp["sub_problems"])
+    assert check_plan(p, inv, cat, policy) == []  # type: ignore[arg-type]
+
+
+def test_a_spare_set_that_leaves_copies_out_does_not_end_the_search() -> None:
+    """Two vans in stock (a working PC and its spare each), Big 120, Small 60, van 40,
+    workloads 4, 4, 1 and 3 vCPU (12 > 8: two working PCs, so both vans). Small spares in
+    both cap every PC at 4 vCPU: three PCs, one van short, so that sub-problem leaves a
+    copy out, and its cheaper price must not count as a plan that the others' bounds reach.
+    By hand: one van holds 8 on a Big with a Big spare (280), the other 4 on a Small with a
+    Small spare (160): 440 (Big spares in both: 500)."""
+    cat = parse_catalog({
+        "host": [{"name": n, "cores": c, "memory": "64 GiB", "storage": "10 TB",
+                  "monthly_fee": f} for n, c, f in (("Big", 8, 120), ("Small", 4, 60))],
+        "unit": [{"name": "van", "slots": 2, "seats": 0, "monthly_fee": 40, "available": 2}]})
+    inv = Inventory(tuple(Workload(f"w{i}", v, 1.0, 1.0) for i, v in enumerate((4, 4, 1, 3))))
+    policy = replace(PURE_PACKING, spares=1)
+    p = plan(inv, cat, policy, time_limit=10)
+    assert p.cost == 440 * 36 and p.status == "optimal" and p.lower_bound == p.cost
+    assert sorted(h.model for h in p.hosts if h.spare) == ["Big", "Small"]
+    assert check_plan(p, inv, cat, policy) == []
 
 
 def test_one_van_is_proven_over_a_spare_set_per_unit_by_the_two_unit_bound() -> None:

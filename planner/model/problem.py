@@ -110,10 +110,18 @@ class Pool:
     engine honours pools where it counts PCs (``Problem.room``, the master's and the compact
     model's pool rows, the capacity bound), and ``_Search`` drops PCs from any packing that
     breaks one; a bound computed without a pool's row bounds a relaxation, so it stays a bound.
+
+    ``units``: unit types (index, count) that draw on the stock too, ``count`` per unit of
+    the type: with a spare set per mobile unit, a unit of group Q carries Q's spares of the
+    model (planner/solver/spares.py), and variants of one unit model share its stock. The
+    master's, the compact model's, ``cover_units``' and the capacity bound's pool rows count
+    them; ``room`` counts the least the units can draw (``least_draw``: a heuristic picks PCs
+    before units), and ``_Search`` checks the units it chose.
     """
 
     types: tuple[int, ...]
     limit: int
+    units: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass
@@ -182,14 +190,45 @@ class Problem:
         if h.available is not None and used[t] - (freed == t) >= h.available:
             return False
         for p in self.pools:
-            if t in p.types and sum(used[j] for j in p.types) - (freed in p.types) >= p.limit:
+            if p.units:  # the PCs with this one, and the fewest units that can carry them
+                after = list(used)
+                after[t] += 1
+                if freed is not None:
+                    after[freed] -= 1
+                if sum(after[j] for j in p.types) + self.least_draw(p, after) > p.limit:
+                    return False
+            elif t in p.types and sum(used[j] for j in p.types) - (freed in p.types) >= p.limit:
                 return False
         return True
 
-    def over_pool(self, counts: list[int]) -> Pool | None:
-        """A pool these PC counts per type exceed, if any (each type's own stock aside)."""
+    def least_draw(self, pool: Pool, used: list[int]) -> int:
+        """The least a pool's unit types draw on it for these PCs per type (a lower bound).
+
+        A PC of group Q sits in a unit of group Q (``unitpack.unit_patterns``): the PCs of
+        each group need at least their slots over the roomiest unit type of the group, each
+        drawing at least the least count of any unit type of the group (0 if not in the pool).
+        """
+        coef = dict(pool.units)
+        draw = 0
+        for g in {self.units[u].group for u, _ in pool.units}:
+            slots = sum(used[h.index] * h.slots for h in self.hosts if h.group == g)
+            if not slots:
+                continue
+            mine = [u for u in self.units if u.group == g and u.slots > 0]
+            room = max((u.slots for u in mine), default=0)
+            if room <= 0:
+                continue
+            draw += -(-slots // room) * min(coef.get(u.index, 0) for u in mine)
+        return draw
+
+    def over_pool(self, counts: list[int], units: list[int] | None = None) -> Pool | None:
+        """A pool these PC counts per type exceed, if any (each type's own stock aside).
+
+        ``units``: units per unit type, counted where a pool draws on them too.
+        """
         for p in self.pools:
-            if sum(counts[j] for j in p.types) > p.limit:
+            drawn = sum(c * units[u] for u, c in p.units) if units is not None else 0
+            if sum(counts[j] for j in p.types) + drawn > p.limit:
                 return p
         return None
 

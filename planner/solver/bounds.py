@@ -63,8 +63,10 @@ def capacity_plan(problem: Problem, time_limit: float = 2.0, at_least: float = 0
                                  INF))
     for values, total in cuts:
         rows.append(({k: float(v) for k, v in enumerate(values) if v > 0}, float(total), INF))
-    for pool in problem.pools:  # a stock shared by several PC types
-        rows.append(({k: 1.0 for k in pool.types}, -INF, float(pool.limit)))
+    for pool in problem.pools:  # a stock shared by several PC types (and unit types)
+        coefs = {k: 1.0 for k in pool.types}
+        coefs.update({n + u: float(c) for u, c in pool.units})
+        rows.append((coefs, -INF, float(pool.limit)))
     groups: dict[str, int] = {}
     for it in problem.items:
         for g in it.anti:

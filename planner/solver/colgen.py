@@ -60,6 +60,8 @@ class MasterRows:
     rhs: list[float]
     #: per PC type, the rows of the shared stocks it draws on (``Problem.pools``)
     host_pools: list[list[int]] = field(default_factory=list)
+    #: per unit type, the rows of the shared stocks it draws on, with its count (``Pool.units``)
+    unit_pools: list[list[tuple[int, float]]] = field(default_factory=list)
 
 
 @dataclass
@@ -109,13 +111,16 @@ def build_master(problem: Problem, unit_pats: list[UnitPattern], penalty: float,
     unit_avail = [row(-float(u.available)) if u.available is not None else None
                   for u in problem.units]  # stock-{unit type}
     host_pools: list[list[int]] = [[] for _ in problem.hosts]
-    for pool in problem.pools:  # pool-{shared stock}: sum over its types <= limit
+    unit_pools: list[list[tuple[int, float]]] = [[] for _ in problem.units]
+    for pool in problem.pools:  # pool-{shared stock}: sum over its types and units <= limit
         r = row(-float(pool.limit - sum(fixed[t] for t in pool.types)))
         for t in pool.types:
             host_pools[t].append(r)
+        for u, c in pool.units:
+            unit_pools[u].append((r, float(c)))
     h.addRows(len(lower), fvec(lower), fvec(upper), 0, ivec([0] * len(lower)), ivec([]),
               fvec([]))
-    rows = MasterRows(cover, link, seats, host_avail, unit_avail, lower, host_pools)
+    rows = MasterRows(cover, link, seats, host_avail, unit_avail, lower, host_pools, unit_pools)
     for i, it in enumerate(problem.items):
         # a copy left out (vendor stock) needs no staff seat either
         if seats is not None and it.seats:
@@ -130,7 +135,7 @@ def build_master(problem: Problem, unit_pats: list[UnitPattern], penalty: float,
 
 def unit_column(problem: Problem, rows: MasterRows, p: UnitPattern
                 ) -> tuple[list[int], list[float]]:
-    """Coefficients of a unit pattern: slots per PC type, seats, unit stock."""
+    """Coefficients of a unit pattern: slots per PC type, seats, unit stock, shared stocks."""
     idx: list[int] = []
     val: list[float] = []
     for k, n in enumerate(p.hosts):
@@ -146,6 +151,9 @@ def unit_column(problem: Problem, rows: MasterRows, p: UnitPattern
     if ra is not None:
         idx.append(ra)
         val.append(-1.0)
+    for r, c in rows.unit_pools[p.unit] if rows.unit_pools else ():
+        idx.append(r)
+        val.append(-c)
     return idx, val
 
 

@@ -127,10 +127,16 @@ def solve_compact(problem: Problem, unit_pats: list[UnitPattern], upper: float,
                          fvec([1.0] * len(cols) + [-1.0]))
         if b + 1 < nb and bins[b + 1] == k:  # symmetry: open PCs of a model in order
             h.addRow(0.0, INF, 2, ivec([b, b + 1]), fvec([1.0, -1.0]))
-    for pool in problem.pools:  # pool-{shared stock}: PCs of its types <= its limit
+    for pool in problem.pools:  # pool-{shared stock}: PCs of its types (and units) <= its limit
         idx = [b for b, k in enumerate(bins) if k in pool.types]
-        if len(idx) > pool.limit:
-            h.addRow(-INF, float(pool.limit), len(idx), ivec(idx), fvec([1.0] * len(idx)))
+        val = [1.0] * len(idx)
+        per_unit = dict(pool.units)
+        for n, q in enumerate(unit_pats):
+            if per_unit.get(q.unit):
+                idx.append(nb + len(xs) + n)
+                val.append(float(per_unit[q.unit]))
+        if idx and (len(idx) > pool.limit or pool.units):
+            h.addRow(-INF, float(pool.limit), len(idx), ivec(idx), fvec(val))
     if problem.units:
         z0 = nb + len(xs)
         for k in range(len(problem.hosts)):  # link-{pc type}

@@ -603,13 +603,16 @@ class _Search:
                source: str) -> None:
         """Keep a solution if it beats the best; hand it on, verified, to ``on_plan``.
 
-        One that breaks a shared stock (``Problem.pools``) is offered as a packing instead,
-        which drops PCs until it keeps them.
+        One that breaks a shared stock (``Problem.pools``, its units counted) is offered as a
+        packing instead, which drops PCs until it and its units (``cover_units``) keep them.
         """
         counts = [0] * len(problem.hosts)
         for p, k in patterns:
             counts[p.host] += k
-        if problem.over_pool(counts) is not None:
+        per_unit = [0] * len(problem.units)
+        for q, k in units:
+            per_unit[q.unit] += k
+        if problem.over_pool(counts, per_unit) is not None:
             self.offer(problem, Packing([p for p, k in patterns for _ in range(k)],
                                         dict(uncovered)), source)
             return

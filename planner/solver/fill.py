@@ -718,7 +718,8 @@ def _freed(problem: Problem, chosen: list[Pattern], all_pats: list[Pattern]
         used[p.host] -= 1
     hosts = [replace(h, available=None if h.available is None else h.available - u)
              for h, u in zip(problem.hosts, used, strict=True)]
-    pools = tuple(replace(p, limit=p.limit - sum(used[t] for t in p.types))
+    # no units here: their draw on a pool is left out (a relaxation; ``_Search`` checks it)
+    pools = tuple(replace(p, limit=p.limit - sum(used[t] for t in p.types), units=())
                   for p in problem.pools)
     return Problem(items, hosts, [], money=problem.money, scale=problem.scale,
                    dims=problem.dims, deadlines=problem.deadlines,

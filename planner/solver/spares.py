@@ -45,19 +45,24 @@ units are chosen: each counts the spares in each of the fewest units any packing
 units than that, a gap may remain. A plan whose units carry different sets has two units or
 more, which ``_two_unit_bound`` bounds (the working PCs' capacity bound without units, plus
 two of the cheapest unit with k of the cheapest spares). Where that bound is below the best
-plan, and no PC or unit model has a stock limit and no restore deadline is packed,
-``_per_unit_subs`` searches them exactly: one problem per discount tier in which every spare
-set Q is a unit group, PC models capped at Q's least capacity, unit models less Q's slots and
-dearer by Q's k spares, a PC of group Q only in units of group Q (``HostType.group``,
-``unitpack.unit_patterns``); every plan with a set per unit is a solution priced exactly. The
-plan's bound covers plans with a set per unit (``stats.spares.per_unit_sets``) when the two-unit
-bound, raised by the per-unit search's, reaches the one-set bound or the plan has a set per
-unit; else it covers one set in every unit, and the scope says so. With discount tiers a
+plan, ``_per_unit_subs`` searches them exactly (restore deadlines packed or not): one problem
+per discount tier in which every spare set Q is a unit group, PC models capped at Q's least
+capacity, unit models less Q's slots and dearer by Q's k spares, a PC of group Q only in units
+of group Q (``HostType.group``, ``unitpack.unit_patterns``); every plan with a set per unit is
+a solution priced exactly. Stock limits are pools (``_group_stocks``): a unit of group Q counts
+Q's spares of model M in M's stock beside the working PCs of M, and a unit model's variants
+share its stock (``Pool.units``, honoured by the engine wherever it counts PCs). Since a plan
+with one set in every unit is one of its solutions too, its bound bounds every plan. The
+plan's bound covers plans with a set per unit (``stats.spares.per_unit_sets``) when the
+two-unit bound, raised by the per-unit search's (which bounds every plan), reaches the one-set
+bound or the plan has a set per unit; else it covers one set in every unit, and the scope says
+so. With discount tiers a
 relaxed sub-problem bounds (see ``capped_catalog``).
 
 What the bound may not cover (the plan's warnings and stats say so, ``_scope``): other spare
-models in different units (where stock is limited and the two-unit bound is low), and mixes
-beyond ``MAX_SPARE_SETS`` sets where the catalog has that many worth searching.
+models in different units (where the group problem would have more than
+``MAX_UNIT_GROUP_TYPES`` PC types and the two-unit bound is low), and mixes beyond
+``MAX_SPARE_SETS`` sets where the catalog has that many worth searching.
 """
 
 from __future__ import annotations
@@ -83,6 +88,7 @@ from planner.model.plan import (
 from planner.model.prices import Terms, item_price, keep_factor
 from planner.model.problem import (
     COUNT_HOST,
+    Pool,
     Problem,
     build_problem,
     ticks_of,
@@ -238,7 +244,7 @@ def _group_of(name: str) -> str:
 
 
 def _per_unit_catalog(catalog: Catalog, sets: list[tuple[HostModel, ...]], relax: bool,
-                      prices: list[dict[str, Decimal]]
+                      prices: list[dict[str, Decimal]], rto: bool = False
                       ) -> tuple[Catalog, dict[str, tuple[HostModel, ...]], dict[str, str]]:
     """The catalog of a search with a spare set per mobile unit, its groups and real names.
 
@@ -246,7 +252,8 @@ def _per_unit_catalog(catalog: Catalog, sets: list[tuple[HostModel, ...]], relax
     ``capped_catalog``) and every unit model less Q's slots, named ``X ⟨Q⟩``; a PC of group Q
     goes only into units of group Q (``unitpack.unit_patterns``), whose cost the caller raises
     by Q's spares. A capped model that another of its group matches in capacity at no more
-    slots and price (at every discount) is left out. The plain unit models stay, for staff
+    slots and price (at every discount), with no stock limit and (``rto``: restore deadlines
+    packed) restoring no slower, is left out. The plain unit models stay, for staff
     seats only (no PC is of their group). Thresholds as ``capped_catalog``'s.
     """
     hosts: list[HostModel] = []
@@ -266,6 +273,10 @@ def _per_unit_catalog(catalog: Catalog, sets: list[tuple[HostModel, ...]], relax
         def beats(a: HostModel, b: HostModel) -> bool:
             return (a.cores >= b.cores and a.memory_gib >= b.memory_gib
                     and a.storage_gb >= b.storage_gb and a.slots <= b.slots
+                    and a.available is None  # a stock-limited one may run out
+                    and (not rto or (a.restore_rate_gb_h >= b.restore_rate_gb_h
+                                     and a.boot_minutes <= b.boot_minutes
+                                     and a.delivery_hours <= b.delivery_hours))
                     and all(pr[a.name] <= pr[b.name] for pr in prices))
         kept = [b for i, b in enumerate(capped)
                 if not any(beats(a, b) and (not beats(b, a) or j < i)
@@ -292,25 +303,24 @@ def _per_unit_subs(inventory: Inventory, catalog: Catalog, policy: Policy,
                    misfits: set[str]) -> list[_Sub] | None:
     """Sub-problems with a spare set per mobile unit, or None where they would not be exact.
 
-    Exact where no PC or unit model has a stock limit (a unit's spares would draw on the same
-    stock as the working PCs, which the engine's pools do not count) and no restore deadline
-    is packed; and kept to ``MAX_UNIT_GROUP_TYPES`` PC types. One problem per discount tier
-    holds every group (``_per_unit_catalog``); a unit of group Q costs its own price plus Q's
+    Kept to ``MAX_UNIT_GROUP_TYPES`` PC types; stock limits are pools over working PCs and
+    units (``_group_stocks``); restore deadlines are packed on the variants as on any model
+    (a capped model is left out only for one restoring no slower). One problem per discount
+    tier holds every group (``_per_unit_catalog``); a unit of group Q costs its own price plus Q's
     spares at the tier's discount, so every such plan is priced exactly by its units, and
     each unit carrying PCs carries Q's k spares. Tiers as in ``plan_with_spares``: shifted by
     k to find plans, every threshold 0 (relaxed) to bound them. None too where a workload
     that fits a PC without spares fits no PC of any group (the spares' slots).
     """
-    if (not catalog.units or (policy.rto_packing and policy.rto)
-            or any(m.available is not None for m in catalog.hosts)
-            or any(u.available is not None for u in catalog.units)):
+    if not catalog.units:
         return None
     variants = [(False, not catalog.discounts)]
     if catalog.discounts:
         variants.append((True, True))
     subs: list[_Sub] = []
     for relax, bounds_all in variants:
-        cat, groups, real = _per_unit_catalog(catalog, sets, relax, prices)
+        cat, groups, real = _per_unit_catalog(catalog, sets, relax, prices,
+                                              bool(policy.rto_packing and policy.rto))
         if len(cat.hosts) > MAX_UNIT_GROUP_TYPES or not groups:
             return None
         for least, pct in engine.discount_tiers(cat):
@@ -328,10 +338,35 @@ def _per_unit_subs(inventory: Inventory, catalog: Catalog, policy: Policy,
                     u.price += sum(extra, Decimal(0))
                     u.cost += (sum(ticks_of(x, pr.scale) for x in extra) if pr.money
                                else len(extra) * COUNT_HOST)
+            pr.pools = (*pr.pools, *_group_stocks(catalog, pr, groups, real))
             quick = Decimal(int(pr.round_bound(capacity_bound(pr)))) / pr.scale
             subs.append(_Sub((), cat, pr, Decimal(0), quick, bounds_all=bounds_all,
                              groups=groups, real=real))
     return subs
+
+
+def _group_stocks(catalog: Catalog, pr: Problem, groups: dict[str, tuple[HostModel, ...]],
+                  real: dict[str, str]) -> list[Pool]:
+    """The stocks of a search with a spare set per unit, as pools over its variants.
+
+    A stock-limited PC model M: its working PCs of every group, and each unit of group Q
+    counting Q's spares of model M (``Pool.units``). A stock-limited unit model: its
+    variants, one per group, and its plain model (staff seats) in all.
+    """
+    pools: list[Pool] = []
+    for m in catalog.hosts:
+        if m.available is None:
+            continue
+        types = tuple(h.index for h in pr.hosts if real[h.model.name] == m.name)
+        units = tuple((u.index, c) for u in pr.units if u.group
+                      and (c := sum(1 for s in groups[u.group] if s.name == m.name)))
+        if types or units:
+            pools.append(Pool(types, m.available, units))
+    for um in catalog.units:
+        if um.available is not None:
+            pools.append(Pool((), um.available, tuple(
+                (u.index, 1) for u in pr.units if real[u.model.name] == um.name)))
+    return pools
 
 
 def spare_sets(models: list[HostModel], k: int, prices: list[dict[str, Decimal]],
@@ -465,7 +500,7 @@ def plan_with_spares(inventory: Inventory, catalog: Catalog, policy: Policy, *,
     i = 0
     while True:
         if i == len(subs) and per_unit is not None and two is not None and not interrupted \
-                and (best is None or two < best[0][1]) and len(queue) == len(subs):
+                and (best is None or best[0][0] or two < best[0][1]) and len(queue) == len(subs):
             queue += per_unit
         if i >= len(queue):
             break
@@ -474,7 +509,8 @@ def plan_with_spares(inventory: Inventory, catalog: Catalog, policy: Policy, *,
         if interrupted:
             sub.note = "not searched: interrupted"
             continue
-        if best is not None and sub.bound >= best[0][1]:
+        if best is not None and not best[0][0] and sub.bound >= best[0][1]:
+            # (a best plan leaving copies out is no plan: its price bounds nothing)
             sub.note = "skipped: its bound reaches the best plan"
             continue
         left = deadline - time.monotonic()
@@ -501,12 +537,18 @@ def plan_with_spares(inventory: Inventory, catalog: Catalog, policy: Policy, *,
         spared = Counter({m.name: c * n_sets for m, c in Counter(sub.spares).items()})
         if sub.groups is not None:
             spared = Counter(s.name for pu in found.units for s in _unit_spares(pu, sub))
-        over = [m for m in sorted(set(sub.spares), key=lambda m: m.name)
+        over = [m for m in models
                 if m.available is not None and hosts[m.name] + spared[m.name] > m.available]
         if over:
             m = over[0]
             sub.note = (f"no plan: {hosts[m.name]} working and {spared[m.name]} spare "
                         f"{m.name} exceed its stock of {m.available}")
+            continue
+        short = [u for u in catalog.units if u.available is not None
+                 and units[u.name] > u.available]  # a unit model's variants share its stock
+        if short:
+            sub.note = (f"no plan: {units[short[0].name]} {short[0].name} exceed its stock of "
+                        f"{short[0].available}")
             continue
         total = _true_total(catalog, policy, terms, hosts, units, spared)
         key = (sum(search.best.uncovered.values()), total)
@@ -622,7 +664,10 @@ def _with_spares(p: Plan, base: Plan, catalog: Catalog, policy: Policy,
     The bound: the least over the sub-problems of one spare set; with units, where plans
     with a spare set per unit are covered too (``two``: the two-unit bound, raised by the
     per-unit sub-problems' bound where searched, reaches it, or the plan is one of them),
-    the least of both, and the scope says each unit's own spare models.
+    the least of both, and the scope says each unit's own spare models. Where the per-unit
+    problem was queued, its bound bounds every plan with units (a plan with one set in every
+    unit is one of its solutions too), so that bound is at least it; where the wider bound
+    stays below the one-set bound and the plan has one set, the narrower claim is made.
     """
     k = policy.spares
     real = {m.name: m for m in catalog.hosts}
@@ -663,9 +708,18 @@ def _with_spares(p: Plan, base: Plan, catalog: Catalog, policy: Policy,
     two_plus = two if per_unit is None or two is None else max(two, per_unit)
     own_sets = False
     bound = common
-    if two_plus is not None and (common is None or two_plus >= common or sub.groups is not None):
+    wide = None  # a bound on every plan, per-unit sets included
+    if two_plus is not None:
+        wide = two_plus if common is None else min(common, two_plus)
+        if per_unit is not None:
+            # every plan with units, one set in all of them or not, is a solution of the
+            # per-unit problem (its groups are the same spare sets): its bound bounds them all
+            wide = max(wide, per_unit)
+    # the wider claim where it costs the bound nothing or the plan has a set per unit; else
+    # the one-set claim, proven further
+    if wide is not None and (common is None or wide >= common or sub.groups is not None):
         own_sets = True
-        bound = two_plus if common is None else min(common, two_plus)
+        bound = wide
     assert bound is not None  # a plan comes from a sub-problem, which has a bound
     if terms is not None:
         cost, lower = engine.money_out(exact, bound)

@@ -60,7 +60,10 @@ class UnitCover:
 
 def cover_units(problem: Problem, host_counts: list[int], seats: int,
                 pats: list[UnitPattern] | None = None, time_limit: float = 10.0) -> UnitCover:
-    """Cheapest units holding the PCs and seats: a small exact integer program."""
+    """Cheapest units holding the PCs and seats: a small exact integer program.
+
+    Shared stocks that units draw on (``Pool.units``) keep, with these PCs, within their limit.
+    """
     if not problem.units:
         return UnitCover([], 0, True)
     if sum(host_counts) == 0 and seats == 0:
@@ -73,11 +76,20 @@ def cover_units(problem: Problem, host_counts: list[int], seats: int,
     for u in problem.units:
         lower.append(-INF)
         upper.append(float(u.available) if u.available is not None else INF)
+    drawn = [p for p in problem.pools if p.units]  # shared stocks the units draw on too
+    for pool in drawn:
+        lower.append(-INF)
+        upper.append(float(pool.limit - sum(host_counts[t] for t in pool.types)))
     h.addRows(len(lower), fvec(lower), fvec(upper), 0, ivec([0] * len(lower)), ivec([]), fvec([]))
     for p in pats:
         u = problem.units[p.unit]
         idx = [k for k in range(nrow_h) if p.hosts[k]] + [nrow_h, nrow_h + 1 + p.unit]
         val = [float(p.hosts[k]) for k in range(nrow_h) if p.hosts[k]] + [float(u.seats), 1.0]
+        for r, pool in enumerate(drawn):
+            c = dict(pool.units).get(p.unit, 0)
+            if c:
+                idx.append(nrow_h + 1 + len(problem.units) + r)
+                val.append(float(c))
         h.addCol(float(u.cost), 0.0, INF, len(idx), ivec(idx), fvec(val))
     h.changeColsIntegrality(len(pats), ivec(list(range(len(pats)))),
                             ivec([1] * len(pats)))
