@@ -37,7 +37,7 @@ def ranking_table(c: Comparison) -> pd.DataFrame:
             f"cost over term ({cur})": float(r["total"]),
             f"present value ({cur})": float(r["present_value"]),
             "PCs": r["pcs"], "units": r["units"],
-            f"saving ({cur})": float(r["savings"]),
+            ui.saving_label(cur): float(r["savings"]),
             "plan": "proven optimal" if r["status"] == "optimal"
             else ("no bound (stock)" if r["gap"] is None else f"gap {100 * r['gap']:.2f} %"),
         })
@@ -69,14 +69,19 @@ def show(runs: list[PlanRun]) -> None:
         st.warning(w)
     table = ranking_table(c)
     # money with its cents and separators on every row (not 1,323,060 beside 1,191,312.82)
-    fmt = ui.money_columns(col for col in table.columns if "(" in col)
+    fmt = ui.money_columns((col for col in table.columns if "(" in col),
+                           helps={ui.saving_label(cur): ui.SAVING_HELP})
     # pixel widths: "proven optimal" and "no bound (stock)" in full at 1280 px ("medium" and
     # "small" left the plan column cut)
     fmt["plan"] = st.column_config.TextColumn("plan", width=125)
     fmt.update({k: st.column_config.NumberColumn(k, width=48) for k in ("rank", "PCs", "units")})
     ui.table(table, "cmp_table", column_config=fmt)
     fmt2 = ui.money_columns((f"per workload ({cur})", f"physical imaging ({cur})",
-                             f"saving, present value ({cur})"))
+                             ui.saving_label(cur, present_value=True)),
+                            helps={f"physical imaging ({cur})": ui.PHYSICAL_HELP,
+                                   ui.saving_label(cur, present_value=True):
+                                   ui.SAVING_HELP.replace("over the contract term",
+                                                          "in present value over the term")})
     fmt2.update({k: st.column_config.NumberColumn(k, width="small")
                  for k in ("unplaced", "protected")})
     fmt2["term (years)"] = st.column_config.NumberColumn("term (y)", width="small")
@@ -87,7 +92,7 @@ def show(runs: list[PlanRun]) -> None:
         f"per workload ({cur})": None if r["cost_per_workload"] is None
         else float(r["cost_per_workload"]),
         f"physical imaging ({cur})": float(r["physical_total"]),
-        f"saving, present value ({cur})": float(r["savings_present_value"]),
+        ui.saving_label(cur, present_value=True): float(r["savings_present_value"]),
         "term (years)": r["term_years"], "protected": r["protected"]}
         for r in t]), "cmp_more", column_config=fmt2)
     with st.expander("Each quote in detail: virtual against physical imaging"):
