@@ -75,6 +75,8 @@ SAVING_AGAINST = "vs physical imaging"
 SAVING_HELP = ("Physical imaging (one recovery PC and one image per machine) priced under the "
                "same vendor's quote and the policy's scenario, minus this plan's cost: both "
                "over the contract term (docs/cost-model.md).")
+#: physical imaging in a few words, under a metric (a help icon would cut its label at 1280 px)
+PHYSICAL_WORDS = "one recovery PC and one image per machine, same vendor's quote, over the term"
 #: the physical imaging column's tooltip
 PHYSICAL_HELP = ("Physical imaging (one recovery PC and one image per machine) under the same "
                  "vendor's quote, over the contract term: what the saving is measured against.")

@@ -48,9 +48,11 @@ def headline(plan: Plan, progress: Progress, a: Assessment | None,
         pct = (f"{100 * float(a.savings / a.physical.total):.1f} % of physical imaging"
                if a.physical.total else "")
         c4.metric(f"Saving vs physical imaging ({cur})", f"{float(a.savings):,.0f}",
-                  delta=pct, help=ui.SAVING_HELP,
+                  delta=pct,
                   delta_color="normal" if a.savings >= 0 else "inverse")
-        c4.caption(f"Physical imaging: {ui.plural(plan.baseline.hosts, 'PC')}, "
+        # what the saving is against, in words (a help icon cut the label at 1280 px)
+        c4.caption(f"Physical imaging ({ui.PHYSICAL_WORDS}): "
+                   f"{ui.plural(plan.baseline.hosts, 'PC')}, "
                    f"{ui.plural(plan.baseline.units, 'unit')}, "
                    f"{ui.money(a.physical.total, cur)}")
     spares_and_sizing(plan)

@@ -156,7 +156,8 @@ def compare_block(base: PlanRun, what: PlanRun) -> None:
     c3.metric(f"Cost over the term ({cur})", f"{w['total']:,.0f}", delta=delta("total"),
               delta_color="inverse")
     c4.metric(f"Saving vs physical imaging ({cur})", f"{w['saving']:,.0f}",
-              delta=delta("saving"), help=ui.SAVING_HELP)
+              delta=delta("saving"))
+    c4.caption(f"Physical imaging: {ui.PHYSICAL_WORDS}")  # a help icon cut the label
     if wp.plan.unplaced:
         st.error(f"{ui.plural(len(wp.plan.unplaced), 'workload')} NOT placed under this "
                  "what-if; see the Plan page for reasons.", icon=":material/warning:")
