@@ -50,20 +50,57 @@ def editor(data: pd.DataFrame, key: str, where: Any = None, missing: str = "",
     return edited
 
 
-def money_columns(columns: Iterable[str], currency: str = "") -> dict[str, Any]:
+def money_columns(columns: Iterable[str], currency: str = "",
+                  helps: dict[str, str] | None = None) -> dict[str, Any]:
     """Column configs that show money the same way on every page's tables.
 
     Thousands separators and cents on every row ("accounting": 1,323,060.00, a negative in
     brackets), snake_case names read as words, and ``currency`` added to a label that does
-    not name it already (``one_time`` -> ``one time (USD)``).
+    not name it already (``one_time`` -> ``one time (USD)``); ``helps``: a heading's tooltip
+    by column name.
     """
     out: dict[str, Any] = {}
     for c in columns:
         label = c.replace("_", " ")
         if currency and f"({currency})" not in label:
             label += f" ({currency})"
-        out[c] = st.column_config.NumberColumn(label, format="accounting")
+        out[c] = st.column_config.NumberColumn(label, format="accounting",
+                                               help=(helps or {}).get(c))
     return out
+
+
+#: what every page's saving is measured against (the Plan page's "Saving vs physical imaging")
+SAVING_AGAINST = "vs physical imaging"
+#: the saving's tooltip, the same on every page (docs/cost-model.md)
+SAVING_HELP = ("Physical imaging (one recovery PC and one image per machine) priced under the "
+               "same vendor's quote and the policy's scenario, minus this plan's cost: both "
+               "over the contract term (docs/cost-model.md).")
+#: physical imaging in a few words, under a metric (a help icon would cut its label at 1280 px)
+PHYSICAL_WORDS = "one recovery PC and one image per machine, same vendor's quote, over the term"
+#: the physical imaging column's tooltip
+PHYSICAL_HELP = ("Physical imaging (one recovery PC and one image per machine) under the same "
+                 "vendor's quote, over the contract term: what the saving is measured against.")
+
+
+def saving_label(currency: str, present_value: bool = False) -> str:
+    """``saving vs physical imaging (USD)``: a table heading that says what it is against."""
+    pv = ", present value" if present_value else ""
+    return f"saving {SAVING_AGAINST}{pv} ({currency})"
+
+
+def clock_words(elapsed: float, limit: float) -> str:
+    """``12 s of the 30 s time limit``: where a run is against its whole time limit.
+
+    A phase's own "time left" restarts with each phase; this one only grows.
+    """
+    if elapsed > limit:
+        return f"{elapsed:,.1f} s; the {limit:g} s time limit is reached, finishing the checks"
+    return f"{elapsed:,.1f} s of the {limit:g} s time limit"
+
+
+def clock_fraction(elapsed: float, limit: float) -> float:
+    """The share of the whole time limit used (a progress bar's value, 0 to 1)."""
+    return min(1.0, max(0.0, elapsed / max(limit, 0.1)))
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:

@@ -50,7 +50,8 @@ def test_money_columns_read_the_same_on_every_page(app: AppTest) -> None:
     app.checkbox(key="wi_rank_all").check().run()
     app.text_input(key="wi_name").input("as is").run()
     app.button(key="wi_save").click().run()
-    for column in ("cost over term", "cost over term (USD)", "saving (USD)"):
+    for column in ("cost over term", "cost over term (USD)",
+                   "saving vs physical imaging (USD)"):
         cfg = columns(table_with(app, column))[column]
         assert cfg["type_config"] == {"type": "number", "format": "accounting"}, column
 

@@ -35,9 +35,8 @@ def ranking_table(c: Comparison) -> pd.DataFrame:
         rows.append({
             "rank": r["rank"], "vendor": r["vendor"],
             f"cost over term ({cur})": float(r["total"]),
-            f"present value ({cur})": float(r["present_value"]),
             "PCs": r["pcs"], "units": r["units"],
-            f"saving ({cur})": float(r["savings"]),
+            ui.saving_label(cur): float(r["savings"]),
             "plan": "proven optimal" if r["status"] == "optimal"
             else ("no bound (stock)" if r["gap"] is None else f"gap {100 * r['gap']:.2f} %"),
         })
@@ -69,27 +68,56 @@ def show(runs: list[PlanRun]) -> None:
         st.warning(w)
     table = ranking_table(c)
     # money with its cents and separators on every row (not 1,323,060 beside 1,191,312.82)
-    fmt = ui.money_columns(col for col in table.columns if "(" in col)
+    fmt = ui.money_columns((col for col in table.columns if "(" in col),
+                           helps={ui.saving_label(cur): ui.SAVING_HELP})
     # pixel widths: "proven optimal" and "no bound (stock)" in full at 1280 px ("medium" and
     # "small" left the plan column cut)
     fmt["plan"] = st.column_config.TextColumn("plan", width=125)
     fmt.update({k: st.column_config.NumberColumn(k, width=48) for k in ("rank", "PCs", "units")})
+    # the present values sit in the second table: with them the ranking was wider than the
+    # page at 1280 px once the saving's heading named what it is against
     ui.table(table, "cmp_table", column_config=fmt)
-    fmt2 = ui.money_columns((f"per workload ({cur})", f"physical imaging ({cur})",
-                             f"saving, present value ({cur})"))
-    fmt2.update({k: st.column_config.NumberColumn(k, width="small")
-                 for k in ("unplaced", "protected")})
-    fmt2["term (years)"] = st.column_config.NumberColumn("term (y)", width="small")
     st.plotly_chart(charts.component_figure(c.assessments), width="stretch", key="cmp_comp")
     st.plotly_chart(charts.cashflow_figure(c.assessments), width="stretch", key="cmp_cash")
+    more_table(c)
+    with st.expander("Each quote in detail: virtual against physical imaging"):
+        for a in c.assessments:
+            st.code(a.report(), language=None)  # monospaced: the columns line up
+
+
+def more_table(c: Comparison) -> None:
+    """Present values, physical imaging and cost per workload; terms and counts in words.
+
+    Five columns so that every heading reads in full at 1280 px; the term and the workloads
+    protected and unplaced follow in a line below (once where every quote has the same).
+    """
+    cur = c.currency
+    t = c.rows()
+    pv, phys, spv = (f"present value ({cur})", f"physical imaging ({cur})",
+                     f"saving, present value ({cur})")
+    fmt = ui.money_columns((pv, phys, spv, f"per workload ({cur})"), helps={
+        pv: "The cost over the term in present value (the money scenario's discount rate).",
+        phys: ui.PHYSICAL_HELP,
+        spv: ui.SAVING_HELP.replace("over the contract term", "over the term in present "
+                                                               "value")})
     ui.table(pd.DataFrame([{
-        "vendor": r["vendor"], "unplaced": r["unplaced"],
+        "vendor": r["vendor"], pv: float(r["present_value"]),
+        phys: float(r["physical_total"]), spv: float(r["savings_present_value"]),
         f"per workload ({cur})": None if r["cost_per_workload"] is None
-        else float(r["cost_per_workload"]),
-        f"physical imaging ({cur})": float(r["physical_total"]),
-        f"saving, present value ({cur})": float(r["savings_present_value"]),
-        "term (years)": r["term_years"], "protected": r["protected"]}
-        for r in t]), "cmp_more", column_config=fmt2)
+        else float(r["cost_per_workload"])} for r in t]), "cmp_more", column_config=fmt)
+
+    def counts(r: dict[str, object]) -> str:
+        return (f"{r['term_years']}-year term, {int(str(r['protected'])):,} workloads "
+                f"protected, {int(str(r['unplaced'])):,} unplaced")
+
+    words = {counts(r) for r in t}
+    each = (f"Every quote: {words.pop()}" if len(words) == 1 else
+            "; ".join(f"{r['vendor']}: {counts(r)}" for r in t))
+    why = (" An unplaced workload is not protected by that quote's plan (the Plan page says "
+           "why, for the quote it plans with)." if any(r["unplaced"] for r in t) else "")
+    st.caption(f"{each}.{why}")
+
+
     with st.expander("Each quote in detail: virtual against physical imaging"):
         for a in c.assessments:
             st.code(a.report(), language=None)  # monospaced: the columns line up

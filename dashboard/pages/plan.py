@@ -50,7 +50,9 @@ def headline(plan: Plan, progress: Progress, a: Assessment | None,
         c4.metric(f"Saving vs physical imaging ({cur})", f"{float(a.savings):,.0f}",
                   delta=pct,
                   delta_color="normal" if a.savings >= 0 else "inverse")
-        c4.caption(f"Physical imaging: {ui.plural(plan.baseline.hosts, 'PC')}, "
+        # what the saving is against, in words (a help icon cut the label at 1280 px)
+        c4.caption(f"Physical imaging ({ui.PHYSICAL_WORDS}): "
+                   f"{ui.plural(plan.baseline.hosts, 'PC')}, "
                    f"{ui.plural(plan.baseline.units, 'unit')}, "
                    f"{ui.money(a.physical.total, cur)}")
     spares_and_sizing(plan)
@@ -113,7 +115,14 @@ def spares_and_sizing(plan: Plan) -> None:
 def search_status(progress: Progress, run: PlanRun) -> None:
     """Phase, best, bound, gap and time left while the proof goes on; a Stop button."""
     if progress.done:
-        if run.known is not None and progress.plan is run.known:
+        r = run.result if isinstance(run, planner.RtoRun) else None
+        if r is not None and r.same_plan and r.meets and progress.plan is r.plan:
+            # nothing was solved for the RTO (its run takes no time): never "Solved in 0.0 s"
+            st.caption("The plan that ignores the RTO already meets every target, so no second "
+                       f"solve was needed (that plan was solved in "
+                       f"{r.unconstrained.solve_seconds:,.1f} s); it passed the independent "
+                       "verifier.")
+        elif run.known is not None and progress.plan is run.known:
             # answered from the plans already made on the same inputs: its own solve time
             st.caption(f"Same inputs as a plan made earlier: shown at once (it was solved in "
                        f"{run.known.solve_seconds:,.1f} s); it passed the independent "
@@ -125,10 +134,10 @@ def search_status(progress: Progress, run: PlanRun) -> None:
     cur = run.catalog.currency if run.catalog.has_fees else "PCs"
     gap = "-" if progress.gap is None else f"{100 * progress.gap:.2f} %"
     c1, c2 = st.columns([5, 1])
-    c1.progress(min(1.0, progress.elapsed / max(run.time_limit, 0.1)),
+    c1.progress(ui.clock_fraction(progress.elapsed, run.time_limit),
                 text=f"Searching — phase: {progress.phase} · best {ui.money(progress.best, cur)}"
                      f" · bound {ui.money(progress.bound, cur)} · gap {gap} · "
-                     f"{progress.left:,.0f} s left")
+                     f"{ui.clock_words(progress.elapsed, run.time_limit)}")
     if c2.button("Stop", key="plan_stop", help="Stop the search and keep the best plan"):
         run.stop()
 
@@ -282,9 +291,11 @@ def pending(run: PlanRun, progress: Progress) -> None:
     what = "Planning to meet the RTO" if rto else "Looking for a first verified plan"
     phase = progress.phase.removeprefix("meeting the RTO: ")
     c1, c2 = st.columns([5, 1])
-    c1.progress(min(1.0, progress.elapsed / max(progress.elapsed + progress.left, 0.1)),
-                text=f"{what} — phase: {phase} · {progress.elapsed:,.1f} s so far, at most "
-                     f"{progress.left:,.0f} s left")
+    # the whole run against its whole time limit: a phase's own "time left" restarts with
+    # each phase (the plan ignoring the RTO, then each packing with the restore deadlines)
+    c1.progress(ui.clock_fraction(progress.elapsed, run.time_limit),
+                text=f"{what} — phase: {phase} · "
+                     f"{ui.clock_words(progress.elapsed, run.time_limit)}")
     if c2.button("Stop", key="plan_stop", help="Stop the search and keep the best plan"):
         run.stop()
     before = state.plain_run() if rto else None

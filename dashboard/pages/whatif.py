@@ -157,15 +157,16 @@ def compare_block(base: PlanRun, what: PlanRun) -> None:
               delta_color="inverse")
     c4.metric(f"Saving vs physical imaging ({cur})", f"{w['saving']:,.0f}",
               delta=delta("saving"))
+    c4.caption(f"Physical imaging: {ui.PHYSICAL_WORDS}")  # a help icon cut the label
     if wp.plan.unplaced:
         st.error(f"{ui.plural(len(wp.plan.unplaced), 'workload')} NOT placed under this "
                  "what-if; see the Plan page for reasons.", icon=":material/warning:")
     if not wp.done:
         gap = "-" if wp.gap is None else f"{100 * wp.gap:.2f} %"
         cols = st.columns([5, 1])
-        cols[0].progress(min(1.0, wp.elapsed / max(what.time_limit, 0.1)),
+        cols[0].progress(ui.clock_fraction(wp.elapsed, what.time_limit),
                          text=f"Proving — phase {wp.phase} · gap {gap} · "
-                              f"{wp.left:,.0f} s left")
+                              f"{ui.clock_words(wp.elapsed, what.time_limit)}")
         if cols[1].button("Stop", key="wi_stop"):
             what.stop()
 
@@ -198,7 +199,7 @@ def scenarios_block(pol: Policy, what: PlanRun) -> None:
             saved[name] = {"scenario": name, "quote": what.catalog.vendor,
                            "PCs": f.get("pcs"), "units": f.get("units"),
                            f"cost over term ({run_currency(what)})": f.get("total"),
-                           f"saving ({run_currency(what)})": f.get("saving"),
+                           ui.saving_label(run_currency(what)): f.get("saving"),
                            "gap (%)": round(f.get("gap", 0.0), 3),
                            "what changed": "; ".join(changed) or "nothing (the policy)"}
             st.toast(f"Saved scenario '{name}'")
@@ -208,8 +209,8 @@ def scenarios_block(pol: Policy, what: PlanRun) -> None:
         if chosen:
             table = pd.DataFrame([saved[n] for n in chosen])
             ui.table(table, "wi_table", column_config=ui.money_columns(
-                             c for c in table.columns
-                             if c.startswith(("cost over term", "saving"))))
+                (c for c in table.columns if c.startswith(("cost over term", "saving"))),
+                helps={c: ui.SAVING_HELP for c in table.columns if c.startswith("saving")}))
 
 
 def curves_block() -> None:
