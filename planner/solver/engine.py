@@ -147,7 +147,7 @@ ROUND_PACK_SHARE = 0.1
 #: ... and the constructive portfolio then gets this share of the limit, not a quarter: 0,
 #: its first pass only (50,000 real sizes at load 2: first-fit 2.7 s for 42.6 M, then the
 #: dot-product greedy, 1.1 s for 36.9 M, and two first-fit passes of 6.4 and 3.2 s for
-#: 42.7 and 43.4 M, 13.8 s in all for a plan fleet packing beats by 10 % at once; the LP
+#: 42.7 and 43.4 M, 13.4 s in all for a plan fleet packing beats by 10 % at once; the LP
 #: gets the time)
 ROUND_PORTFOLIO_SHARE = 0.0
 
