@@ -5,7 +5,6 @@ time limit."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -14,22 +13,11 @@ from streamlit.testing.v1 import AppTest
 import planner
 import tests.test_dashboard as dashboard_tests
 from tests.test_dashboard import RTO_CATALOG, RTO_INVENTORY, RTO_POLICY, _wait_done, metric, page
+from tests.test_dashboard_polish import columns, table_with
 
 #: the same fixtures as the other dashboard tests (4 s solves; the session's solves stopped)
 short_solves = dashboard_tests.short_solves
 app = dashboard_tests.app
-
-
-def columns(el: Any) -> dict[str, dict[str, Any]]:
-    """A table element's column configs by column name (label, help, type and format)."""
-    return dict(json.loads(el.proto.columns or "{}"))
-
-
-def table_with(at: AppTest, column: str) -> Any:
-    """The first table with a column of this name."""
-    found = [d for d in at.dataframe if column in d.value.columns]
-    assert found, [list(d.value.columns) for d in at.dataframe]
-    return found[0]
 
 
 def rto_session(app: AppTest, policy: bytes = RTO_POLICY) -> None:

@@ -95,6 +95,14 @@ def _check_in_fleet(problem: Problem, pk: Packing, counts: list[int]) -> None:
     assert placed == [it.demand for it in problem.items]
 
 
+def _check_valid(problem: Problem, pk: Packing) -> list[int]:
+    """A packing's PCs per type, checked: within stock, capacity, anti-affinity, every copy once."""
+    used = pk.host_counts(len(problem.hosts))
+    assert all(h.available is None or used[h.index] <= h.available for h in problem.hosts)
+    _check_in_fleet(problem, pk, used)
+    return used
+
+
 def _bound_fleet(cls: int, n: int, index: int) -> tuple[Problem, float, list[int]]:
     """A multiple-choice literature instance, its capacity bound and the bound's fleet."""
     inst = literature(cls, n, index, 1, 10.0, multi=True)
@@ -333,9 +341,7 @@ def test_fleet_packing_grows_a_fleet_with_no_room_and_stays_valid(
     pk = fleet_packing(problem, counts, time.monotonic() + 5.0)
     assert any(g != counts for g in grown)  # a grown fleet was packed
     assert pk is not None and not pk.uncovered
-    used = pk.host_counts(len(problem.hosts))
-    assert all(h.available is None or used[h.index] <= h.available for h in problem.hosts)
-    _check_in_fleet(problem, pk, used)  # capacity, anti-affinity, every copy once
+    _check_valid(problem, pk)
     # never below the optimum, which the engine proves on this small case
     best = plan(inv, cat, PURE_PACKING, time_limit=5.0)
     assert best.status == "optimal"
@@ -352,10 +358,7 @@ def test_leftover_copies_go_to_the_cheapest_of_the_models_packings() -> None:
     assert not pk.uncovered
     sub = residual_problem(problem, left, used)
     assert all(pk.cost(problem) <= ffd_multi(sub, k).cost(sub) for k in range(len(sub.hosts)))
-    counts_used = pk.host_counts(len(problem.hosts))
-    assert all(h.available is None or counts_used[h.index] <= h.available
-               for h in problem.hosts)
-    _check_in_fleet(problem, pk, counts_used)
+    _check_valid(problem, pk)
 
 
 @pytest.mark.parametrize(("seed", "n"), [(1, 60), (6, 30), (9, 40)])
@@ -369,9 +372,7 @@ def test_round_down_packs_every_copy_within_stock_never_below_the_optimum(
                            want_bound=False)
     pk = round_down(problem, cg.pool, cg.x, time.monotonic() + 1.0)
     assert not pk.uncovered
-    used = pk.host_counts(len(problem.hosts))
-    assert all(h.available is None or used[h.index] <= h.available for h in problem.hosts)
-    _check_in_fleet(problem, pk, used)  # capacity, anti-affinity, every copy once
+    _check_valid(problem, pk)
     best = plan(inv, cat, PURE_PACKING, time_limit=5.0)
     assert best.status == "optimal"
     assert pk.cost(problem) >= best.cost * problem.scale
